@@ -1,0 +1,5 @@
+"""`python -m commonsgraph` is the `commonsgraph` command."""
+
+from commonsgraph.cli import main
+
+main()

@@ -1,0 +1,385 @@
+"""The `commonsgraph` command: parse arguments, call the library, print, set the exit code.
+
+Exit codes: 0 success, 1 the command ran but found problems (violations), 2 bad input or usage,
+3 the store is unavailable (locked by another process).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import click
+from pyoxigraph import QueryResultsFormat, RdfFormat
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from commonsgraph.bundled import load_bundled
+from commonsgraph.config import Settings
+from commonsgraph.errors import CommonsGraphError, InputError, StoreError
+from commonsgraph.importers.base import ImportReport
+from commonsgraph.store import Store, open_store
+from commonsgraph.vocab import Minter, compact
+
+console = Console(soft_wrap=True)
+errors = Console(stderr=True, soft_wrap=True)
+
+RESULT_FORMATS = {
+    "json": QueryResultsFormat.JSON,
+    "xml": QueryResultsFormat.XML,
+    "csv": QueryResultsFormat.CSV,
+    "tsv": QueryResultsFormat.TSV,
+}
+GRAPH_FORMATS = {
+    "turtle": RdfFormat.TURTLE,
+    "ntriples": RdfFormat.N_TRIPLES,
+    "jsonld": RdfFormat.JSON_LD,
+    "rdfxml": RdfFormat.RDF_XML,
+}
+
+
+def fail(message: str, code: int) -> None:
+    errors.print(f"[bold red]error:[/] {message}", highlight=False)
+    sys.exit(code)
+
+
+@contextmanager
+def opened(settings: Settings) -> Iterator[Store]:
+    """The store, with the project's own graphs loaded, closed afterwards.
+
+    Errors become exit codes."""
+    try:
+        store = open_store(settings)
+    except StoreError as error:
+        fail(str(error), 3)
+    try:
+        load_bundled(store, settings)
+        yield store
+    except InputError as error:
+        fail(str(error), 2)
+    except CommonsGraphError as error:
+        fail(str(error), 3)
+    finally:
+        store.close()
+
+
+@click.group()
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the store lives (env COMMONSGRAPH_DATA_DIR, default ./var).",
+)
+@click.option("--base-iri", help="Canonical base of the IRIs (env COMMONSGRAPH_BASE_IRI).")
+@click.version_option(package_name="commonsgraph")
+@click.pass_context
+def main(ctx: click.Context, data_dir: Path | None, base_iri: str | None) -> None:
+    """commonsgraph: an open knowledge graph of tiers-lieux and their commons."""
+    try:
+        settings = Settings.from_env()
+        if data_dir is not None:
+            settings = replace(settings, data_dir=data_dir)
+        if base_iri is not None:
+            settings = replace(settings, base_iri=base_iri)
+    except CommonsGraphError as error:
+        fail(str(error), 2)
+    ctx.obj = settings
+
+
+@main.command()
+@click.option("--host", help="Interface to listen on (env COMMONSGRAPH_HOST, default 127.0.0.1).")
+@click.option("--port", type=int, help="Port (env COMMONSGRAPH_PORT, default 8000).")
+@click.pass_obj
+def serve(settings: Settings, host: str | None, port: int | None) -> None:
+    """Serve the graph over HTTP from the embedded store."""
+    import uvicorn
+
+    from commonsgraph.web import create_app
+
+    settings = replace(settings, host=host or settings.host, port=port or settings.port)
+    with opened(settings) as store:
+        console.print(
+            f"commonsgraph: {store.triple_count():,} statements "
+            f"in {settings.store_path or 'memory'}; "
+            f"serving on http://{settings.host}:{settings.port}/"
+        )
+        uvicorn.run(
+            create_app(settings, store), host=settings.host, port=settings.port, log_level="info"
+        )
+
+
+# -- import --------------------------------------------------------------------------------------
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task(label, total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield advance
+
+
+def print_report(report: ImportReport) -> None:
+    table = Table(title=f"import {report.source}", show_header=False, title_justify="left")
+    table.add_row("files", ", ".join(report.files))
+    table.add_row("rows read", f"{report.rows_read:,}")
+    for label, count in report.created.most_common():
+        table.add_row(f"created: {label}", f"{count:,}")
+    for fact, count in sorted(report.facts.items()):
+        table.add_row(fact, f"{count:,}")
+    table.add_row("rows skipped", f"{len(report.skipped):,}")
+    table.add_row("warnings", f"{len(report.warnings):,}")
+    for change in report.changes:
+        table.add_row(
+            f"graph <{change.graph.value}>",
+            f"{change.total:,} statements (+{change.added:,} −{change.removed:,})",
+        )
+    console.print(table)
+    for note in report.skipped:
+        console.print(f"[yellow]skipped[/] {note}", highlight=False)
+    shown = report.warnings[:20]
+    for note in shown:
+        console.print(f"[dim]warning[/] {note}", highlight=False)
+    if len(report.warnings) > len(shown):
+        console.print(f"[dim]… and {len(report.warnings) - len(shown)} more warnings[/]")
+
+
+@main.group(name="import")
+def import_() -> None:
+    """Import open data (see the README for where to download each dataset)."""
+
+
+def _run_import(
+    settings: Settings, label: str, run: Callable[..., ImportReport | list[ImportReport]]
+) -> None:
+    with opened(settings) as store, progress_bar(label) as advance:
+        result = run(store, Minter(settings.base_iri), advance)
+    for report in result if isinstance(result, list) else [result]:
+        print_report(report)
+
+
+existing = click.Path(exists=True, path_type=Path)
+
+
+@import_.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_obj
+def census(settings: Settings, path: Path) -> None:
+    """The 2019 census of tiers-lieux (cget-tiers-lieux-2019.csv). Needs `import geo` first."""
+    from commonsgraph.importers.census import import_census
+
+    _run_import(
+        settings,
+        "census",
+        lambda store, minter, advance: import_census(store, minter, path, advance),
+    )
+
+
+@import_.command()
+@click.argument("paths", nargs=-1, required=True, type=existing)
+@click.pass_obj
+def geo(settings: Settings, paths: tuple[Path, ...]) -> None:
+    """Communes, départements, régions and EPCI (the four JSON files, or their folder)."""
+    from commonsgraph.importers.geo import import_geo
+
+    _run_import(
+        settings,
+        "geo",
+        lambda store, minter, advance: import_geo(store, minter, list(paths), advance),
+    )
+
+
+@import_.command()
+@click.argument("paths", nargs=-1, required=True, type=existing)
+@click.pass_obj
+def programmes(settings: Settings, paths: tuple[Path, ...]) -> None:
+    """Programme communes: the Petites Villes de Demain CSV and the Action Cœur de Ville GeoJSON
+    (the files, or their folder). Needs `import geo` first."""
+    from commonsgraph.importers.communes import CommuneIndex
+    from commonsgraph.importers.programmes import import_programme
+
+    files = [f for p in paths for f in (sorted(p.iterdir()) if p.is_dir() else [p])]
+
+    def run(
+        store: Store, minter: Minter, advance: Callable[[int, int], None]
+    ) -> list[ImportReport]:
+        communes = CommuneIndex.from_store(store, minter)
+        return [import_programme(store, minter, f, communes, advance) for f in files]
+
+    _run_import(settings, "programmes", run)
+
+
+@import_.command()
+@click.argument("paths", nargs=-1, required=True, type=existing)
+@click.pass_obj
+def licences(settings: Settings, paths: tuple[Path, ...]) -> None:
+    """Licence facts: the SPDX list (JSON), the choosealicense folder and the Creative Commons
+    RDF folder (or the folder holding the three)."""
+    from commonsgraph.importers.licences import import_licences
+
+    _run_import(
+        settings,
+        "licences",
+        lambda store, minter, advance: import_licences(store, minter, list(paths), advance),
+    )
+
+
+@import_.command(name="all")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.pass_obj
+def import_all(settings: Settings, folder: Path) -> None:
+    """Every dataset, in order, from a folder laid out like ../shared/data (geo/, programmes/,
+    licences/, tiers-lieux/cget-tiers-lieux-2019.csv)."""
+    from commonsgraph.importers.census import import_census
+    from commonsgraph.importers.communes import CommuneIndex
+    from commonsgraph.importers.geo import import_geo
+    from commonsgraph.importers.licences import import_licences
+    from commonsgraph.importers.programmes import import_programme
+
+    def run(
+        store: Store, minter: Minter, advance: Callable[[int, int], None]
+    ) -> list[ImportReport]:
+        reports = [import_geo(store, minter, [folder / "geo"], advance)]
+        communes = CommuneIndex.from_store(store, minter)
+        for path in sorted((folder / "programmes").iterdir()):
+            reports.append(import_programme(store, minter, path, communes, advance))
+        reports.append(import_licences(store, minter, [folder / "licences"], advance))
+        census = folder / "tiers-lieux" / "cget-tiers-lieux-2019.csv"
+        reports.append(import_census(store, minter, census, advance))
+        return reports
+
+    _run_import(settings, "all", run)
+
+
+# -- query and stats -----------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("sparql")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", *RESULT_FORMATS, *GRAPH_FORMATS]),
+    default="table",
+    show_default=True,
+    help="table for people; json/xml/csv/tsv for SELECT and ASK; "
+    "turtle/ntriples/jsonld/rdfxml for CONSTRUCT and DESCRIBE.",
+)
+@click.pass_obj
+def query(settings: Settings, sparql: str, fmt: str) -> None:
+    """Run a SPARQL query on the public graph (the project's prefixes are predeclared)."""
+    from commonsgraph.sparqltext import query_form
+
+    form = query_form(sparql)
+    with opened(settings) as store:
+        if fmt == "table" and form == "SELECT":
+            print_rows(store.select(sparql))
+            return
+        if fmt == "table" and form == "ASK":
+            console.print("yes" if store.ask(sparql) else "no")
+            return
+        serialized = store.serialize_query(
+            sparql,
+            results_format=RESULT_FORMATS.get(fmt, QueryResultsFormat.JSON),
+            graph_format=GRAPH_FORMATS.get(fmt, RdfFormat.TURTLE),
+        )
+    sys.stdout.buffer.write(serialized.body)
+    if not serialized.body.endswith(b"\n"):
+        sys.stdout.buffer.write(b"\n")
+
+
+def print_rows(rows: list[dict[str, Any]]) -> None:
+    columns = list(dict.fromkeys(name for row in rows for name in row))
+    table = Table(*columns)
+    for row in rows:
+        table.add_row(*(_cell(row.get(name)) for name in columns))
+    console.print(table)
+    console.print(f"{len(rows)} row(s)")
+
+
+def _cell(term: Any) -> str:
+    if term is None:
+        return ""
+    return term.value if hasattr(term, "value") else str(term)
+
+
+@main.command()
+@click.pass_obj
+def stats(settings: Settings) -> None:
+    """Statements per named graph and resources per class."""
+    from commonsgraph.stats import class_counts, graph_counts
+
+    with opened(settings) as store:
+        graphs = graph_counts(store)
+        classes = class_counts(store)
+        total = store.triple_count()
+    table = Table(
+        "graph", "title", "statements", "loaded", title="named graphs", title_justify="left"
+    )
+    for count in graphs:
+        info = count.info
+        loaded = info.generated.strftime("%Y-%m-%d %H:%M") if info.generated else ""
+        name = info.graph.value.removeprefix(settings.base_iri)
+        table.add_row(name, info.title or "", f"{count.statements:,}", loaded)
+    table.add_row("[bold]all", "", f"[bold]{total:,}", "")
+    console.print(table)
+    table = Table("class", "label", "resources", title="resources per class", title_justify="left")
+    for cls in classes:
+        table.add_row(compact(cls.cls.value), cls.label or "", f"{cls.resources:,}")
+    console.print(table)
+
+
+# -- validation ----------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@click.option(
+    "--graph", "graph_name", help="Validate a stored graph (e.g. import/census) instead of a file."
+)
+@click.option("--lang", default="en", type=click.Choice(["en", "fr"]), show_default=True)
+@click.pass_obj
+def validate(settings: Settings, path: Path | None, graph_name: str | None, lang: str) -> None:
+    """Validate an RDF file (or a stored graph) against the shapes, with what it refers to in the
+    store. Exit code 0: conforms; 1: violations; 2: unreadable input."""
+    from commonsgraph.rdfio import parse_triples
+    from commonsgraph.validation import Validator, neighbourhood
+
+    if (path is None) == (graph_name is None):
+        fail("give a FILE or --graph NAME", 2)
+    with opened(settings) as store:
+        if path is not None:
+            data = parse_triples(path, base_iri=settings.base_iri)
+        else:
+            graph = Minter(settings.base_iri).graph(str(graph_name))
+            data = store.construct(
+                "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", {"g": graph}
+            )
+            if not data:
+                fail(f"no graph named {graph.value}", 2)
+        validator = Validator(sorted(settings.resource("shapes").glob("*.ttl")), settings.base_iri)
+        report = validator.validate(data, neighbourhood(store, data))
+    for finding in report.findings:
+        colour = {"Violation": "red", "Warning": "yellow"}.get(finding.severity, "blue")
+        where = f" {finding.path}" if finding.path else ""
+        value = f" = {finding.value}" if finding.value else ""
+        console.print(
+            f"[{colour}]{finding.severity}[/] {finding.focus}{where}{value}: "
+            f"{finding.message(lang)}",
+            highlight=False,
+        )
+    counts = report.counts()
+    console.print(
+        f"{'conforms' if report.conforms else 'does not conform'}: "
+        f"{counts['Violation']} violation(s), {counts['Warning']} warning(s), "
+        f"{counts['Info']} info(s)"
+    )
+    sys.exit(0 if report.conforms else 1)

@@ -1,0 +1,76 @@
+"""The errors commonsgraph raises, translated once where a third-party library is called.
+
+    CommonsGraphError
+    ├── InputError              the caller's input is wrong; a 4xx, or exit code 2 in the CLI
+    │   ├── QuerySyntaxError    a SPARQL query or update that does not parse (line, column)
+    │   ├── DataSyntaxError     an RDF, CSV or JSON input that does not parse (source, line, column)
+    │   └── UnknownFormat       a media type, file extension or format name we do not handle
+    ├── NotFound                the resource, graph or file asked for does not exist
+    ├── StoreError              the store cannot do what it was asked
+    │   └── StoreLocked         another process holds the store directory
+    └── ConfigError             the configuration is invalid
+
+No HTTP status codes here: the web layer maps these classes to problems (web/problems.py) and the
+CLI to exit codes (cli.py).
+"""
+
+from __future__ import annotations
+
+
+class CommonsGraphError(Exception):
+    """Base of every error commonsgraph raises on purpose."""
+
+
+class InputError(CommonsGraphError):
+    """The input given by the caller is invalid."""
+
+
+class QuerySyntaxError(InputError):
+    """A SPARQL query or update that does not parse."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+
+class DataSyntaxError(InputError):
+    """Input data (RDF, CSV, JSON) that does not parse or does not have the expected shape."""
+
+    def __init__(
+        self,
+        source: str,
+        message: str,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        where = source
+        if line is not None:
+            where += f", line {line}"
+            if column is not None:
+                where += f", column {column}"
+        super().__init__(f"{where}: {message}")
+        self.source = source
+        self.reason = message
+        self.line = line
+        self.column = column
+
+
+class UnknownFormat(InputError):
+    """A format (media type, extension, name) that is not supported."""
+
+
+class NotFound(CommonsGraphError):
+    """The thing asked for does not exist."""
+
+
+class StoreError(CommonsGraphError):
+    """The store could not perform an operation."""
+
+
+class StoreLocked(StoreError):
+    """Another process already opened the store directory for writing."""
+
+
+class ConfigError(CommonsGraphError):
+    """The configuration is invalid."""

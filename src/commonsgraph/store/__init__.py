@@ -1,0 +1,24 @@
+"""Triple stores: the protocol (`base.Store`) and its backends; `open_store` picks one."""
+
+from __future__ import annotations
+
+from commonsgraph.config import Settings
+from commonsgraph.store.base import Bindings, GraphChange, Row, Serialized, Store, Term, lexical
+from commonsgraph.store.local import LocalStore
+
+__all__ = [
+    "Bindings",
+    "GraphChange",
+    "LocalStore",
+    "Row",
+    "Serialized",
+    "Store",
+    "Term",
+    "lexical",
+    "open_store",
+]
+
+
+def open_store(settings: Settings) -> Store:
+    """The one place where a backend is chosen from the settings."""
+    return LocalStore(settings.store_path)

@@ -1,0 +1,111 @@
+"""The store protocol: what the rest of commonsgraph may ask of a triple store.
+
+A store holds named graphs, one per source. Queries see, as their default graph, the union of
+the store's graphs (only public graphs are kept in the store). Results are materialized or
+serialized inside the call that ran the query, on the calling thread: pyoxigraph aborts the
+process when a result iterator is used on another thread, and a remote backend returns bytes
+anyway. Two implementations: `local.LocalStore` (embedded pyoxigraph, on disk or in memory) and,
+for deployments that outgrow one process, a SPARQL 1.1 Protocol client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from pyoxigraph import (
+    BlankNode,
+    Literal,
+    NamedNode,
+    QueryResultsFormat,
+    RdfFormat,
+    Triple,
+)
+
+Term = NamedNode | BlankNode | Literal | Triple
+Bindings = Mapping[str, Term]
+Row = dict[str, Term]
+
+
+def lexical(term: Term) -> str:
+    """The value of an IRI, blank node or literal (an RDF-star triple has none)."""
+    if isinstance(term, Triple):
+        raise TypeError(f"expected an IRI, a blank node or a literal, got the triple {term}")
+    return term.value
+
+
+@dataclass(frozen=True)
+class GraphChange:
+    """What replacing a named graph did."""
+
+    graph: NamedNode
+    added: int
+    removed: int
+    total: int
+
+
+@dataclass(frozen=True)
+class Serialized:
+    """Query results serialized by the store: the body and its media type."""
+
+    body: bytes
+    media_type: str
+
+
+class Store(Protocol):
+    """A dataset of named graphs, queried with SPARQL 1.1.
+
+    `bindings` bind query variables to RDF terms (`sparqltext.bind`: a VALUES block at the start
+    of the WHERE group, the terms written by pyoxigraph); the project's prefixes
+    (vocab.PREFIXES) are predeclared in every query and update.
+    """
+
+    def select(self, query: str, bindings: Bindings | None = None) -> list[Row]:
+        """Run a SELECT query and return its rows (unbound variables are absent)."""
+        ...
+
+    def ask(self, query: str, bindings: Bindings | None = None) -> bool:
+        """Run an ASK query."""
+        ...
+
+    def construct(self, query: str, bindings: Bindings | None = None) -> list[Triple]:
+        """Run a CONSTRUCT or DESCRIBE query and return its triples."""
+        ...
+
+    def serialize_query(
+        self,
+        query: str,
+        *,
+        results_format: QueryResultsFormat,
+        graph_format: RdfFormat,
+        bindings: Bindings | None = None,
+    ) -> Serialized:
+        """Run any query and serialize its results: SELECT and ASK in `results_format`,
+        CONSTRUCT and DESCRIBE in `graph_format`."""
+        ...
+
+    def update(self, update: str) -> None:
+        """Apply a SPARQL 1.1 update atomically."""
+        ...
+
+    def replace_graph(self, graph: NamedNode, triples: Iterable[Triple]) -> GraphChange:
+        """Make `graph` hold exactly `triples`, atomically: readers see the old graph or the
+        new one, never a mix, and a failure leaves the old one."""
+        ...
+
+    def drop_graph(self, graph: NamedNode) -> bool:
+        """Remove a named graph; False when it did not exist."""
+        ...
+
+    def graphs(self) -> list[NamedNode]:
+        """The named graphs of the store."""
+        ...
+
+    def triple_count(self, graph: NamedNode | None = None) -> int:
+        """Statements in `graph`, or in the whole store."""
+        ...
+
+    def close(self) -> None:
+        """Flush and release the store."""
+        ...

@@ -1,0 +1,160 @@
+"""SHACL validation: the one module that touches pyshacl and rdflib.
+
+Data is validated together with its *neighbourhood* in the store: the types and schemes of the
+resources it refers to (a commune, a licence, a concept), so that references can be checked
+without loading the whole store into rdflib.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyshacl
+import rdflib
+from pyoxigraph import NamedNode, RdfFormat, Triple, serialize
+from rdflib.namespace import SH
+
+from commonsgraph.store import Store
+
+RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+_NEIGHBOURHOOD_BATCH = 2000
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One validation result."""
+
+    severity: str
+    """Violation, Warning or Info."""
+    focus: str
+    path: str | None
+    value: str | None
+    messages: dict[str, str]
+    """The message in each language the shape gives (`fr`, `en`…)."""
+    shape: str | None = None
+
+    def message(self, language: str = "en") -> str:
+        return (
+            self.messages.get(language)
+            or self.messages.get("en")
+            or next(iter(self.messages.values()), "")
+        )
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def conforms(self) -> bool:
+        """True when nothing blocks: warnings and infos do not."""
+        return not any(f.severity == "Violation" for f in self.findings)
+
+    def counts(self) -> Counter[str]:
+        return Counter(f.severity for f in self.findings)
+
+
+def _to_rdflib(triples: Iterable[Triple]) -> rdflib.Graph:
+    graph = rdflib.Graph()
+    data = serialize(triples, format=RdfFormat.N_TRIPLES)
+    assert data is not None
+    graph.parse(data=data, format="nt")
+    return graph
+
+
+class Validator:
+    """Validates triples against the project's shapes (`shapes/*.ttl`)."""
+
+    def __init__(self, shape_files: Sequence[Path], base_iri: str) -> None:
+        self.shapes = rdflib.Graph()
+        for path in shape_files:
+            self.shapes.parse(path, format="turtle", publicID=base_iri)
+        self._shapes_by_class: dict[str, set[rdflib.URIRef]] = {}
+        for shape, cls in self.shapes.subject_objects(SH.targetClass):
+            if isinstance(shape, rdflib.URIRef):
+                self._shapes_by_class.setdefault(str(cls), set()).add(shape)
+        # Shapes without targets, used through sh:node: pyshacl skips them unless they are named
+        # in `use_shapes`; having no targets, they add no focus nodes of their own.
+        targeted = set().union(*self._shapes_by_class.values())
+        self._helpers = {
+            shape
+            for shape in self.shapes.subjects(rdflib.RDF.type, SH.NodeShape)
+            if isinstance(shape, rdflib.URIRef) and shape not in targeted
+        }
+
+    def validate(self, data: Sequence[Triple], context: Sequence[Triple] = ()) -> ValidationReport:
+        """Validate the resources described in `data`; `context` only helps resolve references.
+
+        Only the shapes that target a class of the resources in `data` are applied, so that the
+        context (a commune, a licence…) is not validated itself.
+        """
+        classes = {
+            t.object.value
+            for t in data
+            if t.predicate == RDF_TYPE and isinstance(t.object, NamedNode)
+        }
+        shapes = set().union(*(self._shapes_by_class.get(c, set()) for c in classes))
+        if not shapes:
+            return ValidationReport()
+        _, results, _ = pyshacl.validate(
+            _to_rdflib([*data, *context]),
+            shacl_graph=self.shapes,
+            inference=None,
+            allow_warnings=True,
+            allow_infos=True,
+            use_shapes=sorted(shapes | self._helpers),
+        )
+        return ValidationReport(_findings(results))
+
+
+def _findings(results: rdflib.Graph) -> list[Finding]:
+    findings = []
+    details = set(results.objects(None, SH.detail))
+    for result in results.subjects(rdflib.RDF.type, SH.ValidationResult):
+        if result in details:  # the nested result of an sh:node; its parent is reported
+            continue
+        severity = results.value(result, SH.resultSeverity)
+        messages: dict[str, str] = {}
+        for message in results.objects(result, SH.resultMessage):
+            language = getattr(message, "language", None) or "en"
+            messages.setdefault(language, str(message))
+        path = results.value(result, SH.resultPath)
+        value = results.value(result, SH.value)
+        shape = results.value(result, SH.sourceShape)
+        findings.append(
+            Finding(
+                severity=SEVERITIES.get(severity, "Violation")
+                if isinstance(severity, rdflib.URIRef)
+                else "Violation",
+                focus=str(results.value(result, SH.focusNode)),
+                path=str(path) if isinstance(path, rdflib.URIRef) else None,
+                value=None if value is None else str(value),
+                messages=messages,
+                shape=str(shape) if isinstance(shape, rdflib.URIRef) else None,
+            )
+        )
+    return sorted(findings, key=lambda f: (f.focus, f.severity, f.path or ""))
+
+
+def neighbourhood(store: Store, data: Sequence[Triple]) -> list[Triple]:
+    """The store's statements that say what the resources `data` refers to are: their types and
+    concept schemes (and, for concepts, nothing more)."""
+    described = {t.subject for t in data}
+    referenced = sorted(
+        {t.object for t in data if isinstance(t.object, NamedNode) and t.object not in described},
+        key=lambda node: node.value,
+    )
+    context: list[Triple] = []
+    for start in range(0, len(referenced), _NEIGHBOURHOOD_BATCH):
+        batch = referenced[start : start + _NEIGHBOURHOOD_BATCH]
+        values = " ".join(str(node) for node in batch)
+        context += store.construct(
+            f"""CONSTRUCT {{ ?x a ?type . ?x skos:inScheme ?scheme }}
+                WHERE {{ VALUES ?x {{ {values} }}
+                         {{ ?x a ?type }} UNION {{ ?x skos:inScheme ?scheme }} }}"""
+        )
+    return context

@@ -1,0 +1,100 @@
+"""Errors as RFC 9457 problem details (`application/problem+json`), translated once.
+
+Our own errors map to 4xx with their message; anything else is logged and answered with a bare
+500 that leaks nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from commonsgraph.errors import (
+    CommonsGraphError,
+    DataSyntaxError,
+    InputError,
+    NotFound,
+    QuerySyntaxError,
+    StoreError,
+    UnknownFormat,
+)
+
+logger = logging.getLogger("commonsgraph")
+
+PROBLEM = "application/problem+json"
+TYPES = "https://w3id.org/commonsgraph/problems/"
+
+
+def problem(status: int, title: str, detail: str, kind: str, **extra: object) -> JSONResponse:
+    body: dict[str, object] = {
+        "type": TYPES + kind,
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    body.update({key: value for key, value in extra.items() if value is not None})
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+def _status(error: CommonsGraphError) -> tuple[int, str, str]:
+    if isinstance(error, QuerySyntaxError):
+        return 400, "Malformed query", "query-syntax"
+    if isinstance(error, DataSyntaxError):
+        return 400, "Malformed data", "data-syntax"
+    if isinstance(error, UnknownFormat):
+        return 415, "Unsupported format", "unsupported-format"
+    if isinstance(error, InputError):
+        return 400, "Bad request", "bad-request"
+    if isinstance(error, NotFound):
+        return 404, "Not found", "not-found"
+    if isinstance(error, StoreError):
+        return 503, "Store unavailable", "store-unavailable"
+    return 500, "Internal error", "internal"
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn every error into a problem."""
+
+    @app.exception_handler(CommonsGraphError)
+    async def ours(request: Request, error: CommonsGraphError) -> JSONResponse:
+        status, title, kind = _status(error)
+        if status >= 500:
+            logger.error(
+                "%s on %s %s: %s", type(error).__name__, request.method, request.url.path, error
+            )
+            return problem(status, title, "the service could not complete the request", kind)
+        line = getattr(error, "line", None)
+        column = getattr(error, "column", None)
+        return problem(status, title, str(error), kind, line=line, column=column)
+
+    @app.exception_handler(HTTPException)
+    async def http(request: Request, error: HTTPException) -> JSONResponse:
+        titles = {404: "Not found", 405: "Method not allowed", 406: "Not acceptable"}
+        kind = {404: "not-found", 405: "method-not-allowed", 406: "not-acceptable"}.get(
+            error.status_code, "http-error"
+        )
+        response = problem(
+            error.status_code, titles.get(error.status_code, "HTTP error"), str(error.detail), kind
+        )
+        for name, value in (error.headers or {}).items():
+            response.headers[name] = value
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+        problems = [
+            f"{'.'.join(str(p) for p in item.get('loc', ()))}: {item.get('msg', 'invalid')}"
+            for item in error.errors()
+        ]
+        return problem(400, "Bad request", "; ".join(problems), "bad-request")
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        logger.exception("unexpected error on %s %s", request.method, request.url.path)
+        return problem(
+            500, "Internal error", "the service could not complete the request", "internal"
+        )

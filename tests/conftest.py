@@ -1,0 +1,84 @@
+"""Shared fixtures: settings, real stores (never mocked), and the real open data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from commonsgraph.bundled import load_bundled
+from commonsgraph.config import Settings
+from commonsgraph.importers.census import import_census
+from commonsgraph.importers.communes import CommuneIndex
+from commonsgraph.importers.geo import import_geo
+from commonsgraph.importers.licences import import_licences
+from commonsgraph.importers.programmes import import_programme
+from commonsgraph.store import LocalStore
+from commonsgraph.vocab import Minter
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+FIXTURES = Path(__file__).parent / "fixtures"
+BASE = "https://w3id.org/commonsgraph/"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    assert SHARED_DATA.is_dir(), f"the open data must be beside the project: {SHARED_DATA}"
+    return SHARED_DATA
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "var", base_iri=BASE)
+
+
+@pytest.fixture
+def minter() -> Minter:
+    return Minter(BASE)
+
+
+@pytest.fixture
+def store() -> Iterator[LocalStore]:
+    """An empty in-memory store."""
+    store = LocalStore()
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def seeded(settings: Settings) -> Iterator[LocalStore]:
+    """An in-memory store holding the project's own graphs (ontology, schemes, seed…)."""
+    store = LocalStore()
+    load_bundled(store, settings)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def imported(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[LocalStore]:
+    """An on-disk store with the project's graphs and the four real imports (read-only use)."""
+    path = tmp_path_factory.mktemp("imported") / "store"
+    store = LocalStore(path)
+    settings = Settings(data_dir=path.parent, base_iri=BASE)
+    minter = Minter(BASE)
+    load_bundled(store, settings)
+    import_geo(store, minter, [shared_data / "geo"])
+    communes = CommuneIndex.from_store(store, minter)
+    import_programme(
+        store, minter, shared_data / "programmes" / "petites-villes-de-demain-2020.csv", communes
+    )
+    import_programme(
+        store, minter, shared_data / "programmes" / "action-coeur-de-ville.geojson", communes
+    )
+    import_licences(store, minter, [shared_data / "licences"])
+    import_census(store, minter, shared_data / "tiers-lieux" / "cget-tiers-lieux-2019.csv")
+    yield store
+    store.close()
+
+
+def count(store: LocalStore, query: str) -> int:
+    """The single integer a `SELECT (COUNT(…) AS ?n)` query returns."""
+    rows = store.select(query)
+    return int(rows[0]["n"].value)

@@ -1,0 +1,72 @@
+"""Dependencies point one way: cli -> web -> {store, importers, validation…} -> {config, errors, vocab}."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "commonsgraph"
+
+
+def imports_of(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def modules() -> list[Path]:
+    return sorted(SRC.rglob("*.py"))
+
+
+@pytest.mark.parametrize(
+    ("library", "allowed"),
+    [
+        ("fastapi", ("web",)),
+        ("starlette", ("web",)),
+        ("uvicorn", ("cli.py",)),
+        ("click", ("cli.py",)),
+        ("rich", ("cli.py",)),
+        ("pyshacl", ("validation.py",)),
+        ("rdflib", ("validation.py",)),
+    ],
+)
+def test_libraries_stay_in_their_module(library: str, allowed: tuple[str, ...]) -> None:
+    for path in modules():
+        relative = path.relative_to(SRC).as_posix()
+        if any(relative == a or relative.startswith(a + "/") for a in allowed):
+            continue
+        assert not any(
+            name == library or name.startswith(library + ".") for name in imports_of(path)
+        ), relative
+
+
+def test_lower_layers_do_not_import_upper_ones() -> None:
+    lower = (
+        "store",
+        "importers",
+        "validation.py",
+        "graphs.py",
+        "vocab.py",
+        "config.py",
+        "errors.py",
+        "sparqltext.py",
+        "rdfio.py",
+    )
+    for path in modules():
+        relative = path.relative_to(SRC).as_posix()
+        if relative.startswith(lower):
+            for name in imports_of(path):
+                assert not name.startswith(("commonsgraph.web", "commonsgraph.cli")), (
+                    f"{relative} imports {name}"
+                )
+
+
+def test_only_config_reads_the_environment() -> None:
+    for path in modules():
+        if path.name != "config.py":
+            assert "os.environ" not in path.read_text(), path

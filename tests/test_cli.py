@@ -1,0 +1,137 @@
+"""The command line, run as a user would (CliRunner, and a real `serve` process)."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from click.testing import CliRunner
+
+from commonsgraph.cli import main
+
+
+def run(tmp_path: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["--data-dir", str(tmp_path / "var"), *args])
+    return result.exit_code, result.output
+
+
+def test_query_prints_a_table(tmp_path: Path) -> None:
+    code, output = run(
+        tmp_path,
+        "query",
+        "SELECT ?name WHERE { ?n a cg:Network ; rdfs:label ?name } ORDER BY ?name",
+    )
+    assert code == 0
+    assert "France Tiers-Lieux" in output
+    assert "row(s)" in output
+
+
+def test_query_in_a_chosen_format(tmp_path: Path) -> None:
+    code, output = run(
+        tmp_path, "query", "--format", "csv", "SELECT ?n WHERE { ?n a cg:Network } LIMIT 1"
+    )
+    assert code == 0
+    assert output.splitlines()[0] == "n"
+    code, output = run(
+        tmp_path, "query", "--format", "ntriples", "CONSTRUCT WHERE { ?n a cg:Network }"
+    )
+    assert code == 0
+    assert "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>" in output
+
+
+def test_a_bad_query_exits_2_with_its_position(tmp_path: Path) -> None:
+    code, output = run(tmp_path, "query", "SELECT * WHERE { ?s ?p }")
+    assert code == 2
+    assert "1:" in output
+
+
+def test_stats_lists_graphs_and_classes(tmp_path: Path) -> None:
+    code, output = run(tmp_path, "stats")
+    assert code == 0
+    assert "graph/seed" in output
+    assert "cg:TiersLieu" in output
+
+
+def test_validate_exit_codes(tmp_path: Path) -> None:
+    good = tmp_path / "good.ttl"
+    good.write_text(
+        '@prefix cg: <https://w3id.org/commonsgraph/ns#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n<tiers-lieu/x> a cg:TiersLieu ; rdfs:label "X" ; cg:typology <scheme/typology/fablab> .\n'
+    )
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(
+        "@prefix cg: <https://w3id.org/commonsgraph/ns#> .\n<tiers-lieu/y> a cg:TiersLieu ; cg:typology <scheme/typology/unknown> .\n"
+    )
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("<a> <b> .\n")
+    code, output = run(tmp_path, "validate", str(good))
+    assert code == 0, output
+    code, output = run(tmp_path, "validate", "--lang", "fr", str(bad))
+    assert code == 1
+    assert "un tiers-lieu doit avoir un nom" in output
+    assert "typologie inconnue" in output
+    code, output = run(tmp_path, "validate", str(broken))
+    assert code == 2
+    assert "broken.ttl, line 1" in output
+
+
+def test_import_errors_exit_2_naming_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "census.csv").write_text("ID,NOM\n1,x\n")
+    code, output = run(tmp_path, "import", "geo", str(tmp_path))
+    assert code == 2
+    assert "missing geo file" in output
+    code, output = run(tmp_path, "import", "census", str(tmp_path / "census.csv"))
+    assert code == 2
+    assert "census.csv, line 1: missing column(s)" in output
+
+
+def test_census_before_geo_says_what_to_do(tmp_path: Path, shared_data: Path) -> None:
+    code, output = run(
+        tmp_path, "import", "census", str(shared_data / "tiers-lieux" / "cget-tiers-lieux-2019.csv")
+    )
+    assert code == 2
+    assert "import geo" in output
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_serve_starts_a_real_server_on_an_embedded_store(tmp_path: Path) -> None:
+    port = free_port()
+    env = {
+        **os.environ,
+        "COMMONSGRAPH_DATA_DIR": str(tmp_path / "var"),
+        "COMMONSGRAPH_PORT": str(port),
+    }
+    log = tmp_path / "serve.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "commonsgraph", "serve"],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/health", timeout=1)
+                break
+            except httpx.TransportError:
+                assert process.poll() is None, log.read_text()
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+        assert response.json()["statements"] > 1000
+        query = httpx.get(
+            f"http://127.0.0.1:{port}/sparql", params={"query": "ASK { ?p a cg:TiersLieu }"}
+        )
+        assert query.json()["boolean"] is True
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert (tmp_path / "var" / "store").is_dir()

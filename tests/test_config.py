@@ -1,0 +1,53 @@
+from pathlib import Path
+
+import pytest
+
+from commonsgraph.config import DEFAULT_BASE_IRI, Settings
+from commonsgraph.errors import ConfigError
+
+
+def test_defaults_without_environment() -> None:
+    settings = Settings.from_env({})
+    assert settings.data_dir == Path("var")
+    assert settings.base_iri == DEFAULT_BASE_IRI
+    assert settings.store_path == Path("var") / "store"
+
+
+def test_environment_overrides() -> None:
+    settings = Settings.from_env(
+        {
+            "COMMONSGRAPH_DATA_DIR": "/srv/cg",
+            "COMMONSGRAPH_BASE_IRI": "https://data.example.org/",
+            "COMMONSGRAPH_PORT": "9000",
+            "COMMONSGRAPH_HOST": "0.0.0.0",
+        }
+    )
+    assert settings.store_path == Path("/srv/cg/store")
+    assert settings.base_iri == "https://data.example.org/"
+    assert (settings.host, settings.port) == ("0.0.0.0", 9000)
+
+
+def test_memory_data_dir() -> None:
+    assert Settings.from_env({"COMMONSGRAPH_DATA_DIR": ":memory:"}).store_path is None
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"COMMONSGRAPH_PORT": "eighty"}, "COMMONSGRAPH_PORT must be an integer"),
+        ({"COMMONSGRAPH_PORT": "70000"}, "between 1 and 65535"),
+        ({"COMMONSGRAPH_BASE_IRI": "https://example.org/no-slash"}, "ending with '/'"),
+        ({"COMMONSGRAPH_BASE_IRI": "urn:x:"}, r"http\(s\) IRI"),
+    ],
+)
+def test_invalid_settings_are_refused_with_the_variable_named(
+    env: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        Settings.from_env(env)
+
+
+def test_resources_are_found_in_the_checkout() -> None:
+    settings = Settings()
+    assert settings.resource("ontology", "commonsgraph.ttl").is_file()
+    assert settings.resource("data", "seed.ttl").is_file()

@@ -1,0 +1,84 @@
+import pytest
+from pyoxigraph import Literal, NamedNode, QueryBoolean, Store
+
+from commonsgraph.errors import QuerySyntaxError
+from commonsgraph.sparqltext import bind, query_form, tokens
+
+LANG = {"lang": Literal("en")}
+
+
+@pytest.fixture
+def store() -> Store:
+    store = Store()
+    store.update('INSERT DATA { <http://a> <http://b> "hello"@en, "bonjour"@fr }')
+    return store
+
+
+@pytest.mark.parametrize(
+    ("query", "form"),
+    [
+        ("SELECT * WHERE { ?s ?p ?o }", "SELECT"),
+        ("PREFIX x: <http://x/> PREFIX : <http://y/> BASE <http://z/> ask { }", "ASK"),
+        ("# a comment\nCONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "CONSTRUCT"),
+        ("DESCRIBE <http://a>", "DESCRIBE"),
+        ("INSERT DATA { <http://a> <http://b> <http://c> }", None),
+        ("not sparql at all", None),
+    ],
+)
+def test_query_form(query: str, form: str | None) -> None:
+    assert query_form(query) == form
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT ?o WHERE { ?s ?p ?o FILTER(lang(?o) = ?lang) }",
+        "SELECT ?o { ?s ?p ?o FILTER(lang(?o) = ?lang) }",
+        "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(lang(?o) = ?lang) }",
+        "ASK { ?s ?p ?o FILTER(lang(?o) = ?lang) }",
+        "DESCRIBE ?s WHERE { ?s ?p ?o OPTIONAL { ?s ?p ?x FILTER(lang(?x) = ?lang) } }",
+    ],
+)
+def test_bound_variables_are_seen_by_filters_in_every_query_form(store: Store, query: str) -> None:
+    results = store.query(bind(query, LANG))
+    if isinstance(results, QueryBoolean):
+        assert bool(results)
+    else:
+        assert len(list(results)) == 1 or query.startswith("DESCRIBE")
+
+
+def test_braces_and_keywords_in_strings_and_comments_are_not_structure(store: Store) -> None:
+    query = 'SELECT ?o WHERE { # WHERE {\n ?s ?p ?o FILTER(?o != "}{ WHERE" && lang(?o) = ?lang) }'
+    assert len(list(store.query(bind(query, LANG)))) == 1
+
+
+def test_a_hostile_value_stays_one_literal(store: Store) -> None:
+    hostile = Literal('en") } ; DROP ALL ; SELECT * { ?s ?p ?o FILTER("x')
+    query = bind("SELECT ?o WHERE { ?s ?p ?o FILTER(lang(?o) = ?lang) }", {"lang": hostile})
+    assert list(store.query(query)) == []
+    assert len(store) == 2
+
+
+def test_iri_values_are_bound(store: Store) -> None:
+    query = bind("SELECT ?o WHERE { ?s ?p ?o }", {"s": NamedNode("http://a")})
+    assert len(list(store.query(query))) == 2
+
+
+def test_construct_short_form_cannot_be_bound() -> None:
+    with pytest.raises(QuerySyntaxError, match="CONSTRUCT WHERE"):
+        bind("CONSTRUCT WHERE { ?s ?p ?o }", LANG)
+
+
+def test_updates_cannot_be_bound() -> None:
+    with pytest.raises(QuerySyntaxError):
+        bind("DELETE WHERE { ?s ?p ?o }", LANG)
+
+
+def test_invalid_variable_names_are_refused() -> None:
+    with pytest.raises(ValueError, match="variable name"):
+        bind("SELECT * { ?s ?p ?o }", {"s } . ?x": NamedNode("http://a")})
+
+
+def test_tokens_skip_comments_and_keep_strings() -> None:
+    kinds = [t.kind for t in tokens('SELECT "a # b" # c\n<http://x> ?v')]
+    assert kinds == ["word", "string", "iri", "var"]
