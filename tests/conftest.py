@@ -14,8 +14,11 @@ from commonsgraph.importers.communes import CommuneIndex
 from commonsgraph.importers.geo import import_geo
 from commonsgraph.importers.licences import import_licences
 from commonsgraph.importers.programmes import import_programme
-from commonsgraph.store import LocalStore
+from commonsgraph.store import LocalStore, Store
+from commonsgraph.store.remote import RemoteStore
 from commonsgraph.vocab import Minter
+
+from .servers import oxigraph_server
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -43,6 +46,25 @@ def minter() -> Minter:
 def store() -> Iterator[LocalStore]:
     """An empty in-memory store."""
     store = LocalStore()
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def oxigraph_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `oxigraph serve` on loopback for the whole session."""
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph")) as url:
+        yield url
+
+
+@pytest.fixture(params=["local", "remote"])
+def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """An empty store of each backend: embedded on disk, and remote over a real Oxigraph server."""
+    if request.param == "local":
+        store: Store = LocalStore(tmp_path / "store")
+    else:
+        store = RemoteStore.oxigraph(request.getfixturevalue("oxigraph_url"))
+        store.update("DROP ALL")
     yield store
     store.close()
 

@@ -1,16 +1,13 @@
 """The command line, run as a user would (CliRunner, and a real `serve` process)."""
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 from click.testing import CliRunner
 
 from commonsgraph.cli import main
+
+from .servers import commonsgraph_server
 
 
 def run(tmp_path: Path, *args: str) -> tuple[int, str]:
@@ -95,43 +92,9 @@ def test_census_before_geo_says_what_to_do(tmp_path: Path, shared_data: Path) ->
     assert "import geo" in output
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_serve_starts_a_real_server_on_an_embedded_store(tmp_path: Path) -> None:
-    port = free_port()
-    env = {
-        **os.environ,
-        "COMMONSGRAPH_DATA_DIR": str(tmp_path / "var"),
-        "COMMONSGRAPH_PORT": str(port),
-    }
-    log = tmp_path / "serve.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "commonsgraph", "serve"],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                response = httpx.get(f"http://127.0.0.1:{port}/health", timeout=1)
-                break
-            except httpx.TransportError:
-                assert process.poll() is None, log.read_text()
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.2)
-        assert response.json()["statements"] > 1000
-        query = httpx.get(
-            f"http://127.0.0.1:{port}/sparql", params={"query": "ASK { ?p a cg:TiersLieu }"}
-        )
+    with commonsgraph_server(tmp_path / "var") as url:
+        assert httpx.get(f"{url}/health").json()["statements"] > 1000
+        query = httpx.get(f"{url}/sparql", params={"query": "ASK { ?p a cg:TiersLieu }"})
         assert query.json()["boolean"] is True
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
     assert (tmp_path / "var" / "store").is_dir()

@@ -1,15 +1,25 @@
-"""The store protocol on the embedded backend (the remote one joins with the SPARQL issue)."""
+"""The store protocol, on both backends: embedded pyoxigraph and a real Oxigraph server."""
 
 from pathlib import Path
 
 import pytest
-from pyoxigraph import BlankNode, Literal, NamedNode, QueryResultsFormat, RdfFormat, Triple
+from pyoxigraph import (
+    BlankNode,
+    DefaultGraph,
+    Literal,
+    NamedNode,
+    QueryResultsFormat,
+    RdfFormat,
+    Triple,
+    parse,
+)
 
 from commonsgraph.errors import QuerySyntaxError, StoreLocked
-from commonsgraph.store import LocalStore
+from commonsgraph.store import LocalStore, QueryRequest, Store
 
 EX = "http://example.org/"
 G = NamedNode(EX + "graph")
+RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
 def t(s: str, p: str, o: str | Literal) -> Triple:
@@ -17,93 +27,176 @@ def t(s: str, p: str, o: str | Literal) -> Triple:
     return Triple(NamedNode(EX + s), NamedNode(EX + p), obj)
 
 
-def test_queries_see_the_union_of_named_graphs(store: LocalStore) -> None:
-    store.replace_graph(G, [t("a", "p", "b")])
-    store.replace_graph(NamedNode(EX + "other"), [t("b", "p", "c")])
-    rows = store.select(
+def test_queries_see_the_union_of_named_graphs(any_store: Store) -> None:
+    any_store.replace_graph(G, [t("a", "p", "b")])
+    any_store.replace_graph(NamedNode(EX + "other"), [t("b", "p", "c")])
+    rows = any_store.select(
         "SELECT ?x ?z WHERE { ?x <http://example.org/p> ?y . ?y <http://example.org/p> ?z }"
     )
     assert rows == [{"x": NamedNode(EX + "a"), "z": NamedNode(EX + "c")}]
 
 
-def test_select_ask_construct_and_bindings(store: LocalStore) -> None:
-    store.replace_graph(G, [t("a", "name", Literal("Alpha")), t("b", "name", Literal("Beta"))])
-    rows = store.select(
+def test_select_ask_construct_and_bindings(any_store: Store) -> None:
+    any_store.replace_graph(G, [t("a", "name", Literal("Alpha")), t("b", "name", Literal("Beta"))])
+    rows = any_store.select(
         "SELECT ?s WHERE { ?s <http://example.org/name> ?n }", {"n": Literal("Beta")}
     )
     assert rows == [{"s": NamedNode(EX + "b")}]
-    assert store.ask("ASK { ?s ?p ?n }", {"n": Literal("Alpha")})
-    assert not store.ask("ASK { ?s ?p ?n }", {"n": Literal("Gamma")})
-    triples = store.construct("CONSTRUCT { ?s a ?n } WHERE { ?s ?p ?n }", {"n": Literal("Alpha")})
-    assert triples == [
-        Triple(
-            NamedNode(EX + "a"),
-            NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
-            Literal("Alpha"),
-        )
-    ]
+    assert any_store.ask("ASK { ?s ?p ?n }", {"n": Literal("Alpha")})
+    assert not any_store.ask("ASK { ?s ?p ?n }", {"n": Literal("Gamma")})
+    triples = any_store.construct(
+        "CONSTRUCT { ?s a ?n } WHERE { ?s ?p ?n }", {"n": Literal("Alpha")}
+    )
+    assert triples == [Triple(NamedNode(EX + "a"), RDF_TYPE, Literal("Alpha"))]
 
 
-def test_unbound_variables_are_absent_from_rows(store: LocalStore) -> None:
-    store.replace_graph(G, [t("a", "p", "b")])
-    rows = store.select(
+def test_unbound_variables_are_absent_from_rows(any_store: Store) -> None:
+    any_store.replace_graph(G, [t("a", "p", "b")])
+    rows = any_store.select(
         "SELECT ?s ?missing WHERE { ?s ?p ?o OPTIONAL { ?s <http://nothing> ?missing } }"
     )
     assert rows == [{"s": NamedNode(EX + "a")}]
 
 
-def test_project_prefixes_are_predeclared(store: LocalStore) -> None:
-    store.replace_graph(
-        G,
-        [
-            Triple(
-                NamedNode(EX + "a"),
-                NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
-                Literal("A"),
-            )
-        ],
-    )
-    assert store.ask("ASK { ?s rdfs:label 'A' }")
+def test_project_prefixes_are_predeclared(any_store: Store) -> None:
+    label = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    any_store.replace_graph(G, [Triple(NamedNode(EX + "a"), label, Literal("A"))])
+    assert any_store.ask("ASK { ?s rdfs:label 'A' }")
 
 
-def test_syntax_errors_say_line_and_column(store: LocalStore) -> None:
+def test_syntax_errors_say_line_and_column(any_store: Store) -> None:
     with pytest.raises(QuerySyntaxError) as caught:
-        store.select("SELECT *\nWHERE { ?s ?p }")
+        any_store.select("SELECT *\nWHERE { ?s ?p }")
     assert caught.value.line == 2
     assert caught.value.column is not None
     assert caught.value.column >= 14
 
 
-def test_serialize_query_for_each_form(store: LocalStore) -> None:
-    store.replace_graph(G, [t("a", "p", "b")])
-    json = store.serialize_query(
+def test_serialize_query_for_each_form(any_store: Store) -> None:
+    any_store.replace_graph(G, [t("a", "p", "b")])
+    json = any_store.serialize_query(
         "SELECT * WHERE { ?s ?p ?o }",
         results_format=QueryResultsFormat.JSON,
         graph_format=RdfFormat.TURTLE,
     )
     assert json.media_type == "application/sparql-results+json"
     assert b'"http://example.org/a"' in json.body
-    turtle = store.serialize_query(
+    ntriples = any_store.serialize_query(
         "CONSTRUCT WHERE { ?s ?p ?o }",
         results_format=QueryResultsFormat.JSON,
         graph_format=RdfFormat.N_TRIPLES,
     )
-    assert turtle.media_type == "application/n-triples"
+    assert ntriples.media_type == "application/n-triples"
     assert (
-        turtle.body.strip()
+        ntriples.body.strip()
         == b"<http://example.org/a> <http://example.org/p> <http://example.org/b> ."
     )
 
 
-def test_replace_graph_applies_a_diff(store: LocalStore) -> None:
-    first = store.replace_graph(G, [t("a", "p", "b"), t("a", "p", "c")])
-    assert (first.added, first.removed, first.total) == (2, 0, 2)
+async def test_execute_serializes_in_the_requested_format(any_store: Store) -> None:
+    any_store.replace_graph(G, [t("a", "p", "b")])
+    request = QueryRequest("SELECT ?o WHERE { ?s ?p ?o }", QueryResultsFormat.CSV, RdfFormat.TURTLE)
+    result = await any_store.execute(request)
+    assert result.media_type.startswith("text/csv")
+    assert result.body.splitlines() == [b"o", b"http://example.org/b"]
+    graph = await any_store.execute(
+        QueryRequest("CONSTRUCT WHERE { ?s ?p ?o }", QueryResultsFormat.JSON, RdfFormat.N_TRIPLES)
+    )
+    assert next(iter(parse(graph.body, RdfFormat.N_TRIPLES))).object == NamedNode(EX + "b")
+
+
+async def test_execute_honours_the_dataset(any_store: Store) -> None:
+    other = NamedNode(EX + "other")
+    any_store.replace_graph(G, [t("a", "p", "b")])
+    any_store.replace_graph(other, [t("c", "p", "d")])
+    request = QueryRequest(
+        "SELECT ?s WHERE { ?s ?p ?o }",
+        QueryResultsFormat.CSV,
+        RdfFormat.TURTLE,
+        default_graphs=(other,),
+    )
+    assert (await any_store.execute(request)).body.splitlines() == [b"s", b"http://example.org/c"]
+    request = QueryRequest(
+        "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
+        QueryResultsFormat.CSV,
+        RdfFormat.TURTLE,
+        named_graphs=(G,),
+    )
+    assert (await any_store.execute(request)).body.splitlines() == [
+        b"g",
+        b"http://example.org/graph",
+    ]
+
+
+def test_replace_graph_makes_the_graph_hold_exactly_the_triples(any_store: Store) -> None:
+    first = any_store.replace_graph(G, [t("a", "p", "b"), t("a", "p", "c")])
+    assert (first.total, first.created) == (2, True)
+    again = any_store.replace_graph(G, [t("a", "p", "b"), t("a", "p", "c")])
+    assert (again.total, again.created) == (2, False)
+    any_store.replace_graph(G, [t("a", "p", "b"), t("a", "p", "d")])
+    assert any_store.triple_count(G) == 2
+    assert any_store.ask("ASK { <http://example.org/a> ?p <http://example.org/d> }")
+    assert not any_store.ask("ASK { <http://example.org/a> ?p <http://example.org/c> }")
+
+
+def test_add_to_graph_merges(any_store: Store) -> None:
+    any_store.add_to_graph(G, [t("a", "p", "b")])
+    change = any_store.add_to_graph(G, [t("a", "p", "c")])
+    assert (change.total, change.created) == (2, False)
+
+
+def test_graphs_exist_and_are_dumped(any_store: Store) -> None:
+    assert not any_store.has_graph(G)
+    assert any_store.graph_data(G, RdfFormat.N_TRIPLES) is None
+    any_store.replace_graph(G, [t("a", "p", "b")])
+    assert any_store.has_graph(G)
+    assert G in any_store.graphs()
+    data = any_store.graph_data(G, RdfFormat.N_TRIPLES)
+    assert data is not None
+    assert b"<http://example.org/a>" in data
+
+
+def test_replace_leaves_other_graphs_alone(any_store: Store) -> None:
+    other = NamedNode(EX + "other")
+    any_store.replace_graph(other, [t("x", "p", "y")])
+    any_store.replace_graph(G, [t("a", "p", "b")])
+    any_store.replace_graph(G, [])
+    assert any_store.triple_count(other) == 1
+    assert any_store.triple_count(G) == 0
+
+
+def test_drop_graph(any_store: Store) -> None:
+    any_store.replace_graph(G, [t("a", "p", "b")])
+    assert any_store.drop_graph(G)
+    assert not any_store.drop_graph(G)
+    assert any_store.graphs() == []
+
+
+def test_a_failed_update_writes_nothing(any_store: Store) -> None:
+    any_store.replace_graph(G, [t("a", "p", "b")])
+    with pytest.raises(QuerySyntaxError):
+        any_store.update(
+            "INSERT DATA { GRAPH <http://example.org/graph> { <http://x> <http://y> <http://z> } } ; DROP GRAPH"
+        )
+    assert any_store.triple_count(G) == 1
+
+
+def test_the_default_graph_is_a_graph_too(any_store: Store) -> None:
+    any_store.replace_graph(DefaultGraph(), [t("a", "p", "b")])
+    data = any_store.graph_data(DefaultGraph(), RdfFormat.N_TRIPLES)
+    assert data is not None
+    assert b"<http://example.org/b>" in data
+
+
+# -- the embedded backend ------------------------------------------------------------------------
+
+
+def test_a_diff_is_applied_when_a_graph_is_replaced(store: LocalStore) -> None:
+    store.replace_graph(G, [t("a", "p", "b"), t("a", "p", "c")])
     again = store.replace_graph(G, [t("a", "p", "b"), t("a", "p", "c")])
-    assert (again.added, again.removed, again.total) == (0, 0, 2)
+    assert (again.added, again.removed) == (0, 0)
     changed = store.replace_graph(G, [t("a", "p", "b"), t("a", "p", "d")])
     assert (changed.added, changed.removed, changed.total) == (1, 1, 2)
-    assert store.triple_count(G) == 2
-    assert store.ask("ASK { <http://example.org/a> ?p <http://example.org/d> }")
 
 
 def test_replace_graph_with_blank_nodes_swaps_the_whole_graph(store: LocalStore) -> None:
@@ -116,31 +209,6 @@ def test_replace_graph_with_blank_nodes_swaps_the_whole_graph(store: LocalStore)
     store.replace_graph(G, triples)
     assert store.triple_count(G) == 2
     assert store.triple_count() == 2
-
-
-def test_replace_leaves_other_graphs_alone(store: LocalStore) -> None:
-    other = NamedNode(EX + "other")
-    store.replace_graph(other, [t("x", "p", "y")])
-    store.replace_graph(G, [t("a", "p", "b")])
-    store.replace_graph(G, [])
-    assert store.triple_count(other) == 1
-    assert store.triple_count(G) == 0
-
-
-def test_drop_graph(store: LocalStore) -> None:
-    store.replace_graph(G, [t("a", "p", "b")])
-    assert store.drop_graph(G)
-    assert not store.drop_graph(G)
-    assert store.graphs() == []
-
-
-def test_a_failed_update_writes_nothing(store: LocalStore) -> None:
-    store.replace_graph(G, [t("a", "p", "b")])
-    with pytest.raises(QuerySyntaxError):
-        store.update(
-            "INSERT DATA { GRAPH <http://example.org/graph> { <http://x> <http://y> <http://z> } } ; DROP GRAPH"
-        )
-    assert store.triple_count() == 1
 
 
 def test_on_disk_store_persists_and_refuses_a_second_writer(tmp_path: Path) -> None:

@@ -66,10 +66,10 @@ def test_a_syntax_error_is_a_problem_with_line_and_column(client: TestClient) ->
     assert "/src/" not in response.text
 
 
-def test_a_missing_query_is_a_problem(client: TestClient) -> None:
-    response = client.get("/sparql")
+def test_a_post_without_an_operation_is_a_problem(client: TestClient) -> None:
+    response = client.post("/sparql", data={"default-graph-uri": "http://example.org/g"})
     assert response.status_code == 400
-    assert "query" in response.json()["detail"]
+    assert "no query and no update" in response.json()["detail"]
 
 
 def test_unknown_routes_are_problems(client: TestClient) -> None:

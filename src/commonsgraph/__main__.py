@@ -2,4 +2,5 @@
 
 from commonsgraph.cli import main
 
-main()
+if __name__ == "__main__":  # query workers start by re-importing the main module
+    main()

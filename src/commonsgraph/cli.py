@@ -24,6 +24,7 @@ from commonsgraph.config import Settings
 from commonsgraph.errors import CommonsGraphError, InputError, StoreError
 from commonsgraph.importers.base import ImportReport
 from commonsgraph.store import Store, open_store
+from commonsgraph.tokens import TokenStore
 from commonsgraph.vocab import Minter, compact
 
 console = Console(soft_wrap=True)
@@ -139,7 +140,7 @@ def print_report(report: ImportReport) -> None:
     table.add_row("warnings", f"{len(report.warnings):,}")
     for change in report.changes:
         table.add_row(
-            f"graph <{change.graph.value}>",
+            f"graph {change.graph}",
             f"{change.total:,} statements (+{change.added:,} −{change.removed:,})",
         )
     console.print(table)
@@ -334,6 +335,66 @@ def stats(settings: Settings) -> None:
     table = Table("class", "label", "resources", title="resources per class", title_justify="left")
     for cls in classes:
         table.add_row(compact(cls.cls.value), cls.label or "", f"{cls.resources:,}")
+    console.print(table)
+
+
+# -- tokens --------------------------------------------------------------------------------------
+
+
+def _tokens(settings: Settings) -> TokenStore:
+    if settings.data_dir is None:
+        fail("tokens need a data directory (COMMONSGRAPH_DATA_DIR)", 2)
+    assert settings.data_dir is not None
+    return TokenStore(settings.data_dir / "tokens.sqlite3")
+
+
+@main.group()
+def token() -> None:
+    """API tokens (bearer secrets with a role) for writes."""
+
+
+@token.command(name="create")
+@click.option(
+    "--role", required=True, type=click.Choice(["reader", "contributor", "curator", "admin"])
+)
+@click.option("--label", default="", help="Who or what the token is for.")
+@click.pass_obj
+def token_create(settings: Settings, role: str, label: str) -> None:
+    """Create a token; its secret is shown once and stored hashed."""
+    tokens = _tokens(settings)
+    created, secret = tokens.create(role, label)
+    tokens.close()
+    console.print(f"token {created.id} ({created.role}) created; its secret, shown only now:")
+    print(secret)
+
+
+@token.command(name="revoke")
+@click.argument("token_id")
+@click.pass_obj
+def token_revoke(settings: Settings, token_id: str) -> None:
+    """Revoke a token by its id (the part after 'cg_' in the secret)."""
+    tokens = _tokens(settings)
+    try:
+        revoked = tokens.revoke(token_id)
+    except CommonsGraphError as error:
+        fail(str(error), 2)
+    finally:
+        tokens.close()
+    console.print(f"token {revoked.id} ({revoked.role}) revoked")
+
+
+@token.command(name="list")
+@click.pass_obj
+def token_list(settings: Settings) -> None:
+    """The tokens, without their secrets."""
+    tokens = _tokens(settings)
+    table = Table("id", "role", "label", "created", "revoked")
+    for item in tokens.list():
+        revoked = item.revoked.strftime("%Y-%m-%d %H:%M") if item.revoked else ""
+        table.add_row(
+            item.id, item.role, item.label, item.created.strftime("%Y-%m-%d %H:%M"), revoked
+        )
+    tokens.close()
     console.print(table)
 
 

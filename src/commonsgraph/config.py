@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 from commonsgraph.errors import ConfigError
 
@@ -24,21 +25,39 @@ def _resources_dir() -> Path:
     return Path(__file__).resolve().parents[2]
 
 
+def _words(value: str) -> tuple[str, ...]:
+    return tuple(part for part in value.replace(",", " ").split() if part)
+
+
 @dataclass(frozen=True)
 class Settings:
-    """Everything commonsgraph can be configured with.
+    """Everything commonsgraph can be configured with (see the README's table).
 
     Build it with `Settings.from_env()` in programs, or directly in tests.
     """
 
     data_dir: Path | None = Path("var")
     """Where the embedded store lives (`<data_dir>/store`); None keeps everything in memory."""
-
     base_iri: str = DEFAULT_BASE_IRI
     """The canonical base of every IRI the project mints."""
-
+    store: str | None = None
+    """A remote SPARQL 1.1 store (http(s) URL of an Oxigraph server or equivalent) instead of
+    the embedded one."""
     host: str = "127.0.0.1"
     port: int = 8000
+    query_timeout: float = 30.0
+    """Seconds a public query may run before it is stopped."""
+    query_workers: int = 2
+    """Processes that run public queries (each can be stopped at its deadline)."""
+    max_result_bytes: int = 50_000_000
+    max_body_bytes: int = 10_000_000
+    max_queries_per_client: int = 4
+    service_allowlist: tuple[str, ...] = ()
+    """Endpoints a query may reach with SERVICE (exact IRIs, or prefixes ending with '*')."""
+    load_allowlist: tuple[str, ...] = ()
+    """Sources an admin may LOAD (exact IRIs, or prefixes ending with '*')."""
+    default_graphs: tuple[str, ...] = ()
+    """The graphs whose union is a query's default graph; empty: every public graph."""
     resources_dir: Path = field(default_factory=_resources_dir)
 
     def __post_init__(self) -> None:
@@ -49,28 +68,42 @@ class Settings:
             )
         if not 0 < self.port < 65536:
             raise ConfigError(f"the port must be between 1 and 65535, got {self.port}")
+        if self.store is not None and not self.store.startswith(("http://", "https://")):
+            raise ConfigError(f"COMMONSGRAPH_STORE must be an http(s) URL, got {self.store!r}")
+        for name in ("query_timeout", "query_workers", "max_result_bytes", "max_body_bytes",
+                     "max_queries_per_client"):  # fmt: skip
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{name} must be positive, got {getattr(self, name)}")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Read COMMONSGRAPH_* variables (from `os.environ` unless `env` is given)."""
+        """Read the COMMONSGRAPH_* variables (from `os.environ` unless `env` is given)."""
         env = os.environ if env is None else env
-        settings = cls()
-        if "COMMONSGRAPH_DATA_DIR" in env:
-            value = env["COMMONSGRAPH_DATA_DIR"]
-            settings = replace(settings, data_dir=None if value == ":memory:" else Path(value))
-        if "COMMONSGRAPH_BASE_IRI" in env:
-            settings = replace(settings, base_iri=env["COMMONSGRAPH_BASE_IRI"])
-        if "COMMONSGRAPH_HOST" in env:
-            settings = replace(settings, host=env["COMMONSGRAPH_HOST"])
-        if "COMMONSGRAPH_PORT" in env:
-            try:
-                port = int(env["COMMONSGRAPH_PORT"])
-            except ValueError:
-                raise ConfigError(
-                    f"COMMONSGRAPH_PORT must be an integer, got {env['COMMONSGRAPH_PORT']!r}"
-                ) from None
-            settings = replace(settings, port=port)
-        return settings
+        parsers: dict[str, Callable[[str], Any]] = {
+            "data_dir": lambda v: None if v == ":memory:" else Path(v),
+            "base_iri": str,
+            "store": lambda v: v or None,
+            "host": str,
+            "port": int,
+            "query_timeout": float,
+            "query_workers": int,
+            "max_result_bytes": int,
+            "max_body_bytes": int,
+            "max_queries_per_client": int,
+            "service_allowlist": _words,
+            "load_allowlist": _words,
+            "default_graphs": _words,
+        }
+        changes: dict[str, Any] = {}
+        for item in fields(cls):
+            variable = f"COMMONSGRAPH_{item.name.upper()}"
+            if item.name in parsers and variable in env:
+                try:
+                    changes[item.name] = parsers[item.name](env[variable])
+                except ValueError:
+                    kind = "an integer" if parsers[item.name] is int else "a number"
+                    raise ConfigError(f"{variable} must be {kind}, got {env[variable]!r}") from None
+        return replace(cls(), **changes)
 
     @property
     def store_path(self) -> Path | None:
@@ -79,3 +112,10 @@ class Settings:
     def resource(self, *parts: str) -> Path:
         """A path inside the project's own files, e.g. `resource("data", "seed.ttl")`."""
         return self.resources_dir.joinpath(*parts)
+
+
+def allowed(iri: str, allowlist: tuple[str, ...]) -> bool:
+    """Whether an IRI is on an allow-list of exact IRIs and prefixes ending with '*'."""
+    return any(
+        iri.startswith(entry[:-1]) if entry.endswith("*") else iri == entry for entry in allowlist
+    )

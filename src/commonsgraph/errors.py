@@ -4,10 +4,15 @@
     ├── InputError              the caller's input is wrong; a 4xx, or exit code 2 in the CLI
     │   ├── QuerySyntaxError    a SPARQL query or update that does not parse (line, column)
     │   ├── DataSyntaxError     an RDF, CSV or JSON input that does not parse (source, line, column)
-    │   └── UnknownFormat       a media type, file extension or format name we do not handle
+    │   ├── UnknownFormat       a media type, file extension or format name we do not handle
+    │   ├── NotAllowed          a policy refuses it (SERVICE or LOAD of a non-allowed address)
+    │   ├── TooLarge            a request body over the configured cap
+    │   └── ResultTooLarge      query results over the configured cap
     ├── NotFound                the resource, graph or file asked for does not exist
     ├── StoreError              the store cannot do what it was asked
-    │   └── StoreLocked         another process holds the store directory
+    │   ├── StoreLocked         another process holds the store directory
+    │   ├── QueryTimeout        a query ran past its deadline and was stopped
+    │   └── Overloaded          too many queries at once (retry after a delay)
     └── ConfigError             the configuration is invalid
 
 No HTTP status codes here: the web layer maps these classes to problems (web/problems.py) and the
@@ -60,6 +65,22 @@ class UnknownFormat(InputError):
     """A format (media type, extension, name) that is not supported."""
 
 
+class NotAllowed(InputError):
+    """A policy refuses the request (e.g. SERVICE to an address that is not allowed)."""
+
+
+class TooLarge(InputError):
+    """A request body over the configured cap."""
+
+
+class ResultTooLarge(InputError):
+    """The serialized results of a query exceed the configured cap."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the results exceed {limit:,} bytes; narrow the query or add a LIMIT")
+        self.limit = limit
+
+
 class NotFound(CommonsGraphError):
     """The thing asked for does not exist."""
 
@@ -70,6 +91,22 @@ class StoreError(CommonsGraphError):
 
 class StoreLocked(StoreError):
     """Another process already opened the store directory for writing."""
+
+
+class QueryTimeout(StoreError):
+    """The query ran past its deadline and was stopped."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the query ran longer than {seconds:g} s and was stopped")
+        self.seconds = seconds
+
+
+class Overloaded(StoreError):
+    """Too many queries are running or waiting."""
+
+    def __init__(self, retry_after: int, reason: str = "too many queries are running") -> None:
+        super().__init__(f"{reason}; retry in {retry_after} s")
+        self.retry_after = retry_after
 
 
 class ConfigError(CommonsGraphError):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
@@ -22,7 +23,7 @@ _TOKEN = re.compile(
   | (?P<comment>\#[^\n]*)
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
               |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
   | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
   | (?P<word>[A-Za-z_][A-Za-z0-9_\-]*(?::[^\s{}()\[\];,.]*)?|:[^\s{}()\[\];,.]*)
   | (?P<punct>\^\^|[{}()\[\];,.*=<>!&|+/^@-]|[^\s])
@@ -65,6 +66,19 @@ def query_form(query: str) -> str | None:
         else:
             return None
     return None
+
+
+def declares_dataset(query: str) -> bool:
+    """Whether a query names its own dataset with FROM or FROM NAMED."""
+    depth = 0
+    for token in tokens(query):
+        if token.text == "{":
+            depth += 1
+        elif token.text == "}":
+            depth -= 1
+        elif depth == 0 and token.kind == "word" and token.text.upper() == "FROM":
+            return True
+    return False
 
 
 def where_start(query: str) -> int:
@@ -112,3 +126,120 @@ def bind(query: str, bindings: Mapping[str, NamedNode | BlankNode | Literal | Tr
     values = " ".join(term_text(term) for term in bindings.values())
     offset = where_start(query)
     return f"{query[:offset]} VALUES ({names}) {{ ({values}) }} {query[offset:]}"
+
+
+# -- what a query or update reaches outside the store -------------------------------------------
+
+_UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_LOCAL_ESCAPE = re.compile(r"\\(.)")
+
+
+def _unescape_iri(text: str) -> str:
+    return _UCHAR.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text[1:-1])
+
+
+class _Resolver:
+    """Resolves IRIs as the SPARQL parser will: BASE, PREFIX declarations, predeclared prefixes."""
+
+    def __init__(self, prefixes: Mapping[str, str]) -> None:
+        self.prefixes = dict(prefixes)
+        self.base: str | None = None
+
+    def iri(self, token: Token) -> str | None:
+        """The absolute IRI a token denotes, or None when it is not an IRI we can resolve."""
+        if token.kind == "iri":
+            value = _unescape_iri(token.text)
+        elif token.kind == "word" and ":" in token.text:
+            prefix, _, local = token.text.partition(":")
+            if prefix not in self.prefixes:
+                return None
+            value = self.prefixes[prefix] + _LOCAL_ESCAPE.sub(r"\1", local)
+        else:
+            return None
+        if self.base is not None and not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", value):
+            value = urljoin(self.base, value)
+        return value
+
+
+def external_iris(
+    text: str, prefixes: Mapping[str, str]
+) -> tuple[list[str | None], list[str | None]]:
+    """The endpoints a query or update calls with SERVICE, and the documents it LOADs.
+
+    Each is an absolute IRI, or None where the text names it with a variable or in a way that
+    cannot be resolved before evaluation (such a call must be refused).
+    """
+    resolver = _Resolver(prefixes)
+    services: list[str | None] = []
+    loads: list[str | None] = []
+    items = list(tokens(text))
+    for index, token in enumerate(items):
+        keyword = token.text.upper() if token.kind == "word" else ""
+        following = items[index + 1 : index + 4]
+        if keyword == "PREFIX" and len(following) >= 2 and following[1].kind == "iri":
+            resolver.prefixes[following[0].text.rstrip(":")] = resolver.iri(following[1]) or ""
+        elif keyword == "BASE" and following and following[0].kind == "iri":
+            resolver.base = resolver.iri(following[0])
+        elif keyword in ("SERVICE", "LOAD"):
+            target = next((t for t in following if t.text.upper() != "SILENT"), None)
+            iri = resolver.iri(target) if target is not None else None
+            (services if keyword == "SERVICE" else loads).append(iri)
+    return services, loads
+
+
+# -- the dataset of an update -------------------------------------------------------------------
+
+
+def _operations(update: str) -> list[list[Token]]:
+    """The tokens of each operation of an update request (split on `;` outside braces)."""
+    operations: list[list[Token]] = [[]]
+    depth = 0
+    for token in tokens(update):
+        if token.text in ("{", "["):
+            depth += 1
+        elif token.text in ("}", "]"):
+            depth -= 1
+        if token.text == ";" and depth == 0:
+            operations.append([])
+        else:
+            operations[-1].append(token)
+    return [op for op in operations if op]
+
+
+def _without_prologue(operation: list[Token]) -> list[Token]:
+    index = 0
+    while index < len(operation) and operation[index].text.upper() in ("PREFIX", "BASE"):
+        index += 3 if operation[index].text.upper() == "PREFIX" else 2
+    return operation[index:]
+
+
+def has_dataset_clause(update: str) -> bool:
+    """Whether an update names its own dataset (USING, USING NAMED or WITH)."""
+    return any(t.kind == "word" and t.text.upper() in ("USING", "WITH") for t in tokens(update))
+
+
+def add_using(update: str, default: list[NamedNode], named: list[NamedNode]) -> str:
+    """The update with `USING`/`USING NAMED` clauses (the protocol's using-graph-uri and
+    using-named-graph-uri) added to each of its DELETE/INSERT … WHERE operations."""
+    clause = " ".join([*(f"USING {g}" for g in default), *(f"USING NAMED {g}" for g in named)])
+    if not clause:
+        return update
+    inserts: list[int] = []
+    for operation in map(_without_prologue, _operations(update)):
+        head = [t.text.upper() for t in operation[:2]]
+        if not head or head[0] not in ("DELETE", "INSERT", "WITH"):
+            continue
+        if head[1:] in (["DATA"], ["WHERE"]):
+            continue  # INSERT DATA, DELETE DATA and DELETE WHERE take no USING
+        depth = 0
+        for token in operation:
+            if token.text == "{":
+                depth += 1
+            elif token.text == "}":
+                depth -= 1
+            elif depth == 0 and token.kind == "word" and token.text.upper() == "WHERE":
+                inserts.append(token.start)
+                break
+    for offset in reversed(inserts):
+        update = f"{update[:offset]}{clause} {update[offset:]}"
+    return update

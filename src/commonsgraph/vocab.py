@@ -81,8 +81,9 @@ SPDX_LICENCES = "http://spdx.org/licenses/"
 
 
 def sparql_prefixes() -> str:
-    """The prefix map as SPARQL PREFIX declarations."""
-    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+    """The prefix map as SPARQL PREFIX declarations, on one line (so that prepending them to a
+    query leaves its line numbers as they were)."""
+    return "".join(f"PREFIX {p}: <{iri}> " for p, iri in PREFIXES.items())
 
 
 def compact(iri: str) -> str:

@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from commonsgraph.config import Settings
-from commonsgraph.store.base import Bindings, GraphChange, Row, Serialized, Store, Term, lexical
+from commonsgraph.store.base import (
+    Bindings,
+    GraphChange,
+    GraphName,
+    QueryRequest,
+    Row,
+    Serialized,
+    Store,
+    Term,
+    lexical,
+)
 from commonsgraph.store.local import LocalStore
 
 __all__ = [
     "Bindings",
     "GraphChange",
+    "GraphName",
     "LocalStore",
+    "QueryRequest",
     "Row",
     "Serialized",
     "Store",
@@ -21,4 +33,8 @@ __all__ = [
 
 def open_store(settings: Settings) -> Store:
     """The one place where a backend is chosen from the settings."""
-    return LocalStore(settings.store_path)
+    if settings.store is not None:
+        from commonsgraph.store.remote import RemoteStore
+
+        return RemoteStore.oxigraph(settings.store, timeout=settings.query_timeout + 5)
+    return LocalStore(settings.store_path, query_workers=settings.query_workers)

@@ -16,6 +16,7 @@ from typing import Protocol
 
 from pyoxigraph import (
     BlankNode,
+    DefaultGraph,
     Literal,
     NamedNode,
     QueryResultsFormat,
@@ -24,6 +25,8 @@ from pyoxigraph import (
 )
 
 Term = NamedNode | BlankNode | Literal | Triple
+GraphName = NamedNode | DefaultGraph
+"""A named graph, or the store's unnamed default graph."""
 Bindings = Mapping[str, Term]
 Row = dict[str, Term]
 
@@ -37,12 +40,30 @@ def lexical(term: Term) -> str:
 
 @dataclass(frozen=True)
 class GraphChange:
-    """What replacing a named graph did."""
+    """What replacing or adding to a graph did."""
 
-    graph: NamedNode
+    graph: GraphName
     added: int
     removed: int
     total: int
+    created: bool = False
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """A query from outside (the public endpoint): its dataset and its limits."""
+
+    query: str
+    results_format: QueryResultsFormat
+    graph_format: RdfFormat
+    default_graphs: tuple[NamedNode | DefaultGraph, ...] | None = None
+    """The graphs whose union is the default graph; None: the union of every named graph."""
+    named_graphs: tuple[NamedNode, ...] | None = None
+    """The graphs GRAPH may reach; None: every named graph."""
+    query_dataset: bool = False
+    """The query names its own dataset (FROM, FROM NAMED): use it, not the union."""
+    timeout: float = 30.0
+    max_bytes: int = 50_000_000
 
 
 @dataclass(frozen=True)
@@ -85,17 +106,35 @@ class Store(Protocol):
         CONSTRUCT and DESCRIBE in `graph_format`."""
         ...
 
+    async def execute(self, request: QueryRequest) -> Serialized:
+        """Run a query from outside within its limits: stopped at `timeout` (raising
+        `QueryTimeout`), refused past `max_bytes` of results (`ResultTooLarge`) or when too
+        many queries are running (`Overloaded`)."""
+        ...
+
     def update(self, update: str) -> None:
         """Apply a SPARQL 1.1 update atomically."""
         ...
 
-    def replace_graph(self, graph: NamedNode, triples: Iterable[Triple]) -> GraphChange:
+    def replace_graph(self, graph: GraphName, triples: Iterable[Triple]) -> GraphChange:
         """Make `graph` hold exactly `triples`, atomically: readers see the old graph or the
         new one, never a mix, and a failure leaves the old one."""
         ...
 
-    def drop_graph(self, graph: NamedNode) -> bool:
-        """Remove a named graph; False when it did not exist."""
+    def add_to_graph(self, graph: GraphName, triples: Iterable[Triple]) -> GraphChange:
+        """Add `triples` to `graph` (created if needed), atomically."""
+        ...
+
+    def drop_graph(self, graph: GraphName) -> bool:
+        """Remove a named graph (or empty the default graph); False when it did not exist."""
+        ...
+
+    def has_graph(self, graph: NamedNode) -> bool:
+        """Whether a named graph exists."""
+        ...
+
+    def graph_data(self, graph: GraphName, format: RdfFormat) -> bytes | None:
+        """A graph serialized in `format`, or None when the named graph does not exist."""
         ...
 
     def graphs(self) -> list[NamedNode]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+import shutil
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -23,9 +25,17 @@ from pyoxigraph import (
     Store as OxStore,
 )
 
-from commonsgraph.errors import QuerySyntaxError, StoreError, StoreLocked
+from commonsgraph.errors import QuerySyntaxError, ResultTooLarge, StoreError, StoreLocked
 from commonsgraph.sparqltext import bind
-from commonsgraph.store.base import Bindings, GraphChange, Row, Serialized
+from commonsgraph.store.base import (
+    Bindings,
+    GraphChange,
+    GraphName,
+    QueryRequest,
+    Row,
+    Serialized,
+)
+from commonsgraph.store.pool import QueryJob, QueryPool, run_job
 from commonsgraph.vocab import PREFIXES
 
 _POSITION = re.compile(r"(?:at|line) (\d+)(?::| column )(\d+)")
@@ -52,9 +62,15 @@ def _has_blank_node(line: str) -> bool:
     return line.startswith("_:") or _BLANK_OBJECT.search(line) is not None
 
 
-def _data(operation: str, lines: set[str], graph: NamedNode) -> str:
+def _data(operation: str, lines: set[str], graph: GraphName) -> str:
     body = "\n".join(lines)
+    if isinstance(graph, DefaultGraph):
+        return f"{operation} DATA {{\n{body}\n}}"
     return f"{operation} DATA {{ GRAPH {graph} {{\n{body}\n}} }}"
+
+
+def _graph_ref(graph: GraphName) -> str:
+    return "DEFAULT" if isinstance(graph, DefaultGraph) else f"GRAPH {graph}"
 
 
 class LocalStore:
@@ -63,11 +79,19 @@ class LocalStore:
     Writes go through one lock: pyoxigraph loses concurrent read-modify-write updates on
     disk, so this process is the single writer of its store directory (and pyoxigraph's own
     directory lock keeps other processes out).
+
+    Queries from outside (`execute`) run in a `QueryPool` of `query_workers` processes over
+    snapshots of the store, so that they can be stopped at their deadline; an in-memory store
+    has no snapshots and runs them in a thread, without a deadline (tests only).
     """
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, query_workers: int = 2) -> None:
         self.path = path
+        self.query_workers = query_workers
         self._write_lock = threading.Lock()
+        self._generation = 0
+        self._snapshot: tuple[int, Path] | None = None
+        self._pool: QueryPool | None = None
         if path is None:
             self._store = OxStore()
             return
@@ -83,6 +107,12 @@ class LocalStore:
             raise StoreError(
                 f"cannot open the store at {path}: {error.strerror or error}"
             ) from None
+        shutil.rmtree(self._snapshots_dir, ignore_errors=True)  # left by an earlier process
+
+    @property
+    def _snapshots_dir(self) -> Path:
+        assert self.path is not None
+        return self.path.parent / "snapshots"
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -144,6 +174,45 @@ class LocalStore:
         assert body is not None
         return Serialized(body, media_type)
 
+    def snapshot(self) -> Path:
+        """A read-only copy of the store as it is now (hard links: milliseconds)."""
+        if self.path is None:
+            raise StoreError("an in-memory store has no snapshots")
+        with self._write_lock:
+            if self._snapshot is None or self._snapshot[0] != self._generation:
+                target = self._snapshots_dir / str(self._generation)
+                if not target.exists():
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    self._store.backup(str(target))
+                self._snapshot = (self._generation, target)
+            return self._snapshot[1]
+
+    async def execute(self, request: QueryRequest) -> Serialized:
+        job = QueryJob(
+            query=request.query,
+            default_graphs=None
+            if request.default_graphs is None
+            else tuple(g.value if isinstance(g, NamedNode) else "" for g in request.default_graphs),
+            named_graphs=None
+            if request.named_graphs is None
+            else tuple(g.value for g in request.named_graphs),
+            query_dataset=request.query_dataset,
+            results_media_type=request.results_format.media_type,
+            graph_media_type=request.graph_format.media_type,
+            max_bytes=request.max_bytes,
+        )
+        if self.path is None:
+            outcome = await asyncio.to_thread(run_job, self._store, job)
+            return _outcome(outcome)
+        if self._pool is None:
+            self._pool = QueryPool(self._snapshots_dir, self.query_workers)
+        current = self._snapshot
+        if current is not None and current[0] == self._generation:
+            snapshot = current[1]  # the common case: no write since the last snapshot
+        else:
+            snapshot = await asyncio.to_thread(self.snapshot)
+        return _outcome(await self._pool.run(snapshot, job, request.timeout))
+
     def graphs(self) -> list[NamedNode]:
         return sorted(
             (g for g in self._store.named_graphs() if isinstance(g, NamedNode)),
@@ -165,6 +234,7 @@ class LocalStore:
             self._update(update)
 
     def _update(self, update: str) -> None:
+        self._generation += 1
         try:
             self._store.update(update, prefixes=PREFIXES)
         except SyntaxError as error:
@@ -172,17 +242,17 @@ class LocalStore:
         except OSError as error:
             raise StoreError(f"the store could not apply the update: {error}") from None
 
-    def replace_graph(self, graph: NamedNode, triples: Iterable[Triple]) -> GraphChange:
+    def replace_graph(self, graph: GraphName, triples: Iterable[Triple]) -> GraphChange:
         new = _lines(serialize(triples, format=RdfFormat.N_TRIPLES))
         with self._write_lock:
-            if not self._store.contains_named_graph(graph):
+            if not self._exists(graph):
                 self._bulk_load("\n".join(new).encode(), graph)
-                return GraphChange(graph, added=len(new), removed=0, total=len(new))
+                return GraphChange(graph, added=len(new), removed=0, total=len(new), created=True)
             old = _lines(self._store.dump(format=RdfFormat.N_TRIPLES, from_graph=graph))
             if any(map(_has_blank_node, old)) or any(map(_has_blank_node, new)):
                 # Blank nodes cannot be matched one to one: swap the whole graph in one update.
                 removed, added = old, new
-                operations = [f"DROP SILENT GRAPH {graph}"]
+                operations = [f"CLEAR SILENT {_graph_ref(graph)}"]
             else:
                 removed, added = old - new, new - old
                 operations = [_data("DELETE", removed, graph)] if removed else []
@@ -192,20 +262,60 @@ class LocalStore:
                 self._update(" ;\n".join(operations))
             return GraphChange(graph, added=len(added), removed=len(removed), total=len(new))
 
-    def _bulk_load(self, data: bytes, graph: NamedNode) -> None:
+    def add_to_graph(self, graph: GraphName, triples: Iterable[Triple]) -> GraphChange:
+        new = _lines(serialize(triples, format=RdfFormat.N_TRIPLES))
+        with self._write_lock:
+            created = not self._exists(graph)
+            if new:
+                self._update(_data("INSERT", new, graph))
+            elif created and isinstance(graph, NamedNode):
+                self._update(f"CREATE SILENT GRAPH {graph}")
+            total = sum(1 for _ in self._quads(graph))
+            return GraphChange(graph, added=len(new), removed=0, total=total, created=created)
+
+    def _exists(self, graph: GraphName) -> bool:
+        return isinstance(graph, DefaultGraph) or self._store.contains_named_graph(graph)
+
+    def has_graph(self, graph: NamedNode) -> bool:
+        return bool(self._store.contains_named_graph(graph))
+
+    def graph_data(self, graph: GraphName, format: RdfFormat) -> bytes | None:
+        if not self._exists(graph):
+            return None
+        data = self._store.dump(format=format, from_graph=graph, prefixes=PREFIXES)
+        return data or b""
+
+    def _bulk_load(self, data: bytes, graph: GraphName) -> None:
+        self._generation += 1
         try:
             self._store.bulk_load(data, RdfFormat.N_TRIPLES, to_graph=graph)
         except (OSError, SyntaxError) as error:
             raise StoreError(f"the store could not load the graph: {error}") from None
 
-    def drop_graph(self, graph: NamedNode) -> bool:
+    def drop_graph(self, graph: GraphName) -> bool:
         with self._write_lock:
-            if not self._store.contains_named_graph(graph):
+            if not self._exists(graph):
                 return False
-            self._update(f"DROP GRAPH {graph}")
+            self._update(f"DROP {_graph_ref(graph)}")
             return True
 
     def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
         if self.path is not None:
             self._store.flush()
+            shutil.rmtree(self._snapshots_dir, ignore_errors=True)
         del self._store
+
+
+def _outcome(outcome: tuple[str, object, object]) -> Serialized:
+    status, payload, media_type = outcome
+    if status == "ok":
+        assert isinstance(payload, bytes)
+        assert isinstance(media_type, str)
+        return Serialized(payload, media_type)
+    if status == "syntax":
+        raise query_syntax_error(SyntaxError(str(payload)))
+    if status == "too-large":
+        raise ResultTooLarge(int(str(payload)))
+    raise StoreError(f"the query failed: {payload}")

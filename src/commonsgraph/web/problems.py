@@ -17,9 +17,14 @@ from commonsgraph.errors import (
     CommonsGraphError,
     DataSyntaxError,
     InputError,
+    NotAllowed,
     NotFound,
+    Overloaded,
     QuerySyntaxError,
+    QueryTimeout,
+    ResultTooLarge,
     StoreError,
+    TooLarge,
     UnknownFormat,
 )
 
@@ -27,6 +32,15 @@ logger = logging.getLogger("commonsgraph")
 
 PROBLEM = "application/problem+json"
 TYPES = "https://w3id.org/commonsgraph/problems/"
+
+
+HTTP_PROBLEMS = {
+    401: ("Unauthorized", "unauthorized"),
+    403: ("Forbidden", "forbidden"),
+    404: ("Not found", "not-found"),
+    405: ("Method not allowed", "method-not-allowed"),
+    406: ("Not acceptable", "not-acceptable"),
+}
 
 
 def problem(status: int, title: str, detail: str, kind: str, **extra: object) -> JSONResponse:
@@ -41,6 +55,16 @@ def problem(status: int, title: str, detail: str, kind: str, **extra: object) ->
 
 
 def _status(error: CommonsGraphError) -> tuple[int, str, str]:
+    if isinstance(error, QueryTimeout):
+        return 503, "Query timed out", "query-timeout"
+    if isinstance(error, Overloaded):
+        return 503, "Too many queries", "overloaded"
+    if isinstance(error, NotAllowed):
+        return 403, "Not allowed", "not-allowed"
+    if isinstance(error, TooLarge):
+        return 413, "Request too large", "request-too-large"
+    if isinstance(error, ResultTooLarge):
+        return 422, "Results too large", "results-too-large"
     if isinstance(error, QuerySyntaxError):
         return 400, "Malformed query", "query-syntax"
     if isinstance(error, DataSyntaxError):
@@ -62,6 +86,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(CommonsGraphError)
     async def ours(request: Request, error: CommonsGraphError) -> JSONResponse:
         status, title, kind = _status(error)
+        if isinstance(error, QueryTimeout | Overloaded):
+            response = problem(status, title, str(error), kind)
+            if isinstance(error, Overloaded):
+                response.headers["Retry-After"] = str(error.retry_after)
+            return response
         if status >= 500:
             logger.error(
                 "%s on %s %s: %s", type(error).__name__, request.method, request.url.path, error
@@ -73,13 +102,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http(request: Request, error: HTTPException) -> JSONResponse:
-        titles = {404: "Not found", 405: "Method not allowed", 406: "Not acceptable"}
-        kind = {404: "not-found", 405: "method-not-allowed", 406: "not-acceptable"}.get(
-            error.status_code, "http-error"
-        )
-        response = problem(
-            error.status_code, titles.get(error.status_code, "HTTP error"), str(error.detail), kind
-        )
+        title, kind = HTTP_PROBLEMS.get(error.status_code, ("HTTP error", "http-error"))
+        response = problem(error.status_code, title, str(error.detail), kind)
         for name, value in (error.headers or {}).items():
             response.headers[name] = value
         return response

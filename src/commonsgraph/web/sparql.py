@@ -1,38 +1,246 @@
-"""GET /sparql: SPARQL queries over the public graph, answered in SPARQL JSON (or RDF for
-CONSTRUCT/DESCRIBE). The full protocol (POST, updates, negotiation, limits) comes later."""
+"""/sparql: the SPARQL 1.1 Protocol (queries and updates), the Service Description, the editor.
+
+Queries go to `Store.execute`, which stops them at their deadline and caps their results;
+updates need a bearer token with a write role. SERVICE and LOAD are checked against their
+allow-lists before anything is evaluated, so that nothing connects to an address that is not
+allowed.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request, Response
+import asyncio
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import HTTPException
-from pyoxigraph import QueryResultsFormat, RdfFormat
+from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat
 
-from commonsgraph.store import Store
+from commonsgraph import negotiation
+from commonsgraph.config import Settings, allowed
+from commonsgraph.errors import InputError, NotAllowed, UnknownFormat
+from commonsgraph.sparqltext import (
+    add_using,
+    declares_dataset,
+    external_iris,
+    has_dataset_clause,
+    query_form,
+)
+from commonsgraph.store import QueryRequest, Store
+from commonsgraph.tokens import TokenStore
+from commonsgraph.vocab import PREFIXES
+from commonsgraph.web.auth import authenticate
+from commonsgraph.web.limits import ClientLimiter, read_body
 
-GRAPH_TYPES = {
-    "text/turtle": RdfFormat.TURTLE,
-    "application/n-triples": RdfFormat.N_TRIPLES,
-    "application/ld+json": RdfFormat.JSON_LD,
-    "application/rdf+xml": RdfFormat.RDF_XML,
-}
+FORM = "application/x-www-form-urlencoded"
+QUERY = "application/sparql-query"
+UPDATE = "application/sparql-update"
+WRITE_ROLE = "curator"
+
+QUERY_PARAMETERS = {"query", "default-graph-uri", "named-graph-uri", "format", "output"}
+UPDATE_PARAMETERS = {"update", "using-graph-uri", "using-named-graph-uri"}
 
 
-def router(store: Store) -> APIRouter:
+@dataclass
+class Operation:
+    """A protocol request, read: a query or an update, with its dataset and output format."""
+
+    kind: str
+    text: str
+    parameters: dict[str, list[str]] = field(default_factory=dict)
+
+    def graphs(self, name: str) -> list[NamedNode]:
+        found = []
+        for value in self.parameters.get(name, []):
+            try:
+                found.append(NamedNode(value))
+            except ValueError:
+                raise InputError(f"{name} must be an absolute IRI, got {value!r}") from None
+        return found
+
+    @property
+    def format_name(self) -> str | None:
+        names = self.parameters.get("format", []) + self.parameters.get("output", [])
+        return names[0] if names else None
+
+
+def _decode(body: bytes, what: str, content_type: str) -> str:
+    charset = "utf-8"
+    for parameter in content_type.split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"') or "utf-8"
+    try:
+        return body.decode(charset)
+    except (LookupError, UnicodeDecodeError):
+        raise InputError(f"the {what} is not valid {charset}") from None
+
+
+def read_operation(
+    method: str, content_type: str, url: list[tuple[str, str]], body: bytes
+) -> Operation | None:
+    """The operation a protocol request carries, or None when it carries none."""
+    media = content_type.split(";")[0].strip().lower()
+    parameters: dict[str, list[str]] = {}
+    for key, value in url:
+        parameters.setdefault(key, []).append(value)
+    if method == "POST" and media == FORM:
+        if "query" in parameters or "update" in parameters:
+            raise InputError("a form POST carries its query or update in the body, not in the URL")
+        text = _decode(body, "form", content_type)
+        try:
+            fields = parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text))
+        except ValueError:
+            raise InputError("the form body is not application/x-www-form-urlencoded") from None
+        for key, value in fields:
+            parameters.setdefault(key, []).append(value)
+    elif method == "POST" and media in (QUERY, UPDATE):
+        if "query" in parameters or "update" in parameters:
+            raise InputError(f"a {media} POST carries its operation in the body, not in the URL")
+        kind = "query" if media == QUERY else "update"
+        parameters[kind] = [_decode(body, kind, content_type)]
+    elif method == "POST" and (media or body):
+        raise UnknownFormat(
+            f"unsupported Content-Type {media or '(none)'!r}: send {FORM}, {QUERY} or {UPDATE}"
+        )
+    queries, updates = parameters.get("query", []), parameters.get("update", [])
+    if queries and updates:
+        raise InputError("a request carries a query or an update, not both")
+    if len(queries) > 1 or len(updates) > 1:
+        raise InputError("a request carries one query or one update")
+    if updates and method != "POST":
+        raise InputError("updates must be sent with POST")
+    if queries:
+        conflicting = sorted(UPDATE_PARAMETERS & parameters.keys())
+        if conflicting:
+            raise InputError(f"{', '.join(conflicting)} cannot accompany a query")
+        return Operation("query", queries[0], parameters)
+    if updates:
+        conflicting = sorted((QUERY_PARAMETERS - {"format", "output"}) & parameters.keys())
+        if conflicting:
+            raise InputError(f"{', '.join(conflicting)} cannot accompany an update")
+        return Operation("update", updates[0], parameters)
+    if method == "POST":
+        raise InputError("the request carries no query and no update")
+    return None
+
+
+class SparqlEndpoint:
+    """Runs protocol operations against a store with the service's limits and policies."""
+
+    def __init__(self, settings: Settings, store: Store, tokens: TokenStore) -> None:
+        self.settings = settings
+        self.store = store
+        self.tokens = tokens
+        self.clients = ClientLimiter(settings.max_queries_per_client)
+
+    def check_external(self, text: str, *, may_load: bool) -> None:
+        """Refuse SERVICE and LOAD to anything but their allow-lists, before evaluation."""
+        services, loads = external_iris(text, PREFIXES)
+        for iri in services:
+            if iri is None:
+                raise NotAllowed("SERVICE must name its endpoint with an IRI (no variable)")
+            if not allowed(iri, self.settings.service_allowlist):
+                raise NotAllowed(f"SERVICE <{iri}> is not on this service's allow-list")
+        for iri in loads:
+            if not may_load:
+                raise NotAllowed("LOAD is reserved to admin tokens")
+            if iri is None or not allowed(iri, self.settings.load_allowlist):
+                raise NotAllowed(f"LOAD <{iri}> is not from an allowed source")
+
+    async def query(self, request: Request, operation: Operation) -> Response:
+        self.check_external(operation.text, may_load=False)
+        form = query_form(operation.text)
+        accept = request.headers.get("accept")
+        results_format = negotiation.results_format(
+            accept, operation.format_name if form in (None, "SELECT", "ASK") else None
+        )
+        graph_format = negotiation.graph_format(
+            accept, operation.format_name if form in (None, "CONSTRUCT", "DESCRIBE") else None
+        )
+        if form in ("SELECT", "ASK") and results_format is None:
+            raise HTTPException(
+                406,
+                "results are offered as "
+                + ", ".join(f.media_type for f in negotiation.RESULTS_FORMATS),
+            )
+        if form in ("CONSTRUCT", "DESCRIBE") and graph_format is None:
+            raise HTTPException(
+                406,
+                "graphs are offered as "
+                + ", ".join(f.media_type for f in negotiation.GRAPH_FORMATS),
+            )
+        defaults = operation.graphs("default-graph-uri")
+        named = operation.graphs("named-graph-uri")
+        protocol_dataset = (
+            "default-graph-uri" in operation.parameters or "named-graph-uri" in operation.parameters
+        )
+        if not protocol_dataset and self.settings.default_graphs:
+            defaults = [NamedNode(g) for g in self.settings.default_graphs]
+        execution = QueryRequest(
+            query=operation.text,
+            results_format=results_format or QueryResultsFormat.JSON,
+            graph_format=graph_format or RdfFormat.TURTLE,
+            default_graphs=tuple(defaults) if protocol_dataset or defaults else None,
+            named_graphs=tuple(named) if protocol_dataset else None,
+            query_dataset=not protocol_dataset and declares_dataset(operation.text),
+            timeout=self.settings.query_timeout,
+            max_bytes=self.settings.max_result_bytes,
+        )
+        async with self.clients.slot(request):
+            result = await self.store.execute(execution)
+        return Response(result.body, media_type=result.media_type, headers={"Vary": "Accept"})
+
+    async def update(self, request: Request, operation: Operation) -> Response:
+        token = authenticate(self.tokens, request, WRITE_ROLE)
+        self.check_external(operation.text, may_load=token.allows("admin"))
+        using = operation.graphs("using-graph-uri")
+        using_named = operation.graphs("using-named-graph-uri")
+        text = operation.text
+        if using or using_named:
+            if has_dataset_clause(text):
+                raise InputError(
+                    "using-graph-uri and using-named-graph-uri cannot accompany an update "
+                    "that has USING or WITH"
+                )
+            text = add_using(text, using, using_named)
+        await asyncio.to_thread(self.store.update, text)
+        return Response(status_code=204)
+
+
+def router(endpoint: SparqlEndpoint, describe: object) -> APIRouter:
+    """`describe(request)` answers a GET without an operation (description or editor)."""
     api = APIRouter()
 
-    @api.get("/sparql", summary="Run a SPARQL query on the public graph")
-    def sparql(
-        request: Request, query: str = Query(..., description="A SPARQL 1.1 query")
-    ) -> Response:
-        accept = request.headers.get("accept", "")
-        graph_format = next(
-            (fmt for media, fmt in GRAPH_TYPES.items() if media in accept), RdfFormat.TURTLE
+    async def handle(request: Request) -> Response:
+        body = b""
+        if request.method == "POST":
+            body = await read_body(request, endpoint.settings.max_body_bytes)
+        operation = read_operation(
+            request.method,
+            request.headers.get("content-type", ""),
+            request.query_params.multi_items(),
+            body,
         )
-        if len(query) > 100_000:
-            raise HTTPException(413, "the query is longer than 100,000 characters")
-        result = store.serialize_query(
-            query, results_format=QueryResultsFormat.JSON, graph_format=graph_format
-        )
-        return Response(result.body, media_type=result.media_type)
+        if operation is None:
+            return await describe(request)  # type: ignore[operator,no-any-return]
+        if operation.kind == "update":
+            return await endpoint.update(request, operation)
+        response = await endpoint.query(request, operation)
+        if request.method == "HEAD":
+            response.body = b""
+        return response
 
+    api.add_api_route(
+        "/sparql",
+        handle,
+        methods=["GET", "POST", "HEAD"],
+        summary="SPARQL 1.1 Protocol: queries (GET, POST) and updates (POST, with a token)",
+        description=(
+            "Queries by GET `?query=`, POST form or POST `application/sparql-query`; updates by "
+            "POST form or POST `application/sparql-update` with a bearer token. Without an "
+            "operation, GET answers the Service Description (or the query editor for a browser)."
+        ),
+        response_class=Response,
+    )
     return api

@@ -1,0 +1,234 @@
+"""A remote store: any SPARQL 1.1 Protocol + Graph Store Protocol server (Oxigraph server,
+Fuseki, GraphDB, Virtuoso…), so that several stateless API workers can share one database.
+
+The server must answer queries over the union of its named graphs (`oxigraph serve
+--union-default-graph`, Fuseki's `tdb2:unionDefaultGraph true`); its own timeout bounds public
+queries (`oxigraph serve --timeout-s`), and the client gives up at the same deadline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import httpx
+from pyoxigraph import (
+    DefaultGraph,
+    NamedNode,
+    QueryBoolean,
+    QueryResultsFormat,
+    QuerySolutions,
+    RdfFormat,
+    Triple,
+    parse,
+    parse_query_results,
+    serialize,
+)
+
+from commonsgraph.errors import QuerySyntaxError, QueryTimeout, ResultTooLarge, StoreError
+from commonsgraph.sparqltext import bind
+from commonsgraph.store.base import (
+    Bindings,
+    GraphChange,
+    GraphName,
+    QueryRequest,
+    Row,
+    Serialized,
+)
+from commonsgraph.vocab import sparql_prefixes
+
+QUERY_TYPE = "application/sparql-query"
+UPDATE_TYPE = "application/sparql-update"
+
+
+class RemoteStore:
+    """A `Store` that talks HTTP to a SPARQL server (oxigraph's URL layout by default)."""
+
+    def __init__(
+        self,
+        query_url: str,
+        update_url: str,
+        graph_store_url: str,
+        timeout: float = 60.0,
+    ) -> None:
+        self.query_url = query_url
+        self.update_url = update_url
+        self.graph_store_url = graph_store_url
+        self._client = httpx.Client(timeout=timeout)
+        self._prologue = sparql_prefixes()
+
+    @classmethod
+    def oxigraph(cls, base_url: str, timeout: float = 60.0) -> RemoteStore:
+        base = base_url.rstrip("/")
+        return cls(f"{base}/query", f"{base}/update", f"{base}/store", timeout)
+
+    # -- HTTP ---------------------------------------------------------------------------------
+
+    def _post(self, url: str, content_type: str, body: str, accept: str = "*/*") -> httpx.Response:
+        try:
+            response = self._client.post(
+                url,
+                content=body.encode(),
+                headers={"Content-Type": f"{content_type}; charset=utf-8", "Accept": accept},
+            )
+        except httpx.HTTPError as error:
+            raise StoreError(f"the store at {url} cannot be reached: {error}") from None
+        _check(response)
+        return response
+
+    def _graph_request(self, method: str, graph: GraphName, **options: Any) -> httpx.Response:
+        params = {"default": ""} if isinstance(graph, DefaultGraph) else {"graph": graph.value}
+        try:
+            return self._client.request(method, self.graph_store_url, params=params, **options)
+        except httpx.HTTPError as error:
+            raise StoreError(
+                f"the store at {self.graph_store_url} cannot be reached: {error}"
+            ) from None
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def _query(self, query: str, bindings: Bindings | None, accept: str) -> bytes:
+        text = self._prologue + (bind(query, bindings) if bindings else query)
+        return self._post(self.query_url, QUERY_TYPE, text, accept).content
+
+    def select(self, query: str, bindings: Bindings | None = None) -> list[Row]:
+        body = self._query(query, bindings, QueryResultsFormat.JSON.media_type)
+        results = parse_query_results(body, format=QueryResultsFormat.JSON)
+        if not isinstance(results, QuerySolutions):
+            raise QuerySyntaxError("expected a SELECT query")
+        names = [v.value for v in results.variables]
+        return [
+            {name: solution[name] for name in names if solution[name] is not None}
+            for solution in results
+        ]
+
+    def ask(self, query: str, bindings: Bindings | None = None) -> bool:
+        body = self._query(query, bindings, QueryResultsFormat.JSON.media_type)
+        results = parse_query_results(body, format=QueryResultsFormat.JSON)
+        if not isinstance(results, QueryBoolean):
+            raise QuerySyntaxError("expected an ASK query")
+        return bool(results)
+
+    def construct(self, query: str, bindings: Bindings | None = None) -> list[Triple]:
+        body = self._query(query, bindings, RdfFormat.N_TRIPLES.media_type)
+        return [Triple(q.subject, q.predicate, q.object) for q in parse(body, RdfFormat.N_TRIPLES)]
+
+    def serialize_query(
+        self,
+        query: str,
+        *,
+        results_format: QueryResultsFormat,
+        graph_format: RdfFormat,
+        bindings: Bindings | None = None,
+    ) -> Serialized:
+        accept = f"{results_format.media_type}, {graph_format.media_type}"
+        text = self._prologue + (bind(query, bindings) if bindings else query)
+        response = self._post(self.query_url, QUERY_TYPE, text, accept)
+        return Serialized(response.content, response.headers.get("content-type", "").split(";")[0])
+
+    async def execute(self, request: QueryRequest) -> Serialized:
+        params = httpx.QueryParams()
+        for graph in request.default_graphs or ():
+            if isinstance(graph, NamedNode):
+                params = params.add("default-graph-uri", graph.value)
+        for graph in request.named_graphs or ():
+            params = params.add("named-graph-uri", graph.value)
+        accept = f"{request.results_format.media_type}, {request.graph_format.media_type}"
+        headers = {"Content-Type": QUERY_TYPE, "Accept": accept}
+        body = bytearray()
+        try:
+            async with (
+                httpx.AsyncClient(timeout=request.timeout) as client,
+                client.stream(
+                    "POST",
+                    self.query_url,
+                    params=params,
+                    content=(self._prologue + request.query).encode(),
+                    headers=headers,
+                ) as response,
+            ):
+                if response.status_code >= 400:
+                    await response.aread()
+                    _check(response)
+                async for chunk in response.aiter_bytes():
+                    body += chunk
+                    if len(body) > request.max_bytes:
+                        raise ResultTooLarge(request.max_bytes)
+                media_type = response.headers.get("content-type", "").split(";")[0]
+        except httpx.TimeoutException:
+            raise QueryTimeout(request.timeout) from None
+        except httpx.HTTPError as error:
+            raise StoreError(f"the store at {self.query_url} cannot be reached: {error}") from None
+        return Serialized(bytes(body), media_type)
+
+    def graphs(self) -> list[NamedNode]:
+        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } } ORDER BY ?g")
+        return [row["g"] for row in rows if isinstance(row.get("g"), NamedNode)]  # type: ignore[misc]
+
+    def has_graph(self, graph: NamedNode) -> bool:
+        return self.ask("ASK { GRAPH ?g { } }", {"g": graph})
+
+    def triple_count(self, graph: NamedNode | None = None) -> int:
+        if graph is None:
+            rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        else:
+            rows = self.select(
+                "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+                {"g": graph},
+            )
+        return int(rows[0]["n"].value) if rows else 0  # type: ignore[union-attr]
+
+    def graph_data(self, graph: GraphName, format: RdfFormat) -> bytes | None:
+        response = self._graph_request("GET", graph, headers={"Accept": format.media_type})
+        if response.status_code == 404:
+            return None
+        _check(response)
+        return response.content
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def update(self, update: str) -> None:
+        self._post(self.update_url, UPDATE_TYPE, self._prologue + update)
+
+    def _write_graph(
+        self, method: str, graph: GraphName, triples: Iterable[Triple]
+    ) -> tuple[int, bool]:
+        data = serialize(list(triples), format=RdfFormat.N_TRIPLES) or b""
+        existed = isinstance(graph, DefaultGraph) or self.has_graph(graph)
+        response = self._graph_request(
+            method, graph, content=data, headers={"Content-Type": RdfFormat.N_TRIPLES.media_type}
+        )
+        _check(response)
+        return data.count(b"\n"), not existed
+
+    def replace_graph(self, graph: GraphName, triples: Iterable[Triple]) -> GraphChange:
+        before = 0 if isinstance(graph, DefaultGraph) else self.triple_count(graph)
+        count, created = self._write_graph("PUT", graph, triples)
+        return GraphChange(graph, added=count, removed=before, total=count, created=created)
+
+    def add_to_graph(self, graph: GraphName, triples: Iterable[Triple]) -> GraphChange:
+        count, created = self._write_graph("POST", graph, triples)
+        total = count if isinstance(graph, DefaultGraph) else self.triple_count(graph)
+        return GraphChange(graph, added=count, removed=0, total=total, created=created)
+
+    def drop_graph(self, graph: GraphName) -> bool:
+        response = self._graph_request("DELETE", graph)
+        if response.status_code == 404:
+            return False
+        _check(response)
+        return True
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def _check(response: httpx.Response) -> None:
+    """Translate the server's error answers once."""
+    if response.status_code < 400:
+        return
+    detail = response.text.strip()[:500]
+    if response.status_code == 400:
+        from commonsgraph.store.local import query_syntax_error
+
+        raise query_syntax_error(SyntaxError(detail or "the store refused the request"))
+    raise StoreError(f"the store answered {response.status_code}: {detail}")

@@ -1,0 +1,102 @@
+"""What GET /sparql answers without an operation: the SPARQL 1.1 Service Description (Turtle,
+JSON-LD, RDF/XML… by Accept) for machines, the query editor for a browser."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import Request, Response
+from fastapi.exceptions import HTTPException
+from fastapi.templating import Jinja2Templates
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
+
+from commonsgraph import negotiation
+from commonsgraph.graphs import graph_infos
+from commonsgraph.queries import NamedQuery
+from commonsgraph.store import Store
+from commonsgraph.vocab import PREFIXES, RDF, VOID, XSD, Namespace
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
+RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
+                  "SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "N-Quads",
+                  "TriG")  # fmt: skip
+DESCRIPTION_FORMATS = (RdfFormat.TURTLE, RdfFormat.JSON_LD, RdfFormat.RDF_XML, RdfFormat.N_TRIPLES)
+
+
+def service_description(store: Store, endpoint: str) -> list[Triple]:
+    """The Service Description of the endpoint at `endpoint`, with its dataset's graphs."""
+    service = NamedNode(endpoint)
+    dataset, default = BlankNode(), BlankNode()
+    triples = [
+        Triple(service, RDF.type, SD.Service),
+        Triple(service, SD.endpoint, service),
+        Triple(service, SD.supportedLanguage, SD.SPARQL11Query),
+        Triple(service, SD.supportedLanguage, SD.SPARQL11Update),
+        Triple(service, SD.feature, SD.UnionDefaultGraph),
+        Triple(service, SD.feature, SD.BasicFederatedQuery),
+        Triple(
+            service, SD.defaultEntailmentRegime, NamedNode("http://www.w3.org/ns/entailment/Simple")
+        ),
+        Triple(service, SD.defaultDataset, dataset),
+        Triple(dataset, RDF.type, SD.Dataset),
+        Triple(dataset, SD.defaultGraph, default),
+        Triple(default, RDF.type, SD.Graph),
+    ]
+    triples += [Triple(service, SD.resultFormat, FORMATS[name]) for name in RESULT_FORMATS]
+    total = 0
+    for info in graph_infos(store):
+        named, graph = BlankNode(), BlankNode()
+        triples += [
+            Triple(dataset, SD.namedGraph, named),
+            Triple(named, RDF.type, SD.NamedGraph),
+            Triple(named, SD.name, info.graph),
+            Triple(named, SD.graph, graph),
+            Triple(graph, RDF.type, SD.Graph),
+        ]
+        if info.triples is not None:
+            total += info.triples
+            triples.append(
+                Triple(graph, VOID.triples, Literal(str(info.triples), datatype=XSD.integer))
+            )
+    triples.append(Triple(default, VOID.triples, Literal(str(total), datatype=XSD.integer)))
+    return triples
+
+
+class Describer:
+    """Answers GET /sparql without an operation."""
+
+    def __init__(
+        self, store: Store, templates: Jinja2Templates, examples: list[NamedQuery]
+    ) -> None:
+        self.store = store
+        self.templates = templates
+        self.examples = examples
+
+    async def __call__(self, request: Request) -> Response:
+        accept = request.headers.get("accept")
+        offered = [*(f.media_type for f in DESCRIPTION_FORMATS), "text/html"]
+        chosen = negotiation.choose(offered, accept)
+        if chosen == "text/html":
+            return self.editor(request)
+        graph_format = negotiation.graph_format(accept, None, DESCRIPTION_FORMATS)
+        if graph_format is None:
+            raise HTTPException(406, "the description is offered as " + ", ".join(offered))
+        endpoint = str(request.url.replace(query=""))
+        body = serialize(
+            service_description(self.store, endpoint),
+            format=graph_format,
+            prefixes={"sd": SD.iri, "void": VOID.iri},
+        )
+        return Response(body, media_type=graph_format.media_type, headers={"Vary": "Accept"})
+
+    def editor(self, request: Request) -> Response:
+        examples = [{"name": q.label("en"), "query": q.text} for q in self.examples]
+        config = {
+            "endpoint": str(request.url.replace(query="")),
+            "prefixes": PREFIXES,
+            "examples": examples,
+        }
+        return self.templates.TemplateResponse(
+            request, "editor.html", {"config": json.dumps(config)}, headers={"Vary": "Accept"}
+        )

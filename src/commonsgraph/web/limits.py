@@ -1,0 +1,45 @@
+"""Limits on the HTTP surface: request bodies, and concurrent queries per client."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import Request
+
+from commonsgraph.errors import Overloaded, TooLarge
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused (413) past `limit` bytes, whatever Content-Length says."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise TooLarge(f"the request body is larger than {limit:,} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise TooLarge(f"the request body is larger than {limit:,} bytes")
+    return bytes(body)
+
+
+class ClientLimiter:
+    """At most `limit` queries at once per client address (the event loop is its only user)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.running: Counter[str] = Counter()
+
+    @asynccontextmanager
+    async def slot(self, request: Request) -> AsyncIterator[None]:
+        client = request.client.host if request.client else "unknown"
+        if self.running[client] >= self.limit:
+            raise Overloaded(1, f"this client already runs {self.limit} queries")
+        self.running[client] += 1
+        try:
+            yield
+        finally:
+            self.running[client] -= 1
+            if not self.running[client]:
+                del self.running[client]

@@ -1,0 +1,25 @@
+// The query editor: YASGUI, configured for this endpoint, with the project's prefixes and the
+// named queries as example tabs. Autocompleters that would call external services are off.
+(function () {
+  "use strict";
+  var config = JSON.parse(document.getElementById("editor-config").textContent);
+  var prologue = Object.keys(config.prefixes).sort().map(function (p) {
+    return "PREFIX " + p + ": <" + config.prefixes[p] + ">";
+  }).join("\n");
+  var first = config.examples[0];
+  var yasgui = new Yasgui(document.getElementById("yasgui"), {
+    requestConfig: { endpoint: config.endpoint, method: "POST" },
+    copyEndpointOnNewTab: true,
+    endpointCatalogueOptions: { getData: function () { return [{ endpoint: config.endpoint }]; } },
+    persistenceId: "commonsgraph-editor",
+    yasqe: {
+      value: prologue + "\n\n" + (first ? first.query : "SELECT * WHERE { ?s ?p ?o } LIMIT 10"),
+      autocompleters: ["prefixes", "variables"]
+    }
+  });
+  config.examples.slice(1).forEach(function (example) {
+    var tab = yasgui.addTab(false, { name: example.name });
+    tab.setQuery(prologue + "\n\n" + example.query);
+  });
+  window.commonsgraphEditor = yasgui;
+})();

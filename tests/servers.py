@@ -1,0 +1,87 @@
+"""Real servers started by the tests on loopback, and stopped after."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until_up(
+    url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 60
+) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.TransportError:
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, f"{url} did not start:\n{log.read_text()}"
+            time.sleep(0.1)
+
+
+@contextmanager
+def running(
+    command: list[str], url: str, log: Path, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env)
+    try:
+        wait_until_up(url, process, log)
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def oxigraph_server(directory: Path, *extra: str) -> Iterator[str]:
+    """`oxigraph serve` (PyPI package oxigraph) on a free loopback port: its base URL."""
+    port = free_port()
+    binary = Path(sys.executable).parent / "oxigraph"
+    command = [
+        str(binary),
+        "serve",
+        "--location",
+        str(directory / "oxigraph"),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--union-default-graph",
+        *extra,
+    ]
+    with running(
+        command, f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", directory / "oxigraph.log"
+    ):
+        yield f"http://127.0.0.1:{port}"
+
+
+@contextmanager
+def commonsgraph_server(data_dir: Path, **settings: str) -> Iterator[str]:
+    """`commonsgraph serve` on a free loopback port: its base URL."""
+    port = free_port()
+    env = {**os.environ, "COMMONSGRAPH_DATA_DIR": str(data_dir), "COMMONSGRAPH_PORT": str(port)}
+    env.update({f"COMMONSGRAPH_{key.upper()}": value for key, value in settings.items()})
+    command = [sys.executable, "-m", "commonsgraph", "serve"]
+    with running(
+        command, f"http://127.0.0.1:{port}/health", data_dir.parent / f"serve-{port}.log", env
+    ) as process:
+        yield f"http://127.0.0.1:{port}"
+    assert process.returncode is not None

@@ -1,0 +1,633 @@
+"""/sparql and /graph-store against the SPARQL 1.1 Protocol, Graph Store Protocol and Service
+Description specifications, on an on-disk store (queries run in the killable worker pool)."""
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+from fastapi.testclient import TestClient
+from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat, parse, parse_query_results
+
+from commonsgraph.bundled import load_bundled
+from commonsgraph.config import Settings
+from commonsgraph.store import LocalStore
+from commonsgraph.tokens import TokenStore
+from commonsgraph.web import create_app
+
+SELECT = "SELECT ?name WHERE { ?n a cg:Network ; rdfs:label ?name } ORDER BY ?name"
+CONSTRUCT = "CONSTRUCT { ?n a cg:Network } WHERE { ?n a cg:Network }"
+G1 = "http://example.org/g1"
+G2 = "http://example.org/g2"
+
+
+@pytest.fixture(scope="module")
+def disk_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStore]:
+    path = tmp_path_factory.mktemp("protocol") / "store"
+    store = LocalStore(path)
+    load_bundled(store, Settings(data_dir=path.parent))
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def tokens() -> TokenStore:
+    return TokenStore(None)
+
+
+@pytest.fixture(scope="module")
+def secrets(tokens: TokenStore) -> dict[str, str]:
+    return {
+        role: tokens.create(role, f"test {role}")[1]
+        for role in ("reader", "contributor", "curator", "admin")
+    }
+
+
+def make_client(store: LocalStore, tokens: TokenStore, **settings: object) -> TestClient:
+    base = Settings(data_dir=store.path.parent if store.path else None)
+    return TestClient(
+        create_app(replace(base, **settings), store, tokens), raise_server_exceptions=False
+    )  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def client(disk_store: LocalStore, tokens: TokenStore) -> Iterator[TestClient]:
+    with make_client(disk_store, tokens) as client:
+        yield client
+
+
+def auth(secret: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def names(response: object) -> list[str]:
+    results = parse_query_results(response.content, format=QueryResultsFormat.JSON)  # type: ignore[attr-defined]
+    return [s["name"].value for s in results]  # type: ignore[union-attr,index]
+
+
+# -- queries ---------------------------------------------------------------------------------
+
+
+def test_query_by_get_post_form_and_post_direct_agree(client: TestClient) -> None:
+    by_get = client.get("/sparql", params={"query": SELECT})
+    by_form = client.post("/sparql", data={"query": SELECT})
+    by_direct = client.post(
+        "/sparql", content=SELECT, headers={"Content-Type": "application/sparql-query"}
+    )
+    for response in (by_get, by_form, by_direct):
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"].startswith("application/sparql-results+json")
+        assert "France Tiers-Lieux" in names(response)
+    assert names(by_get) == names(by_form) == names(by_direct)
+
+
+@pytest.mark.parametrize(
+    ("accept", "format_name", "media", "results_format"),
+    [
+        (
+            "application/sparql-results+json",
+            None,
+            "application/sparql-results+json",
+            QueryResultsFormat.JSON,
+        ),
+        (
+            "application/sparql-results+xml",
+            None,
+            "application/sparql-results+xml",
+            QueryResultsFormat.XML,
+        ),
+        ("text/csv", None, "text/csv", QueryResultsFormat.CSV),
+        ("text/tab-separated-values", None, "text/tab-separated-values", QueryResultsFormat.TSV),
+        ("application/json", None, "application/sparql-results+json", QueryResultsFormat.JSON),
+        (None, "json", "application/sparql-results+json", QueryResultsFormat.JSON),
+        (None, "xml", "application/sparql-results+xml", QueryResultsFormat.XML),
+        ("text/html", "csv", "text/csv", QueryResultsFormat.CSV),
+        ("*/*", None, "application/sparql-results+json", QueryResultsFormat.JSON),
+    ],
+)
+def test_select_results_by_accept_and_format(
+    client: TestClient,
+    accept: str | None,
+    format_name: str | None,
+    media: str,
+    results_format: QueryResultsFormat,
+) -> None:
+    params = {"query": SELECT, **({"format": format_name} if format_name else {})}
+    response = client.get("/sparql", params=params, headers={"Accept": accept} if accept else {})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith(media)
+    assert "Accept" in response.headers["vary"]
+    if results_format == QueryResultsFormat.CSV:  # lossy: pyoxigraph does not parse it back
+        assert len(response.text.splitlines()) >= 6
+    else:
+        results = parse_query_results(response.content, format=results_format)
+        assert len(list(results)) >= 5  # type: ignore[arg-type]
+
+
+def test_output_is_a_synonym_of_format(client: TestClient) -> None:
+    response = client.get("/sparql", params={"query": SELECT, "output": "tsv"})
+    assert response.headers["content-type"].startswith("text/tab-separated-values")
+
+
+def test_ask_results(client: TestClient) -> None:
+    response = client.get(
+        "/sparql",
+        params={"query": "ASK { ?x a cg:TiersLieu }"},
+        headers={"Accept": "application/sparql-results+xml"},
+    )
+    assert bool(parse_query_results(response.content, format=QueryResultsFormat.XML))
+
+
+@pytest.mark.parametrize(
+    ("accept", "rdf_format"),
+    [
+        ("text/turtle", RdfFormat.TURTLE),
+        ("application/n-triples", RdfFormat.N_TRIPLES),
+        ("application/ld+json", RdfFormat.JSON_LD),
+        ("application/rdf+xml", RdfFormat.RDF_XML),
+        ("application/n-quads", RdfFormat.N_QUADS),
+        ("application/trig", RdfFormat.TRIG),
+        ("text/html, text/turtle;q=0.5", RdfFormat.TURTLE),
+    ],
+)
+def test_construct_results_by_accept_parse_back_to_the_same_triples(
+    client: TestClient, accept: str, rdf_format: RdfFormat
+) -> None:
+    response = client.get("/sparql", params={"query": CONSTRUCT}, headers={"Accept": accept})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith(rdf_format.media_type)
+    triples = {(q.subject, q.predicate, q.object) for q in parse(response.content, rdf_format)}
+    assert len(triples) >= 5
+    assert NamedNode("https://w3id.org/commonsgraph/organisation/rfflabs") in {
+        t[0] for t in triples
+    }
+
+
+def test_describe(client: TestClient) -> None:
+    response = client.get(
+        "/sparql",
+        params={"query": "DESCRIBE <https://w3id.org/commonsgraph/organisation/rfflabs>"},
+        headers={"Accept": "application/n-triples"},
+    )
+    assert b"RFFLabs" in response.content
+
+
+@pytest.mark.parametrize("query", [SELECT, CONSTRUCT])
+def test_nothing_acceptable_is_406(client: TestClient, query: str) -> None:
+    response = client.get("/sparql", params={"query": query}, headers={"Accept": "image/png"})
+    assert response.status_code == 406
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_unknown_format_name_is_400(client: TestClient) -> None:
+    response = client.get("/sparql", params={"query": SELECT, "format": "pdf"})
+    assert response.status_code == 400
+    assert "unknown results format 'pdf'" in response.json()["detail"]
+
+
+def test_protocol_dataset_is_honoured(client: TestClient, disk_store: LocalStore) -> None:
+    disk_store.update(
+        f'INSERT DATA {{ GRAPH <{G1}> {{ <http://example.org/a> <http://example.org/p> "in g1" }} GRAPH <{G2}> {{ <http://example.org/b> <http://example.org/p> "in g2" }} }}'
+    )
+    query = "SELECT ?o WHERE { ?s <http://example.org/p> ?o }"
+    response = client.get(
+        "/sparql", params={"query": query, "default-graph-uri": G1}, headers={"Accept": "text/csv"}
+    )
+    assert response.text.splitlines() == ["o", "in g1"]
+    both = client.get(
+        "/sparql",
+        params={"query": query + " ORDER BY ?o", "default-graph-uri": [G1, G2]},
+        headers={"Accept": "text/csv"},
+    )
+    assert both.text.splitlines() == ["o", "in g1", "in g2"]
+    named = client.get(
+        "/sparql",
+        params={"query": "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", "named-graph-uri": G2},
+        headers={"Accept": "text/csv"},
+    )
+    assert named.text.splitlines() == ["g", G2]
+    union = client.get(
+        "/sparql", params={"query": query + " ORDER BY ?o"}, headers={"Accept": "text/csv"}
+    )
+    assert union.text.splitlines() == ["o", "in g1", "in g2"]
+    from_clause = client.get(
+        "/sparql",
+        params={"query": f"SELECT ?o FROM <{G2}> WHERE {{ ?s <http://example.org/p> ?o }}"},
+        headers={"Accept": "text/csv"},
+    )
+    assert from_clause.text.splitlines() == ["o", "in g2"]
+
+
+def test_configured_default_graphs(disk_store: LocalStore, tokens: TokenStore) -> None:
+    disk_store.update(
+        f'INSERT DATA {{ GRAPH <{G1}> {{ <http://example.org/a> <http://example.org/p> "in g1" }} }}'
+    )
+    with make_client(disk_store, tokens, default_graphs=(G1,)) as client:
+        response = client.get(
+            "/sparql",
+            params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
+            headers={"Accept": "text/csv"},
+        )
+        assert response.text.splitlines()[1] == "1"
+
+
+@pytest.mark.parametrize(
+    ("method", "kwargs", "message"),
+    [
+        ("get", {"params": {"query": SELECT, "update": "CLEAR ALL"}}, "not both"),
+        ("post", {"data": {"query": SELECT, "update": "CLEAR ALL"}}, "not both"),
+        ("get", {"params": {"update": "CLEAR ALL"}}, "updates must be sent with POST"),
+        ("get", {"params": {"query": [SELECT, SELECT]}}, "one query"),
+        ("post", {"data": {}}, "no query and no update"),
+        ("get", {"params": {"query": SELECT, "using-graph-uri": G1}}, "cannot accompany a query"),
+        (
+            "post",
+            {"data": {"update": "CLEAR ALL", "default-graph-uri": G1}},
+            "cannot accompany an update",
+        ),
+        (
+            "get",
+            {"params": {"query": SELECT, "default-graph-uri": "not an iri"}},
+            "default-graph-uri must be an absolute IRI",
+        ),
+        ("post", {"params": {"query": SELECT}, "data": {"query": SELECT}}, "not in the URL"),
+        (
+            "post",
+            {
+                "params": {"query": SELECT},
+                "content": SELECT,
+                "headers": {"Content-Type": "application/sparql-query"},
+            },
+            "not in the URL",
+        ),
+    ],
+)
+def test_malformed_requests_are_400(
+    client: TestClient, method: str, kwargs: dict[str, object], message: str
+) -> None:
+    response = getattr(client, method)("/sparql", **kwargs)
+    assert response.status_code == 400, response.text
+    assert message in response.json()["detail"]
+
+
+def test_unsupported_content_type_is_415(client: TestClient) -> None:
+    response = client.post("/sparql", content=SELECT, headers={"Content-Type": "text/plain"})
+    assert response.status_code == 415
+    assert "application/sparql-query" in response.json()["detail"]
+
+
+def test_syntax_errors_are_problems_with_line_and_column(client: TestClient) -> None:
+    response = client.post(
+        "/sparql",
+        content="SELECT *\nWHERE { ?s ?p }",
+        headers={"Content-Type": "application/sparql-query"},
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert (body["status"], body["line"]) == (400, 2)
+    assert isinstance(body["column"], int)
+    assert "Traceback" not in response.text
+    assert "site-packages" not in response.text
+
+
+def test_invalid_utf8_is_400(client: TestClient) -> None:
+    response = client.post(
+        "/sparql",
+        content=b"SELECT * { ?s ?p \xff }",
+        headers={"Content-Type": "application/sparql-query"},
+    )
+    assert response.status_code == 400
+    assert "not valid utf-8" in response.json()["detail"]
+
+
+def test_head_answers_headers_only(client: TestClient) -> None:
+    response = client.head("/sparql", params={"query": SELECT})
+    assert response.status_code == 200
+    assert response.content == b""
+
+
+# -- service description and editor ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("accept", "rdf_format"),
+    [
+        ("text/turtle", RdfFormat.TURTLE),
+        ("application/ld+json", RdfFormat.JSON_LD),
+        ("application/rdf+xml", RdfFormat.RDF_XML),
+        ("*/*", RdfFormat.TURTLE),
+    ],
+)
+def test_service_description(client: TestClient, accept: str, rdf_format: RdfFormat) -> None:
+    response = client.get("/sparql", headers={"Accept": accept})
+    assert response.status_code == 200
+    triples = list(parse(response.content, rdf_format))
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    endpoint = NamedNode("http://testserver/sparql")
+    assert any(t.subject == endpoint and t.object == NamedNode(sd + "Service") for t in triples)
+    assert any(
+        t.predicate == NamedNode(sd + "supportedLanguage")
+        and t.object == NamedNode(sd + "SPARQL11Update")
+        for t in triples
+    )
+    assert any(t.object == NamedNode(sd + "UnionDefaultGraph") for t in triples)
+    assert any(
+        t.predicate == NamedNode(sd + "name")
+        and t.object == NamedNode("https://w3id.org/commonsgraph/graph/seed")
+        for t in triples
+    )
+
+
+def test_browsers_get_the_query_editor_from_local_files(client: TestClient) -> None:
+    response = client.get(
+        "/sparql", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert '<script src="/static/vendor/yasgui/yasgui.min.js">' in response.text
+    assert (
+        "places-per-region" in response.text or "Number of tiers-lieux per region" in response.text
+    )
+    assert "https://cdn" not in response.text
+    assert "unpkg" not in response.text
+    assert client.get("/static/vendor/yasgui/yasgui.min.js").status_code == 200
+    assert client.get("/static/editor.js").status_code == 200
+
+
+def test_cors_is_open_for_reads(client: TestClient) -> None:
+    response = client.get(
+        "/sparql", params={"query": SELECT}, headers={"Origin": "https://yasgui.example"}
+    )
+    assert response.headers["access-control-allow-origin"] == "*"
+    preflight = client.options(
+        "/sparql",
+        headers={
+            "Origin": "https://yasgui.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
+    assert preflight.status_code == 200
+    assert "POST" in preflight.headers["access-control-allow-methods"]
+
+
+# -- updates and tokens ---------------------------------------------------------------------
+
+
+UPDATE = 'INSERT DATA { GRAPH <http://example.org/updates> { <http://example.org/u> <http://example.org/p> "updated" } }'
+
+
+def test_updates_need_a_write_token(client: TestClient, secrets: dict[str, str]) -> None:
+    form = {"update": UPDATE}
+    missing = client.post("/sparql", data=form)
+    assert missing.status_code == 401
+    assert missing.headers["www-authenticate"].startswith("Bearer")
+    assert client.post("/sparql", data=form, headers=auth("cg_0000_wrong")).status_code == 401
+    for role in ("reader", "contributor"):
+        response = client.post("/sparql", data=form, headers=auth(secrets[role]))
+        assert response.status_code == 403, role
+    assert client.post("/sparql", data=form, headers=auth(secrets["curator"])).status_code == 204
+    direct = client.post(
+        "/sparql",
+        content=UPDATE,
+        headers={
+            "Content-Type": "application/sparql-update; charset=UTF-8",
+            **auth(secrets["admin"]),
+        },
+    )
+    assert direct.status_code == 204
+    check = client.get("/sparql", params={"query": 'ASK { ?s ?p "updated" }'})
+    assert check.json()["boolean"] is True
+
+
+def test_a_revoked_token_is_refused(client: TestClient, tokens: TokenStore) -> None:
+    token, secret = tokens.create("admin")
+    tokens.revoke(token.id)
+    assert client.post("/sparql", data={"update": UPDATE}, headers=auth(secret)).status_code == 401
+
+
+def test_using_graph_uri_sets_the_update_dataset(
+    client: TestClient, disk_store: LocalStore, secrets: dict[str, str]
+) -> None:
+    disk_store.update(
+        f"INSERT DATA {{ GRAPH <{G1}> {{ <http://example.org/x> a <http://example.org/Source> }} }}"
+    )
+    update = "INSERT { GRAPH <http://example.org/copied> { ?s a <http://example.org/Copied> } } WHERE { ?s a <http://example.org/Source> }"
+    response = client.post(
+        "/sparql",
+        params={"using-graph-uri": G1},
+        content=update,
+        headers={"Content-Type": "application/sparql-update", **auth(secrets["curator"])},
+    )
+    assert response.status_code == 204
+    assert disk_store.ask(
+        "ASK { GRAPH <http://example.org/copied> { <http://example.org/x> a <http://example.org/Copied> } }"
+    )
+    conflict = client.post(
+        "/sparql",
+        params={"using-graph-uri": G1},
+        content=update.replace("WHERE", f"USING <{G2}> WHERE"),
+        headers={"Content-Type": "application/sparql-update", **auth(secrets["curator"])},
+    )
+    assert conflict.status_code == 400
+
+
+def test_a_bad_update_is_400_and_writes_nothing(
+    client: TestClient, disk_store: LocalStore, secrets: dict[str, str]
+) -> None:
+    before = disk_store.triple_count()
+    response = client.post(
+        "/sparql",
+        data={"update": UPDATE.replace("updated", "partial") + " ; DROP GRAPH"},
+        headers=auth(secrets["curator"]),
+    )
+    assert response.status_code == 400
+    assert disk_store.triple_count() == before
+
+
+# -- SERVICE and LOAD ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE { SERVICE <http://127.0.0.1:{port}/sparql> { ?s ?p ?o } }",
+        "SELECT * WHERE { SERVICE SILENT <http://localhost:{port}/> { ?s ?p ?o } }",
+        "BASE <http://127.0.0.1:{port}/> SELECT * WHERE { service <x> { ?s ?p ?o } }",
+        "PREFIX h: <http://127.0.0.1:{port}/> SELECT * WHERE { SERVICE h:sparql { ?s ?p ?o } }",
+        "SELECT * WHERE { SERVICE <\\u0068ttp://127.0.0.1:{port}/> { ?s ?p ?o } }",
+        "SELECT * WHERE { VALUES ?e { <http://127.0.0.1:{port}/> } SERVICE ?e { ?s ?p ?o } }",
+        "SELECT * WHERE { SERVICE <http://169.254.169.254/latest/meta-data/> { ?s ?p ?o } }",
+    ],
+)
+def test_service_outside_the_allow_list_is_refused_and_nothing_connects(
+    client: TestClient, query: str
+) -> None:
+    import socket
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.settimeout(0.3)
+        port = listener.getsockname()[1]
+        response = client.get("/sparql", params={"query": query.replace("{port}", str(port))})
+        assert response.status_code == 403, response.text
+        assert response.json()["type"].endswith("not-allowed")
+        with pytest.raises(TimeoutError):
+            listener.accept()
+
+
+def test_load_is_for_admins_from_allowed_sources(
+    client: TestClient, secrets: dict[str, str]
+) -> None:
+    load = {"update": "LOAD <http://127.0.0.1:9/data.ttl> INTO GRAPH <http://example.org/loaded>"}
+    assert client.post("/sparql", data=load, headers=auth(secrets["curator"])).status_code == 403
+    response = client.post("/sparql", data=load, headers=auth(secrets["admin"]))
+    assert response.status_code == 403
+    assert "not from an allowed source" in response.json()["detail"]
+
+
+def test_service_to_an_allowed_endpoint_works(
+    disk_store: LocalStore, tokens: TokenStore, oxigraph_url: str
+) -> None:
+    import httpx
+
+    httpx.post(
+        f"{oxigraph_url}/update",
+        content='INSERT DATA { GRAPH <http://partner/g> { <http://partner/place> <http://www.w3.org/2000/01/rdf-schema#label> "Partner place" } }',
+        headers={"Content-Type": "application/sparql-update"},
+    ).raise_for_status()
+    with make_client(disk_store, tokens, service_allowlist=(f"{oxigraph_url}/query",)) as client:
+        query = (
+            f"SELECT ?label WHERE {{ SERVICE <{oxigraph_url}/query> {{ ?p rdfs:label ?label }} }}"
+        )
+        response = client.get("/sparql", params={"query": query}, headers={"Accept": "text/csv"})
+        assert response.status_code == 200, response.text
+        assert "Partner place" in response.text
+
+
+# -- limits -------------------------------------------------------------------------------------
+
+
+def test_request_bodies_are_capped(disk_store: LocalStore, tokens: TokenStore) -> None:
+    with make_client(disk_store, tokens, max_body_bytes=1000) as client:
+        response = client.post(
+            "/sparql",
+            content="SELECT * WHERE { ?s ?p ?o } #" + "x" * 2000,
+            headers={"Content-Type": "application/sparql-query"},
+        )
+        assert response.status_code == 413
+
+
+def test_results_are_capped_with_a_clear_error(disk_store: LocalStore, tokens: TokenStore) -> None:
+    with make_client(disk_store, tokens, max_result_bytes=2000) as client:
+        response = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
+        assert response.status_code == 422
+        assert "exceed 2,000 bytes" in response.json()["detail"]
+
+
+# -- Graph Store Protocol -----------------------------------------------------------------------
+
+TURTLE = {"Content-Type": "text/turtle"}
+GRAPH = "http://example.org/gsp"
+
+
+def test_graph_store_lifecycle(client: TestClient, secrets: dict[str, str]) -> None:
+    write = {**TURTLE, **auth(secrets["curator"])}
+    params = {"graph": GRAPH}
+    assert client.get("/graph-store", params=params).status_code == 404
+    created = client.put(
+        "/graph-store",
+        params=params,
+        content=b"<http://example.org/a> <http://example.org/p> 1 .",
+        headers=write,
+    )
+    assert created.status_code == 201
+    replaced = client.put(
+        "/graph-store",
+        params=params,
+        content=b"<http://example.org/a> <http://example.org/p> 2 .",
+        headers=write,
+    )
+    assert replaced.status_code == 204
+    merged = client.post(
+        "/graph-store",
+        params=params,
+        content=b"<http://example.org/a> <http://example.org/p> 3 .",
+        headers=write,
+    )
+    assert merged.status_code == 204
+    got = client.get("/graph-store", params=params, headers={"Accept": "application/n-triples"})
+    assert got.status_code == 200
+    assert {q.object.value for q in parse(got.content, RdfFormat.N_TRIPLES)} == {"2", "3"}
+    head = client.head("/graph-store", params=params)
+    assert head.status_code == 200
+    assert head.content == b""
+    assert (
+        client.delete("/graph-store", params=params, headers=auth(secrets["curator"])).status_code
+        == 204
+    )
+    assert (
+        client.delete("/graph-store", params=params, headers=auth(secrets["curator"])).status_code
+        == 404
+    )
+    assert client.get("/graph-store", params=params).status_code == 404
+
+
+def test_graph_store_post_to_the_store_creates_a_graph(
+    client: TestClient, secrets: dict[str, str]
+) -> None:
+    response = client.post(
+        "/graph-store",
+        content=b"<http://example.org/n> <http://example.org/p> 1 .",
+        headers={**TURTLE, **auth(secrets["curator"])},
+    )
+    assert response.status_code == 201
+    location = response.headers["location"]
+    assert client.get(location).status_code == 200
+
+
+def test_graph_store_default_graph(client: TestClient, secrets: dict[str, str]) -> None:
+    write = {**TURTLE, **auth(secrets["admin"])}
+    assert (
+        client.put(
+            "/graph-store",
+            params={"default": ""},
+            content=b"<http://example.org/d> <http://example.org/p> 1 .",
+            headers=write,
+        ).status_code
+        == 204
+    )
+    got = client.get("/graph-store", params={"default": ""}, headers={"Accept": "text/turtle"})
+    assert b"example.org/d" in got.content
+
+
+@pytest.mark.parametrize(
+    ("headers", "body", "status"),
+    [
+        ({}, b"<a> <b> <c> .", 401),
+        ({"role": "reader"}, b"<a> <b> <c> .", 403),
+        ({"role": "curator", "Content-Type": "application/pdf"}, b"<a> <b> <c> .", 415),
+        ({"role": "curator", "Content-Type": "text/turtle"}, b"<http://a> <http://b> .", 400),
+    ],
+)
+def test_graph_store_writes_refused(
+    client: TestClient, secrets: dict[str, str], headers: dict[str, str], body: bytes, status: int
+) -> None:
+    sent = {k: v for k, v in headers.items() if k != "role"}
+    if "role" in headers:
+        sent.update(auth(secrets[headers["role"]]))
+    response = client.put(
+        "/graph-store", params={"graph": "http://example.org/refused"}, content=body, headers=sent
+    )
+    assert response.status_code == status, response.text
+    if status == 400:
+        assert response.json()["line"] == 1
+    assert (
+        client.get("/graph-store", params={"graph": "http://example.org/refused"}).status_code
+        == 404
+    )
+
+
+def test_graph_store_needs_a_target(client: TestClient) -> None:
+    assert client.get("/graph-store").status_code == 400
+    assert client.get("/graph-store", params={"graph": GRAPH, "default": ""}).status_code == 400

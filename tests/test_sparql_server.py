@@ -1,0 +1,258 @@
+"""The endpoint as a real server: deadlines that really stop the work, overload, the remote
+backend, and real client libraries (SPARQLWrapper, rdflib's SPARQLStore / SPARQLUpdateStore)."""
+
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.plugins.stores.sparqlstore import SPARQLStore, SPARQLUpdateStore
+from SPARQLWrapper import JSON, XML, SPARQLWrapper
+
+from .servers import commonsgraph_server, oxigraph_server
+
+BOMB = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+TRIVIAL = "ASK { ?s a cg:Network }"
+
+
+def create_token(data_dir: Path, role: str) -> str:
+    output = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "commonsgraph",
+            "--data-dir",
+            str(data_dir),
+            "token",
+            "create",
+            "--role",
+            role,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return output.strip().splitlines()[-1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    data_dir = tmp_path_factory.mktemp("server") / "var"
+    with commonsgraph_server(data_dir, query_timeout="3", max_queries_per_client="2") as url:
+        yield url, data_dir
+
+
+def tree_cpu(pid: int, seconds: float) -> float:
+    """CPU percent used by a process and its children over `seconds`."""
+    processes = [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
+    before = sum(p.cpu_times().user + p.cpu_times().system for p in processes if p.is_running())
+    time.sleep(seconds)
+    after = sum(p.cpu_times().user + p.cpu_times().system for p in processes if p.is_running())
+    return 100 * (after - before) / seconds
+
+
+def server_pid(url: str) -> int:
+    port = int(url.rsplit(":", 1)[1])
+    for connection in psutil.net_connections("tcp"):
+        if (
+            connection.laddr
+            and connection.laddr.port == port
+            and connection.status == psutil.CONN_LISTEN
+        ):
+            assert connection.pid is not None
+            return connection.pid
+    raise AssertionError("no process listens on the server port")
+
+
+def test_an_explosive_query_stops_at_the_deadline_and_frees_the_cpu(
+    server: tuple[str, Path],
+) -> None:
+    url, _ = server
+    results: dict[str, object] = {}
+
+    def explode() -> None:
+        started = time.monotonic()
+        results["bomb"] = httpx.get(f"{url}/sparql", params={"query": BOMB}, timeout=30)
+        results["bomb_seconds"] = time.monotonic() - started
+
+    bomb = threading.Thread(target=explode)
+    bomb.start()
+    time.sleep(0.5)
+    pid = server_pid(url)
+    assert tree_cpu(pid, 0.5) > 50, "the explosive query should be burning a core"
+    with httpx.Client() as client:
+        client.get(f"{url}/sparql", params={"query": TRIVIAL})
+        started = time.monotonic()
+        trivial = client.get(f"{url}/sparql", params={"query": TRIVIAL})
+        elapsed = time.monotonic() - started
+    assert trivial.json()["boolean"] is True
+    assert elapsed < 0.1, f"a trivial query took {elapsed * 1000:.0f} ms during the explosive one"
+    bomb.join()
+    response = results["bomb"]
+    assert isinstance(response, httpx.Response)
+    assert response.status_code == 503
+    assert response.json()["type"].endswith("query-timeout")
+    assert "longer than 3 s" in response.json()["detail"]
+    assert 2.9 < results["bomb_seconds"] < 6  # type: ignore[operator]
+    time.sleep(0.3)
+    assert tree_cpu(pid, 1.0) < 20, "the CPU must be released once the query is stopped"
+    assert httpx.get(f"{url}/sparql", params={"query": TRIVIAL}).json()["boolean"] is True
+
+
+def test_too_many_queries_from_one_client_are_503_with_retry_after(
+    server: tuple[str, Path],
+) -> None:
+    url, _ = server
+    threads = [
+        threading.Thread(
+            target=httpx.get,
+            args=(f"{url}/sparql",),
+            kwargs={"params": {"query": BOMB}, "timeout": 30},
+        )
+        for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)
+    response = httpx.get(f"{url}/sparql", params={"query": TRIVIAL})
+    assert response.status_code == 503
+    assert int(response.headers["retry-after"]) >= 1
+    assert response.json()["type"].endswith("overloaded")
+    for thread in threads:
+        thread.join()
+
+
+def test_sparqlwrapper_with_its_defaults_xml_and_json(server: tuple[str, Path]) -> None:
+    url, _ = server
+    wrapper = SPARQLWrapper(f"{url}/sparql")
+    wrapper.setQuery(
+        "PREFIX cg: <https://w3id.org/commonsgraph/ns#> SELECT ?n WHERE { ?n a cg:Network }"
+    )
+    defaults = wrapper.query().convert()  # GET, results in XML
+    assert len(defaults.getElementsByTagName("result")) >= 5  # type: ignore[union-attr]
+    wrapper.setReturnFormat(XML)
+    assert len(wrapper.query().convert().getElementsByTagName("result")) >= 5  # type: ignore[union-attr]
+    wrapper.setReturnFormat(JSON)
+    rows = wrapper.query().convert()["results"]["bindings"]  # type: ignore[index,call-overload]
+    assert any(r["n"]["value"].endswith("/rfflabs") for r in rows)
+    wrapper.setMethod("POST")
+    assert len(wrapper.query().convert()["results"]["bindings"]) == len(rows)  # type: ignore[index,call-overload]
+    wrapper.setQuery(
+        "CONSTRUCT { ?n a <http://example.org/N> } WHERE { ?n a <https://w3id.org/commonsgraph/ns#Network> }"
+    )
+    wrapper.setReturnFormat("turtle")
+    graph = wrapper.queryAndConvert()
+    assert b"example.org/N" in graph  # type: ignore[operator]
+
+
+def test_rdflib_sparql_store_and_update_store(server: tuple[str, Path]) -> None:
+    url, data_dir = server
+    reader = SPARQLStore(f"{url}/sparql")
+    graph = Graph(store=reader)
+    networks = list(
+        graph.query("SELECT ?n WHERE { ?n a <https://w3id.org/commonsgraph/ns#Network> }")
+    )
+    assert len(networks) >= 5
+    secret = create_token(data_dir, "curator")
+    writer = SPARQLUpdateStore(
+        query_endpoint=f"{url}/sparql",
+        update_endpoint=f"{url}/sparql",
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    named = Graph(store=writer, identifier=URIRef("http://example.org/rdflib"))
+    named.add(
+        (URIRef("http://example.org/s"), URIRef("http://example.org/p"), Literal("from rdflib"))
+    )
+    check = httpx.get(
+        f"{url}/sparql",
+        params={"query": 'ASK { GRAPH <http://example.org/rdflib> { ?s ?p "from rdflib" } }'},
+    )
+    assert check.json()["boolean"] is True
+    anonymous = SPARQLUpdateStore(query_endpoint=f"{url}/sparql", update_endpoint=f"{url}/sparql")
+    with pytest.raises(Exception, match="401"):
+        Graph(store=anonymous, identifier=URIRef("http://example.org/rdflib")).add(
+            (URIRef("http://example.org/s"), URIRef("http://example.org/p"), Literal("refused"))
+        )
+
+
+def test_every_write_route_needs_a_token(server: tuple[str, Path]) -> None:
+    url, data_dir = server
+    reader = {"Authorization": f"Bearer {create_token(data_dir, 'reader')}"}
+    writes = [
+        ("POST", "/sparql", {"data": {"update": "CLEAR ALL"}}),
+        (
+            "POST",
+            "/sparql",
+            {"content": "CLEAR ALL", "headers": {"Content-Type": "application/sparql-update"}},
+        ),
+        (
+            "PUT",
+            "/graph-store?graph=http://example.org/x",
+            {
+                "content": "<http://a> <http://b> <http://c> .",
+                "headers": {"Content-Type": "text/turtle"},
+            },
+        ),
+        (
+            "POST",
+            "/graph-store?graph=http://example.org/x",
+            {
+                "content": "<http://a> <http://b> <http://c> .",
+                "headers": {"Content-Type": "text/turtle"},
+            },
+        ),
+        (
+            "POST",
+            "/graph-store",
+            {
+                "content": "<http://a> <http://b> <http://c> .",
+                "headers": {"Content-Type": "text/turtle"},
+            },
+        ),
+        ("DELETE", "/graph-store?graph=https://w3id.org/commonsgraph/graph/seed", {}),
+    ]
+    for method, path, options in writes:
+        headers = dict(options.get("headers", {}))  # type: ignore[call-overload]
+        sent = {k: v for k, v in options.items() if k != "headers"}
+        assert httpx.request(method, url + path, headers=headers, **sent).status_code == 401, (
+            method,
+            path,
+        )  # type: ignore[arg-type]
+        assert (
+            httpx.request(method, url + path, headers={**headers, **reader}, **sent).status_code
+            == 403
+        ), (method, path)  # type: ignore[arg-type]
+    assert (
+        httpx.get(f"{url}/sparql", params={"query": "ASK { ?s a cg:TiersLieu }"}).json()["boolean"]
+        is True
+    )
+
+
+def test_the_service_runs_on_a_remote_oxigraph_server(tmp_path: Path) -> None:
+    with (
+        oxigraph_server(tmp_path, "--timeout-s", "2") as oxigraph,
+        commonsgraph_server(tmp_path / "var", store=oxigraph, query_timeout="2") as url,
+    ):
+        assert httpx.get(f"{url}/health").json()["statements"] > 1000
+        response = httpx.get(
+            f"{url}/sparql",
+            params={"query": "SELECT ?n WHERE { ?x a cg:Network ; rdfs:label ?n }"},
+            headers={"Accept": "text/csv"},
+        )
+        assert "France Tiers-Lieux" in response.text
+        direct = httpx.get(
+            f"{oxigraph}/query",
+            params={"query": "ASK { ?x a <https://w3id.org/commonsgraph/ns#Network> }"},
+            headers={"Accept": "application/sparql-results+json"},
+        )
+        assert direct.json()["boolean"] is True
+        started = time.monotonic()
+        bomb = httpx.get(f"{url}/sparql", params={"query": BOMB}, timeout=30)
+        assert bomb.status_code in (503, 500), bomb.text
+        assert time.monotonic() - started < 6
