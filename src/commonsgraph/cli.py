@@ -59,7 +59,8 @@ def opened(settings: Settings) -> Iterator[Store]:
     except StoreError as error:
         fail(str(error), 3)
     try:
-        load_bundled(store, settings)
+        if load_bundled(store, settings):
+            store.optimize()
         yield store
     except InputError as error:
         fail(str(error), 2)
@@ -163,6 +164,7 @@ def _run_import(
 ) -> None:
     with opened(settings) as store, progress_bar(label) as advance:
         result = run(store, Minter(settings.base_iri), advance)
+        store.optimize()
     for report in result if isinstance(result, list) else [result]:
         print_report(report)
 

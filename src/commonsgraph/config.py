@@ -47,8 +47,9 @@ class Settings:
     port: int = 8000
     query_timeout: float = 30.0
     """Seconds a public query may run before it is stopped."""
-    query_workers: int = 2
-    """Processes that run public queries (each can be stopped at its deadline)."""
+    query_workers: int = field(default_factory=lambda: min(8, 2 * (os.cpu_count() or 1)))
+    """Processes that run public queries (each can be stopped at its deadline); twice the
+    cores keeps them busy while results travel."""
     max_result_bytes: int = 50_000_000
     max_body_bytes: int = 10_000_000
     max_queries_per_client: int = 4

@@ -4,6 +4,7 @@ serialization. Pure functions; media types are mapped by pyoxigraph's own tables
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -148,6 +149,7 @@ def _named(name: str, names: dict[str, object], kind: str) -> object:
     raise InputError(f"unknown {kind} format {name!r}; use one of {', '.join(sorted(names))}")
 
 
+@functools.lru_cache(maxsize=256)
 def results_format(accept: str | None, name: str | None = None) -> QueryResultsFormat | None:
     """The format of SELECT/ASK results, from `format`/`output` if given, else from Accept."""
     if name:
@@ -161,8 +163,9 @@ def results_format(accept: str | None, name: str | None = None) -> QueryResultsF
     return RESULTS_ALIASES.get(chosen) or QueryResultsFormat.from_media_type(chosen)
 
 
+@functools.lru_cache(maxsize=256)
 def graph_format(
-    accept: str | None, name: str | None = None, offered: Sequence[RdfFormat] = GRAPH_FORMATS
+    accept: str | None, name: str | None = None, offered: tuple[RdfFormat, ...] = GRAPH_FORMATS
 ) -> RdfFormat | None:
     """The RDF format of a graph (CONSTRUCT results, a resource, a named graph)."""
     if name:

@@ -9,7 +9,7 @@ pyoxigraph's own serializer: a bound value is always exactly one RDF term, never
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
@@ -47,10 +47,35 @@ def tokens(query: str) -> Iterator[Token]:
             yield Token(kind, match.group(), match.start())
 
 
+@dataclass(frozen=True)
+class Analysis:
+    """What the text of a query or update says before it is evaluated."""
+
+    form: str | None
+    """SELECT, CONSTRUCT, ASK, DESCRIBE, or None for an update (or unreadable text)."""
+    services: list[str | None]
+    """The endpoints called with SERVICE (None: named by a variable or unresolvable)."""
+    loads: list[str | None]
+    """The documents LOADed (None: unresolvable)."""
+    declares_dataset: bool
+    """FROM or FROM NAMED at the top level."""
+
+
+def analyse(text: str, prefixes: Mapping[str, str]) -> Analysis:
+    """Read a query or update once, for everything the endpoint checks before running it."""
+    items = list(tokens(text))
+    services, loads = _external(items, prefixes)
+    return Analysis(_form(items), services, loads, _declares_dataset(items))
+
+
 def query_form(query: str) -> str | None:
     """SELECT, CONSTRUCT, ASK or DESCRIBE (None for updates and unreadable text)."""
+    return _form(tokens(query))
+
+
+def _form(items: Iterable[Token]) -> str | None:
     expect_prefix = False
-    for token in tokens(query):
+    for token in items:
         if token.kind == "iri":
             expect_prefix = False
             continue
@@ -70,8 +95,12 @@ def query_form(query: str) -> str | None:
 
 def declares_dataset(query: str) -> bool:
     """Whether a query names its own dataset with FROM or FROM NAMED."""
+    return _declares_dataset(tokens(query))
+
+
+def _declares_dataset(items: Iterable[Token]) -> bool:
     depth = 0
-    for token in tokens(query):
+    for token in items:
         if token.text == "{":
             depth += 1
         elif token.text == "}":
@@ -169,10 +198,15 @@ def external_iris(
     Each is an absolute IRI, or None where the text names it with a variable or in a way that
     cannot be resolved before evaluation (such a call must be refused).
     """
+    return _external(list(tokens(text)), prefixes)
+
+
+def _external(
+    items: list[Token], prefixes: Mapping[str, str]
+) -> tuple[list[str | None], list[str | None]]:
     resolver = _Resolver(prefixes)
     services: list[str | None] = []
     loads: list[str | None] = []
-    items = list(tokens(text))
     for index, token in enumerate(items):
         keyword = token.text.upper() if token.kind == "word" else ""
         following = items[index + 1 : index + 4]

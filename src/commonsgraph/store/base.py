@@ -145,6 +145,11 @@ class Store(Protocol):
         """Statements in `graph`, or in the whole store."""
         ...
 
+    def optimize(self) -> None:
+        """Compact the storage after large writes, for faster reads (a no-op where the
+        backend manages itself)."""
+        ...
+
     def close(self) -> None:
         """Flush and release the store."""
         ...

@@ -85,7 +85,7 @@ class LocalStore:
     has no snapshots and runs them in a thread, without a deadline (tests only).
     """
 
-    def __init__(self, path: Path | None = None, query_workers: int = 2) -> None:
+    def __init__(self, path: Path | None = None, query_workers: int = 4) -> None:
         self.path = path
         self.query_workers = query_workers
         self._write_lock = threading.Lock()
@@ -298,6 +298,14 @@ class LocalStore:
                 return False
             self._update(f"DROP {_graph_ref(graph)}")
             return True
+
+    def optimize(self) -> None:
+        with self._write_lock:
+            try:
+                self._store.optimize()
+            except OSError as error:
+                raise StoreError(f"the store could not be optimized: {error}") from None
+            self._generation += 1  # snapshots taken from now on get the compacted files
 
     def close(self) -> None:
         if self._pool is not None:

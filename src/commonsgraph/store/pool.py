@@ -169,20 +169,32 @@ class _Worker:
         data = pickle.dumps((snapshot, job), protocol=pickle.HIGHEST_PROTOCOL)
         await loop.sock_sendall(self.socket, _HEADER.pack(len(data)) + data)
         self.snapshot = snapshot
-        header = await self._read(loop, _HEADER.size)
-        payload = await self._read(loop, _HEADER.unpack(header)[0])
-        return pickle.loads(payload)  # type: ignore[no-any-return]  # noqa: S301 (our worker)
+        frame = await self._read_frame(loop)
+        return pickle.loads(frame)  # type: ignore[no-any-return]  # noqa: S301 (our worker)
 
-    async def _read(self, loop: asyncio.AbstractEventLoop, size: int) -> bytes:
+    async def _read_frame(self, loop: asyncio.AbstractEventLoop) -> bytes:
+        """One length-prefixed frame; small answers arrive in a single receive."""
+        received = await loop.sock_recv(self.socket, 1 << 16)
+        if not received:
+            raise EOFError
+        while len(received) < _HEADER.size:
+            more = await loop.sock_recv(self.socket, _HEADER.size)
+            if not more:
+                raise EOFError
+            received += more
+        size = _HEADER.unpack_from(received)[0] + _HEADER.size
+        if len(received) >= size:
+            return received[_HEADER.size : size]
         buffer = bytearray(size)
+        buffer[: len(received)] = received
         view = memoryview(buffer)
-        received = 0
-        while received < size:
-            count = await loop.sock_recv_into(self.socket, view[received:])
+        filled = len(received)
+        while filled < size:
+            count = await loop.sock_recv_into(self.socket, view[filled:])
             if count == 0:
                 raise EOFError
-            received += count
-        return bytes(buffer)
+            filled += count
+        return bytes(view[_HEADER.size :])
 
     def kill(self) -> None:
         self.process.kill()

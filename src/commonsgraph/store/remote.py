@@ -218,6 +218,9 @@ class RemoteStore:
         _check(response)
         return True
 
+    def optimize(self) -> None:
+        """The server compacts its own storage."""
+
     def close(self) -> None:
         self._client.close()
 

@@ -19,13 +19,7 @@ from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat
 from commonsgraph import negotiation
 from commonsgraph.config import Settings, allowed
 from commonsgraph.errors import InputError, NotAllowed, UnknownFormat
-from commonsgraph.sparqltext import (
-    add_using,
-    declares_dataset,
-    external_iris,
-    has_dataset_clause,
-    query_form,
-)
+from commonsgraph.sparqltext import Analysis, add_using, analyse, has_dataset_clause
 from commonsgraph.store import QueryRequest, Store
 from commonsgraph.tokens import TokenStore
 from commonsgraph.vocab import PREFIXES
@@ -134,23 +128,23 @@ class SparqlEndpoint:
         self.tokens = tokens
         self.clients = ClientLimiter(settings.max_queries_per_client)
 
-    def check_external(self, text: str, *, may_load: bool) -> None:
+    def check_external(self, analysis: Analysis, *, may_load: bool) -> None:
         """Refuse SERVICE and LOAD to anything but their allow-lists, before evaluation."""
-        services, loads = external_iris(text, PREFIXES)
-        for iri in services:
+        for iri in analysis.services:
             if iri is None:
                 raise NotAllowed("SERVICE must name its endpoint with an IRI (no variable)")
             if not allowed(iri, self.settings.service_allowlist):
                 raise NotAllowed(f"SERVICE <{iri}> is not on this service's allow-list")
-        for iri in loads:
+        for iri in analysis.loads:
             if not may_load:
                 raise NotAllowed("LOAD is reserved to admin tokens")
             if iri is None or not allowed(iri, self.settings.load_allowlist):
                 raise NotAllowed(f"LOAD <{iri}> is not from an allowed source")
 
     async def query(self, request: Request, operation: Operation) -> Response:
-        self.check_external(operation.text, may_load=False)
-        form = query_form(operation.text)
+        analysis = analyse(operation.text, PREFIXES)
+        self.check_external(analysis, may_load=False)
+        form = analysis.form
         accept = request.headers.get("accept")
         results_format = negotiation.results_format(
             accept, operation.format_name if form in (None, "SELECT", "ASK") else None
@@ -183,7 +177,7 @@ class SparqlEndpoint:
             graph_format=graph_format or RdfFormat.TURTLE,
             default_graphs=tuple(defaults) if protocol_dataset or defaults else None,
             named_graphs=tuple(named) if protocol_dataset else None,
-            query_dataset=not protocol_dataset and declares_dataset(operation.text),
+            query_dataset=not protocol_dataset and analysis.declares_dataset,
             timeout=self.settings.query_timeout,
             max_bytes=self.settings.max_result_bytes,
         )
@@ -193,7 +187,7 @@ class SparqlEndpoint:
 
     async def update(self, request: Request, operation: Operation) -> Response:
         token = authenticate(self.tokens, request, WRITE_ROLE)
-        self.check_external(operation.text, may_load=token.allows("admin"))
+        self.check_external(analyse(operation.text, PREFIXES), may_load=token.allows("admin"))
         using = operation.graphs("using-graph-uri")
         using_named = operation.graphs("using-named-graph-uri")
         text = operation.text

@@ -1,0 +1,385 @@
+"""Benchmark: our /sparql against `oxigraph serve` on the same ~1M-statement dataset, in one run.
+
+A BSBM-style dataset (products, producers, features, offers, vendors, reviews) is generated,
+loaded into a commonsgraph data directory and into an Oxigraph server directory; both servers
+are started on loopback; a mix of BSBM explore queries (point lookups, filtered joins, OPTIONAL,
+ORDER BY/LIMIT, DESCRIBE, aggregates) runs against each at 1 and 8 concurrent clients. Prints
+throughput, p50 and p90 per system and the ratios ours/Oxigraph, and the latency a trivial
+query adds over the same query run in-process.
+
+    .venv/bin/python bench/sparql.py [--products 16000] [--seconds 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import httpx
+from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat, Store
+from rich.console import Console
+from rich.table import Table
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from servers import free_port
+
+BSBM = "http://bsbm.example.org/"
+INST = BSBM + "instances/"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+GRAPH = "http://bsbm.example.org/graph"
+
+
+def generate(products: int, seed: int = 7) -> Iterator[str]:
+    """N-Triples lines of a BSBM-like dataset: ~85 statements per product."""
+    rng = random.Random(seed)
+    types, features, producers = 60, 600, max(10, products // 50)
+    vendors = max(5, products // 100)
+    for t in range(types):
+        yield f"<{INST}ProductType{t}> <{RDF_TYPE}> <{BSBM}ProductType> ."
+        yield f'<{INST}ProductType{t}> <{RDFS}label> "product type {t}" .'
+    for f in range(features):
+        yield f'<{INST}ProductFeature{f}> <{RDFS}label> "feature {f}" .'
+    for p in range(producers):
+        yield f"<{INST}Producer{p}> <{RDF_TYPE}> <{BSBM}Producer> ."
+        yield f'<{INST}Producer{p}> <{RDFS}label> "producer {p}" .'
+        yield f'<{INST}Producer{p}> <{BSBM}country> "FR" .'
+    for v in range(vendors):
+        yield f"<{INST}Vendor{v}> <{RDF_TYPE}> <{BSBM}Vendor> ."
+        yield f'<{INST}Vendor{v}> <{RDFS}label> "vendor {v}" .'
+    review = 0
+    for n in range(products):
+        product = f"<{INST}Product{n}>"
+        yield f"{product} <{RDF_TYPE}> <{BSBM}Product> ."
+        yield f"{product} <{RDF_TYPE}> <{INST}ProductType{rng.randrange(types)}> ."
+        yield f'{product} <{RDFS}label> "product {n} {rng.choice(["alpha", "beta", "gamma", "delta"])}" .'
+        yield f'{product} <{RDFS}comment> "a product for the benchmark, number {n}" .'
+        yield f"{product} <{BSBM}producer> <{INST}Producer{rng.randrange(producers)}> ."
+        for f in rng.sample(range(features), 8):
+            yield f"{product} <{BSBM}productFeature> <{INST}ProductFeature{f}> ."
+        for k in range(1, 6):
+            yield f'{product} <{BSBM}productPropertyNumeric{k}> "{rng.randrange(2000)}"^^<http://www.w3.org/2001/XMLSchema#integer> .'
+        for k in range(1, 4):
+            yield f'{product} <{BSBM}productPropertyTextual{k}> "text {k} of product {n}" .'
+        for o in range(4):
+            offer = f"<{INST}Offer{n}_{o}>"
+            yield f"{offer} <{RDF_TYPE}> <{BSBM}Offer> ."
+            yield f"{offer} <{BSBM}product> {product} ."
+            yield f"{offer} <{BSBM}vendor> <{INST}Vendor{rng.randrange(vendors)}> ."
+            yield f'{offer} <{BSBM}price> "{rng.randrange(100, 10000) / 100:.2f}"^^<http://www.w3.org/2001/XMLSchema#decimal> .'
+            yield f'{offer} <{BSBM}deliveryDays> "{rng.randrange(1, 10)}"^^<http://www.w3.org/2001/XMLSchema#integer> .'
+            yield f'{offer} <{BSBM}validTo> "2027-0{rng.randrange(1, 10)}-01"^^<http://www.w3.org/2001/XMLSchema#date> .'
+        for _ in range(rng.randrange(2, 6)):
+            node = f"<{INST}Review{review}>"
+            review += 1
+            yield f"{node} <{RDF_TYPE}> <{BSBM}Review> ."
+            yield f"{node} <{BSBM}reviewFor> {product} ."
+            yield f'{node} <{BSBM}title> "review {review}" .'
+            yield f'{node} <{BSBM}text> "what a product, number {n}" .'
+            if rng.random() < 0.7:
+                yield f'{node} <{BSBM}rating1> "{rng.randrange(1, 11)}"^^<http://www.w3.org/2001/XMLSchema#integer> .'
+
+
+def query_mix(products: int, rng: random.Random) -> list[tuple[str, str]]:
+    """One round of the explore mix, with random parameters: (name, query)."""
+    product = f"<{INST}Product{rng.randrange(products)}>"
+    ptype = f"<{INST}ProductType{rng.randrange(60)}>"
+    f1, f2 = (f"<{INST}ProductFeature{rng.randrange(600)}>" for _ in range(2))
+    prefix = f"PREFIX bsbm: <{BSBM}> PREFIX rdfs: <{RDFS}> "
+    return [
+        (
+            "1 filtered join, ORDER BY/LIMIT",
+            prefix
+            + f"SELECT DISTINCT ?p ?label WHERE {{ ?p a {ptype} ; rdfs:label ?label ; bsbm:productFeature ?f ; bsbm:productPropertyNumeric1 ?v . FILTER(?v > 1000) }} ORDER BY ?label LIMIT 10",
+        ),
+        (
+            "2 point lookup",
+            prefix
+            + f"SELECT ?label ?comment ?producer ?pl ?f ?n1 WHERE {{ {product} rdfs:label ?label ; rdfs:comment ?comment ; bsbm:producer ?producer ; bsbm:productFeature ?f ; bsbm:productPropertyNumeric1 ?n1 . ?producer rdfs:label ?pl }}",
+        ),
+        (
+            "3 OPTIONAL, !bound",
+            prefix
+            + f"SELECT ?p ?label WHERE {{ ?p bsbm:productFeature {f1} ; rdfs:label ?label . OPTIONAL {{ ?p bsbm:productFeature {f2} . BIND(true AS ?has) }} FILTER(!bound(?has)) }} ORDER BY ?label LIMIT 10",
+        ),
+        (
+            "4 offers by price",
+            prefix
+            + f"SELECT ?offer ?price ?vendor WHERE {{ ?offer bsbm:product {product} ; bsbm:price ?price ; bsbm:vendor ?v . ?v rdfs:label ?vendor }} ORDER BY ?price LIMIT 10",
+        ),
+        (
+            "5 reviews, OPTIONAL",
+            prefix
+            + f"SELECT ?review ?title ?rating WHERE {{ ?review bsbm:reviewFor {product} ; bsbm:title ?title . OPTIONAL {{ ?review bsbm:rating1 ?rating }} }}",
+        ),
+        ("6 DESCRIBE", f"DESCRIBE {product}"),
+        (
+            "7 aggregate",
+            prefix
+            + f"SELECT ?vendor (COUNT(?offer) AS ?offers) (AVG(?price) AS ?avg) WHERE {{ ?p a {ptype} . ?offer bsbm:product ?p ; bsbm:price ?price ; bsbm:vendor ?vendor }} GROUP BY ?vendor ORDER BY DESC(?offers) LIMIT 10",
+        ),
+        (
+            "8 features of similar",
+            prefix
+            + f"SELECT DISTINCT ?other WHERE {{ {product} bsbm:productFeature ?f . ?other bsbm:productFeature ?f ; a {ptype} }} LIMIT 20",
+        ),
+    ]
+
+
+class Client:
+    """A minimal keep-alive HTTP/1.1 client (so that the load generator costs little CPU)."""
+
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url)
+        self.host, self.port, self.path = (
+            parts.hostname or "127.0.0.1",
+            parts.port or 80,
+            parts.path,
+        )
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def get(self, query: str, accept: str) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        request = (
+            f"GET {self.path}?query={quote(query)} HTTP/1.1\r\nHost: {self.host}\r\n"
+            f"Accept: {accept}\r\n\r\n"
+        )
+        self.writer.write(request.encode())
+        status_line = await self.reader.readline()
+        status = int(status_line.split()[1])
+        headers: dict[str, str] = {}
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode().partition(":")
+            headers[name.strip().lower()] = value.strip()
+        if "content-length" in headers:
+            return status, await self.reader.readexactly(int(headers["content-length"]))
+        body = bytearray()
+        while True:  # chunked
+            size = int((await self.reader.readline()).strip(), 16)
+            if size == 0:
+                await self.reader.readline()
+                return status, bytes(body)
+            body += await self.reader.readexactly(size)
+            await self.reader.readline()
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+async def load(url: str, products: int, clients: int, seconds: float) -> list[float]:
+    """Run the query mix from `clients` concurrent clients for `seconds`: the latencies."""
+    latencies: list[float] = []
+    deadline = time.perf_counter() + seconds
+
+    async def one(index: int) -> None:
+        rng = random.Random(index)
+        client = Client(url)
+        while time.perf_counter() < deadline:
+            for _, query in query_mix(products, rng):
+                accept = (
+                    "text/turtle"
+                    if query.startswith("DESCRIBE")
+                    else "application/sparql-results+json"
+                )
+                started = time.perf_counter()
+                status, _ = await client.get(query, accept)
+                latencies.append(time.perf_counter() - started)
+                if status != 200:
+                    raise RuntimeError(f"{url} answered {status} to {query[:80]}")
+        await client.close()
+
+    await asyncio.gather(*(one(i) for i in range(clients)))
+    return latencies
+
+
+@contextmanager
+def serving(
+    command: list[str], url: str, log: Path, env: dict[str, str] | None = None
+) -> Iterator[None]:
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env)
+    try:
+        for _ in range(600):
+            try:
+                httpx.get(url, timeout=1)
+                break
+            except httpx.TransportError:
+                if process.poll() is not None:
+                    raise RuntimeError(log.read_text()) from None
+                time.sleep(0.1)
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--products", type=int, default=16_000)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    args = parser.parse_args()
+    console = Console(width=120)
+    bin_dir = Path(sys.executable).parent
+    with tempfile.TemporaryDirectory() as directory:
+        root = Path(directory)
+        data = root / "bsbm.nt"
+        started = time.perf_counter()
+        with data.open("w") as output:
+            count = sum(1 for line in generate(args.products) if output.write(line + "\n"))
+        console.print(f"generated {count:,} statements in {time.perf_counter() - started:.1f} s")
+
+        ours_dir = root / "commonsgraph"
+        (ours_dir / "store").mkdir(parents=True)
+        store = Store(str(ours_dir / "store"))
+        store.bulk_load(path=str(data), format=RdfFormat.N_TRIPLES, to_graph=NamedNode(GRAPH))
+        trivial = f"SELECT ?label WHERE {{ <{INST}Product7> <{RDFS}label> ?label }}"
+        in_process = []
+        for _ in range(2000):
+            begin = time.perf_counter()
+            store.query(trivial, use_default_graph_as_union=True).serialize(
+                format=QueryResultsFormat.JSON
+            )
+            in_process.append(time.perf_counter() - begin)
+        del store
+        subprocess.run(
+            [
+                str(bin_dir / "oxigraph"),
+                "load",
+                "--location",
+                str(root / "oxigraph"),
+                "--file",
+                str(data),
+                "--graph",
+                GRAPH,
+            ],
+            check=True,
+            capture_output=True,
+        )
+
+        ours_port, oxigraph_port = free_port(), free_port()
+        env = {
+            **os.environ,
+            "COMMONSGRAPH_DATA_DIR": str(ours_dir),
+            "COMMONSGRAPH_PORT": str(ours_port),
+            "COMMONSGRAPH_MAX_QUERIES_PER_CLIENT": "64",
+        }
+        systems = {
+            "commonsgraph": (
+                [str(bin_dir / "commonsgraph"), "serve"],
+                f"http://127.0.0.1:{ours_port}/sparql",
+                env,
+            ),
+            "oxigraph serve": (
+                [
+                    str(bin_dir / "oxigraph"),
+                    "serve-read-only",
+                    "--location",
+                    str(root / "oxigraph"),
+                    "--bind",
+                    f"127.0.0.1:{oxigraph_port}",
+                    "--union-default-graph",
+                ],
+                f"http://127.0.0.1:{oxigraph_port}/query",
+                None,
+            ),
+        }
+        results: dict[tuple[str, int], list[float]] = {}
+        trivial_http: dict[str, list[float]] = {}
+        for name, (command, url, environment) in systems.items():
+            with serving(
+                command, f"{url}?query={quote('ASK {}')}", root / f"{name}.log", environment
+            ):
+                asyncio.run(load(url, args.products, 2, 2))  # warm up
+                for clients in (1, 8):
+                    results[(name, clients)] = asyncio.run(
+                        load(url, args.products, clients, args.seconds)
+                    )
+                trivial_http[name] = asyncio.run(trivial_latencies(url, trivial))
+
+    table = Table(
+        "system",
+        "clients",
+        "queries",
+        "queries/s",
+        "p50 ms",
+        "p90 ms",
+        title=f"SPARQL, BSBM-style explore mix, {count:,} statements",
+    )
+    for (name, clients), latencies in results.items():
+        table.add_row(
+            name,
+            str(clients),
+            f"{len(latencies):,}",
+            f"{len(latencies) / args.seconds:,.0f}",
+            f"{statistics.median(latencies) * 1000:.2f}",
+            f"{percentile(latencies, 0.9) * 1000:.2f}",
+        )
+    console.print(table)
+    ratios = Table(
+        "clients",
+        "throughput ours/oxigraph",
+        "p50 ours/oxigraph",
+        "p90 ours/oxigraph",
+        title="ratios",
+    )
+    for clients in (1, 8):
+        ours, theirs = results[("commonsgraph", clients)], results[("oxigraph serve", clients)]
+        ratios.add_row(
+            str(clients),
+            f"{len(ours) / len(theirs):.2f}",
+            f"{statistics.median(ours) / statistics.median(theirs):.2f}",
+            f"{percentile(ours, 0.9) / percentile(theirs, 0.9):.2f}",
+        )
+    console.print(ratios)
+    trivial_table = Table(
+        "trivial query",
+        "p50 ms",
+        "added over in-process, ms",
+        title="latency of a trivial query at 1 client",
+    )
+    base = statistics.median(in_process)
+    trivial_table.add_row("in-process (pyoxigraph)", f"{base * 1000:.3f}", "")
+    for name, latencies in trivial_http.items():
+        trivial_table.add_row(
+            f"HTTP, {name}",
+            f"{statistics.median(latencies) * 1000:.3f}",
+            f"{(statistics.median(latencies) - base) * 1000:.3f}",
+        )
+    console.print(trivial_table)
+
+
+async def trivial_latencies(url: str, query: str) -> list[float]:
+    client = Client(url)
+    latencies = []
+    for _ in range(2000):
+        started = time.perf_counter()
+        await client.get(query, "application/sparql-results+json")
+        latencies.append(time.perf_counter() - started)
+    await client.close()
+    return latencies[200:]
+
+
+if __name__ == "__main__":
+    main()
