@@ -18,21 +18,17 @@ import os
 import random
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
-import httpx
 from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat, Store
 from rich.console import Console
 from rich.table import Table
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from servers import free_port
+from common import BIN, Client, Request, free_port, load, percentile, serving
 
 BSBM = "http://bsbm.example.org/"
 INST = BSBM + "instances/"
@@ -137,100 +133,19 @@ def query_mix(products: int, rng: random.Random) -> list[tuple[str, str]]:
     ]
 
 
-class Client:
-    """A minimal keep-alive HTTP/1.1 client (so that the load generator costs little CPU)."""
+def mix_requests(products: int, path: str) -> Callable[[random.Random], list[Request]]:
+    def requests(rng: random.Random) -> list[Request]:
+        return [
+            (
+                f"{path}?query={quote(query)}",
+                "text/turtle"
+                if query.startswith("DESCRIBE")
+                else "application/sparql-results+json",
+            )
+            for _, query in query_mix(products, rng)
+        ]
 
-    def __init__(self, url: str) -> None:
-        parts = urlsplit(url)
-        self.host, self.port, self.path = (
-            parts.hostname or "127.0.0.1",
-            parts.port or 80,
-            parts.path,
-        )
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def get(self, query: str, accept: str) -> tuple[int, bytes]:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        assert self.reader is not None
-        request = (
-            f"GET {self.path}?query={quote(query)} HTTP/1.1\r\nHost: {self.host}\r\n"
-            f"Accept: {accept}\r\n\r\n"
-        )
-        self.writer.write(request.encode())
-        status_line = await self.reader.readline()
-        status = int(status_line.split()[1])
-        headers: dict[str, str] = {}
-        while (line := await self.reader.readline()) not in (b"\r\n", b""):
-            name, _, value = line.decode().partition(":")
-            headers[name.strip().lower()] = value.strip()
-        if "content-length" in headers:
-            return status, await self.reader.readexactly(int(headers["content-length"]))
-        body = bytearray()
-        while True:  # chunked
-            size = int((await self.reader.readline()).strip(), 16)
-            if size == 0:
-                await self.reader.readline()
-                return status, bytes(body)
-            body += await self.reader.readexactly(size)
-            await self.reader.readline()
-
-    async def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-
-
-async def load(url: str, products: int, clients: int, seconds: float) -> list[float]:
-    """Run the query mix from `clients` concurrent clients for `seconds`: the latencies."""
-    latencies: list[float] = []
-    deadline = time.perf_counter() + seconds
-
-    async def one(index: int) -> None:
-        rng = random.Random(index)
-        client = Client(url)
-        while time.perf_counter() < deadline:
-            for _, query in query_mix(products, rng):
-                accept = (
-                    "text/turtle"
-                    if query.startswith("DESCRIBE")
-                    else "application/sparql-results+json"
-                )
-                started = time.perf_counter()
-                status, _ = await client.get(query, accept)
-                latencies.append(time.perf_counter() - started)
-                if status != 200:
-                    raise RuntimeError(f"{url} answered {status} to {query[:80]}")
-        await client.close()
-
-    await asyncio.gather(*(one(i) for i in range(clients)))
-    return latencies
-
-
-@contextmanager
-def serving(
-    command: list[str], url: str, log: Path, env: dict[str, str] | None = None
-) -> Iterator[None]:
-    with log.open("wb") as output:
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env)
-    try:
-        for _ in range(600):
-            try:
-                httpx.get(url, timeout=1)
-                break
-            except httpx.TransportError:
-                if process.poll() is not None:
-                    raise RuntimeError(log.read_text()) from None
-                time.sleep(0.1)
-        yield
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+    return requests
 
 
 def main() -> None:
@@ -241,7 +156,6 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     args = parser.parse_args()
     console = Console(width=120)
-    bin_dir = Path(sys.executable).parent
     with tempfile.TemporaryDirectory() as directory:
         root = Path(directory)
         data = root / "bsbm.nt"
@@ -265,7 +179,7 @@ def main() -> None:
         del store
         subprocess.run(
             [
-                str(bin_dir / "oxigraph"),
+                str(BIN / "oxigraph"),
                 "load",
                 "--location",
                 str(root / "oxigraph"),
@@ -287,13 +201,13 @@ def main() -> None:
         }
         systems = {
             "commonsgraph": (
-                [str(bin_dir / "commonsgraph"), "serve"],
+                [str(BIN / "commonsgraph"), "serve"],
                 f"http://127.0.0.1:{ours_port}/sparql",
                 env,
             ),
             "oxigraph serve": (
                 [
-                    str(bin_dir / "oxigraph"),
+                    str(BIN / "oxigraph"),
                     "serve-read-only",
                     "--location",
                     str(root / "oxigraph"),
@@ -370,12 +284,12 @@ def main() -> None:
     console.print(trivial_table)
 
 
-async def trivial_latencies(url: str, query: str) -> list[float]:
+async def trivial_latencies(url: str, target: str) -> list[float]:
     client = Client(url)
     latencies = []
     for _ in range(2000):
         started = time.perf_counter()
-        await client.get(query, "application/sparql-results+json")
+        await client.get(target, "application/sparql-results+json")
         latencies.append(time.perf_counter() - started)
     await client.close()
     return latencies[200:]

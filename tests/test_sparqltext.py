@@ -64,14 +64,23 @@ def test_iri_values_are_bound(store: Store) -> None:
     assert len(list(store.query(query))) == 2
 
 
-def test_construct_short_form_cannot_be_bound() -> None:
-    with pytest.raises(QuerySyntaxError, match="CONSTRUCT WHERE"):
-        bind("CONSTRUCT WHERE { ?s ?p ?o }", LANG)
+def test_projections_and_conditions_keep_their_variables(store: Store) -> None:
+    query = "SELECT ?s (COUNT(?o) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s ORDER BY ?s"
+    rows = list(store.query(bind(query, {"s": NamedNode("http://a")})))
+    assert rows[0]["s"] == NamedNode("http://a")
+    assert rows[0]["n"].value == "2"
 
 
-def test_updates_cannot_be_bound() -> None:
-    with pytest.raises(QuerySyntaxError):
-        bind("DELETE WHERE { ?s ?p ?o }", LANG)
+def test_construct_short_form_and_subqueries_are_bound(store: Store) -> None:
+    triples = list(store.query(bind("CONSTRUCT WHERE { ?s ?p ?o }", {"s": NamedNode("http://a")})))
+    assert len(triples) == 2
+    nested = "SELECT ?o WHERE { { SELECT ?s ?o WHERE { ?s ?p ?o } } }"
+    assert len(list(store.query(bind(nested, {"s": NamedNode("http://a")})))) == 2
+
+
+def test_an_assigned_variable_cannot_be_bound() -> None:
+    with pytest.raises(QuerySyntaxError, match="assigned in the query"):
+        bind("SELECT (1 AS ?lang) WHERE { }", LANG)
 
 
 def test_invalid_variable_names_are_refused() -> None:

@@ -35,6 +35,12 @@ def bundled_files(settings: Settings) -> Iterator[BundledFile]:
         ontology / "commonsgraph.ttl", "ontology", "Ontologie commonsgraph", "commonsgraph ontology"
     )
     yield BundledFile(
+        ontology / "labels.ttl",
+        "labels",
+        "Libellés des termes réutilisés",
+        "Labels of reused terms",
+    )
+    yield BundledFile(
         ontology / "alignment-pair.ttl",
         "alignment-pair",
         "Alignement avec PAIR",

@@ -57,6 +57,9 @@ class Settings:
     """Endpoints a query may reach with SERVICE (exact IRIs, or prefixes ending with '*')."""
     load_allowlist: tuple[str, ...] = ()
     """Sources an admin may LOAD (exact IRIs, or prefixes ending with '*')."""
+    tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    """Map background tiles ({z}/{x}/{y}); empty: maps show their points on a blank ground."""
+    tile_attribution: str = "© OpenStreetMap contributors"
     default_graphs: tuple[str, ...] = ()
     """The graphs whose union is a query's default graph; empty: every public graph."""
     resources_dir: Path = field(default_factory=_resources_dir)
@@ -94,6 +97,8 @@ class Settings:
             "service_allowlist": _words,
             "load_allowlist": _words,
             "default_graphs": _words,
+            "tile_url": str,
+            "tile_attribution": str,
         }
         changes: dict[str, Any] = {}
         for item in fields(cls):

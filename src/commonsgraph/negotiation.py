@@ -129,6 +129,11 @@ def _quality(ranges: Sequence[MediaRange], media_type: str) -> tuple[float, int,
 
 def choose(offered: Sequence[str], accept: str | None) -> str | None:
     """The offered media type the client prefers (offer order breaks ties), or None for 406."""
+    return _choose(tuple(offered), accept)
+
+
+@functools.lru_cache(maxsize=512)
+def _choose(offered: tuple[str, ...], accept: str | None) -> str | None:
     ranges = parse_accept(accept)
     scored = [
         (_quality(ranges, media.split(";")[0].strip()), -index, media)

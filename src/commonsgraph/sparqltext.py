@@ -1,13 +1,14 @@
 """Reading SPARQL text without evaluating it: a small lexer, and binding variables to RDF terms.
 
-Variables are bound with a VALUES block placed at the start of the query's top-level WHERE
-group, so that the whole group (filters and OPTIONALs included) sees them, whatever the query
-form (SELECT, ASK, CONSTRUCT, DESCRIBE) and whatever the backend. The terms are written by
-pyoxigraph's own serializer: a bound value is always exactly one RDF term, never query syntax.
+Variables are bound by replacing them with their RDF terms (the semantics of SPARQL SEP-0007,
+which pyoxigraph implements for SELECT projections only), whatever the query form and the
+backend. The terms are written by pyoxigraph's own serializer: a bound value is always exactly
+one RDF term, never query syntax.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -110,33 +111,6 @@ def _declares_dataset(items: Iterable[Token]) -> bool:
     return False
 
 
-def where_start(query: str) -> int:
-    """The offset just after the `{` that opens the query's top-level WHERE group."""
-    form = query_form(query)
-    if form is None:
-        raise QuerySyntaxError("not a SPARQL query (SELECT, CONSTRUCT, ASK or DESCRIBE)")
-    depth = 0
-    seen_where = False
-    skip_template = form == "CONSTRUCT"
-    for token in tokens(query):
-        if token.kind == "word" and token.text.upper() == "WHERE" and depth == 0:
-            if skip_template:
-                raise QuerySyntaxError(
-                    "the short form CONSTRUCT WHERE cannot bind variables: "
-                    "write CONSTRUCT { template } WHERE { pattern }"
-                )
-            seen_where = True
-        elif token.text == "{":
-            if depth == 0 and (seen_where or not skip_template):
-                return token.start + 1
-            depth += 1
-        elif token.text == "}":
-            depth -= 1
-            if depth == 0 and skip_template:
-                skip_template = False
-    raise QuerySyntaxError("the query has no WHERE group")
-
-
 def term_text(term: NamedNode | BlankNode | Literal | Triple) -> str:
     """A term in SPARQL syntax, written by pyoxigraph (blank nodes cannot be bound)."""
     if isinstance(term, BlankNode):
@@ -145,16 +119,66 @@ def term_text(term: NamedNode | BlankNode | Literal | Triple) -> str:
 
 
 def bind(query: str, bindings: Mapping[str, NamedNode | BlankNode | Literal | Triple]) -> str:
-    """`query` with each variable of `bindings` bound to its term."""
+    """`query` with each variable of `bindings` replaced by its term (SEP-0007 semantics).
+
+    A bound variable in a projection becomes `(term AS ?var)`, in GROUP BY or ORDER BY
+    `(term)`; elsewhere the term itself. The terms are written by pyoxigraph, so a value is
+    always exactly one RDF term, never query syntax.
+    """
     if not bindings:
         return query
     for name in bindings:
         if not re.fullmatch(r"[A-Za-z0-9_]+", name):
             raise ValueError(f"invalid variable name {name!r}")
-    names = " ".join(f"?{name}" for name in bindings)
-    values = " ".join(term_text(term) for term in bindings.values())
-    offset = where_start(query)
-    return f"{query[:offset]} VALUES ({names}) {{ ({values}) }} {query[offset:]}"
+    texts = {name: term_text(term) for name, term in bindings.items()}
+    pieces: list[str] = []
+    position = 0
+    for start, end, name, context in _variables(query):
+        if name not in texts:
+            continue
+        if context == "assigned":
+            raise QuerySyntaxError(f"?{name} is assigned in the query and cannot be bound")
+        replacement = texts[name]
+        if context == "projection":
+            replacement = f"({replacement} AS ?{name})"
+        elif context == "condition":
+            replacement = f"({replacement})"
+        pieces += [query[position:start], replacement]
+        position = end
+    pieces.append(query[position:])
+    return "".join(pieces)
+
+
+@functools.lru_cache(maxsize=512)
+def _variables(query: str) -> tuple[tuple[int, int, str, str], ...]:
+    """Where each variable of a query stands: (start, end, name, context), the context being
+    "projection", "condition" (GROUP BY, ORDER BY), "assigned" (after AS) or "pattern"."""
+    found: list[tuple[int, int, str, str]] = []
+    clause: str | None = None
+    parentheses = 0
+    previous = ""
+    for token in tokens(query):
+        word = token.text.upper() if token.kind == "word" else ""
+        if word == "SELECT":
+            clause, parentheses = "projection", 0
+        elif word == "BY" and previous in ("GROUP", "ORDER"):
+            clause, parentheses = "condition", 0
+        elif token.text in ("{", "}") or word in ("WHERE", "HAVING", "LIMIT", "OFFSET", "VALUES"):
+            clause = None
+        elif token.text == "(":
+            parentheses += 1
+        elif token.text == ")":
+            parentheses -= 1
+        elif token.kind == "var":
+            if previous == "AS":
+                context = "assigned"
+            elif clause is not None and parentheses == 0:
+                context = clause
+            else:
+                context = "pattern"
+            found.append((token.start, token.start + len(token.text), token.text[1:], context))
+        previous = word or token.text
+    return tuple(found)
 
 
 # -- what a query or update reaches outside the store -------------------------------------------

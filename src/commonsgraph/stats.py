@@ -8,6 +8,7 @@ from pyoxigraph import Literal, NamedNode
 
 from commonsgraph.graphs import GraphInfo, graph_infos
 from commonsgraph.store import Store, lexical
+from commonsgraph.vocab import compact
 
 
 @dataclass(frozen=True)
@@ -50,3 +51,66 @@ def class_counts(store: Store, language: str = "en") -> list[ClassCount]:
             text = lexical(label) if label is not None else None
             counts.append(ClassCount(cls, text, int(lexical(row["n"]))))
     return counts
+
+
+@dataclass(frozen=True)
+class HomeCounts:
+    total: int
+    classes: list[tuple[str, str, int]]
+    """(class IRI, label, resources) for the classes people look for."""
+    typologies: list[tuple[str, str, int]]
+    regions: list[tuple[str, str, int]]
+
+
+HOME_CLASSES = (
+    "https://w3id.org/commonsgraph/ns#TiersLieu",
+    "http://www.w3.org/ns/org#Organization",
+    "https://w3id.org/commonsgraph/ns#Network",
+    "https://w3id.org/commonsgraph/ns#Commons",
+    "http://creativecommons.org/ns#License",
+    "https://w3id.org/commonsgraph/ns#Programme",
+    "http://rdf.insee.fr/def/geo#Commune",
+    "http://rdf.insee.fr/def/geo#Departement",
+    "http://rdf.insee.fr/def/geo#Region",
+)
+
+
+def _labelled(store: Store, query: str, language: str) -> list[tuple[str, str, int]]:
+    rows = store.select(query, {"lang": Literal(language)})
+    found = []
+    for row in rows:
+        iri, label, count = row.get("x"), row.get("label"), row.get("n")
+        if isinstance(iri, NamedNode) and count is not None:
+            text = lexical(label) if label is not None else compact(iri.value)
+            found.append((iri.value, text, int(lexical(count))))
+    return found
+
+
+def home_counts(store: Store, language: str) -> HomeCounts:
+    """What the home page shows: resources per class, tiers-lieux per typology and region."""
+    classes = " ".join(f"<{c}>" for c in HOME_CLASSES)
+    label = """OPTIONAL { ?x rdfs:label ?l1 FILTER(lang(?l1) = ?lang) }
+               OPTIONAL { ?x rdfs:label ?l2 FILTER(lang(?l2) = "") }
+               BIND(COALESCE(?l1, ?l2) AS ?label)"""
+    return HomeCounts(
+        total=store.triple_count(),
+        classes=_labelled(
+            store,
+            f"""SELECT ?x (SAMPLE(?label) AS ?label) (COUNT(DISTINCT ?s) AS ?n) WHERE {{
+                  VALUES ?x {{ {classes} }} ?s a ?x . {label} }} GROUP BY ?x ORDER BY DESC(?n)""",
+            language,
+        ),
+        typologies=_labelled(
+            store,
+            f"""SELECT ?x (SAMPLE(?label) AS ?label) (COUNT(DISTINCT ?s) AS ?n) WHERE {{
+                  ?s a cg:TiersLieu ; cg:typology ?x . {label} }} GROUP BY ?x ORDER BY DESC(?n)""",
+            language,
+        ),
+        regions=_labelled(
+            store,
+            f"""SELECT ?x (SAMPLE(?label) AS ?label) (COUNT(DISTINCT ?s) AS ?n) WHERE {{
+                  ?s a cg:TiersLieu ; schema:containedInPlace+ ?x . ?x a igeo:Region . {label} }}
+                GROUP BY ?x ORDER BY DESC(?n)""",
+            language,
+        ),
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 
 import yaml
@@ -114,6 +115,23 @@ def find_inputs(paths: list[Path]) -> Inputs:
         given = ", ".join(str(p) for p in paths)
         raise DataSyntaxError(given, f"cannot find {' and '.join(missing)}")
     return Inputs(spdx, choose, cc)
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def plain_text(markup: str) -> str:
+    """The text of a snippet of HTML (choosealicense's descriptions carry links)."""
+    parser = _Text()
+    parser.feed(markup)
+    parser.close()
+    return " ".join("".join(parser.parts).split())
 
 
 def _boolean(value: bool) -> Literal:
@@ -229,6 +247,7 @@ def _choosealicense(
             iri = graph.node(variant, text_field(data, "title"))
             description = text_field(data, "description")
             if description:
+                description = plain_text(description)
                 graph.out.add(iri, DCT.description, Literal(description, language="en"))
             for section, terms in CHOOSEALICENSE_TERMS.items():
                 for tag in data.get(section) or []:  # type: ignore[attr-defined]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from pyoxigraph import (
     BlankNode,
@@ -77,9 +77,9 @@ class Serialized:
 class Store(Protocol):
     """A dataset of named graphs, queried with SPARQL 1.1.
 
-    `bindings` bind query variables to RDF terms (`sparqltext.bind`: a VALUES block at the start
-    of the WHERE group, the terms written by pyoxigraph); the project's prefixes
-    (vocab.PREFIXES) are predeclared in every query and update.
+    `bindings` bind query variables to RDF terms (`sparqltext.bind`: each variable replaced by
+    its term, written by pyoxigraph); the project's prefixes (vocab.PREFIXES) are predeclared in
+    every query and update.
     """
 
     def select(self, query: str, bindings: Bindings | None = None) -> list[Row]:
@@ -143,6 +143,15 @@ class Store(Protocol):
 
     def triple_count(self, graph: NamedNode | None = None) -> int:
         """Statements in `graph`, or in the whole store."""
+        ...
+
+    def dump(self, output: BinaryIO, format: RdfFormat) -> None:
+        """Write every graph (default graph included) to `output` in a quad format."""
+        ...
+
+    def data_version(self) -> str | None:
+        """A token that changes whenever the data changes (None when it cannot be known
+        cheaply); caches and ETags are keyed by it."""
         ...
 
     def optimize(self) -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import re
+import secrets
 import shutil
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from pyoxigraph import (
     DefaultGraph,
@@ -90,6 +92,7 @@ class LocalStore:
         self.query_workers = query_workers
         self._write_lock = threading.Lock()
         self._generation = 0
+        self._nonce = secrets.token_hex(4)  # a restart may follow writes by another process
         self._snapshot: tuple[int, Path] | None = None
         self._pool: QueryPool | None = None
         if path is None:
@@ -133,15 +136,10 @@ class LocalStore:
         if not isinstance(results, QuerySolutions):
             raise QuerySyntaxError("expected a SELECT query")
         names = [v.value for v in results.variables]
-        rows: list[Row] = []
-        for solution in results:
-            row: Row = {}
-            for name in names:
-                value = solution[name]
-                if value is not None:
-                    row[name] = value
-            rows.append(row)
-        return rows
+        return [
+            {name: value for name, value in zip(names, solution, strict=True) if value is not None}
+            for solution in results
+        ]
 
     def ask(self, query: str, bindings: Bindings | None = None) -> bool:
         results = self._query(query, bindings)
@@ -298,6 +296,12 @@ class LocalStore:
                 return False
             self._update(f"DROP {_graph_ref(graph)}")
             return True
+
+    def dump(self, output: BinaryIO, format: RdfFormat) -> None:
+        self._store.dump(output, format=format)
+
+    def data_version(self) -> str:
+        return f"{self._nonce}-{self._generation}"
 
     def optimize(self) -> None:
         with self._write_lock:

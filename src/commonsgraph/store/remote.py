@@ -9,7 +9,7 @@ queries (`oxigraph serve --timeout-s`), and the client gives up at the same dead
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, BinaryIO
 
 import httpx
 from pyoxigraph import (
@@ -217,6 +217,29 @@ class RemoteStore:
             return False
         _check(response)
         return True
+
+    def dump(self, output: BinaryIO, format: RdfFormat) -> None:
+        try:
+            with self._client.stream(
+                "GET", self.graph_store_url, headers={"Accept": format.media_type}
+            ) as response:
+                _check(response)
+                for chunk in response.iter_bytes():
+                    output.write(chunk)
+        except httpx.HTTPError as error:
+            raise StoreError(
+                f"the store at {self.graph_store_url} cannot be dumped: {error}"
+            ) from None
+
+    def data_version(self) -> str | None:
+        """The latest replacement of a described graph (writes by SPARQL Update go unseen)."""
+        rows = self.select(
+            "SELECT (MAX(STR(?t)) AS ?latest) (COUNT(?g) AS ?graphs) "
+            "WHERE { GRAPH ?g { ?g prov:generatedAtTime ?t } }"
+        )
+        if not rows:
+            return None
+        return "-".join(term.value for term in rows[0].values() if not isinstance(term, Triple))
 
     def optimize(self) -> None:
         """The server compacts its own storage."""

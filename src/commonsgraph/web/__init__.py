@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import quote
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
@@ -16,7 +14,7 @@ from commonsgraph.config import Settings
 from commonsgraph.queries import load_queries
 from commonsgraph.store import Store
 from commonsgraph.tokens import TokenStore
-from commonsgraph.web import graph_store, problems, sparql
+from commonsgraph.web import datasets, graph_store, problems, resources, sparql
 from commonsgraph.web.description import Describer
 
 HERE = Path(__file__).parent
@@ -37,7 +35,22 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
     app.state.store = store
     app.state.tokens = tokens
     problems.install(app)
-    app.add_middleware(
+    templates = Jinja2Templates(directory=HERE / "templates")
+    examples = load_queries(settings.resource("queries"))
+    endpoint = sparql.SparqlEndpoint(settings, store, tokens)
+    app.include_router(sparql.router(endpoint, Describer(store, templates, examples)))
+    app.include_router(graph_store.router(settings, store, tokens))
+    app.include_router(datasets.router(settings, store, templates))
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.get("/health", summary="Is the service up, and what does the store hold")
+    def health() -> dict[str, object]:
+        return {"status": "ok", "statements": store.triple_count(), "graphs": len(store.graphs())}
+
+    pages, representations = resources.router(settings, store, templates)
+    app.include_router(pages)  # last: it ends with a catch-all
+    app.add_middleware(resources.CachedPages, representations=representations)
+    app.add_middleware(  # added last, so outermost: cached pages get CORS headers too
         CORSMiddleware,
         allow_origins=["*"],
         allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],
@@ -45,39 +58,4 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
         expose_headers=["Location", "Retry-After", "Link", "ETag"],
         max_age=3600,
     )
-    templates = Jinja2Templates(directory=HERE / "templates")
-    examples = load_queries(settings.resource("queries"))
-    endpoint = sparql.SparqlEndpoint(settings, store, tokens)
-    app.include_router(sparql.router(endpoint, Describer(store, templates, examples)))
-    app.include_router(graph_store.router(settings, store, tokens))
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-
-    @app.get("/health", summary="Is the service up, and what does the store hold")
-    def health() -> dict[str, object]:
-        return {"status": "ok", "statements": store.triple_count(), "graphs": len(store.graphs())}
-
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home() -> str:
-        return HOME.format(
-            version=__version__, statements=f"{store.triple_count():,}", example=quote(EXAMPLE)
-        )
-
     return app
-
-
-EXAMPLE = "SELECT ?place ?name WHERE { ?place a cg:TiersLieu ; rdfs:label ?name } LIMIT 20"
-HOME = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>commonsgraph</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body><main>
-<h1>commonsgraph</h1>
-<p>An open knowledge graph of tiers-lieux, their actors, networks and the commons they produce
-({statements} statements, version {version}).</p>
-<ul>
-<li><a href="/sparql">SPARQL query editor</a></li>
-<li><a href="/sparql?query={example}">SPARQL: twenty tiers-lieux</a></li>
-<li><a href="/docs">API documentation</a></li>
-<li><a href="/health">health</a></li>
-</ul>
-</main></body></html>
-"""

@@ -17,9 +17,12 @@
       autocompleters: ["prefixes", "variables"]
     }
   });
-  config.examples.slice(1).forEach(function (example) {
-    var tab = yasgui.addTab(false, { name: example.name });
-    tab.setQuery(prologue + "\n\n" + example.query);
-  });
+  // YASGUI keeps the reader's tabs between visits: the examples are added on the first one only.
+  if (!window.localStorage.getItem("commonsgraph-examples")) {
+    config.examples.slice(1).forEach(function (example) {
+      yasgui.addTab(false, { name: example.name, yasqe: { value: prologue + "\n\n" + example.query } });
+    });
+    window.localStorage.setItem("commonsgraph-examples", "1");
+  }
   window.commonsgraphEditor = yasgui;
 })();

@@ -1,0 +1,123 @@
+"""What the benchmarks share: a lean HTTP client, servers started on loopback, percentiles."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from servers import free_port
+
+BIN = Path(sys.executable).parent
+__all__ = ["BIN", "Client", "free_port", "load", "percentile", "serving", "summary"]
+
+
+class Client:
+    """A minimal keep-alive HTTP/1.1 client (so that the load generator costs little CPU)."""
+
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def get(self, target: str, accept: str) -> tuple[int, bytes]:
+        """GET `target` (a path with its query string)."""
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        request = f"GET {target} HTTP/1.1\r\nHost: {self.host}\r\nAccept: {accept}\r\n\r\n"
+        self.writer.write(request.encode())
+        status = int((await self.reader.readline()).split()[1])
+        headers: dict[str, str] = {}
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode().partition(":")
+            headers[name.strip().lower()] = value.strip()
+        if "content-length" in headers:
+            return status, await self.reader.readexactly(int(headers["content-length"]))
+        body = bytearray()
+        while True:  # chunked
+            size = int((await self.reader.readline()).strip(), 16)
+            if size == 0:
+                await self.reader.readline()
+                return status, bytes(body)
+            body += await self.reader.readexactly(size)
+            await self.reader.readline()
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+Request = tuple[str, str]
+"""(target, accept)"""
+
+
+async def load(
+    url: str, requests: Callable[[random.Random], list[Request]], clients: int, seconds: float
+) -> list[float]:
+    """Send the requests `requests(rng)` returns, again and again, from `clients` concurrent
+    clients for `seconds`: the latencies."""
+    latencies: list[float] = []
+    deadline = time.perf_counter() + seconds
+
+    async def one(index: int) -> None:
+        rng = random.Random(index)
+        client = Client(url)
+        while time.perf_counter() < deadline:
+            for target, accept in requests(rng):
+                started = time.perf_counter()
+                status, _ = await client.get(target, accept)
+                latencies.append(time.perf_counter() - started)
+                if status != 200:
+                    raise RuntimeError(f"{url}{target} answered {status}")
+        await client.close()
+
+    await asyncio.gather(*(one(i) for i in range(clients)))
+    return latencies
+
+
+@contextmanager
+def serving(
+    command: list[str], url: str, log: Path, env: dict[str, str] | None = None
+) -> Iterator[None]:
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env)
+    try:
+        for _ in range(1200):
+            try:
+                httpx.get(url, timeout=1)
+                break
+            except httpx.TransportError:
+                if process.poll() is not None:
+                    raise RuntimeError(log.read_text()) from None
+                time.sleep(0.1)
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def summary(latencies: list[float], seconds: float) -> tuple[str, str, str, str]:
+    """(requests, requests/s, p50 ms, p90 ms)"""
+    return (
+        f"{len(latencies):,}",
+        f"{len(latencies) / seconds:,.0f}",
+        f"{statistics.median(latencies) * 1000:.2f}",
+        f"{percentile(latencies, 0.9) * 1000:.2f}",
+    )

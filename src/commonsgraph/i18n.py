@@ -1,0 +1,103 @@
+"""The interface's two languages: the words pages use, and which language a reader gets."""
+
+from __future__ import annotations
+
+LANGUAGES = ("fr", "en")
+
+WORDS: dict[str, dict[str, str]] = {
+    "tagline": {
+        "fr": "Un graphe de connaissances ouvert des tiers-lieux, de leurs acteurs et réseaux, et des communs qu'ils produisent.",
+        "en": "An open knowledge graph of tiers-lieux, their actors and networks, and the commons they produce.",
+    },
+    "home": {"fr": "Accueil", "en": "Home"},
+    "search": {"fr": "Rechercher", "en": "Search"},
+    "search_placeholder": {
+        "fr": "Un lieu, une commune, une licence…",
+        "en": "A place, a commune, a licence…",
+    },
+    "search_results": {"fr": "Résultats de la recherche", "en": "Search results"},
+    "no_results": {"fr": "Aucun résultat.", "en": "No results."},
+    "query_editor": {"fr": "Éditeur SPARQL", "en": "SPARQL editor"},
+    "api": {"fr": "Documentation de l'API", "en": "API documentation"},
+    "dumps": {"fr": "Téléchargements", "en": "Downloads"},
+    "dataset": {"fr": "Description du jeu de données (VoID)", "en": "Dataset description (VoID)"},
+    "holds": {"fr": "Ce que contient le graphe", "en": "What the graph holds"},
+    "per_class": {"fr": "Par classe", "en": "Per class"},
+    "per_typology": {"fr": "Tiers-lieux par typologie", "en": "Tiers-lieux per typology"},
+    "per_region": {"fr": "Tiers-lieux par région", "en": "Tiers-lieux per region"},
+    "statements": {"fr": "énoncés", "en": "statements"},
+    "entry_points": {"fr": "Points d'entrée", "en": "Entry points"},
+    "properties": {"fr": "Propriétés", "en": "Properties"},
+    "incoming": {"fr": "Ressources qui y renvoient", "en": "Resources that link here"},
+    "next": {"fr": "Suivant", "en": "Next"},
+    "previous": {"fr": "Précédent", "en": "Previous"},
+    "page": {"fr": "page", "en": "page"},
+    "sources": {"fr": "Sources et provenance", "en": "Sources and provenance"},
+    "source": {"fr": "source", "en": "source"},
+    "loaded": {"fr": "chargé le", "en": "loaded on"},
+    "licence": {"fr": "licence", "en": "licence"},
+    "other_formats": {"fr": "Autres formats", "en": "Other formats"},
+    "map": {"fr": "Carte", "en": "Map"},
+    "map_of": {"fr": "Carte de", "en": "Map of"},
+    "map_unavailable": {
+        "fr": "Fond de carte indisponible : seules les positions sont affichées.",
+        "en": "Map background unavailable: only the positions are shown.",
+    },
+    "typology": {"fr": "Typologie", "en": "Typology"},
+    "themes": {"fr": "Thématiques", "en": "Themes"},
+    "stage": {"fr": "Stade", "en": "Stage"},
+    "address": {"fr": "Adresse", "en": "Address"},
+    "commune": {"fr": "Commune", "en": "Commune"},
+    "region": {"fr": "Région", "en": "Region"},
+    "actors": {"fr": "Acteurs et rôles", "en": "Actors and roles"},
+    "since": {"fr": "depuis", "en": "since"},
+    "until": {"fr": "jusqu'à", "en": "until"},
+    "networks": {"fr": "Réseaux", "en": "Networks"},
+    "programmes": {"fr": "Programmes", "en": "Programmes"},
+    "commons_produced": {"fr": "Communs produits", "en": "Commons produced"},
+    "permits": {"fr": "Permet", "en": "Permits"},
+    "requires": {"fr": "Exige", "en": "Requires"},
+    "prohibits": {"fr": "Interdit", "en": "Prohibits"},
+    "limitations": {"fr": "Limitations", "en": "Limitations"},
+    "family": {"fr": "Famille", "en": "Family"},
+    "commons_under": {"fr": "Communs sous cette licence", "en": "Commons under this licence"},
+    "places_in": {"fr": "Tiers-lieux", "en": "Tiers-lieux"},
+    "instances": {"fr": "Instances", "en": "Instances"},
+    "definition": {"fr": "Définition", "en": "Definition"},
+    "domain": {"fr": "Domaine", "en": "Domain"},
+    "range": {"fr": "Portée", "en": "Range"},
+    "not_found": {"fr": "Ressource introuvable", "en": "Resource not found"},
+    "not_found_detail": {
+        "fr": "Le graphe ne dit rien de cette ressource.",
+        "en": "The graph says nothing about this resource.",
+    },
+    "language": {"fr": "Langue", "en": "Language"},
+    "skip": {"fr": "Aller au contenu", "en": "Skip to content"},
+    "none": {"fr": "aucun", "en": "none"},
+    "terms": {"fr": "Termes de l'ontologie", "en": "Ontology terms"},
+}
+
+
+def language(requested: str | None, accept_language: str | None) -> str:
+    """`?lang=` when valid, else the first of the reader's Accept-Language we speak, else fr."""
+    if requested in LANGUAGES:
+        return requested
+    ranked = []
+    for order, part in enumerate((accept_language or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        ranked.append((-quality, order, tag.strip().lower().split("-")[0]))
+    for _, _, tag in sorted(ranked):
+        if tag in LANGUAGES:
+            return tag
+    return "fr"
+
+
+def words(lang: str) -> dict[str, str]:
+    """Every word of the interface in `lang`."""
+    return {key: values.get(lang, values["en"]) for key, values in WORDS.items()}

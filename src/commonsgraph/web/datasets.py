@@ -1,0 +1,105 @@
+"""The dataset for partners: /.well-known/void (VoID and DCAT, with statistics computed from the
+store) and /dumps (gzipped N-Quads of every public graph, Turtle per graph)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+from tempfile import mkdtemp
+
+from fastapi import APIRouter, Request, Response
+from fastapi.exceptions import HTTPException
+from fastapi.responses import FileResponse
+from fastapi.templating import Jinja2Templates
+from pyoxigraph import RdfFormat, serialize
+
+from commonsgraph import i18n, jsonld, negotiation
+from commonsgraph.config import Settings
+from commonsgraph.dataset import Dumps, Statistics, description, dump_name, statistics
+from commonsgraph.graphs import graph_infos
+from commonsgraph.store import Store
+from commonsgraph.vocab import PREFIXES, Minter
+
+OFFERED = (RdfFormat.TURTLE, RdfFormat.JSON_LD, RdfFormat.RDF_XML, RdfFormat.N_TRIPLES)
+
+
+class StatisticsCache:
+    """Statistics of the current data version, computed once."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._lock = threading.Lock()
+        self._cached: tuple[str | None, Statistics] | None = None
+
+    def get(self) -> Statistics:
+        version = self.store.data_version()
+        with self._lock:
+            if self._cached is None or version is None or self._cached[0] != version:
+                self._cached = (version, statistics(self.store))
+            return self._cached[1]
+
+
+def router(settings: Settings, store: Store, templates: Jinja2Templates) -> APIRouter:
+    api = APIRouter()
+    minter = Minter(settings.base_iri)
+    stats = StatisticsCache(store)
+    directory = settings.data_dir / "dumps" if settings.data_dir else Path(mkdtemp(prefix="cg-"))
+    dumps = Dumps(store, directory, minter)
+
+    @api.get(
+        "/.well-known/void", summary="VoID and DCAT description of the dataset, with statistics"
+    )
+    async def void(request: Request) -> Response:
+        chosen = negotiation.graph_format(
+            request.headers.get("accept"), request.query_params.get("format"), OFFERED
+        )
+        if chosen is None:
+            raise HTTPException(
+                406, "the description is offered as " + ", ".join(f.media_type for f in OFFERED)
+            )
+        root = str(request.base_url)
+        triples = description(store, minter, root, await asyncio.to_thread(stats.get))
+        if chosen == RdfFormat.JSON_LD:
+            body = jsonld.dumps(triples, str(request.url_for("jsonld_context")))
+        else:
+            body = serialize(triples, format=chosen, prefixes=PREFIXES) or b""
+        return Response(body, media_type=chosen.media_type, headers={"Vary": "Accept"})
+
+    @api.get("/dumps", summary="The dumps: every public graph, and each graph alone")
+    def listing(request: Request) -> Response:
+        language = i18n.language(
+            request.query_params.get("lang"), request.headers.get("accept-language")
+        )
+        graphs = [
+            (dump_name(minter, info), info.title or info.graph.value) for info in graph_infos(store)
+        ]
+        page = {
+            "lang": language,
+            "w": i18n.words(language),
+            "query": None,
+            "alternates": [],
+            "graphs": graphs,
+        }
+        return templates.TemplateResponse(request, "dumps.html", page)
+
+    def send(request: Request, found: tuple[Path, str], media_type: str) -> Response:
+        path, etag = found
+        if request.headers.get("if-none-match") == etag:
+            return Response(status_code=304, headers={"ETag": etag})
+        headers = {"ETag": etag, "Cache-Control": "public, max-age=300"}
+        return FileResponse(path, media_type=media_type, headers=headers)
+
+    @api.get("/dumps/commonsgraph.nq.gz", summary="Every public graph as gzipped N-Quads")
+    async def full(request: Request) -> Response:
+        found = await asyncio.to_thread(dumps.full)
+        return send(request, found, "application/gzip")
+
+    @api.get("/dumps/graph/{name:path}.ttl", summary="One public graph as Turtle")
+    async def one(request: Request, name: str) -> Response:
+        found = await asyncio.to_thread(dumps.graph, name)
+        if found is None:
+            raise HTTPException(404, f"no public graph named {name!r}")
+        return send(request, found, "text/turtle")
+
+    return api

@@ -1,0 +1,451 @@
+"""Linked-data views: every resource the graph describes dereferences, as an HTML page for
+people and as Turtle, N-Triples, JSON-LD, RDF/XML, TriG or N-Quads for machines.
+
+Request paths map onto the canonical base (`COMMONSGRAPH_BASE_IRI`), so that the same data
+serves every deployment; other IRIs are described under `/lookup?iri=`. Representations carry
+`ETag`, `Last-Modified`, `Vary` and one `Link: rel="alternate"` per format; rendered
+representations are cached until the data changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from urllib.parse import parse_qsl, quote
+
+from fastapi import APIRouter, Request, Response
+from fastapi.exceptions import HTTPException
+from fastapi.responses import JSONResponse
+from fastapi.templating import Jinja2Templates
+from pyoxigraph import NamedNode, RdfFormat, serialize
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from commonsgraph import i18n, jsonld, negotiation
+from commonsgraph.config import Settings
+from commonsgraph.describe import Description, describe, description_quads, description_triples
+from commonsgraph.graphs import GraphInfo, graph_infos
+from commonsgraph.search import LabelIndex
+from commonsgraph.stats import home_counts
+from commonsgraph.store import Store
+from commonsgraph.views import Link, Linker, PageBuilder
+from commonsgraph.vocab import CG_ONTOLOGY, PREFIXES, compact
+
+HTML = "text/html"
+FORMATS: dict[str, tuple[RdfFormat | str, str]] = {
+    "ttl": (RdfFormat.TURTLE, "Turtle"),
+    "nt": (RdfFormat.N_TRIPLES, "N-Triples"),
+    "jsonld": (RdfFormat.JSON_LD, "JSON-LD"),
+    "rdf": (RdfFormat.RDF_XML, "RDF/XML"),
+    "trig": (RdfFormat.TRIG, "TriG"),
+    "nq": (RdfFormat.N_QUADS, "N-Quads"),
+    "html": (HTML, "HTML"),
+}
+"""File extensions, the representation each asks for, and its name."""
+EXTENSIONS = {extension: chosen for extension, (chosen, _) in FORMATS.items()}
+MACHINE_FORMATS = tuple(f for f, _ in FORMATS.values() if isinstance(f, RdfFormat))
+MINTED = ("tiers-lieu", "organisation", "commons", "licence", "programme", "commune", "departement",
+          "region", "epci", "arrondissement-municipal", "commune-deleguee", "commune-associee",
+          "scheme", "graph", "source", "agent", "dataset", "catalog")  # fmt: skip
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Rendered:
+    body: bytes
+    media_type: str
+    etag: str
+    last_modified: datetime | None
+    language: str | None
+    headers: dict[str, str]
+    """Every header of the representation, computed once."""
+
+
+class Representations:
+    """Renders and caches the representations of resources, per data version."""
+
+    def __init__(
+        self, settings: Settings, store: Store, templates: Jinja2Templates, size: int = 4096
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.templates = templates
+        self.linker = Linker(settings.base_iri)
+        self.size = size
+        self._cache: OrderedDict[tuple[object, ...], Rendered] = OrderedDict()
+        self._version: str | None = None
+        self._graphs: dict[NamedNode, GraphInfo] = {}
+
+    def _fresh(self) -> None:
+        version = self.store.data_version()
+        if version is None or version != self._version:
+            self._cache.clear()
+            self._graphs = {info.graph: info for info in graph_infos(self.store)}
+            self._version = version
+
+    def cached(
+        self, iri: NamedNode, page: int, chosen: RdfFormat | str, lang: str
+    ) -> Rendered | None:
+        """A representation rendered since the last change of the data, if any (cheap)."""
+        if self._version is None or self.store.data_version() != self._version:
+            return None
+        return self._cache.get((iri.value, page, str(chosen), lang if chosen == HTML else ""))
+
+    def get(
+        self,
+        iri: NamedNode,
+        page: int,
+        chosen: RdfFormat | str,
+        lang: str,
+        context: dict[str, object],
+    ) -> Rendered | None:
+        """The representation, rendered now unless it is cached."""
+        self._fresh()
+        key = (iri.value, page, str(chosen), lang if chosen == HTML else "")
+        cached = self._cache.get(key)
+        if cached is not None and self._version is not None:
+            self._cache.move_to_end(key)
+            return cached
+        description = describe(self.store, iri, self._graphs, page, PAGE_SIZE)
+        if description is None:
+            return None
+        rendered = self._render(description, chosen, lang, context)
+        self._cache[key] = rendered
+        if len(self._cache) > self.size:
+            self._cache.popitem(last=False)
+        return rendered
+
+    def _render(
+        self,
+        description: Description,
+        chosen: RdfFormat | str,
+        lang: str,
+        context: dict[str, object],
+    ) -> Rendered:
+        if chosen == HTML:
+            page = PageBuilder(self.store, self.linker, lang).build(description)
+            body = (
+                self.templates.get_template("resource.html")
+                .render(
+                    {
+                        **context,
+                        "page": page,
+                        "features": json.dumps(page.features),
+                        "linker": self.linker,
+                    }
+                )
+                .encode()
+            )
+            media_type = "text/html; charset=utf-8"
+        elif chosen == RdfFormat.JSON_LD:
+            body = jsonld.dumps(description_triples(description), str(context["context_url"]))
+            media_type = "application/ld+json"
+        else:
+            assert isinstance(chosen, RdfFormat)
+            quads = chosen in (RdfFormat.TRIG, RdfFormat.N_QUADS)
+            statements = (
+                description_quads(description) if quads else description_triples(description)
+            )
+            body = serialize(statements, format=chosen, prefixes=PREFIXES) or b""
+            media_type = chosen.media_type
+        dates = [info.generated for info in description.graphs if info.generated]
+        modified = max(dates) if dates else None
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        language = lang if chosen == HTML else None
+        path = str(context["path"])
+        headers = {
+            "ETag": etag,
+            "Vary": "Accept, Accept-Language",
+            "Cache-Control": "public, max-age=60, must-revalidate",
+            "Link": ", ".join(
+                f'<{a["href"]}>; rel="alternate"; type="{a["type"]}"'
+                for a in alternates(path, description.page)
+            ),
+            "Content-Type": media_type,
+        }
+        if modified is not None:
+            headers["Last-Modified"] = format_datetime(modified, usegmt=True)
+        if language:
+            headers["Content-Language"] = language
+        return Rendered(body, media_type, etag, modified, language, headers)
+
+
+def alternates(path: str, page: int) -> list[dict[str, str]]:
+    """The representations of a resource: by extension, or by `format=` where the path already
+    has a query (`/lookup?iri=…`)."""
+    joiner = "&" if "?" in path else "?"
+    suffix = f"{joiner}page={page}" if page > 1 else ""
+    links = [{"type": "text/html", "href": path + suffix, "name": "HTML"}]
+    for extension, (chosen, name) in FORMATS.items():
+        if not isinstance(chosen, RdfFormat):
+            continue
+        if "?" in path:
+            href = f"{path}&format={extension}{suffix}"
+        else:
+            href = f"{path}.{extension}{suffix}"
+        links.append({"type": chosen.media_type, "href": href, "name": name})
+    return links
+
+
+def not_modified(rendered: Rendered, match: str | None, since: str | None) -> bool:
+    """Whether a conditional request (If-None-Match, If-Modified-Since) may get a 304."""
+    if match is not None:
+        return rendered.etag in [tag.strip() for tag in match.split(",")] or match.strip() == "*"
+    if since and rendered.last_modified is not None:
+        try:
+            return rendered.last_modified.replace(microsecond=0) <= parsedate_to_datetime(since)
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
+OFFERED = (HTML, *(f.media_type for f in MACHINE_FORMATS), *negotiation.GRAPH_ALIASES)
+
+
+def negotiated(accept: str | None) -> RdfFormat | str | None:
+    """The representation an Accept header asks for (None: nothing offered is acceptable)."""
+    media = negotiation.choose(OFFERED, accept)
+    if media is None or media == HTML:
+        return media
+    return negotiation.GRAPH_ALIASES.get(media) or RdfFormat.from_media_type(media)
+
+
+class CachedPages:
+    """ASGI middleware answering GET and HEAD for a resource whose representation is cached,
+    before routing: a warm page costs little more than the HTTP exchange.
+
+    Only plain requests take this path (no extension, no `format`, at most `lang` and `page`);
+    everything else, and every miss, goes to the routes below.
+    """
+
+    def __init__(self, app: ASGIApp, representations: Representations) -> None:
+        self.app = app
+        self.representations = representations
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
+            response = self._hit(scope)
+            if response is not None:
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+    def _hit(self, scope: Scope) -> Response | None:
+        path: str = scope["path"]
+        kind = path[1:].split("/", 1)[0]
+        if kind not in MINTED or "." in path.rsplit("/", 1)[-1]:
+            return None
+        parameters = dict(parse_qsl(scope["query_string"].decode("latin-1")))
+        if not parameters.keys() <= {"lang", "page"}:
+            return None
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        chosen = negotiated(headers.get("accept"))
+        if chosen is None:
+            return None
+        page = parameters.get("page", "1")
+        if not page.isdigit() or int(page) < 1:
+            return None
+        lang = i18n.language(parameters.get("lang"), headers.get("accept-language"))
+        iri = NamedNode(self.representations.linker.resource_iri(path))
+        rendered = self.representations.cached(iri, int(page), chosen, lang)
+        if rendered is None:
+            return None
+        return respond(rendered, headers.get("if-none-match"), headers.get("if-modified-since"))
+
+
+def respond(
+    rendered: Rendered, if_none_match: str | None, if_modified_since: str | None
+) -> Response:
+    """The representation, or 304 when the client's copy is current."""
+    if not_modified(rendered, if_none_match, if_modified_since):
+        headers = {k: v for k, v in rendered.headers.items() if k != "Content-Type"}
+        return Response(status_code=304, headers=headers)
+    return Response(rendered.body, headers=rendered.headers)
+
+
+def router(
+    settings: Settings, store: Store, templates: Jinja2Templates
+) -> tuple[APIRouter, Representations]:
+    """The resource routes, and the cache of representations they fill."""
+    api = APIRouter()
+    representations = Representations(settings, store, templates)
+    index = LabelIndex(store)
+    linker = representations.linker
+
+    def context(request: Request, lang: str, path: str, page: int = 1) -> dict[str, object]:
+        return {
+            "lang": lang,
+            "w": i18n.words(lang),
+            "query": None,
+            "alternates": alternates(path, page),
+            "context_url": str(request.url_for("jsonld_context")),
+            "tiles": settings.tile_url,
+            "tiles_attribution": settings.tile_attribution,
+        }
+
+    def negotiate(request: Request, extension: str | None) -> RdfFormat | str:
+        name = request.query_params.get("format")
+        if extension is not None:
+            return EXTENSIONS[extension]
+        if name:
+            if name.lower() == "html":
+                return HTML
+            chosen = negotiation.graph_format(None, name, MACHINE_FORMATS)
+            if chosen is None:
+                raise HTTPException(406, f"format {name!r} is not offered here")
+            return chosen
+        found = negotiated(request.headers.get("accept"))
+        if found is None:
+            raise HTTPException(406, "this resource is offered as " + ", ".join(OFFERED[:7]))
+        return found
+
+    def not_found(request: Request, lang: str, iri: str) -> Response:
+        words = i18n.words(lang)
+        if (
+            negotiation.choose([HTML, "application/problem+json"], request.headers.get("accept"))
+            == HTML
+        ):
+            body = templates.get_template("error.html").render(
+                {
+                    **context(request, lang, request.url.path),
+                    "alternates": [],
+                    "title": words["not_found"],
+                    "detail": f"{words['not_found_detail']} ({iri})",
+                }
+            )
+            return Response(body, status_code=404, media_type="text/html; charset=utf-8")
+        raise HTTPException(404, f"the graph says nothing about <{iri}>")
+
+    async def answer(
+        request: Request, iri: NamedNode, path: str, extension: str | None
+    ) -> Response:
+        lang = i18n.language(
+            request.query_params.get("lang"), request.headers.get("accept-language")
+        )
+        chosen = negotiate(request, extension)
+        try:
+            page = max(1, int(request.query_params.get("page", "1")))
+        except ValueError:
+            page = 1
+        rendered = representations.cached(iri, page, chosen, lang)
+        if rendered is None:  # render it in a worker thread: the event loop keeps answering
+            page_context = {**context(request, lang, path, page), "path": path}
+            rendered = await asyncio.to_thread(
+                representations.get, iri, page, chosen, lang, page_context
+            )
+        if rendered is None:
+            return not_found(request, lang, iri.value)
+        return respond(
+            rendered, request.headers.get("if-none-match"), request.headers.get("if-modified-since")
+        )
+
+    def split_extension(path: str) -> tuple[str, str | None]:
+        stem, dot, extension = path.rpartition(".")
+        if dot and extension in EXTENSIONS and "/" not in extension:
+            return stem, extension
+        return path, None
+
+    @api.get("/ns", include_in_schema=False)
+    @api.get("/ns.{extension}", include_in_schema=False)
+    async def ontology(request: Request, extension: str | None = None) -> Response:
+        if extension is not None and extension not in EXTENSIONS:
+            raise HTTPException(404, "unknown format extension")
+        return await answer(request, NamedNode(CG_ONTOLOGY), "/ns", extension)
+
+    @api.get(
+        "/lookup", summary="Describe any IRI the graph holds statements about (SPDX, CC, INSEE…)"
+    )
+    async def lookup(request: Request, iri: str) -> Response:
+        try:
+            node = NamedNode(iri)
+        except ValueError:
+            raise HTTPException(400, f"not an absolute IRI: {iri!r}") from None
+        return await answer(request, node, "/lookup?iri=" + quote(iri, safe=""), None)
+
+    @api.get(
+        "/context.jsonld",
+        name="jsonld_context",
+        summary="The JSON-LD context of the project's documents",
+    )
+    def jsonld_context() -> JSONResponse:
+        return JSONResponse(
+            jsonld.context(),
+            media_type="application/ld+json",
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
+
+    @api.get("/search", summary="Search labels (accent- and case-insensitive, French and English)")
+    async def search(request: Request, q: str = "", lang: str | None = None) -> Response:
+        language = i18n.language(lang, request.headers.get("accept-language"))
+        hits = await asyncio.to_thread(index.search, q, 50)
+        if (
+            negotiation.choose([HTML, "application/json"], request.headers.get("accept"))
+            == "application/json"
+            or request.query_params.get("format") == "json"
+        ):
+            return JSONResponse(
+                [
+                    {
+                        "iri": h.iri,
+                        "label": h.label,
+                        "language": h.language,
+                        "type": h.kind,
+                        "href": linker.href(h.iri),
+                    }
+                    for h in hits
+                ]
+            )
+        links = [
+            (Link(linker.href(h.iri), h.label, h.iri), compact(h.kind) if h.kind else "")
+            for h in hits
+        ]
+        page_context = {
+            **context(request, language, "/search"),
+            "alternates": [],
+            "query": q,
+            "hits": links,
+        }
+        return templates.TemplateResponse(request, "search.html", page_context)
+
+    @api.get("/", include_in_schema=False)
+    async def home(request: Request) -> Response:
+        language = i18n.language(
+            request.query_params.get("lang"), request.headers.get("accept-language")
+        )
+        counts = await asyncio.to_thread(home_counts, store, language)
+
+        def links(items: list[tuple[str, str, int]]) -> list[tuple[Link, int]]:
+            return [(Link(linker.href(iri), label, iri), count) for iri, label, count in items]
+
+        page_context = {
+            **context(request, language, "/"),
+            "alternates": [{"type": "text/turtle", "href": "/.well-known/void", "name": "VoID"}],
+            "total": counts.total,
+            "classes": links(counts.classes),
+            "typologies": links(counts.typologies),
+            "regions": links(counts.regions),
+        }
+        return templates.TemplateResponse(
+            request,
+            "home.html",
+            page_context,
+            headers={"Vary": "Accept-Language", "Content-Language": language},
+        )
+
+    @api.get("/{path:path}", include_in_schema=False)
+    async def minted(request: Request, path: str) -> Response:
+        """Every IRI minted under the canonical base: /tiers-lieu/…, /licence/…, /scheme/…"""
+        if path.split("/", 1)[0].split(".", 1)[0] not in MINTED:
+            raise HTTPException(404, f"nothing is published at /{path}")
+        stem, extension = split_extension("/" + path)
+        if extension is not None:
+            whole = NamedNode(linker.resource_iri("/" + path))
+            if store.ask("ASK { { ?x ?p ?o } UNION { ?s ?p ?x } }", {"x": whole}):
+                stem, extension = "/" + path, None  # the IRI itself ends like an extension
+        return await answer(request, NamedNode(linker.resource_iri(stem)), stem, extension)
+
+    return api, representations

@@ -1,0 +1,45 @@
+// Maps of places: the points always show; the background tiles come from the configured tile
+// server (COMMONSGRAPH_TILE_URL) and their failure leaves the points in place.
+(function () {
+  "use strict";
+  var element = document.getElementById("map");
+  var data = document.getElementById("map-features");
+  if (!element || !data || typeof L === "undefined") { return; }
+  var features = JSON.parse(data.textContent);
+  var map = L.map(element, { scrollWheelZoom: false });
+  var tiles = element.getAttribute("data-tiles");
+  if (tiles) {
+    var layer = L.tileLayer(tiles, { maxZoom: 18, attribution: element.getAttribute("data-tiles-attribution") || "" });
+    var warned = false;
+    layer.on("tileerror", function () {
+      if (warned) { return; }
+      warned = true;
+      var note = document.createElement("p");
+      note.className = "map-note";
+      note.textContent = element.getAttribute("data-unavailable");
+      element.parentNode.appendChild(note);
+    });
+    layer.addTo(map);
+  }
+  var group = L.featureGroup();
+  features.forEach(function (feature) {
+    var c = feature.geometry.coordinates;
+    var marker = L.circleMarker([c[1], c[0]], { radius: 7, color: "#0b5d3b", weight: 2, fillColor: "#2e9c6a", fillOpacity: 0.8 });
+    var title = document.createElement(feature.properties.href ? "a" : "span");
+    title.textContent = feature.properties.title;
+    if (feature.properties.href) { title.href = feature.properties.href; }
+    marker.bindPopup(title);
+    marker.bindTooltip(feature.properties.title);
+    group.addLayer(marker);
+  });
+  group.addTo(map);
+  if (features.length === 1) {
+    var only = features[0].geometry.coordinates;
+    map.setView([only[1], only[0]], 14);
+  } else if (features.length > 1) {
+    map.fitBounds(group.getBounds(), { padding: [20, 20] });
+  } else {
+    map.setView([46.6, 2.4], 5);
+  }
+  window.commonsgraphMap = map;
+})();
