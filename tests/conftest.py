@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings
@@ -17,6 +19,7 @@ from commonsgraph.importers.programmes import import_programme
 from commonsgraph.store import LocalStore, Store
 from commonsgraph.store.remote import RemoteStore
 from commonsgraph.vocab import Minter
+from commonsgraph.web import create_app
 
 from .servers import oxigraph_server
 
@@ -98,6 +101,15 @@ def imported(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Ite
     import_census(store, minter, shared_data / "tiers-lieux" / "cget-tiers-lieux-2019.csv")
     yield store
     store.close()
+
+
+@contextmanager
+def serving(store: LocalStore) -> Iterator[TestClient]:
+    """A test client of the service over an on-disk store (no map tiles)."""
+    assert store.path is not None
+    settings = Settings(data_dir=store.path.parent, base_iri=BASE, tile_url="")
+    with TestClient(create_app(settings, store), raise_server_exceptions=False) as client:
+        yield client
 
 
 def count(store: LocalStore, query: str) -> int:

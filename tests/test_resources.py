@@ -23,7 +23,7 @@ from commonsgraph.config import Settings
 from commonsgraph.store import LocalStore
 from commonsgraph.web import create_app
 
-from .conftest import BASE, count
+from .conftest import BASE, count, serving
 
 PLACE = "/tiers-lieu/cget-2019-1"
 PLACE_IRI = NamedNode(BASE + PLACE[1:])
@@ -34,9 +34,7 @@ CONTAINED = NamedNode("http://schema.org/containedInPlace")
 
 @pytest.fixture(scope="module")
 def client(imported: LocalStore) -> Iterator[TestClient]:
-    assert imported.path is not None
-    settings = Settings(data_dir=imported.path.parent, base_iri=BASE, tile_url="")
-    with TestClient(create_app(settings, imported), raise_server_exceptions=False) as client:
+    with serving(imported) as client:
         yield client
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from commonsgraph.config import Settings
 from commonsgraph.graphs import GraphSource, file_checksum, publish, stored_checksum
+from commonsgraph.queries import parse_named_query
 from commonsgraph.rdfio import parse_triples
 from commonsgraph.store import GraphChange, Store
 from commonsgraph.vocab import Minter
@@ -55,6 +56,12 @@ def bundled_files(settings: Settings) -> Iterator[BundledFile]:
         )
     yield BundledFile(data / "sources.ttl", "sources", "Sources de données", "Data sources")
     yield BundledFile(data / "licences.ttl", "licences", "Licences choisies", "Curated licences")
+    yield BundledFile(
+        data / "compatibility.ttl",
+        "compatibility",
+        "Règles de compatibilité des licences",
+        "Licence compatibility rules",
+    )
     yield BundledFile(data / "seed.ttl", "seed", "Données d'amorçage", "Seed data")
     for path in sorted(settings.resource("shapes").glob("*.ttl")):
         yield BundledFile(
@@ -65,8 +72,12 @@ def bundled_files(settings: Settings) -> Iterator[BundledFile]:
         )
 
 
+MATRIX = "derived/compatibility-matrix"
+
+
 def load_bundled(store: Store, settings: Settings) -> list[GraphChange]:
-    """Load every bundled file whose content changed since it was last loaded."""
+    """Load every bundled file whose content changed since it was last loaded, then derive
+    what depends on them (the licence compatibility matrix)."""
     minter = Minter(settings.base_iri)
     changes = []
     for bundled in bundled_files(settings):
@@ -84,4 +95,23 @@ def load_bundled(store: Store, settings: Settings) -> list[GraphChange]:
             checksum=checksum,
         )
         changes.append(publish(store, minter, origin, triples))
+    if changes or minter.graph(MATRIX) not in store.graphs():
+        changes.append(derive_matrix(store, settings))
     return changes
+
+
+def derive_matrix(store: Store, settings: Settings) -> GraphChange:
+    """The verdict of the most specific compatibility rule for every pair of classified
+    licences, computed by the named query `compatibility-matrix` and kept as a graph."""
+    minter = Minter(settings.base_iri)
+    path = settings.resource("queries", "compatibility-matrix.rq")
+    query = parse_named_query(path.read_text(encoding="utf-8"), path.name)
+    origin = GraphSource(
+        name=MATRIX,
+        title_fr="Matrice de compatibilité des licences (dérivée des règles)",
+        title_en="Licence compatibility matrix (derived from the rules)",
+        source=minter.source("commonsgraph"),
+        licence=minter.licence(PROJECT_LICENCE),
+        used=f"queries/{path.name} over graph/compatibility and graph/licences",
+    )
+    return publish(store, minter, origin, store.construct(query.prepared({}, settings.base_iri)))

@@ -23,6 +23,14 @@ from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings
 from commonsgraph.errors import CommonsGraphError, InputError, StoreError
 from commonsgraph.importers.base import ImportReport
+from commonsgraph.queries import (
+    GRAPH_OUTPUTS,
+    SELECT_OUTPUTS,
+    SPARQL_TEXT,
+    NamedQuery,
+    Output,
+    load_queries,
+)
 from commonsgraph.store import Store, open_store
 from commonsgraph.tokens import TokenStore
 from commonsgraph.vocab import Minter, compact
@@ -30,18 +38,7 @@ from commonsgraph.vocab import Minter, compact
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)
 
-RESULT_FORMATS = {
-    "json": QueryResultsFormat.JSON,
-    "xml": QueryResultsFormat.XML,
-    "csv": QueryResultsFormat.CSV,
-    "tsv": QueryResultsFormat.TSV,
-}
-GRAPH_FORMATS = {
-    "turtle": RdfFormat.TURTLE,
-    "ntriples": RdfFormat.N_TRIPLES,
-    "jsonld": RdfFormat.JSON_LD,
-    "rdfxml": RdfFormat.RDF_XML,
-}
+OUTPUTS = {output.name: output for output in (*SELECT_OUTPUTS, *GRAPH_OUTPUTS)}
 
 
 def fail(message: str, code: int) -> None:
@@ -270,7 +267,7 @@ def import_all(settings: Settings, folder: Path) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", *RESULT_FORMATS, *GRAPH_FORMATS]),
+    type=click.Choice(["table", *OUTPUTS]),
     default="table",
     show_default=True,
     help="table for people; json/xml/csv/tsv for SELECT and ASK; "
@@ -289,13 +286,19 @@ def query(settings: Settings, sparql: str, fmt: str) -> None:
         if fmt == "table" and form == "ASK":
             console.print("yes" if store.ask(sparql) else "no")
             return
-        serialized = store.serialize_query(
-            sparql,
-            results_format=RESULT_FORMATS.get(fmt, QueryResultsFormat.JSON),
-            graph_format=GRAPH_FORMATS.get(fmt, RdfFormat.TURTLE),
-        )
-    sys.stdout.buffer.write(serialized.body)
-    if not serialized.body.endswith(b"\n"):
+        write(_serialized(store, sparql, OUTPUTS.get(fmt)))
+
+
+def _serialized(store: Store, sparql: str, output: Output | None) -> bytes:
+    """The results of a query in an output format (the default of its kind if None)."""
+    results = output.results if output and output.results else QueryResultsFormat.JSON
+    graph = output.graph if output and output.graph else RdfFormat.TURTLE
+    return store.serialize_query(sparql, results_format=results, graph_format=graph).body
+
+
+def write(body: bytes) -> None:
+    sys.stdout.buffer.write(body)
+    if not body.endswith(b"\n"):
         sys.stdout.buffer.write(b"\n")
 
 
@@ -312,6 +315,94 @@ def _cell(term: Any) -> str:
     if term is None:
         return ""
     return term.value if hasattr(term, "value") else str(term)
+
+
+# -- named queries -------------------------------------------------------------------------------
+
+
+@main.group()
+def queries() -> None:
+    """The named queries of queries/ (also at /api/queries)."""
+
+
+def _named_queries(settings: Settings) -> dict[str, NamedQuery]:
+    try:
+        return {q.name: q for q in load_queries(settings.resource("queries"))}
+    except InputError as error:
+        fail(str(error), 2)
+        raise  # unreachable: fail exits
+
+
+@queries.command(name="list")
+@click.option("--tag", help="Only the queries with this tag (legal, researchers, partners…).")
+@click.pass_obj
+def queries_list(settings: Settings, tag: str | None) -> None:
+    """Every named query: name, title, parameters (with defaults), tags."""
+    for query in _named_queries(settings).values():
+        if tag is not None and tag not in query.tags:
+            continue
+        console.print(f"[bold]{query.name}[/]  {query.label('en')}", highlight=False)
+        for p in query.parameters:
+            default = f" = {p.default}" if p.default is not None else ""
+            needed = " (required)" if p.required else ""
+            console.print(f"    --{p.name} {p.type}{default}{needed}", highlight=False)
+
+
+@queries.command(
+    name="run", context_settings={"ignore_unknown_options": True, "allow_extra_args": True}
+)
+@click.argument("name")
+@click.option(
+    "--format",
+    "fmt",
+    default="table",
+    show_default=True,
+    help="table for people, or a format the query offers (json, csv, tsv, xml, geojson, "
+    "turtle, jsonld…; sparql prints the query that would run).",
+)
+@click.pass_context
+def queries_run(ctx: click.Context, name: str, fmt: str) -> None:
+    """Run the named query NAME; give its parameters as options: --commons fab-manager."""
+    settings: Settings = ctx.obj
+    named = _named_queries(settings)
+    if name not in named:
+        fail(f"there is no named query {name!r}; `commonsgraph queries list` lists them", 2)
+    query = named[name]
+    try:
+        given = _options(ctx.args)
+        output = None if fmt == "table" else query.output(fmt)
+        text = query.prepared(given, settings.base_iri)
+    except InputError as error:
+        fail(str(error), 2)
+        return
+    if output is SPARQL_TEXT:
+        write(text.encode("utf-8"))
+        return
+    with opened(settings) as store:
+        if output is None and query.form == "SELECT":
+            print_rows(store.select(text))
+            return
+        body = _serialized(store, text, output)
+    write(query.shape(output, body) if output else body)
+
+
+def _options(arguments: list[str]) -> dict[str, str]:
+    """`--name value` and `--name=value` pairs, as given after a named query's name."""
+    given: dict[str, str] = {}
+    pending = list(arguments)
+    while pending:
+        argument = pending.pop(0)
+        if not argument.startswith("--") or len(argument) == 2:
+            raise InputError(f"unexpected argument {argument!r}: give parameters as --name value")
+        name, equals, value = argument[2:].partition("=")
+        if not equals:
+            if not pending:
+                raise InputError(f"--{name} needs a value")
+            value = pending.pop(0)
+        if name in given:
+            raise InputError(f"--{name} is given more than once")
+        given[name] = value
+    return given
 
 
 @main.command()

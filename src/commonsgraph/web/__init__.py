@@ -14,7 +14,7 @@ from commonsgraph.config import Settings
 from commonsgraph.queries import load_queries
 from commonsgraph.store import Store
 from commonsgraph.tokens import TokenStore
-from commonsgraph.web import datasets, graph_store, problems, resources, sparql
+from commonsgraph.web import datasets, graph_store, named_queries, problems, resources, sparql
 from commonsgraph.web.description import Describer
 
 HERE = Path(__file__).parent
@@ -36,9 +36,11 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
     app.state.tokens = tokens
     problems.install(app)
     templates = Jinja2Templates(directory=HERE / "templates")
-    examples = load_queries(settings.resource("queries"))
+    queries = load_queries(settings.resource("queries"))
     endpoint = sparql.SparqlEndpoint(settings, store, tokens)
-    app.include_router(sparql.router(endpoint, Describer(store, templates, examples)))
+    describer = Describer(store, templates, queries, settings.base_iri)
+    app.include_router(sparql.router(endpoint, describer))
+    app.include_router(named_queries.router(endpoint, queries))
     app.include_router(graph_store.router(settings, store, tokens))
     app.include_router(datasets.router(settings, store, templates))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -67,11 +67,12 @@ class Describer:
     """Answers GET /sparql without an operation."""
 
     def __init__(
-        self, store: Store, templates: Jinja2Templates, examples: list[NamedQuery]
+        self, store: Store, templates: Jinja2Templates, examples: list[NamedQuery], base: str
     ) -> None:
         self.store = store
         self.templates = templates
         self.examples = examples
+        self.base = base
 
     async def __call__(self, request: Request) -> Response:
         accept = request.headers.get("accept")
@@ -91,7 +92,9 @@ class Describer:
         return Response(body, media_type=graph_format.media_type, headers={"Vary": "Accept"})
 
     def editor(self, request: Request) -> Response:
-        examples = [{"name": q.label("en"), "query": q.text} for q in self.examples]
+        examples = [
+            {"name": q.label("en"), "query": q.prepared({}, self.base)} for q in self.examples
+        ]
         config = {
             "endpoint": str(request.url.replace(query="")),
             "prefixes": PREFIXES,

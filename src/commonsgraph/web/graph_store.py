@@ -72,9 +72,8 @@ def router(settings: Settings, store: Store, tokens: TokenStore) -> APIRouter:
             source="request body",
         )
 
-    @api.api_route(
-        "/graph-store", methods=["GET", "HEAD"], summary="Graph Store Protocol: read a graph"
-    )
+    @api.head("/graph-store", include_in_schema=False)
+    @api.get("/graph-store", summary="Graph Store Protocol: read a graph")
     async def read(request: Request) -> Response:
         graph = target(request)
         if graph is None:

@@ -98,7 +98,10 @@ def install(app: FastAPI) -> None:
             return problem(status, title, "the service could not complete the request", kind)
         line = getattr(error, "line", None)
         column = getattr(error, "column", None)
-        return problem(status, title, str(error), kind, line=line, column=column)
+        parameter = getattr(error, "parameter", None)
+        return problem(
+            status, title, str(error), kind, line=line, column=column, parameter=parameter
+        )
 
     @app.exception_handler(HTTPException)
     async def http(request: Request, error: HTTPException) -> JSONResponse:

@@ -50,7 +50,7 @@ EXTENSIONS = {extension: chosen for extension, (chosen, _) in FORMATS.items()}
 MACHINE_FORMATS = tuple(f for f, _ in FORMATS.values() if isinstance(f, RdfFormat))
 MINTED = ("tiers-lieu", "organisation", "commons", "licence", "programme", "commune", "departement",
           "region", "epci", "arrondissement-municipal", "commune-deleguee", "commune-associee",
-          "scheme", "graph", "source", "agent", "dataset", "catalog")  # fmt: skip
+          "scheme", "graph", "source", "agent", "dataset", "catalog", "compatibility")  # fmt: skip
 PAGE_SIZE = 50
 
 

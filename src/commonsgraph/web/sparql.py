@@ -20,7 +20,7 @@ from commonsgraph import negotiation
 from commonsgraph.config import Settings, allowed
 from commonsgraph.errors import InputError, NotAllowed, UnknownFormat
 from commonsgraph.sparqltext import Analysis, add_using, analyse, has_dataset_clause
-from commonsgraph.store import QueryRequest, Store
+from commonsgraph.store import QueryRequest, Serialized, Store
 from commonsgraph.tokens import TokenStore
 from commonsgraph.vocab import PREFIXES
 from commonsgraph.web.auth import authenticate
@@ -164,26 +164,57 @@ class SparqlEndpoint:
                 "graphs are offered as "
                 + ", ".join(f.media_type for f in negotiation.GRAPH_FORMATS),
             )
-        defaults = operation.graphs("default-graph-uri")
-        named = operation.graphs("named-graph-uri")
         protocol_dataset = (
             "default-graph-uri" in operation.parameters or "named-graph-uri" in operation.parameters
         )
-        if not protocol_dataset and self.settings.default_graphs:
-            defaults = [NamedNode(g) for g in self.settings.default_graphs]
-        execution = QueryRequest(
-            query=operation.text,
-            results_format=results_format or QueryResultsFormat.JSON,
-            graph_format=graph_format or RdfFormat.TURTLE,
-            default_graphs=tuple(defaults) if protocol_dataset or defaults else None,
-            named_graphs=tuple(named) if protocol_dataset else None,
+        result = await self.evaluate(
+            request,
+            operation.text,
+            results_format or QueryResultsFormat.JSON,
+            graph_format or RdfFormat.TURTLE,
+            dataset=(
+                (
+                    tuple(operation.graphs("default-graph-uri")),
+                    tuple(operation.graphs("named-graph-uri")),
+                )
+                if protocol_dataset
+                else None
+            ),
             query_dataset=not protocol_dataset and analysis.declares_dataset,
+        )
+        return Response(result.body, media_type=result.media_type, headers={"Vary": "Accept"})
+
+    async def evaluate(
+        self,
+        request: Request,
+        text: str,
+        results_format: QueryResultsFormat,
+        graph_format: RdfFormat,
+        *,
+        dataset: tuple[tuple[NamedNode, ...], tuple[NamedNode, ...]] | None = None,
+        query_dataset: bool = False,
+    ) -> Serialized:
+        """Run a query within the service's limits: its deadline, its result cap, and the
+        client's share of concurrent queries. `dataset` (default graphs, named graphs) comes
+        from the protocol; without it, the configured default graphs or the union of all."""
+        if dataset is not None:
+            defaults: tuple[NamedNode, ...] | None = dataset[0]
+            named: tuple[NamedNode, ...] | None = dataset[1]
+        else:
+            defaults = tuple(NamedNode(g) for g in self.settings.default_graphs) or None
+            named = None
+        execution = QueryRequest(
+            query=text,
+            results_format=results_format,
+            graph_format=graph_format,
+            default_graphs=defaults,
+            named_graphs=named,
+            query_dataset=query_dataset,
             timeout=self.settings.query_timeout,
             max_bytes=self.settings.max_result_bytes,
         )
         async with self.clients.slot(request):
-            result = await self.store.execute(execution)
-        return Response(result.body, media_type=result.media_type, headers={"Vary": "Accept"})
+            return await self.store.execute(execution)
 
     async def update(self, request: Request, operation: Operation) -> Response:
         token = authenticate(self.tokens, request, WRITE_ROLE)
@@ -225,16 +256,20 @@ def router(endpoint: SparqlEndpoint, describe: object) -> APIRouter:
             response.body = b""
         return response
 
-    api.add_api_route(
-        "/sparql",
-        handle,
-        methods=["GET", "POST", "HEAD"],
-        summary="SPARQL 1.1 Protocol: queries (GET, POST) and updates (POST, with a token)",
-        description=(
-            "Queries by GET `?query=`, POST form or POST `application/sparql-query`; updates by "
-            "POST form or POST `application/sparql-update` with a bearer token. Without an "
-            "operation, GET answers the Service Description (or the query editor for a browser)."
-        ),
-        response_class=Response,
-    )
+    for method in ("GET", "POST", "HEAD"):  # one route each: one OpenAPI operation each
+        api.add_api_route(
+            "/sparql",
+            handle,
+            methods=[method],
+            name=f"sparql-{method.lower()}",
+            include_in_schema=method != "HEAD",
+            summary="SPARQL 1.1 Protocol: queries (GET, POST) and updates (POST, with a token)",
+            description=(
+                "Queries by GET `?query=`, POST form or POST `application/sparql-query`; updates "
+                "by POST form or POST `application/sparql-update` with a bearer token. Without an "
+                "operation, GET answers the Service Description (or the query editor for a "
+                "browser)."
+            ),
+            response_class=Response,
+        )
     return api
