@@ -138,3 +138,75 @@ def test_the_map_survives_tiles_that_cannot_be_fetched(browser: Browser, tmp_pat
         assert "only the positions are shown" in page.inner_text(".map-note")
         assert failures == []
         context.close()
+
+
+def test_a_curator_reviews_contributions_in_the_browser(browser: Browser, tmp_path: Path) -> None:
+    import httpx
+
+    from commonsgraph.tokens import TokenStore
+
+    tokens = TokenStore(tmp_path / "var" / "tokens.sqlite3")
+    contributor = {"Authorization": f"Bearer {tokens.create('contributor', 'Réseau Tela')[1]}"}
+    curator = tokens.create("curator", "Camille")[1]
+    tokens.close()
+    place = """@prefix cg: <https://w3id.org/commonsgraph/ns#> .
+        <tiers-lieu/{slug}> a cg:TiersLieu ; <http://www.w3.org/2000/01/rdf-schema#label> "{name}" ;
+            cg:typology <scheme/typology/coworking> ;
+            <http://schema.org/containedInPlace> <commune/{commune}> ."""
+    with commonsgraph_server(tmp_path / "var", tile_url="") as url:
+
+        def upload(slug: str, name: str, commune: str = "23096") -> str:
+            body = (
+                place.replace("{slug}", slug).replace("{name}", name).replace("{commune}", commune)
+            )
+            response = httpx.post(
+                f"{url}/contributions",
+                content=body.encode(),
+                headers={**contributor, "Content-Type": "text/turtle"},
+            )
+            assert response.status_code == 201, response.text
+            return str(response.json()["id"])
+
+        good, doubtful, broken = (
+            upload("le-lieu", "Le Lieu"),
+            upload("doublon", "Doublon"),
+            upload("sans-commune", "Sans commune", "99999"),
+        )
+        watched = Watched(browser.new_context().new_page())
+        page = watched.page
+        page.goto(f"{url}/contributions?status=pending&lang=fr")
+        page.wait_for_url("**/contributions/login**")
+        page.fill("#token", curator)
+        page.click("form.review button")
+        page.wait_for_url("**/contributions?status=pending**")
+        queue = page.inner_text("table.contributions")
+        assert good in queue
+        assert doubtful in queue
+        assert broken not in queue
+
+        page.click(f"text={good}")
+        assert "en attente" in page.inner_text("h1")
+        assert "nouvelle ressource" in page.inner_text("#changes")
+        assert "Le Lieu" in page.inner_text("#changes table.diff")
+        page.click("button[value=accept]")
+        page.wait_for_selector(".status-accepted")
+        assert "Camille" in page.inner_text("main")
+        assert (
+            httpx.get(f"{url}/tiers-lieu/le-lieu", headers={"Accept": "text/turtle"}).status_code
+            == 200
+        )
+
+        page.goto(f"{url}/contributions/{doubtful}?lang=en")
+        page.fill("#reason", "a duplicate of Le Lieu")
+        page.click("button[value=reject]")
+        page.wait_for_selector(".status-rejected")
+        assert "a duplicate of Le Lieu" in page.inner_text(".reason")
+
+        page.goto(f"{url}/contributions/{broken}?lang=fr")
+        report = page.inner_text("#report")
+        assert "Non conforme" in report
+        assert "commune" in report
+        assert "commune/99999" in report
+        assert page.locator("button[value=accept]").count() == 0
+        watched.clean()
+        page.context.close()

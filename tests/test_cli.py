@@ -98,3 +98,52 @@ def test_serve_starts_a_real_server_on_an_embedded_store(tmp_path: Path) -> None
         query = httpx.get(f"{url}/sparql", params={"query": "ASK { ?p a cg:TiersLieu }"})
         assert query.json()["boolean"] is True
     assert (tmp_path / "var" / "store").is_dir()
+
+
+def test_contributions_are_reviewed_from_the_terminal(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from commonsgraph.bundled import load_bundled
+    from commonsgraph.config import Settings
+    from commonsgraph.contributions import Contributions
+    from commonsgraph.store import LocalStore
+    from commonsgraph.tokens import Token
+
+    settings = Settings(data_dir=tmp_path / "var", base_iri="https://w3id.org/commonsgraph/")
+    store = LocalStore(settings.store_path)
+    load_bundled(store, settings)
+    workflow = Contributions.open(store, settings)
+    who = Token("c0ffee00", "contributor", "Réseau Tela", datetime.now(UTC))
+    place = b"""<tiers-lieu/le-lieu> a <https://w3id.org/commonsgraph/ns#TiersLieu> ;
+        <http://www.w3.org/2000/01/rdf-schema#label> "Le Lieu" ;
+        <https://w3id.org/commonsgraph/ns#typology> <scheme/typology/coworking> ;
+        <http://schema.org/containedInPlace> <commune/23096> ."""
+    first = workflow.submit(place, "text/turtle", who)[0].id
+    second = workflow.submit(place.replace(b"le-lieu", b"autre-lieu"), "text/turtle", who)[0].id
+    workflow.ledger.close()
+    store.close()
+
+    code, output = run(tmp_path, "contributions", "list", "--status", "pending")
+    assert code == 0
+    assert first in output
+    assert "2 contribution(s)" in output
+    code, output = run(tmp_path, "contributions", "show", first, "--lang", "fr")
+    assert code == 0
+    assert "pending" in output
+    assert "+ rdfs:label Le Lieu" in output
+    code, output = run(tmp_path, "contributions", "accept", first)
+    assert code == 0
+    assert f"graph/contribution/{first}" in output
+    code, output = run(tmp_path, "contributions", "accept", first)
+    assert code == 2
+    assert "only a pending one" in output
+    code, output = run(tmp_path, "contributions", "reject", second, "--reason", "doublon")
+    assert code == 0
+    code, output = run(
+        tmp_path, "query", "ASK { <https://w3id.org/commonsgraph/tiers-lieu/le-lieu> ?p ?o }"
+    )
+    assert "yes" in output
+    code, output = run(tmp_path, "contributions", "revert", first)
+    assert code == 0
+    code, output = run(tmp_path, "contributions", "show", "nope")
+    assert code == 2

@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 from pyoxigraph import NamedNode, RdfFormat, parse
 
 from commonsgraph.cli import main
-from commonsgraph.errors import DataSyntaxError
-from commonsgraph.queries import NamedQuery, ParameterError, load_queries, parse_named_query
+from commonsgraph.errors import DataSyntaxError, ParameterError
+from commonsgraph.queries import NamedQuery, load_queries, parse_named_query
 from commonsgraph.rdfio import parse_triples
 from commonsgraph.store import LocalStore
 

@@ -6,10 +6,12 @@ Exit codes: 0 success, 1 the command ran but found problems (violations), 2 bad 
 
 from __future__ import annotations
 
+import getpass
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,8 @@ from rich.table import Table
 
 from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings
-from commonsgraph.errors import CommonsGraphError, InputError, StoreError
+from commonsgraph.contributions import STATUSES, Contributions
+from commonsgraph.errors import CommonsGraphError, Conflict, InputError, NotFound, StoreError
 from commonsgraph.importers.base import ImportReport
 from commonsgraph.queries import (
     GRAPH_OUTPUTS,
@@ -32,7 +35,8 @@ from commonsgraph.queries import (
     load_queries,
 )
 from commonsgraph.store import Store, open_store
-from commonsgraph.tokens import TokenStore
+from commonsgraph.tokens import Token, TokenStore
+from commonsgraph.validation import Finding, ValidationReport, Validator, neighbourhood
 from commonsgraph.vocab import Minter, compact
 
 console = Console(soft_wrap=True)
@@ -59,7 +63,7 @@ def opened(settings: Settings) -> Iterator[Store]:
         if load_bundled(store, settings):
             store.optimize()
         yield store
-    except InputError as error:
+    except (InputError, NotFound, Conflict) as error:
         fail(str(error), 2)
     except CommonsGraphError as error:
         fail(str(error), 3)
@@ -491,6 +495,118 @@ def token_list(settings: Settings) -> None:
     console.print(table)
 
 
+# -- contributions -------------------------------------------------------------------------------
+
+
+@main.group(name="contributions")
+def contributions_() -> None:
+    """Review contributions from the terminal (the service must not hold the store)."""
+
+
+def _operator() -> Token:
+    """Whoever runs the command: an admin, named after the system user."""
+    user = getpass.getuser()
+    return Token(f"cli-{user}", "admin", f"{user} (command line)", datetime.now(UTC))
+
+
+@contextmanager
+def _workflow(settings: Settings) -> Iterator[Contributions]:
+    with opened(settings) as store:
+        workflow = Contributions.open(store, settings)
+        try:
+            yield workflow
+        finally:
+            workflow.ledger.close()
+
+
+@contributions_.command(name="list")
+@click.option("--status", type=click.Choice(STATUSES), help="Only those with this status.")
+@click.pass_obj
+def contributions_list(settings: Settings, status: str | None) -> None:
+    """Contributions, oldest first."""
+    with _workflow(settings) as workflow:
+        found = workflow.ledger.find(status=status)
+    table = Table("id", "status", "contributor", "submitted", "statements", "violations")
+    for c in found:
+        violations = sum(1 for f in c.findings if f.severity == "Violation")
+        table.add_row(
+            c.id,
+            c.status,
+            c.contributor_label or c.contributor,
+            c.submitted.strftime("%Y-%m-%d %H:%M"),
+            str(c.statements),
+            str(violations),
+        )
+    console.print(table)
+    console.print(f"{len(found)} contribution(s)")
+
+
+@contributions_.command(name="show")
+@click.argument("contribution_id")
+@click.option("--lang", default="en", type=click.Choice(["en", "fr"]), show_default=True)
+@click.pass_obj
+def contributions_show(settings: Settings, contribution_id: str, lang: str) -> None:
+    """A contribution: who, when, its report by resource, and what it changes."""
+    with _workflow(settings) as workflow:
+        c = workflow.get(contribution_id, _operator())
+        changes = workflow.changes(c) if c.status in ("pending", "invalid") else []
+    console.print(f"[bold]contribution {c.id}[/]: {c.status}", highlight=False)
+    console.print(
+        f"by {c.contributor_label or c.contributor}, {c.submitted:%Y-%m-%d %H:%M} UTC, "
+        f"{c.statements} statements ({c.media_type}), licence {compact(c.licence)}"
+        + (f", from {c.source}" if c.source else ""),
+        highlight=False,
+    )
+    if c.reviewer:
+        console.print(
+            f"reviewed by {c.reviewer_label or c.reviewer}" + (f": {c.reason}" if c.reason else "")
+        )
+    print_findings(c.findings, lang)
+    for change in changes:
+        console.print(
+            f"[bold]{compact(change.subject.value)}[/]"
+            + (" (new)" if change.is_new else "")
+            + f": {len(change.added)} added, {len(change.removed)} removed, "
+            f"{change.unchanged} unchanged, {change.kept} kept from sources",
+            highlight=False,
+        )
+        for t in change.added:
+            console.print(f"  + {compact(t.predicate.value)} {_cell(t.object)}", highlight=False)
+        for q in change.removed:
+            console.print(f"  - {compact(q.predicate.value)} {_cell(q.object)}", highlight=False)
+
+
+@contributions_.command(name="accept")
+@click.argument("contribution_id")
+@click.pass_obj
+def contributions_accept(settings: Settings, contribution_id: str) -> None:
+    """Publish a pending contribution."""
+    with _workflow(settings) as workflow:
+        c = workflow.accept(contribution_id, _operator())
+    console.print(f"contribution {c.id} accepted: {workflow.graph(c).value}", highlight=False)
+
+
+@contributions_.command(name="reject")
+@click.argument("contribution_id")
+@click.option("--reason", required=True, help="Why (the contributor reads it).")
+@click.pass_obj
+def contributions_reject(settings: Settings, contribution_id: str, reason: str) -> None:
+    """Reject a pending contribution."""
+    with _workflow(settings) as workflow:
+        c = workflow.reject(contribution_id, _operator(), reason)
+    console.print(f"contribution {c.id} rejected")
+
+
+@contributions_.command(name="revert")
+@click.argument("contribution_id")
+@click.pass_obj
+def contributions_revert(settings: Settings, contribution_id: str) -> None:
+    """Withdraw an accepted contribution from the public graph."""
+    with _workflow(settings) as workflow:
+        c = workflow.revert(contribution_id, _operator())
+    console.print(f"contribution {c.id} reverted")
+
+
 # -- validation ----------------------------------------------------------------------------------
 
 
@@ -505,7 +621,6 @@ def validate(settings: Settings, path: Path | None, graph_name: str | None, lang
     """Validate an RDF file (or a stored graph) against the shapes, with what it refers to in the
     store. Exit code 0: conforms; 1: violations; 2: unreadable input."""
     from commonsgraph.rdfio import parse_triples
-    from commonsgraph.validation import Validator, neighbourhood
 
     if (path is None) == (graph_name is None):
         fail("give a FILE or --graph NAME", 2)
@@ -519,9 +634,15 @@ def validate(settings: Settings, path: Path | None, graph_name: str | None, lang
             )
             if not data:
                 fail(f"no graph named {graph.value}", 2)
-        validator = Validator(sorted(settings.resource("shapes").glob("*.ttl")), settings.base_iri)
+        validator = Validator.of_project(settings)
         report = validator.validate(data, neighbourhood(store, data))
-    for finding in report.findings:
+    print_findings(report.findings, lang)
+    sys.exit(0 if report.conforms else 1)
+
+
+def print_findings(findings: list[Finding], lang: str) -> None:
+    """A validation report, one finding a line, and its verdict."""
+    for finding in findings:
         colour = {"Violation": "red", "Warning": "yellow"}.get(finding.severity, "blue")
         where = f" {finding.path}" if finding.path else ""
         value = f" = {finding.value}" if finding.value else ""
@@ -530,10 +651,10 @@ def validate(settings: Settings, path: Path | None, graph_name: str | None, lang
             f"{finding.message(lang)}",
             highlight=False,
         )
+    report = ValidationReport(findings)
     counts = report.counts()
     console.print(
         f"{'conforms' if report.conforms else 'does not conform'}: "
         f"{counts['Violation']} violation(s), {counts['Warning']} warning(s), "
         f"{counts['Info']} info(s)"
     )
-    sys.exit(0 if report.conforms else 1)

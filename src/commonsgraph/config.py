@@ -53,6 +53,12 @@ class Settings:
     max_result_bytes: int = 50_000_000
     max_body_bytes: int = 10_000_000
     max_queries_per_client: int = 4
+    max_upload_statements: int = 100_000
+    """Statements one contribution may hold."""
+    max_literal_chars: int = 100_000
+    """Characters one literal of a contribution may hold."""
+    contribution_licence: str = "CC-BY-4.0"
+    """The licence (SPDX id) a contribution is granted under when it names none."""
     service_allowlist: tuple[str, ...] = ()
     """Endpoints a query may reach with SERVICE (exact IRIs, or prefixes ending with '*')."""
     load_allowlist: tuple[str, ...] = ()
@@ -75,7 +81,8 @@ class Settings:
         if self.store is not None and not self.store.startswith(("http://", "https://")):
             raise ConfigError(f"COMMONSGRAPH_STORE must be an http(s) URL, got {self.store!r}")
         for name in ("query_timeout", "query_workers", "max_result_bytes", "max_body_bytes",
-                     "max_queries_per_client"):  # fmt: skip
+                     "max_queries_per_client", "max_upload_statements",
+                     "max_literal_chars"):  # fmt: skip
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name} must be positive, got {getattr(self, name)}")
 
@@ -94,6 +101,9 @@ class Settings:
             "max_result_bytes": int,
             "max_body_bytes": int,
             "max_queries_per_client": int,
+            "max_upload_statements": int,
+            "max_literal_chars": int,
+            "contribution_licence": str,
             "service_allowlist": _words,
             "load_allowlist": _words,
             "default_graphs": _words,

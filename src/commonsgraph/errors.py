@@ -2,6 +2,7 @@
 
     CommonsGraphError
     ├── InputError              the caller's input is wrong; a 4xx, or exit code 2 in the CLI
+    │   ├── ParameterError      a named parameter (of a query, of a request) is wrong
     │   ├── QuerySyntaxError    a SPARQL query or update that does not parse (line, column)
     │   ├── DataSyntaxError     an RDF, CSV or JSON input that does not parse (source, line, column)
     │   ├── UnknownFormat       a media type, file extension or format name we do not handle
@@ -9,6 +10,8 @@
     │   ├── TooLarge            a request body over the configured cap
     │   └── ResultTooLarge      query results over the configured cap
     ├── NotFound                the resource, graph or file asked for does not exist
+    ├── Conflict                the request does not fit the current state (a contribution
+    │                           already reviewed, a revert that a later contribution prevents)
     ├── StoreError              the store cannot do what it was asked
     │   ├── StoreLocked         another process holds the store directory
     │   ├── QueryTimeout        a query ran past its deadline and was stopped
@@ -28,6 +31,14 @@ class CommonsGraphError(Exception):
 
 class InputError(CommonsGraphError):
     """The input given by the caller is invalid."""
+
+
+class ParameterError(InputError):
+    """A named parameter has a wrong type or value; the problem names it."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(f"parameter {name!r}: {message}")
+        self.parameter = name
 
 
 class QuerySyntaxError(InputError):
@@ -83,6 +94,10 @@ class ResultTooLarge(InputError):
 
 class NotFound(CommonsGraphError):
     """The thing asked for does not exist."""
+
+
+class Conflict(CommonsGraphError):
+    """The request contradicts the current state of what it acts on."""
 
 
 class StoreError(CommonsGraphError):

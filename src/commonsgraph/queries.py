@@ -34,7 +34,7 @@ import yaml
 from pyoxigraph import Literal, NamedNode, QueryResultsFormat, RdfFormat
 
 from commonsgraph import geojson
-from commonsgraph.errors import DataSyntaxError, InputError
+from commonsgraph.errors import DataSyntaxError, ParameterError
 from commonsgraph.sparqltext import bind, query_form
 from commonsgraph.store import Term
 from commonsgraph.vocab import PREFIXES, XSD
@@ -68,14 +68,6 @@ GRAPH_OUTPUTS = (
     Output("ntriples", RdfFormat.N_TRIPLES.media_type, graph=RdfFormat.N_TRIPLES),
     Output("rdfxml", RdfFormat.RDF_XML.media_type, graph=RdfFormat.RDF_XML),
 )
-
-
-class ParameterError(InputError):
-    """A named query's parameter has a wrong type or value."""
-
-    def __init__(self, name: str, message: str) -> None:
-        super().__init__(f"parameter {name!r}: {message}")
-        self.parameter = name
 
 
 @dataclass(frozen=True)

@@ -6,14 +6,13 @@ data changes.
 
 from __future__ import annotations
 
-import re
 import threading
-import unicodedata
 from dataclasses import dataclass
 
 from pyoxigraph import Literal, NamedNode
 
 from commonsgraph.store import Store
+from commonsgraph.vocab import fold
 
 # Resources people look for first: places, then actors and commons, then the rest.
 PRIORITY = {
@@ -26,13 +25,6 @@ PRIORITY = {
     "http://rdf.insee.fr/def/geo#Departement": 4,
     "http://rdf.insee.fr/def/geo#Commune": 5,
 }
-
-
-def fold(text: str) -> str:
-    """Text without accents, case or punctuation, for comparison."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    return re.sub(r"[^a-z0-9]+", " ", ascii_text).strip()
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pyshacl
 import rdflib
-from pyoxigraph import NamedNode, RdfFormat, Triple, serialize
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
 from rdflib.namespace import SH
 
+from commonsgraph.config import Settings
 from commonsgraph.store import Store
 
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -57,6 +58,47 @@ class ValidationReport:
     def counts(self) -> Counter[str]:
         return Counter(f.severity for f in self.findings)
 
+    def to_rdf(self) -> list[Triple]:
+        """The report as a SHACL `sh:ValidationReport`."""
+        report = BlankNode()
+        triples = [
+            Triple(report, RDF_TYPE, NamedNode(SH.ValidationReport)),
+            Triple(
+                report,
+                NamedNode(SH.conforms),
+                Literal(str(self.conforms).lower(), datatype=BOOLEAN),
+            ),
+        ]
+        for finding in self.findings:
+            result = BlankNode()
+            triples += [
+                Triple(report, NamedNode(SH.result), result),
+                Triple(result, RDF_TYPE, NamedNode(SH.ValidationResult)),
+                Triple(result, NamedNode(SH.resultSeverity), NamedNode(SH[finding.severity])),
+                Triple(result, NamedNode(SH.focusNode), _node(finding.focus)),
+                *(
+                    Triple(result, NamedNode(SH.resultMessage), Literal(text, language=lang))
+                    for lang, text in sorted(finding.messages.items())
+                ),
+            ]
+            if finding.path is not None:
+                triples.append(Triple(result, NamedNode(SH.resultPath), NamedNode(finding.path)))
+            if finding.value is not None:
+                triples.append(Triple(result, NamedNode(SH.value), _node(finding.value)))
+            if finding.shape is not None:
+                triples.append(Triple(result, NamedNode(SH.sourceShape), NamedNode(finding.shape)))
+        return triples
+
+
+BOOLEAN = NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+
+
+def _node(value: str) -> NamedNode | Literal:
+    """A focus node or value as a term: an IRI when it reads as one, else a literal."""
+    if value.startswith(("http://", "https://", "urn:")) and " " not in value:
+        return NamedNode(value)
+    return Literal(value)
+
 
 def _to_rdflib(triples: Iterable[Triple]) -> rdflib.Graph:
     graph = rdflib.Graph()
@@ -68,6 +110,11 @@ def _to_rdflib(triples: Iterable[Triple]) -> rdflib.Graph:
 
 class Validator:
     """Validates triples against the project's shapes (`shapes/*.ttl`)."""
+
+    @classmethod
+    def of_project(cls, settings: Settings) -> Validator:
+        """The validator of the project's own shapes."""
+        return cls(sorted(settings.resource("shapes").glob("*.ttl")), settings.base_iri)
 
     def __init__(self, shape_files: Sequence[Path], base_iri: str) -> None:
         self.shapes = rdflib.Graph()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from urllib.parse import quote
 
 from pyoxigraph import NamedNode
@@ -92,6 +94,18 @@ def compact(iri: str) -> str:
         if iri.startswith(namespace) and len(iri) > len(namespace):
             return f"{prefix}:{iri[len(namespace) :]}"
     return iri
+
+
+def fold(text: str) -> str:
+    """Text without accents, case or punctuation (words separated by one space), to compare."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return re.sub(r"[^a-z0-9]+", " ", ascii_text).strip()
+
+
+def slug(text: str) -> str:
+    """A name for an IRI path: `Le Bar à Clous 34172` gives `le-bar-a-clous-34172`."""
+    return fold(text).replace(" ", "-") or "x"
 
 
 class Minter:

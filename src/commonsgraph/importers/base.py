@@ -73,11 +73,16 @@ def read_text(path: Path) -> str:
         data = path.read_bytes()
     except OSError as error:
         raise DataSyntaxError(path.name, f"cannot be read ({error.strerror})") from None
+    return decode_text(data, path.name)
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """UTF-8 text (a leading BOM dropped); invalid bytes are reported with their line."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise DataSyntaxError(path.name, "is not valid UTF-8", line) from None
+        raise DataSyntaxError(name, "is not valid UTF-8", line) from None
 
 
 def read_json(path: Path) -> object:
@@ -87,26 +92,42 @@ def read_json(path: Path) -> object:
         raise DataSyntaxError(path.name, error.msg, error.lineno, error.colno) from None
 
 
-def read_csv(
-    path: Path, required: Sequence[str]
-) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+Rows = list[tuple[int, dict[str, str]]]
+"""CSV rows as mappings from column to field, each with the line it starts on."""
+
+
+def read_csv(path: Path, required: Sequence[str]) -> tuple[list[str], Rows]:
     """The header and the rows (with their line numbers) of a CSV file.
 
     The header must hold every `required` column, and every row must have as many fields as
     the header: a truncated or shifted row is an error that names its line.
     """
-    text = read_text(path)
+    return parse_csv(read_text(path), path.name, required)
+
+
+def parse_csv(
+    text: str, name: str, required: Sequence[str], *, exact: bool = False
+) -> tuple[list[str], Rows]:
+    """`read_csv` on text; with `exact`, columns beyond `required` are an error too."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader)
     except StopIteration:
-        raise DataSyntaxError(path.name, "is empty", 1) from None
+        raise DataSyntaxError(name, "is empty", 1) from None
     except csv.Error as error:
-        raise DataSyntaxError(path.name, f"malformed CSV ({error})", 1) from None
-    missing = [name for name in required if name not in header]
+        raise DataSyntaxError(name, f"malformed CSV ({error})", 1) from None
+    repeated = sorted({column for column in header if header.count(column) > 1})
+    if repeated:
+        raise DataSyntaxError(name, f"repeated column(s): {', '.join(repeated)}", 1)
+    missing = [column for column in required if column not in header]
     if missing:
-        raise DataSyntaxError(path.name, f"missing column(s): {', '.join(missing)}", 1)
-    rows: list[tuple[int, dict[str, str]]] = []
+        raise DataSyntaxError(name, f"missing column(s): {', '.join(missing)}", 1)
+    extra = [column for column in header if column not in required]
+    if exact and extra:
+        raise DataSyntaxError(
+            name, f"unexpected column(s): {', '.join(extra)}; expected {', '.join(required)}", 1
+        )
+    rows: Rows = []
     line = reader.line_num
     try:
         for fields in reader:
@@ -116,14 +137,14 @@ def read_csv(
                 continue
             if len(fields) != len(header):
                 raise DataSyntaxError(
-                    path.name,
+                    name,
                     f"the row has {len(fields)} fields where the header has {len(header)} "
                     "(truncated or shifted row)",
                     start,
                 )
             rows.append((start, dict(zip(header, fields, strict=True))))
     except csv.Error as error:
-        raise DataSyntaxError(path.name, f"malformed CSV ({error})", reader.line_num) from None
+        raise DataSyntaxError(name, f"malformed CSV ({error})", reader.line_num) from None
     return header, rows
 
 

@@ -74,15 +74,22 @@ def web_iri(value: str, host: str | None = None) -> NamedNode | None:
 
 
 class CensusMapper:
-    """Maps census rows to RDF, resolving communes with a `CommuneIndex`."""
+    """Maps census rows to RDF, resolving communes with a `CommuneIndex`.
 
-    def __init__(self, minter: Minter, communes: CommuneIndex, source: NamedNode) -> None:
+    A row's place IRI and identifier follow the census (`tiers-lieu/cget-2019-{ID}`);
+    subclasses map other files in the same layout to other IRIs.
+    """
+
+    def __init__(self, minter: Minter, communes: CommuneIndex, source: NamedNode | None) -> None:
         self.minter = minter
         self.communes = communes
         self.source = source
 
     def place_iri(self, row: dict[str, str]) -> NamedNode:
         return self.minter.tiers_lieu(f"cget-2019-{row['ID'].strip()}")
+
+    def identifier(self, row: dict[str, str]) -> str:
+        return f"CGET-2019-{row['ID'].strip()}"
 
     @staticmethod
     def unusable(row: dict[str, str]) -> str | None:
@@ -108,8 +115,9 @@ class CensusMapper:
         place = self.place_iri(row)
         out.typed(place, CG.TiersLieu, "tiers-lieux")
         out.add(place, RDFS.label, Literal(name))
-        out.add(place, DCT.identifier, Literal(f"CGET-2019-{row['ID'].strip()}"))
-        out.add(place, DCT.source, self.source)
+        out.add(place, DCT.identifier, Literal(self.identifier(row)))
+        if self.source is not None:
+            out.add(place, DCT.source, self.source)
         typology = TYPOLOGIES.get(row["TYPO"].strip())
         if typology is not None:
             out.add(place, CG.typology, self.minter.concept("typology", typology))

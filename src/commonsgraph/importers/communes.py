@@ -7,7 +7,6 @@ need that import first.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -15,14 +14,12 @@ from pyoxigraph import NamedNode
 
 from commonsgraph.errors import InputError
 from commonsgraph.store import Store, lexical
-from commonsgraph.vocab import Minter
+from commonsgraph.vocab import Minter, fold
 
 
 def normalize_name(name: str) -> str:
     """A commune name reduced for comparison: no accents, case, punctuation or 'St' abbreviation."""
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    text = re.sub(r"[^a-z0-9]+", " ", text).strip()
-    text = re.sub(r"\bste\b", "sainte", text)
+    text = re.sub(r"\bste\b", "sainte", fold(name))
     return re.sub(r"\bst\b", "saint", text)
 
 

@@ -11,10 +11,19 @@ from fastapi.templating import Jinja2Templates
 
 from commonsgraph import __version__
 from commonsgraph.config import Settings
+from commonsgraph.contributions import Contributions
 from commonsgraph.queries import load_queries
 from commonsgraph.store import Store
 from commonsgraph.tokens import TokenStore
-from commonsgraph.web import datasets, graph_store, named_queries, problems, resources, sparql
+from commonsgraph.web import (
+    contributions,
+    datasets,
+    graph_store,
+    named_queries,
+    problems,
+    resources,
+    sparql,
+)
 from commonsgraph.web.description import Describer
 
 HERE = Path(__file__).parent
@@ -41,6 +50,9 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
     describer = Describer(store, templates, queries, settings.base_iri)
     app.include_router(sparql.router(endpoint, describer))
     app.include_router(named_queries.router(endpoint, queries))
+    workflow = Contributions.open(store, settings)
+    app.state.contributions = workflow
+    app.include_router(contributions.router(settings, workflow, tokens, templates))
     app.include_router(graph_store.router(settings, store, tokens))
     app.include_router(datasets.router(settings, store, templates))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

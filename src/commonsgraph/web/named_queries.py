@@ -18,8 +18,8 @@ from fastapi.exceptions import HTTPException
 from pyoxigraph import QueryResultsFormat, RdfFormat
 
 from commonsgraph import negotiation
-from commonsgraph.errors import NotFound
-from commonsgraph.queries import SPARQL_TEXT, NamedQuery, Output, Parameter, ParameterError
+from commonsgraph.errors import NotFound, ParameterError
+from commonsgraph.queries import SPARQL_TEXT, NamedQuery, Output, Parameter
 from commonsgraph.web.sparql import SparqlEndpoint
 
 SCHEMA_TYPES = {"integer": "integer", "decimal": "number", "boolean": "boolean"}

@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 
 from commonsgraph.errors import (
     CommonsGraphError,
+    Conflict,
     DataSyntaxError,
     InputError,
     NotAllowed,
@@ -75,6 +76,8 @@ def _status(error: CommonsGraphError) -> tuple[int, str, str]:
         return 400, "Bad request", "bad-request"
     if isinstance(error, NotFound):
         return 404, "Not found", "not-found"
+    if isinstance(error, Conflict):
+        return 409, "Conflict", "conflict"
     if isinstance(error, StoreError):
         return 503, "Store unavailable", "store-unavailable"
     return 500, "Internal error", "internal"

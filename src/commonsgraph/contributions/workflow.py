@@ -1,0 +1,462 @@
+"""Contributions and their curation: upload, validate, stage, review, publish, revert.
+
+An upload is read within limits (`uploads`), its blank nodes named, its resources checked
+against what the contributor may change, and the resulting descriptions validated with the
+shapes. Valid uploads are staged in the ledger as pending, invalid ones kept with their report;
+neither is visible to public queries. A curator's accept publishes the contribution in one
+atomic store update: its statements in `graph/contribution/{id}` with their provenance, and
+the statements of earlier contributions it replaces moved out of their graphs. Reviews in this
+process run one at a time (the store needs one writer); the ledger's compare-and-set keeps two
+processes from reviewing the same contribution.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from pyoxigraph import Literal, NamedNode, Quad, Triple
+
+from commonsgraph.config import Settings
+from commonsgraph.contributions.changes import Plan, ResourceChange, plan
+from commonsgraph.contributions.ledger import Contribution, Ledger, now, to_nquads
+from commonsgraph.errors import Conflict, InputError, NotAllowed, NotFound, ParameterError
+from commonsgraph.graphs import GraphSource, describe
+from commonsgraph.importers.communes import CommuneIndex
+from commonsgraph.store import Store
+from commonsgraph.tokens import Token
+from commonsgraph.uploads import (
+    ContributedCensusMapper,
+    Upload,
+    UploadLimits,
+    read_census_csv,
+    read_rdf,
+    skolemize,
+    upload_format,
+)
+from commonsgraph.validation import Finding, Validator, neighbourhood
+from commonsgraph.vocab import DCT, FOAF, PROV, RDF, RDFS, XSD, Minter
+
+CONTRIBUTABLE = ("tiers-lieu", "organisation", "commons", "grant")
+"""The kinds of resources (first segment of their IRI path) contributions may describe."""
+SOURCES = ("graph/seed", "graph/import/")
+"""Graphs whose resources contributions may add to (their statements stay)."""
+CURATOR = "curator"
+MAX_REASON = 2000
+MAX_SOURCE = 500
+
+
+@dataclass(frozen=True)
+class Review:
+    """What an upload is and would do: its statements, its report, its changes."""
+
+    triples: list[Triple]
+    findings: list[Finding]
+    changes: list[ResourceChange]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def conforms(self) -> bool:
+        return not any(f.severity == "Violation" for f in self.findings)
+
+
+class Contributions:
+    """The contribution and curation workflow over a store and a ledger."""
+
+    @classmethod
+    def open(cls, store: Store, settings: Settings) -> Contributions:
+        """The workflow of a deployment: its ledger in the data directory (in memory when
+        there is none), the project's shapes; reviews a dead process left halfway settled."""
+        path = None if settings.data_dir is None else settings.data_dir / "contributions.sqlite3"
+        workflow = cls(store, settings, Ledger(path), Validator.of_project(settings))
+        workflow.recover()
+        return workflow
+
+    def __init__(
+        self, store: Store, settings: Settings, ledger: Ledger, validator: Validator
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.ledger = ledger
+        self.validator = validator
+        self.minter = Minter(settings.base_iri)
+        self.limits = UploadLimits(
+            max_triples=settings.max_upload_statements, max_literal=settings.max_literal_chars
+        )
+        self._writer = threading.Lock()
+        self._communes: tuple[str, CommuneIndex] | None = None
+
+    # -- uploading ---------------------------------------------------------------------------
+
+    def check(self, body: bytes, media_type: str, token: Token) -> Review:
+        """Validate an upload without storing anything (a dry run)."""
+        return self._review(self._read(body, media_type, "dry-run"), token, "dry-run")
+
+    def submit(
+        self,
+        body: bytes,
+        media_type: str,
+        token: Token,
+        licence: str | None = None,
+        source: str | None = None,
+    ) -> tuple[Contribution, Review]:
+        """Stage an upload as pending (or keep it as invalid, with its report)."""
+        licence_iri = self._licence(licence)
+        if source is not None and len(source) > MAX_SOURCE:
+            raise ParameterError("source", f"at most {MAX_SOURCE} characters")
+        key = secrets.token_hex(4)
+        upload = self._read(body, media_type, key)
+        review = self._review(upload, token, key)
+        contribution = Contribution(
+            id=key,
+            status="pending" if review.conforms else "invalid",
+            contributor=token.id,
+            contributor_label=token.label,
+            submitted=now(),
+            source=source or None,
+            licence=licence_iri.value,
+            media_type=media_type.split(";")[0].strip().lower(),
+            statements=len(upload.triples),
+            findings=review.findings,
+            notes=upload.notes,
+        )
+        self.ledger.add(contribution, upload.triples)
+        return contribution, review
+
+    def _read(self, body: bytes, media_type: str, key: str) -> Upload:
+        rdf_format = upload_format(media_type)
+        if rdf_format is None:
+            upload = read_census_csv(body, self._census_mapper, self.limits)
+        else:
+            upload = read_rdf(body, rdf_format, self.settings.base_iri, self.limits)
+        if not upload.triples:
+            raise InputError("the upload holds no statements")
+        genid = self.minter.iri(f".well-known/genid/{key}/").value
+        return Upload(skolemize(upload.triples, genid), upload.notes)
+
+    def _census_mapper(self) -> ContributedCensusMapper:
+        version = self.store.data_version()
+        if self._communes is None or version is None or self._communes[0] != version:
+            index = CommuneIndex.from_store(self.store, self.minter)
+            self._communes = (version, index) if version is not None else None
+        else:
+            index = self._communes[1]
+        return ContributedCensusMapper(self.minter, index, None)
+
+    def _licence(self, given: str | None) -> NamedNode:
+        value = given or self.settings.contribution_licence
+        iri = NamedNode(value) if "://" in value else self.minter.licence(value)
+        if not self.store.ask("ASK { ?l a cc:License }", {"l": iri}):
+            raise ParameterError("licence", f"{value!r} is not a licence the graph knows")
+        return iri
+
+    def _review(self, upload: Upload, token: Token, key: str) -> Review:
+        planned = self._plan(upload.triples)
+        self._check_subjects(planned, token, key)
+        report = self.validator.validate(
+            planned.description, neighbourhood(self.store, planned.description)
+        )
+        return Review(upload.triples, report.findings, planned.changes, upload.notes)
+
+    def _plan(self, triples: list[Triple]) -> Plan:
+        return plan(self.store, triples, lambda graph: self._contribution_of(graph) is not None)
+
+    def _contribution_of(self, graph: NamedNode) -> str | None:
+        prefix = self.minter.graph("contribution/").value
+        return graph.value[len(prefix) :] if graph.value.startswith(prefix) else None
+
+    def _check_subjects(self, planned: Plan, token: Token, key: str) -> None:
+        """Refuse statements about resources the contributor may not change."""
+        base = self.minter.base
+        genid = self.minter.iri(f".well-known/genid/{key}/").value
+        sources = tuple(self.minter.iri(path).value for path in SOURCES)
+        owners: dict[str, Contribution | None] = {}
+        problems = []
+        for change in planned.changes:
+            iri = change.subject.value
+            kind = iri[len(base) :].split("/", 1)[0].split("#", 1)[0]
+            if iri.startswith(genid):
+                continue
+            if not iri.startswith(base) or kind not in CONTRIBUTABLE:
+                problems.append(f"<{iri}> is not a resource contributions may describe")
+                continue
+            for graph in sorted(planned.holders.get(change.subject, ()), key=lambda g: g.value):
+                other = self._contribution_of(graph)
+                if other is None:
+                    if not graph.value.startswith(sources):
+                        problems.append(f"<{iri}> is described by <{graph.value}>")
+                    continue
+                if other not in owners:
+                    owners[other] = self.ledger.get(other)
+                owner = owners[other]
+                if (
+                    owner is not None
+                    and owner.contributor != token.id
+                    and not token.allows(CURATOR)
+                ):
+                    problems.append(
+                        f"<{iri}> belongs to contribution {other} of another contributor"
+                    )
+        if problems:
+            more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+            raise NotAllowed(
+                "the upload describes resources it may not change: "
+                + "; ".join(problems[:5])
+                + more
+            )
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def get(self, contribution_id: str, token: Token) -> Contribution:
+        """A contribution its contributor or a curator may read."""
+        found = self.ledger.get(contribution_id)
+        if found is None or not (found.contributor == token.id or token.allows(CURATOR)):
+            raise NotFound(f"no contribution {contribution_id!r} that this token may read")
+        return found
+
+    def visible(self, token: Token, status: str | None = None) -> list[Contribution]:
+        """The contributions a token may read: a curator's, all; a contributor's, their own."""
+        contributor = None if token.allows(CURATOR) else token.id
+        return self.ledger.find(status=status, contributor=contributor)
+
+    def changes(self, contribution: Contribution) -> list[ResourceChange]:
+        """What the contribution changes, against the public graph as it is now."""
+        return self._plan(self.ledger.data(contribution.id)).changes
+
+    def graph(self, contribution: Contribution) -> NamedNode:
+        return self.minter.graph(f"contribution/{contribution.id}")
+
+    # -- reviewing ---------------------------------------------------------------------------
+
+    def accept(self, contribution_id: str, curator: Token) -> Contribution:
+        """Publish a pending contribution, atomically, with its provenance."""
+        with self._writer:
+            contribution = self._in_status(contribution_id, "pending", "accept")
+            triples = self.ledger.data(contribution_id)
+            planned = self._plan(triples)
+            report = self.validator.validate(
+                planned.description, neighbourhood(self.store, planned.description)
+            )
+            if not report.conforms:
+                first = next(f for f in report.findings if f.severity == "Violation")
+                raise Conflict(
+                    f"contribution {contribution_id} no longer conforms to the shapes as the "
+                    f"graph is now ({first.focus}: {first.message()})"
+                )
+            reviewed = now()
+            graph = self.graph(contribution)
+            publication = [
+                Quad(t.subject, t.predicate, t.object, graph)
+                for t in [
+                    *planned.insert,
+                    *self._provenance(contribution, curator, reviewed, len(planned.insert)),
+                ]
+            ]
+            if not self.ledger.move(
+                contribution_id,
+                ("pending",),
+                "accepting",
+                reviewer=curator.id,
+                reviewer_label=curator.label,
+                reviewed=reviewed.isoformat(),
+                superseded=to_nquads(planned.superseded),
+            ):
+                raise Conflict(f"contribution {contribution_id} is being reviewed by someone else")
+            try:
+                self.store.update(_data_update(delete=planned.superseded, insert=publication))
+            except BaseException:
+                self.ledger.move(
+                    contribution_id, ("accepting",), "pending", reviewer=None, reviewed=None
+                )
+                raise
+            self.ledger.move(contribution_id, ("accepting",), "accepted")
+        return self._reload(contribution_id)
+
+    def reject(self, contribution_id: str, curator: Token, reason: str) -> Contribution:
+        reason = reason.strip()
+        if not reason:
+            raise ParameterError("reason", "say why the contribution is rejected")
+        if len(reason) > MAX_REASON:
+            raise ParameterError("reason", f"at most {MAX_REASON} characters")
+        self._in_status(contribution_id, "pending", "reject")
+        if not self.ledger.move(
+            contribution_id,
+            ("pending",),
+            "rejected",
+            reviewer=curator.id,
+            reviewer_label=curator.label,
+            reviewed=now().isoformat(),
+            reason=reason,
+        ):
+            raise Conflict(f"contribution {contribution_id} is being reviewed by someone else")
+        return self._reload(contribution_id)
+
+    def revert(self, contribution_id: str, curator: Token) -> Contribution:
+        """Withdraw an accepted contribution and give back what it replaced."""
+        with self._writer:
+            contribution = self._in_status(contribution_id, "accepted", "revert")
+            subjects = {t.subject for t in self.ledger.data(contribution_id)}
+            assert contribution.reviewed is not None
+            for later in self.ledger.find(status="accepted"):
+                if later.reviewed is None or later.reviewed <= contribution.reviewed:
+                    continue
+                if subjects & {t.subject for t in self.ledger.data(later.id)}:
+                    raise Conflict(
+                        f"contribution {later.id}, accepted later, changed the same resources: "
+                        "revert it first"
+                    )
+            restored = [
+                quad
+                for quad in self.ledger.superseded(contribution_id)
+                if self._still_public(quad.graph_name)
+            ]
+            if not self.ledger.move(contribution_id, ("accepted",), "reverting"):
+                raise Conflict(f"contribution {contribution_id} is being reviewed by someone else")
+            try:
+                graph = self.graph(contribution)
+                self.store.update(
+                    f"DROP SILENT GRAPH <{graph.value}>"
+                    + (f" ;\n{_data_update(delete=[], insert=restored)}" if restored else "")
+                )
+            except BaseException:
+                self.ledger.move(contribution_id, ("reverting",), "accepted")
+                raise
+            self.ledger.move(
+                contribution_id,
+                ("reverting",),
+                "reverted",
+                reviewer=curator.id,
+                reviewer_label=curator.label,
+                reviewed=now().isoformat(),
+            )
+        return self._reload(contribution_id)
+
+    def recover(self) -> list[str]:
+        """Settle the reviews a dead process left halfway: each contribution ends wholly
+        public or not at all, as the store says. Returns what was settled."""
+        settled = []
+        for contribution in self.ledger.find(status="accepting"):
+            if self.store.has_graph(self.graph(contribution)):
+                self.ledger.move(contribution.id, ("accepting",), "accepted")
+                settled.append(f"{contribution.id}: accepted")
+            else:
+                self.ledger.move(
+                    contribution.id, ("accepting",), "pending", reviewer=None, reviewed=None
+                )
+                settled.append(f"{contribution.id}: back to pending")
+        for contribution in self.ledger.find(status="reverting"):
+            if self.store.has_graph(self.graph(contribution)):
+                self.ledger.move(contribution.id, ("reverting",), "accepted")
+                settled.append(f"{contribution.id}: still accepted")
+            else:
+                self.ledger.move(contribution.id, ("reverting",), "reverted")
+                settled.append(f"{contribution.id}: reverted")
+        return settled
+
+    def _in_status(self, contribution_id: str, status: str, action: str) -> Contribution:
+        found = self.ledger.get(contribution_id)
+        if found is None:
+            raise NotFound(f"no contribution {contribution_id!r}")
+        if found.status != status:
+            raise Conflict(
+                f"contribution {contribution_id} is {found.status}; only a {status} one can be "
+                f"{action}ed"
+            )
+        return found
+
+    def _reload(self, contribution_id: str) -> Contribution:
+        found = self.ledger.get(contribution_id)
+        assert found is not None
+        return found
+
+    def _still_public(self, graph: object) -> bool:
+        if not isinstance(graph, NamedNode):
+            return False
+        other = self._contribution_of(graph)
+        if other is None:
+            return True
+        owner = self.ledger.get(other)
+        return owner is not None and owner.status == "accepted"
+
+    def _provenance(
+        self, contribution: Contribution, curator: Token, reviewed: datetime, count: int
+    ) -> list[Triple]:
+        """Who contributed, who accepted, when, from where, under which licence."""
+        graph = self.graph(contribution)
+        source = contribution.source or ""
+        origin = GraphSource(
+            name=f"contribution/{contribution.id}",
+            title_fr=f"Contribution {contribution.id} de {contribution.contributor_label}",
+            title_en=f"Contribution {contribution.id} by {contribution.contributor_label}",
+            source=NamedNode(source) if source.startswith(("http://", "https://")) else None,
+            licence=NamedNode(contribution.licence),
+            used=f"an upload ({contribution.media_type})"
+            + (f" from {source}" if source and not source.startswith("http") else ""),
+        )
+        activity = Minter.part(graph, "activity")
+        contributor = self.agent(contribution.contributor)
+        reviewer = self.agent(curator.id)
+        stamp = _stamp(reviewed)
+        triples = [
+            t
+            for t in describe(graph, origin, self.minter, count)
+            if t.predicate not in (PROV.generatedAtTime, DCT.modified, PROV.endedAtTime)
+        ]
+        return [
+            *triples,
+            Triple(graph, PROV.generatedAtTime, stamp),
+            Triple(graph, DCT.modified, stamp),
+            Triple(graph, PROV.wasAttributedTo, contributor),
+            Triple(activity, PROV.startedAtTime, _stamp(contribution.submitted)),
+            Triple(activity, PROV.endedAtTime, stamp),
+            Triple(activity, PROV.wasAssociatedWith, contributor),
+            Triple(activity, PROV.wasAssociatedWith, reviewer),
+            Triple(
+                activity, DCT.description, Literal(f"accepted by {curator.label}", language="en")
+            ),
+            Triple(
+                activity, DCT.description, Literal(f"acceptée par {curator.label}", language="fr")
+            ),
+            *self._agent(contribution.contributor, contribution.contributor_label),
+            *self._agent(curator.id, curator.label),
+        ]
+
+    def agent(self, token_id: str) -> NamedNode:
+        """The public IRI of whoever holds a token (never the token's secret)."""
+        return self.minter.iri(f"agent/{token_id}")
+
+    def _agent(self, token_id: str, label: str) -> list[Triple]:
+        agent = self.agent(token_id)
+        return [
+            Triple(agent, RDF.type, PROV.Agent),
+            Triple(agent, RDF.type, FOAF.Agent),
+            Triple(agent, RDFS.label, Literal(label or token_id)),
+        ]
+
+
+def _stamp(moment: datetime) -> Literal:
+    return Literal(moment.isoformat(), datatype=XSD.dateTime)
+
+
+def _data_update(delete: list[Quad], insert: list[Quad]) -> str:
+    """One SPARQL update (atomic in the store) that deletes and inserts exact quads."""
+
+    def blocks(quads: list[Quad]) -> str:
+        by_graph: dict[str, list[str]] = defaultdict(list)
+        for quad in quads:
+            by_graph[str(quad.graph_name)].append(
+                f"{quad.subject} {quad.predicate} {quad.object} ."
+            )
+        return "\n".join(
+            f"GRAPH {graph} {{\n" + "\n".join(lines) + "\n}" for graph, lines in by_graph.items()
+        )
+
+    parts = []
+    if delete:
+        parts.append(f"DELETE DATA {{\n{blocks(delete)}\n}}")
+    if insert:
+        parts.append(f"INSERT DATA {{\n{blocks(insert)}\n}}")
+    return " ;\n".join(parts)

@@ -1,0 +1,332 @@
+"""/contributions: uploads from contributors, the curators' queue and reviews.
+
+Platforms get JSON (and the validation report as a SHACL `sh:ValidationReport` in Turtle);
+curators get HTML pages, signed in with their token (kept in a cookie), grouped by resource,
+in their language. Writes need a contributor token (upload) or a curator token (review).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import defaultdict
+from typing import Any
+from urllib.parse import parse_qsl, quote
+
+from fastapi import APIRouter, Request, Response
+from fastapi.exceptions import HTTPException
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+from pyoxigraph import Literal, NamedNode, RdfFormat, serialize
+
+from commonsgraph import i18n, negotiation
+from commonsgraph.config import Settings
+from commonsgraph.contributions import (
+    STATUSES,
+    Contribution,
+    Contributions,
+    ResourceChange,
+    Review,
+)
+from commonsgraph.errors import InputError, ParameterError
+from commonsgraph.tokens import Token, TokenStore
+from commonsgraph.validation import Finding, ValidationReport
+from commonsgraph.vocab import compact
+from commonsgraph.web.auth import COOKIE, authenticate
+from commonsgraph.web.limits import read_body
+
+HTML = "text/html"
+JSON = "application/json"
+TURTLE = "text/turtle"
+FORM = "application/x-www-form-urlencoded"
+CONTRIBUTOR, CURATOR = "contributor", "curator"
+
+
+def finding_json(finding: Finding) -> dict[str, Any]:
+    return {
+        "severity": finding.severity,
+        "focus": finding.focus,
+        "path": finding.path,
+        "value": finding.value,
+        "message": finding.messages,
+    }
+
+
+def change_json(change: ResourceChange) -> dict[str, Any]:
+    return {
+        "resource": change.subject.value,
+        "new": change.is_new,
+        "added": [f"{t.predicate} {t.object}" for t in change.added],
+        "removed": [f"{q.predicate} {q.object}" for q in change.removed],
+        "unchanged": change.unchanged,
+        "kept": change.kept,
+    }
+
+
+def review_json(review: Review) -> dict[str, Any]:
+    report = ValidationReport(review.findings)
+    return {
+        "conforms": review.conforms,
+        "statements": len(review.triples),
+        "counts": dict(report.counts()),
+        "findings": [finding_json(f) for f in review.findings],
+        "changes": [change_json(c) for c in review.changes],
+        "notes": review.notes,
+    }
+
+
+def _display(term: object) -> str:
+    if isinstance(term, Literal):
+        return term.value
+    if isinstance(term, NamedNode):
+        return compact(term.value)
+    return str(term)
+
+
+def router(
+    settings: Settings, contributions: Contributions, tokens: TokenStore, templates: Jinja2Templates
+) -> APIRouter:
+    api = APIRouter(prefix="/contributions", tags=["contributions"])
+
+    def url(request: Request, contribution: Contribution) -> str:
+        return str(request.url_for("contribution", contribution_id=contribution.id))
+
+    def as_json(request: Request, c: Contribution) -> dict[str, Any]:
+        report = ValidationReport(c.findings)
+        return {
+            "id": c.id,
+            "url": url(request, c),
+            "status": c.status,
+            "contributor": {"id": c.contributor, "label": c.contributor_label},
+            "submitted": c.submitted.isoformat(),
+            "source": c.source,
+            "licence": c.licence,
+            "media_type": c.media_type,
+            "statements": c.statements,
+            "conforms": c.conforms,
+            "counts": dict(report.counts()),
+            "findings": [finding_json(f) for f in c.findings],
+            "notes": c.notes,
+            "review": None
+            if c.reviewer is None
+            else {
+                "by": {"id": c.reviewer, "label": c.reviewer_label},
+                "at": None if c.reviewed is None else c.reviewed.isoformat(),
+                "reason": c.reason,
+            },
+            "graph": contributions.graph(c).value if c.status == "accepted" else None,
+        }
+
+    def language(request: Request) -> str:
+        return i18n.language(
+            request.query_params.get("lang"), request.headers.get("accept-language")
+        )
+
+    def page(request: Request, template: str, code: int = 200, **values: Any) -> Response:
+        lang = language(request)
+        return templates.TemplateResponse(
+            request,
+            template,
+            {"lang": lang, "w": i18n.words(lang), "query": None, "alternates": [], **values},
+            status_code=code,
+            headers={"Vary": "Accept, Accept-Language, Cookie"},
+        )
+
+    def wants_html(request: Request, offered: list[str]) -> bool:
+        chosen = negotiation.choose(offered, request.headers.get("accept"))
+        if chosen is None:
+            raise HTTPException(406, "offered as " + ", ".join(offered))
+        return chosen == HTML
+
+    def signed_in(request: Request, role: str) -> Token | Response:
+        """The reader's token, or (for a browser) the sign-in page."""
+        try:
+            return authenticate(tokens, request, role)
+        except HTTPException as error:
+            if error.status_code == 401:
+                target = quote(
+                    str(request.url.path) + (f"?{request.url.query}" if request.url.query else "")
+                )
+                return RedirectResponse(f"/contributions/login?next={target}", status_code=303)
+            lang = language(request)
+            words = i18n.words(lang)
+            return page(request, "error.html", 403, title=words["forbidden"], detail=error.detail)
+
+    async def fields(request: Request) -> dict[str, str]:
+        """The fields of a form or JSON body (a reason to reject), or of the query string."""
+        body = await read_body(request, 64_000)
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        found: dict[str, str] = dict(request.query_params)
+        if media == FORM:
+            found.update(parse_qsl(body.decode("utf-8", "replace")))
+        elif media == JSON and body:
+            try:
+                data = json.loads(body)
+            except ValueError:
+                raise InputError("the body is not valid JSON") from None
+            if isinstance(data, dict):
+                found.update({str(k): str(v) for k, v in data.items() if v is not None})
+        return found
+
+    def done(request: Request, contribution: Contribution, form: bool) -> Response:
+        if form:
+            lang = language(request)
+            return RedirectResponse(f"{url(request, contribution)}?lang={lang}", status_code=303)
+        return JSONResponse(as_json(request, contribution))
+
+    # -- uploading ---------------------------------------------------------------------------
+
+    @api.post("", status_code=201, summary="Upload a contribution (contributor token)")
+    async def submit(
+        request: Request, licence: str | None = None, source: str | None = None
+    ) -> JSONResponse:
+        """Turtle, N-Triples, JSON-LD, RDF/XML, or CSV in the census's columns. The upload is
+        validated with the resources it refers to; it is staged as `pending` (or kept as
+        `invalid` with its report) and is public only once a curator accepts it."""
+        token = authenticate(tokens, request, CONTRIBUTOR)
+        body = await read_body(request, settings.max_body_bytes)
+        media_type = request.headers.get("content-type", "")
+        contribution, review = await asyncio.to_thread(
+            contributions.submit, body, media_type, token, licence, source
+        )
+        answer = {**as_json(request, contribution), "changes": review_json(review)["changes"]}
+        return JSONResponse(
+            answer, status_code=201, headers={"Location": url(request, contribution)}
+        )
+
+    @api.post("/validate", summary="Validate an upload without storing it (a dry run)")
+    async def validate(request: Request) -> Response:
+        token = authenticate(tokens, request, CONTRIBUTOR)
+        body = await read_body(request, settings.max_body_bytes)
+        review = await asyncio.to_thread(
+            contributions.check, body, request.headers.get("content-type", ""), token
+        )
+        if negotiation.choose([JSON, TURTLE], request.headers.get("accept")) == TURTLE:
+            return _turtle(ValidationReport(review.findings))
+        return JSONResponse(review_json(review))
+
+    # -- signing in (browsers) ---------------------------------------------------------------
+
+    @api.get("/login", include_in_schema=False)
+    def login_form(request: Request, next: str = "/contributions") -> Response:
+        return page(request, "login.html", next=_local(next), failed=False)
+
+    @api.post("/login", include_in_schema=False)
+    async def login(request: Request) -> Response:
+        form = await fields(request)
+        token = tokens.verify(form.get("token", "").strip())
+        if token is None:
+            return page(request, "login.html", 401, next=_local(form.get("next", "")), failed=True)
+        response = RedirectResponse(_local(form.get("next", "")), status_code=303)
+        response.set_cookie(
+            COOKIE,
+            form["token"].strip(),
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+            path="/",
+        )
+        return response
+
+    @api.post("/logout", include_in_schema=False)
+    def logout() -> Response:
+        response = RedirectResponse("/contributions/login", status_code=303)
+        response.delete_cookie(COOKIE, path="/")
+        return response
+
+    # -- reading -----------------------------------------------------------------------------
+
+    @api.get("", summary="Contributions: a curator's queue, or a contributor's own")
+    def listing(request: Request, status: str | None = None) -> Response:
+        if status is not None and status not in STATUSES:
+            raise ParameterError("status", f"{status!r} is not one of {', '.join(STATUSES)}")
+        html = wants_html(request, [JSON, HTML])
+        token = (
+            signed_in(request, CONTRIBUTOR) if html else authenticate(tokens, request, CONTRIBUTOR)
+        )
+        if isinstance(token, Response):
+            return token
+        found = contributions.visible(token, status)
+        if html:
+            return page(
+                request,
+                "contributions.html",
+                contributions=found,
+                status=status,
+                statuses=STATUSES,
+                reader=token,
+            )
+        return JSONResponse([as_json(request, c) for c in found], headers={"Vary": "Accept"})
+
+    @api.get("/{contribution_id}", name="contribution", summary="One contribution and its report")
+    async def detail(request: Request, contribution_id: str) -> Response:
+        html = wants_html(request, [JSON, TURTLE, HTML])
+        token = (
+            signed_in(request, CONTRIBUTOR) if html else authenticate(tokens, request, CONTRIBUTOR)
+        )
+        if isinstance(token, Response):
+            return token
+        contribution = contributions.get(contribution_id, token)
+        if not html:
+            if negotiation.choose([JSON, TURTLE], request.headers.get("accept")) == TURTLE:
+                return _turtle(ValidationReport(contribution.findings))
+            return JSONResponse(as_json(request, contribution), headers={"Vary": "Accept"})
+        changes: list[ResourceChange] = []
+        if contribution.status in ("pending", "invalid"):
+            changes = await asyncio.to_thread(contributions.changes, contribution)
+        lang = language(request)
+        grouped: dict[str, list[Finding]] = defaultdict(list)
+        for finding in contribution.findings:
+            grouped[finding.focus].append(finding)
+        return page(
+            request,
+            "contribution.html",
+            c=contribution,
+            findings=sorted(grouped.items()),
+            changes=changes,
+            display=_display,
+            compact=compact,
+            message=lambda f: f.message(lang),
+            curator=token.allows(CURATOR),
+            graph=contributions.graph(contribution).value,
+        )
+
+    # -- reviewing ---------------------------------------------------------------------------
+
+    def is_form(request: Request) -> bool:
+        return request.headers.get("content-type", "").split(";")[0].strip().lower() == FORM
+
+    @api.post("/{contribution_id}/accept", summary="Publish a pending contribution (curator)")
+    async def accept(request: Request, contribution_id: str) -> Response:
+        curator = authenticate(tokens, request, CURATOR)
+        contribution = await asyncio.to_thread(contributions.accept, contribution_id, curator)
+        return done(request, contribution, is_form(request))
+
+    @api.post("/{contribution_id}/reject", summary="Reject a pending contribution, with a reason")
+    async def reject(request: Request, contribution_id: str) -> Response:
+        curator = authenticate(tokens, request, CURATOR)
+        form = await fields(request)
+        contribution = await asyncio.to_thread(
+            contributions.reject, contribution_id, curator, form.get("reason", "")
+        )
+        return done(request, contribution, is_form(request))
+
+    @api.post("/{contribution_id}/revert", summary="Withdraw an accepted contribution (curator)")
+    async def revert(request: Request, contribution_id: str) -> Response:
+        curator = authenticate(tokens, request, CURATOR)
+        contribution = await asyncio.to_thread(contributions.revert, contribution_id, curator)
+        return done(request, contribution, is_form(request))
+
+    return api
+
+
+def _turtle(report: ValidationReport) -> Response:
+    body = serialize(
+        report.to_rdf(), format=RdfFormat.TURTLE, prefixes={"sh": "http://www.w3.org/ns/shacl#"}
+    )
+    return Response(body, media_type=RdfFormat.TURTLE.media_type, headers={"Vary": "Accept"})
+
+
+def _local(target: str) -> str:
+    """A path on this site to go back to after signing in (never another site)."""
+    return target if target.startswith("/") and not target.startswith("//") else "/contributions"

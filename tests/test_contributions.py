@@ -1,0 +1,476 @@
+"""Contributions and curation over HTTP: uploads validated, staged out of sight, reviewed,
+published atomically with their provenance, reverted; bad input refused with nothing written."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from pyoxigraph import NamedNode, RdfFormat, parse
+
+from commonsgraph.bundled import load_bundled
+from commonsgraph.config import Settings
+from commonsgraph.store import LocalStore
+from commonsgraph.tokens import TokenStore
+from commonsgraph.web import create_app
+
+from .conftest import BASE
+
+PLACE = BASE + "tiers-lieu/la-fabrique-a-projets"
+NEW_PLACE = """@prefix cg: <https://w3id.org/commonsgraph/ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix schema: <http://schema.org/> .
+@prefix locn: <http://www.w3.org/ns/locn#> .
+@prefix wgs: <http://www.w3.org/2003/01/geo/wgs84_pos#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<tiers-lieu/la-fabrique-a-projets> a cg:TiersLieu ;
+    rdfs:label "{name}" ;
+    cg:typology <scheme/typology/fablab> ;
+    schema:containedInPlace <commune/23096> ;
+    wgs:lat "46.17"^^xsd:decimal ; wgs:long "1.87"^^xsd:decimal ;
+    locn:address [ a locn:Address ; locn:fullAddress "1 place Bonnyaud, 23000 Guéret" ;
+                   locn:postCode "23000" ; locn:adminUnitL1 "FR" ] .
+"""
+
+
+def place(name: str = "La Fabrique à projets") -> bytes:
+    return NEW_PLACE.replace("{name}", name).encode()
+
+
+@dataclass
+class Site:
+    client: TestClient
+    store: LocalStore
+    contributor: dict[str, str]
+    other: dict[str, str]
+    curator: dict[str, str]
+    reader: dict[str, str]
+
+    def upload(
+        self,
+        body: bytes,
+        media_type: str = "text/turtle",
+        who: dict[str, str] | None = None,
+        **params: str,
+    ) -> dict[str, object]:
+        response = self.client.post(
+            "/contributions",
+            content=body,
+            params=params,
+            headers={**(who or self.contributor), "Content-Type": media_type},
+        )
+        assert response.status_code == 201, response.text
+        assert response.headers["location"].endswith(f"/contributions/{response.json()['id']}")
+        return dict(response.json())
+
+    def review(self, contribution: str, action: str, **fields: str) -> dict[str, object]:
+        response = self.client.post(
+            f"/contributions/{contribution}/{action}", json=fields or None, headers=self.curator
+        )
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    def ask(self, query: str) -> bool:
+        return self.store.ask(query)
+
+
+def bearer(secret: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def make_site(path: Path, **overrides: object) -> Iterator[Site]:
+    settings = Settings(data_dir=path, base_iri=BASE, tile_url="", **overrides)  # type: ignore[arg-type]
+    store = LocalStore()
+    load_bundled(store, settings)
+    tokens = TokenStore(path / "tokens.sqlite3")
+    secrets = {
+        name: bearer(tokens.create(role, label)[1])
+        for name, role, label in [
+            ("contributor", "contributor", "Réseau Tela"),
+            ("other", "contributor", "Another platform"),
+            ("curator", "curator", "Camille"),
+            ("reader", "reader", "A reader"),
+        ]
+    }
+    with TestClient(create_app(settings, store, tokens), raise_server_exceptions=False) as client:
+        yield Site(client, store, **secrets)
+    store.close()
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    yield from make_site(tmp_path)
+
+
+def test_a_new_place_is_public_only_once_accepted(site: Site) -> None:
+    contribution = site.upload(place(), source="https://tela.example/export.ttl")
+    assert contribution["status"] == "pending"
+    assert contribution["conforms"] is True
+    # staged: nowhere public
+    assert not site.ask(f"ASK {{ <{PLACE}> ?p ?o }}")
+    sparql = site.client.get("/sparql", params={"query": f"ASK {{ <{PLACE}> ?p ?o }}"})
+    assert sparql.json()["boolean"] is False
+    assert (
+        site.client.get(
+            "/tiers-lieu/la-fabrique-a-projets", headers={"Accept": "text/turtle"}
+        ).status_code
+        == 404
+    )
+    assert (
+        "projets" not in site.client.get("/search", params={"q": "fabrique", "format": "json"}).text
+    )
+
+    accepted = site.review(str(contribution["id"]), "accept")
+    assert accepted["status"] == "accepted"
+    graph = f"{BASE}graph/contribution/{contribution['id']}"
+    assert accepted["graph"] == graph
+    assert site.client.get("/sparql", params={"query": f"ASK {{ <{PLACE}> ?p ?o }}"}).json()[
+        "boolean"
+    ]
+    page = site.client.get(
+        "/tiers-lieu/la-fabrique-a-projets?lang=fr", headers={"Accept": "text/html"}
+    )
+    assert page.status_code == 200
+    assert "La Fabrique à projets" in page.text
+    assert "projets" in site.client.get("/search", params={"q": "fabrique", "format": "json"}).text
+    dump = site.client.get(f"/dumps/graph/contribution/{contribution['id']}.ttl")
+    assert dump.status_code == 200
+    assert "La Fabrique à projets" in dump.text
+    # the provenance: who contributed, who accepted, when, from where, under which licence
+    provenance = site.store.select(
+        f"""SELECT ?who ?whoName ?curatorName ?licence ?source ?when WHERE {{ GRAPH <{graph}> {{
+              <{graph}> prov:wasAttributedTo ?who ; dct:license ?licence ; dct:source ?source ;
+                        prov:generatedAtTime ?when ; prov:wasGeneratedBy ?activity .
+              ?who rdfs:label ?whoName .
+              ?activity prov:wasAssociatedWith ?curator . ?curator rdfs:label ?curatorName .
+              FILTER(?curator != ?who && ?curatorName != "commonsgraph") }} }}"""
+    )
+    assert len(provenance) == 1
+    row = {k: v.value for k, v in provenance[0].items()}
+    assert row["whoName"] == "Réseau Tela"
+    assert row["curatorName"] == "Camille"
+    assert row["licence"] == BASE + "licence/CC-BY-4.0"
+    assert row["source"] == "https://tela.example/export.ttl"
+    # the address, a blank node in the upload, is a part of the place
+    assert site.ask(f"ASK {{ <{PLACE}> locn:address <{PLACE}#b1> }}")
+
+
+def test_missing_name_wrong_insee_code_and_unknown_licence_are_reported(site: Site) -> None:
+    body = b"""@prefix cg: <https://w3id.org/commonsgraph/ns#> .
+        @prefix dct: <http://purl.org/dc/terms/> . @prefix schema: <http://schema.org/> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        <tiers-lieu/sans-nom> a cg:TiersLieu ; cg:typology <scheme/typology/coworking> ;
+            schema:containedInPlace <commune/99999> .
+        <commons/kit-x> a cg:Commons ; rdfs:label "Kit X" ; dct:license <licence/NOT-A-LICENCE> ."""
+    before = site.store.triple_count()
+    contribution = site.upload(body)
+    assert contribution["status"] == "invalid"
+    violations = [f for f in contribution["findings"] if f["severity"] == "Violation"]  # type: ignore[union-attr, index]
+    by_path = {f["path"].rsplit("/", 1)[-1].rsplit("#", 1)[-1]: f for f in violations}  # type: ignore[index, union-attr]
+    assert set(by_path) >= {"label", "containedInPlace", "license"}
+    assert by_path["label"]["message"]["en"]
+    assert by_path["label"]["message"]["fr"]
+    assert by_path["containedInPlace"]["value"] == BASE + "commune/99999"
+    assert "licence" in by_path["license"]["message"]["fr"]
+    assert "licence" in by_path["license"]["message"]["en"]
+    assert site.store.triple_count() == before
+    conflict = site.client.post(f"/contributions/{contribution['id']}/accept", headers=site.curator)
+    assert conflict.status_code == 409
+    report = site.client.get(
+        f"/contributions/{contribution['id']}",
+        headers={**site.contributor, "Accept": "text/turtle"},
+    )
+    results = list(parse(report.content, RdfFormat.TURTLE))
+    assert any(q.object == NamedNode("http://www.w3.org/ns/shacl#Violation") for q in results)
+
+
+def test_a_dry_run_stores_nothing(site: Site) -> None:
+    response = site.client.post(
+        "/contributions/validate",
+        content=place(),
+        headers={**site.contributor, "Content-Type": "text/turtle"},
+    )
+    assert response.status_code == 200
+    assert response.json()["conforms"] is True
+    assert response.json()["changes"][0]["new"] is True
+    assert site.client.get("/contributions", headers=site.curator).json() == []
+
+
+BAD_INPUTS = [
+    ("text/turtle", b"<tiers-lieu/x> <p> .", 400, "line 1"),
+    ("image/png", b"\x89PNG", 415, "unsupported Content-Type"),
+    ("application/trig", b"<g> { <a> <b> <c> }", 415, "unsupported Content-Type"),
+    ("text/turtle", b'<tiers-lieu/x> <http://a/p> "caf\xe9" .', 400, "UTF-8"),
+    ("text/turtle", b"", 400, "no statements"),
+    ("text/turtle", b'<tiers-lieu/x> <http://a/p> "' + b"x" * 200_000 + b'" .', 413, "literal"),
+    (
+        "text/turtle",
+        b"<tiers-lieu/x> <http://a/p> (" + b" 1" * 150_000 + b" ) .",
+        413,
+        "statements",
+    ),
+    (
+        "application/ld+json",
+        b'{"@id": "https://w3id.org/commonsgraph/tiers-lieu/x", "http://a/p": '
+        + b'{"http://a/p": ' * 6000
+        + b'"x"'
+        + b"}" * 6001,
+        413,
+        "nests deeper",
+    ),
+    (
+        "application/rdf+xml",
+        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa">'
+        + b"".join(
+            f'<!ENTITY {n} "{("&" + p + ";") * 10}">'.encode()
+            for p, n in zip("abcdefgh", "bcdefghi", strict=True)
+        )
+        + b']><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:e="http://e/">'
+        b'<rdf:Description rdf:about="https://w3id.org/commonsgraph/tiers-lieu/x"><e:p>&i;</e:p>'
+        b"</rdf:Description></rdf:RDF>",
+        400,
+        "amplification",
+    ),
+    (
+        "application/rdf+xml",
+        b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:e="http://e/">'
+        b'<rdf:Description rdf:about="https://w3id.org/commonsgraph/tiers-lieu/x">'
+        + b"<e:p><rdf:Description>" * 100
+        + b"</rdf:Description></e:p>" * 100
+        + b"</rdf:Description></rdf:RDF>",
+        413,
+        "nests deeper",
+    ),
+    (
+        "text/turtle",
+        b'<https://w3id.org/commonsgraph/ns#TiersLieu> <http://www.w3.org/2000/01/rdf-schema#label> "x" .',
+        403,
+        "may not change",
+    ),
+    (
+        "text/turtle",
+        b'<scheme/typology/fablab> <http://www.w3.org/2000/01/rdf-schema#label> "x" .',
+        403,
+        "may not change",
+    ),
+    (
+        "text/turtle",
+        b'<https://example.org/thing> <http://www.w3.org/2000/01/rdf-schema#label> "x" .',
+        403,
+        "may not change",
+    ),
+    (
+        "text/turtle",
+        b'<licence/MIT> <http://www.w3.org/2000/01/rdf-schema#label> "x" .',
+        403,
+        "may not change",
+    ),
+    ("text/csv", b"ID,NOM_TL\n1,Lieu\n", 400, "missing column"),
+    (
+        "text/csv",
+        b"ID,NOM_TL,ADRESSE,CP,COMINIT,INSEECOM,NOMCOM,WEB,TWITTER,FACEBOOK,TYPO,LAT,LONG,EXTRA\n",
+        400,
+        "unexpected column",
+    ),
+    (
+        "text/csv",
+        b"ID,NOM_TL,ADRESSE,CP,COMINIT,INSEECOM,NOMCOM,WEB,TWITTER,FACEBOOK,TYPO,LAT,LONG\n"
+        b"1,Lieu,rue,23000,Gueret,23096\n",
+        400,
+        "line 2",
+    ),
+]
+
+
+@pytest.mark.parametrize(("media_type", "body", "status", "fragment"), BAD_INPUTS)
+def test_bad_input_gets_a_clear_error_and_changes_nothing(
+    site: Site, media_type: str, body: bytes, status: int, fragment: str
+) -> None:
+    before = site.store.triple_count()
+    response = site.client.post(
+        "/contributions", content=body, headers={**site.contributor, "Content-Type": media_type}
+    )
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert fragment in response.json()["detail"]
+    assert site.store.triple_count() == before
+    assert site.client.get("/contributions", headers=site.curator).json() == []
+
+
+def test_a_body_over_the_cap_is_413(tmp_path: Path) -> None:
+    for small in make_site(tmp_path, max_body_bytes=1000):
+        response = small.client.post(
+            "/contributions",
+            content=place() + b" " * 2000,
+            headers={**small.contributor, "Content-Type": "text/turtle"},
+        )
+        assert response.status_code == 413
+
+
+def test_roles(site: Site) -> None:
+    body = {"content": place(), "headers": {"Content-Type": "text/turtle"}}
+    assert site.client.post("/contributions", **body).status_code == 401  # type: ignore[arg-type]
+    reader = site.client.post(
+        "/contributions", content=place(), headers={**site.reader, "Content-Type": "text/turtle"}
+    )
+    assert reader.status_code == 403
+    contribution = site.upload(place())
+    identifier = contribution["id"]
+    assert (
+        site.client.post(
+            f"/contributions/{identifier}/accept", headers=site.contributor
+        ).status_code
+        == 403
+    )
+    # contributors see their own contributions only
+    assert [
+        c["id"] for c in site.client.get("/contributions", headers=site.contributor).json()
+    ] == [identifier]
+    assert site.client.get("/contributions", headers=site.other).json() == []
+    assert site.client.get(f"/contributions/{identifier}", headers=site.other).status_code == 404
+    assert site.client.get(f"/contributions/{identifier}", headers=site.curator).status_code == 200
+    queue = site.client.get("/contributions", params={"status": "pending"}, headers=site.curator)
+    assert [c["id"] for c in queue.json()] == [identifier]
+    bad = site.client.get("/contributions", params={"status": "lost"}, headers=site.curator)
+    assert bad.status_code == 400
+    assert bad.json()["parameter"] == "status"
+
+
+def test_changes_to_public_resources_show_a_diff_and_revert_gives_them_back(site: Site) -> None:
+    first = site.upload(place())
+    site.review(str(first["id"]), "accept")
+    second = site.upload(place("La Fabrique"))
+    changes = {c["resource"]: c for c in second["changes"]}  # type: ignore[union-attr]
+    assert changes[PLACE]["added"] == ['<http://www.w3.org/2000/01/rdf-schema#label> "La Fabrique"']
+    assert changes[PLACE]["removed"] == [
+        '<http://www.w3.org/2000/01/rdf-schema#label> "La Fabrique à projets"'
+    ]
+    assert changes[PLACE + "#b1"]["added"] == []  # the same address, unchanged
+    # another contributor may not change it
+    refused = site.client.post(
+        "/contributions",
+        content=place("Mine"),
+        headers={**site.other, "Content-Type": "text/turtle"},
+    )
+    assert refused.status_code == 403
+    assert "another contributor" in refused.json()["detail"]
+
+    site.review(str(second["id"]), "accept")
+    labels = site.store.select(f"SELECT ?l WHERE {{ <{PLACE}> rdfs:label ?l }}")
+    assert [r["l"].value for r in labels] == ["La Fabrique"]
+    # the first cannot be reverted before the second, which changed the same resource
+    blocked = site.client.post(f"/contributions/{first['id']}/revert", headers=site.curator)
+    assert blocked.status_code == 409
+    site.review(str(second["id"]), "revert")
+    labels = site.store.select(f"SELECT ?l WHERE {{ <{PLACE}> rdfs:label ?l }}")
+    assert [r["l"].value for r in labels] == ["La Fabrique à projets"]
+    site.review(str(first["id"]), "revert")
+    assert not site.ask(f"ASK {{ <{PLACE}> ?p ?o }}")
+
+
+def test_a_contribution_adds_to_a_seed_resource_and_the_seed_stays(site: Site) -> None:
+    body = b"""<tiers-lieu/la-myne> <https://w3id.org/commonsgraph/ns#theme>
+        <scheme/theme/digital-inclusion> ."""
+    contribution = site.upload(body)
+    change = contribution["changes"][0]  # type: ignore[index]
+    assert change["added"]
+    assert not change["removed"]
+    assert change["kept"] > 10
+    site.review(str(contribution["id"]), "accept")
+    assert site.ask(
+        f"ASK {{ <{BASE}tiers-lieu/la-myne> cg:theme <{BASE}scheme/theme/digital-inclusion> ;"
+        ' rdfs:label "La MYNE" }'
+    )
+
+
+def test_reject_needs_a_reason(site: Site) -> None:
+    contribution = site.upload(place())
+    identifier = contribution["id"]
+    missing = site.client.post(f"/contributions/{identifier}/reject", headers=site.curator)
+    assert missing.status_code == 400
+    assert missing.json()["parameter"] == "reason"
+    rejected = site.review(str(identifier), "reject", reason="doublon de la Quincaillerie")
+    assert rejected["status"] == "rejected"
+    assert rejected["review"]["reason"] == "doublon de la Quincaillerie"  # type: ignore[index]
+    assert (
+        site.client.post(f"/contributions/{identifier}/accept", headers=site.curator).status_code
+        == 409
+    )
+    assert not site.ask(f"ASK {{ <{PLACE}> ?p ?o }}")
+
+
+def test_two_curators_accepting_at_once_lose_nothing(site: Site) -> None:
+    same = site.upload(place())
+    others = [
+        site.upload(place().replace(b"la-fabrique-a-projets", f"lieu-{n}".encode()))
+        for n in range(4)
+    ]
+    statuses: list[int] = []
+
+    def accept(identifier: object) -> None:
+        statuses.append(
+            site.client.post(
+                f"/contributions/{identifier}/accept", headers=site.curator
+            ).status_code
+        )
+
+    threads = [threading.Thread(target=accept, args=(same["id"],)) for _ in range(2)]
+    threads += [threading.Thread(target=accept, args=(c["id"],)) for c in others]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200] * 5 + [409]
+    for n in range(4):
+        assert site.ask(f"ASK {{ <{BASE}tiers-lieu/lieu-{n}> rdfs:label ?l }}")
+    assert site.ask(f"ASK {{ <{PLACE}> rdfs:label ?l }}")
+
+
+def test_csv_in_the_census_layout(site: Site) -> None:
+    header = b"ID,NOM_TL,ADRESSE,CP,COMINIT,INSEECOM,NOMCOM,WEB,TWITTER,FACEBOOK,TYPO,LAT,LONG\n"
+    rows = (
+        b"7,La Source,2 rue des Lilas,23000,Gu\xc3\xa9ret,23096,Gu\xc3\xa9ret,www.lasource.fr,,,"
+        b'"Tiers lieux \xc3\xa0 dominante fablab",46.17,1.87\n'
+    )
+    # without the communes of the geo import, the census layout cannot be mapped
+    response = site.client.post(
+        "/contributions",
+        content=header + rows,
+        headers={**site.contributor, "Content-Type": "text/csv"},
+    )
+    assert response.status_code == 400
+    assert "import geo" in response.json()["detail"]
+
+
+def test_csv_rows_become_places_with_their_commune(imported: LocalStore) -> None:
+    from commonsgraph.contributions import Contributions, Ledger
+    from commonsgraph.tokens import Token
+    from commonsgraph.validation import Validator
+
+    settings = Settings(data_dir=None, base_iri=BASE)
+    workflow = Contributions(imported, settings, Ledger(None), Validator.of_project(settings))
+    token = Token(
+        "c0ffee00", "contributor", "Réseau Tela", created=__import__("datetime").datetime.now()
+    )
+    header = b"ID,NOM_TL,ADRESSE,CP,COMINIT,INSEECOM,NOMCOM,WEB,TWITTER,FACEBOOK,TYPO,LAT,LONG\n"
+    rows = (
+        b"7,La Source,2 rue des Lilas,23000,Gu\xc3\xa9ret,23096,Gu\xc3\xa9ret,www.lasource.fr,,,"
+        b'"Tiers lieux \xc3\xa0 dominante fablab",46.17,1.87\n'
+        b"8,Le Hangar,,69100,Villeurbanne,0,,,,,,45.77,4.88\n"
+    )
+    contribution, review = workflow.submit(header + rows, "text/csv; charset=utf-8", token)
+    assert contribution.status == "pending", [f.message() for f in review.findings]
+    places = {c.subject.value for c in review.changes if "#" not in c.subject.value}
+    assert places == {BASE + "tiers-lieu/la-source-23096", BASE + "tiers-lieu/le-hangar-69100"}
+    statements = {(t.subject.value, t.predicate.value, t.object.value) for t in review.triples}
+    assert (
+        BASE + "tiers-lieu/le-hangar-69100",
+        "http://schema.org/containedInPlace",
+        BASE + "commune/69266",
+    ) in statements  # code 0: resolved from the postcode and the name
+    assert any("no typology" in note for note in contribution.notes)
+    assert not imported.ask(f"ASK {{ <{BASE}tiers-lieu/la-source-23096> ?p ?o }}")
