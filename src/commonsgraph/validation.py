@@ -2,19 +2,27 @@
 
 Data is validated together with its *neighbourhood* in the store: the types and schemes of the
 resources it refers to (a commune, a licence, a concept), so that references can be checked
-without loading the whole store into rdflib.
+without loading the whole store into rdflib. Only the findings about the resources the data
+describes are kept: what the neighbourhood mentions is not held to the shapes.
+
+Two hot spots of pySHACL and rdflib are relieved at import (`_speed_up`), each only if the
+library has the expected shape: pySHACL looks constraint parameters up in a list on every
+shape evaluation (a set finds them at once), and rdflib parses a SPARQL constraint's text
+again for every value it checks (parsed queries are cached, as `prepareQuery` would).
 """
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyshacl
 import rdflib
-from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 from rdflib.namespace import SH
 
 from commonsgraph.config import Settings
@@ -91,6 +99,7 @@ class ValidationReport:
 
 
 BOOLEAN = NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def _node(value: str) -> NamedNode | Literal:
@@ -101,10 +110,32 @@ def _node(value: str) -> NamedNode | Literal:
 
 
 def _to_rdflib(triples: Iterable[Triple]) -> rdflib.Graph:
-    graph = rdflib.Graph()
-    data = serialize(triples, format=RdfFormat.N_TRIPLES)
-    assert data is not None
-    graph.parse(data=data, format="nt")
+    graph = rdflib.Graph(bind_namespaces="none")
+    terms: dict[object, rdflib.term.Node] = {}
+
+    def term(node: object) -> rdflib.term.Node:
+        found = terms.get(node)
+        if found is None:
+            if isinstance(node, NamedNode):
+                found = rdflib.URIRef(node.value)
+            elif isinstance(node, BlankNode):
+                found = rdflib.BNode(node.value)
+            elif isinstance(node, Literal):
+                datatype = node.datatype.value
+                found = (
+                    rdflib.Literal(node.value, lang=node.language)
+                    if node.language
+                    # a simple literal, as rdflib reads "EUR" in the shapes (it tells them apart)
+                    else rdflib.Literal(node.value)
+                    if datatype == XSD_STRING
+                    else rdflib.Literal(node.value, datatype=rdflib.URIRef(datatype))
+                )
+            else:
+                raise TypeError(f"RDF-star triples are not validated: {node}")
+            terms[node] = found
+        return found
+
+    graph.addN((term(t.subject), term(t.predicate), term(t.object), graph) for t in triples)
     return graph
 
 
@@ -117,7 +148,7 @@ class Validator:
         return cls(sorted(settings.resource("shapes").glob("*.ttl")), settings.base_iri)
 
     def __init__(self, shape_files: Sequence[Path], base_iri: str) -> None:
-        self.shapes = rdflib.Graph()
+        self.shapes = rdflib.Graph(bind_namespaces="none")
         for path in shape_files:
             self.shapes.parse(path, format="turtle", publicID=base_iri)
         self._shapes_by_class: dict[str, set[rdflib.URIRef]] = {}
@@ -154,12 +185,16 @@ class Validator:
             allow_warnings=True,
             allow_infos=True,
             use_shapes=sorted(shapes | self._helpers),
+            inplace=True,
         )
-        return ValidationReport(_findings(results))
+        described = {str(t.subject.value) for t in data if not isinstance(t.subject, Triple)}
+        return ValidationReport([f for f in _findings(results) if f.focus in described])
 
 
 def _findings(results: rdflib.Graph) -> list[Finding]:
-    findings = []
+    """The results of a report, once each (one bad value can break several constraints of a
+    shape that share a message)."""
+    findings: dict[tuple[object, ...], Finding] = {}
     details = set(results.objects(None, SH.detail))
     for result in results.subjects(rdflib.RDF.type, SH.ValidationResult):
         if result in details:  # the nested result of an sh:node; its parent is reported
@@ -172,19 +207,58 @@ def _findings(results: rdflib.Graph) -> list[Finding]:
         path = results.value(result, SH.resultPath)
         value = results.value(result, SH.value)
         shape = results.value(result, SH.sourceShape)
-        findings.append(
-            Finding(
-                severity=SEVERITIES.get(severity, "Violation")
-                if isinstance(severity, rdflib.URIRef)
-                else "Violation",
-                focus=str(results.value(result, SH.focusNode)),
-                path=str(path) if isinstance(path, rdflib.URIRef) else None,
-                value=None if value is None else str(value),
-                messages=messages,
-                shape=str(shape) if isinstance(shape, rdflib.URIRef) else None,
-            )
+        finding = Finding(
+            severity=SEVERITIES.get(severity, "Violation")
+            if isinstance(severity, rdflib.URIRef)
+            else "Violation",
+            focus=str(results.value(result, SH.focusNode)),
+            path=str(path) if isinstance(path, rdflib.URIRef) else None,
+            value=None if value is None else str(value),
+            messages=messages,
+            shape=str(shape) if isinstance(shape, rdflib.URIRef) else None,
         )
-    return sorted(findings, key=lambda f: (f.focus, f.severity, f.path or ""))
+        key = (finding.severity, finding.focus, finding.path, finding.value)
+        findings.setdefault((*key, tuple(sorted(messages.items()))), finding)
+    return sorted(findings.values(), key=lambda f: (f.focus, f.severity, f.path or ""))
+
+
+def _speed_up() -> None:
+    """Relieve two hot spots of pySHACL and rdflib (see the module's docstring)."""
+    import pyshacl.shape
+    from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
+    from rdflib.plugins.sparql import processor
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.evaluate import evalQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    if isinstance(ALL_CONSTRAINT_PARAMETERS, list) and not hasattr(
+        pyshacl.shape, "CONSTRAINT_PARAMS"
+    ):
+        pyshacl.shape.CONSTRAINT_PARAMS = (  # type: ignore[attr-defined]
+            frozenset(ALL_CONSTRAINT_PARAMETERS),
+            CONSTRAINT_PARAMETERS_MAP,
+        )
+
+    @functools.lru_cache(maxsize=512)
+    def prepared(text: str, base: str | None, namespaces: tuple[tuple[str, Any], ...]) -> Any:
+        return translateQuery(parseQuery(text), base, dict(namespaces))
+
+    def query(
+        self: Any,
+        query: Any,
+        initBindings: Any = None,  # noqa: N803 - rdflib's names
+        initNs: Any = None,  # noqa: N803
+        base: str | None = None,
+        DEBUG: bool = False,  # noqa: N803
+    ) -> Any:
+        if isinstance(query, str):
+            query = prepared(query, base, tuple(sorted((initNs or {}).items())))
+        return evalQuery(self.graph, query, initBindings, base)
+
+    processor.SPARQLProcessor.query = query  # type: ignore[method-assign, assignment]
+
+
+_speed_up()
 
 
 def neighbourhood(store: Store, data: Sequence[Triple]) -> list[Triple]:
