@@ -120,7 +120,7 @@ def test_contributions_are_reviewed_from_the_terminal(tmp_path: Path) -> None:
         <http://schema.org/containedInPlace> <commune/23096> ."""
     first = workflow.submit(place, "text/turtle", who)[0].id
     second = workflow.submit(place.replace(b"le-lieu", b"autre-lieu"), "text/turtle", who)[0].id
-    workflow.ledger.close()
+    workflow.close()
     store.close()
 
     code, output = run(tmp_path, "contributions", "list", "--status", "pending")

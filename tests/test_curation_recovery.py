@@ -70,7 +70,7 @@ def prepare(data_dir: Path, count: int) -> list[str]:
     load_bundled(store, settings)
     workflow = Contributions.open(store, settings)
     identifiers = [workflow.submit(body(n), "text/turtle", CONTRIBUTOR)[0].id for n in range(count)]
-    workflow.ledger.close()
+    workflow.close()
     store.close()
     return identifiers
 
@@ -91,7 +91,7 @@ def settle(data_dir: Path, identifiers: list[str]) -> dict[str, str]:
             assert contribution.status in ("accepted", "pending")
             assert public == place == (contribution.status == "accepted")
             statuses[identifier] = contribution.status
-        workflow.ledger.close()
+        workflow.close()
         return statuses
     finally:
         store.close()

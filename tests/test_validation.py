@@ -62,3 +62,37 @@ def test_the_context_itself_is_not_validated(seeded: LocalStore, settings: Setti
     data = parse_triples(FIXTURES / "bad-place.ttl", base_iri=BASE)
     report = validator(settings).validate(data, neighbourhood(seeded, data))
     assert {f.focus for f in report.findings} == {BASE + "tiers-lieu/broken"}
+
+
+def test_the_pool_finds_what_one_validator_finds(seeded: LocalStore, settings: Settings) -> None:
+    """Shared between worker processes, resources that refer to each other (places of a
+    network described in the same upload) are judged as they are in one process."""
+    from commonsgraph.validation import ValidationPool
+
+    lines = [
+        "@prefix cg: <https://w3id.org/commonsgraph/ns#> .",
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
+        "@prefix org: <http://www.w3.org/ns/org#> .",
+        '<organisation/reseau-x> a org:Organization, cg:Network ; rdfs:label "Réseau X" .',
+    ]
+    for n in range(90):
+        name = "" if n % 7 == 0 else f'rdfs:label "Lieu {n}" ;'  # every 7th has no name
+        typology = "not-a-typology" if n % 11 == 0 else "coworking"
+        lines.append(
+            f"<tiers-lieu/lieu-{n}> a cg:TiersLieu ; {name} cg:typology <scheme/typology/{typology}> ;"
+            f" cg:network <organisation/reseau-x> ; <http://schema.org/containedInPlace> <commune/23096> ."
+        )
+    path = settings.data_dir / "upload.ttl"  # type: ignore[operator]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines))
+    data = parse_triples(path, base_iri=BASE)
+    assert len(data) > 400
+    context = neighbourhood(seeded, data)
+    single = validator(settings)
+    pool = ValidationPool(single, workers=2)
+    try:
+        alone, shared = single.validate(data, context), pool.validate(data, context)
+    finally:
+        pool.close()
+    assert alone.counts()["Violation"] == 13 + 9  # 13 without a name, 9 with an unknown typology
+    assert shared.findings == alone.findings

@@ -516,7 +516,7 @@ def _workflow(settings: Settings) -> Iterator[Contributions]:
         try:
             yield workflow
         finally:
-            workflow.ledger.close()
+            workflow.close()
 
 
 @contributions_.command(name="list")

@@ -14,21 +14,25 @@ again for every value it checks (parsed queries are cached, as `prepareQuery` wo
 from __future__ import annotations
 
 import functools
+import multiprocessing
+import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pyshacl
 import rdflib
-from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse, serialize
 from rdflib.namespace import SH
 
 from commonsgraph.config import Settings
 from commonsgraph.store import Store
 
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+SKOS_IN_SCHEME = NamedNode("http://www.w3.org/2004/02/skos/core#inScheme")
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 _NEIGHBOURHOOD_BATCH = 2000
 
@@ -148,6 +152,8 @@ class Validator:
         return cls(sorted(settings.resource("shapes").glob("*.ttl")), settings.base_iri)
 
     def __init__(self, shape_files: Sequence[Path], base_iri: str) -> None:
+        self.shape_files = list(shape_files)
+        self.base_iri = base_iri
         self.shapes = rdflib.Graph(bind_namespaces="none")
         for path in shape_files:
             self.shapes.parse(path, format="turtle", publicID=base_iri)
@@ -189,6 +195,122 @@ class Validator:
         )
         described = {str(t.subject.value) for t in data if not isinstance(t.subject, Triple)}
         return ValidationReport([f for f in _findings(results) if f.focus in described])
+
+
+class Validates(Protocol):
+    """What validates data with its context: a `Validator` or a `ValidationPool`."""
+
+    def validate(
+        self, data: Sequence[Triple], context: Sequence[Triple] = ()
+    ) -> ValidationReport: ...
+
+
+class ValidationPool:
+    """A validator that checks large inputs in worker processes: in parallel, and away from
+    the service's interpreter lock, so that other requests are served meanwhile.
+
+    The data is split by resource (a resource goes with its parts, `{resource}#…`, and with
+    the blank-node IRIs it alone refers to), one share per worker; each share is validated with
+    the context and the types of the other shares' resources it refers to, which is all a shape
+    reads of a resource it refers to. Small inputs are validated in this process, where a round trip
+    would cost more than it saves.
+    """
+
+    def __init__(self, validator: Validator, workers: int = 2, threshold: int = 400) -> None:
+        self.validator = validator
+        self.workers = workers
+        self.threshold = threshold
+        self._executor: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def validate(self, data: Sequence[Triple], context: Sequence[Triple] = ()) -> ValidationReport:
+        shares = _shares(data, self.workers) if len(data) >= self.threshold else []
+        if len(shares) < 2:
+            return self.validator.validate(data, context)
+        types = [t for t in data if t.predicate in (RDF_TYPE, SKOS_IN_SCHEME)]
+        futures = []
+        for share in shares:
+            # what a share refers to among the others' resources: their types (a typed node is
+            # a focus node of its class's shapes, so only those referred to are sent)
+            described = {t.subject for t in share}
+            referred = {t.object for t in share} - described
+            others = [t for t in types if t.subject in referred]
+            futures.append(
+                self._pool().submit(
+                    _validate_share, _ntriples(share), _ntriples([*context, *others])
+                )
+            )
+        findings = [finding for future in futures for finding in future.result()]
+        return ValidationReport(sorted(findings, key=lambda f: (f.focus, f.severity, f.path or "")))
+
+    def _pool(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._executor is None:
+                self._executor = ProcessPoolExecutor(
+                    self.workers,
+                    mp_context=multiprocessing.get_context("forkserver"),
+                    initializer=_start_worker,
+                    initargs=(
+                        [str(p) for p in self.validator.shape_files],
+                        self.validator.base_iri,
+                    ),
+                )
+            return self._executor
+
+    def close(self) -> None:
+        with self._lock:
+            if self._executor is not None:
+                self._executor.shutdown(cancel_futures=True)
+                self._executor = None
+
+
+_WORKER: list[Validator] = []
+
+
+def _start_worker(shape_files: list[str], base_iri: str) -> None:
+    _WORKER.append(Validator([Path(p) for p in shape_files], base_iri))
+
+
+def _validate_share(data: bytes, context: bytes) -> list[Finding]:
+    return _WORKER[0].validate(_triples(data), _triples(context)).findings
+
+
+def _ntriples(triples: Iterable[Triple]) -> bytes:
+    return serialize(triples, format=RdfFormat.N_TRIPLES) or b""
+
+
+def _triples(data: bytes) -> list[Triple]:
+    return [q.triple for q in parse(data, format=RdfFormat.N_TRIPLES)]
+
+
+def _shares(data: Sequence[Triple], count: int) -> list[list[Triple]]:
+    """`data` in up to `count` shares of whole resources, of about the same size."""
+    groups: dict[str, list[Triple]] = {}
+    for triple in data:
+        subject = triple.subject
+        key = subject.value.split("#", 1)[0] if isinstance(subject, NamedNode) else str(subject)
+        groups.setdefault(key, []).append(triple)
+    owner: dict[str, str] = {}  # a loose node (blank or skolem) goes with what refers to it
+    for key, triples in groups.items():
+        for triple in triples:
+            if isinstance(triple.object, NamedNode | BlankNode):
+                target = triple.object
+                other = (
+                    target.value.split("#", 1)[0] if isinstance(target, NamedNode) else str(target)
+                )
+                if other != key and other in groups and "/.well-known/genid/" in other:
+                    owner.setdefault(other, key)
+    merged: dict[str, list[Triple]] = {}
+    for key, triples in groups.items():
+        root, seen = key, {key}
+        while root in owner and owner[root] not in seen:
+            root = owner[root]
+            seen.add(root)
+        merged.setdefault(root, []).extend(triples)
+    shares: list[list[Triple]] = [[] for _ in range(count)]
+    for triples in sorted(merged.values(), key=len, reverse=True):
+        min(shares, key=len).extend(triples)
+    return [share for share in shares if share]
 
 
 def _findings(results: rdflib.Graph) -> list[Finding]:

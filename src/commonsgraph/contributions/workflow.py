@@ -12,6 +12,7 @@ processes from reviewing the same contribution.
 
 from __future__ import annotations
 
+import os
 import secrets
 import threading
 from collections import defaultdict
@@ -37,7 +38,13 @@ from commonsgraph.uploads import (
     skolemize,
     upload_format,
 )
-from commonsgraph.validation import Finding, Validator, neighbourhood
+from commonsgraph.validation import (
+    Finding,
+    Validates,
+    ValidationPool,
+    Validator,
+    neighbourhood,
+)
 from commonsgraph.vocab import DCT, FOAF, PROV, RDF, RDFS, XSD, Minter
 
 CONTRIBUTABLE = ("tiers-lieu", "organisation", "commons", "grant")
@@ -69,14 +76,16 @@ class Contributions:
     @classmethod
     def open(cls, store: Store, settings: Settings) -> Contributions:
         """The workflow of a deployment: its ledger in the data directory (in memory when
-        there is none), the project's shapes; reviews a dead process left halfway settled."""
+        there is none), the project's shapes (large uploads validated by worker processes);
+        reviews a dead process left halfway settled."""
         path = None if settings.data_dir is None else settings.data_dir / "contributions.sqlite3"
-        workflow = cls(store, settings, Ledger(path), Validator.of_project(settings))
+        pool = ValidationPool(Validator.of_project(settings), workers=min(2, os.cpu_count() or 1))
+        workflow = cls(store, settings, Ledger(path), pool)
         workflow.recover()
         return workflow
 
     def __init__(
-        self, store: Store, settings: Settings, ledger: Ledger, validator: Validator
+        self, store: Store, settings: Settings, ledger: Ledger, validator: Validates
     ) -> None:
         self.store = store
         self.settings = settings
@@ -88,6 +97,11 @@ class Contributions:
         )
         self._writer = threading.Lock()
         self._communes: tuple[str, CommuneIndex] | None = None
+
+    def close(self) -> None:
+        self.ledger.close()
+        if isinstance(self.validator, ValidationPool):
+            self.validator.close()
 
     # -- uploading ---------------------------------------------------------------------------
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -35,7 +37,14 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
         tokens = TokenStore(
             None if settings.data_dir is None else settings.data_dir / "tokens.sqlite3"
         )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.contributions.close()  # its validation workers
+
     app = FastAPI(
+        lifespan=lifespan,
         title="commonsgraph",
         version=__version__,
         description="An open knowledge graph of tiers-lieux, their actors, networks and commons.",
