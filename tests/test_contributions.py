@@ -172,11 +172,11 @@ def test_missing_name_wrong_insee_code_and_unknown_licence_are_reported(site: Si
     violations = [f for f in contribution["findings"] if f["severity"] == "Violation"]  # type: ignore[union-attr, index]
     by_path = {f["path"].rsplit("/", 1)[-1].rsplit("#", 1)[-1]: f for f in violations}  # type: ignore[index, union-attr]
     assert set(by_path) >= {"label", "containedInPlace", "license"}
-    assert by_path["label"]["message"]["en"]
-    assert by_path["label"]["message"]["fr"]
+    assert by_path["label"]["messages"]["en"]
+    assert by_path["label"]["messages"]["fr"]
     assert by_path["containedInPlace"]["value"] == BASE + "commune/99999"
-    assert "licence" in by_path["license"]["message"]["fr"]
-    assert "licence" in by_path["license"]["message"]["en"]
+    assert "licence" in by_path["license"]["messages"]["fr"]
+    assert "licence" in by_path["license"]["messages"]["en"]
     assert site.store.triple_count() == before
     conflict = site.client.post(f"/contributions/{contribution['id']}/accept", headers=site.curator)
     assert conflict.status_code == 409

@@ -25,6 +25,9 @@ from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings
 from commonsgraph.contributions import STATUSES, Contributions
 from commonsgraph.errors import CommonsGraphError, Conflict, InputError, NotFound, StoreError
+from commonsgraph.federation import federated
+from commonsgraph.harvest import KINDS as HARVEST_KINDS
+from commonsgraph.harvest import Source, SourceRegistry, open_harvester
 from commonsgraph.importers.base import ImportReport
 from commonsgraph.queries import (
     GRAPH_OUTPUTS,
@@ -36,7 +39,13 @@ from commonsgraph.queries import (
 )
 from commonsgraph.store import Store, open_store
 from commonsgraph.tokens import Token, TokenStore
-from commonsgraph.validation import Finding, ValidationReport, Validator, neighbourhood
+from commonsgraph.validation import (
+    Finding,
+    ValidationPool,
+    ValidationReport,
+    Validator,
+    neighbourhood,
+)
 from commonsgraph.vocab import Minter, compact
 
 console = Console(soft_wrap=True)
@@ -382,11 +391,11 @@ def queries_run(ctx: click.Context, name: str, fmt: str) -> None:
     if output is SPARQL_TEXT:
         write(text.encode("utf-8"))
         return
-    with opened(settings) as store:
+    with opened(settings) as store, federated(settings, text) as runnable:  # SERVICE bounded
         if output is None and query.form == "SELECT":
-            print_rows(store.select(text))
+            print_rows(store.select(runnable))
             return
-        body = _serialized(store, text, output)
+        body = _serialized(store, runnable, output)
     write(query.shape(output, body) if output else body)
 
 
@@ -605,6 +614,135 @@ def contributions_revert(settings: Settings, contribution_id: str) -> None:
     with _workflow(settings) as workflow:
         c = workflow.revert(contribution_id, _operator())
     console.print(f"contribution {c.id} reverted")
+
+
+# -- partner sources and harvests ----------------------------------------------------------------
+
+
+@main.group()
+def source() -> None:
+    """Partner sources to harvest (kept in <data dir>/sources.toml)."""
+
+
+def _registry(settings: Settings) -> SourceRegistry:
+    if settings.data_dir is None:
+        fail("sources are kept in the data directory; there is none", 2)
+    assert settings.data_dir is not None
+    return SourceRegistry(settings.data_dir / "sources.toml")
+
+
+def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
+    pairs = {}
+    for value in values:
+        key, equals, field = value.partition("=")
+        if not equals or not key.strip() or not field.strip():
+            fail(f"{option} takes NAME=VALUE, got {value!r}", 2)
+        pairs[key.strip()] = field.strip()
+    return pairs
+
+
+@source.command(name="add")
+@click.argument("name")
+@click.option("--kind", required=True, type=click.Choice(HARVEST_KINDS))
+@click.option("--url", required=True, help="The endpoint, dump or feed.")
+@click.option("--mapping", help="sparql, rdf: pair (built in) or a CONSTRUCT query file.")
+@click.option("--licence", help="The partner's licence: an SPDX id or an IRI.")
+@click.option("--title", default="", help="A name for people.")
+@click.option("--field", "fields", multiple=True, help="Feeds: OURS=THEIRS, e.g. label=nom.")
+@click.option("--typology", "typologies", multiple=True, help='Feeds: "THEIR VALUE=notation".')
+@click.option("--records", help="json: the dotted path of the list of records.")
+@click.pass_obj
+def source_add(
+    settings: Settings,
+    name: str,
+    kind: str,
+    url: str,
+    mapping: str | None,
+    licence: str | None,
+    title: str,
+    fields: tuple[str, ...],
+    typologies: tuple[str, ...],
+    records: str | None,
+) -> None:
+    """Declare (or redeclare) a source."""
+    declared = Source(
+        name, kind, url, title, licence, mapping, _pairs(fields, "--field"),
+        _pairs(typologies, "--typology"), records,
+    )  # fmt: skip
+    try:
+        _registry(settings).add(declared)
+    except InputError as error:
+        fail(str(error), 2)
+    console.print(f"source {name} declared: `commonsgraph harvest {name}` harvests it")
+
+
+@source.command(name="remove")
+@click.argument("name")
+@click.pass_obj
+def source_remove(settings: Settings, name: str) -> None:
+    """Forget a source (its harvested graph stays until dropped)."""
+    try:
+        _registry(settings).remove(name)
+    except (InputError, NotFound) as error:
+        fail(str(error), 2)
+    console.print(f"source {name} removed")
+
+
+@source.command(name="list")
+@click.pass_obj
+def source_list(settings: Settings) -> None:
+    """The sources and how their last harvests went."""
+    with opened(settings) as store:
+        harvester = open_harvester(store, settings, Validator.of_project(settings))
+        table = Table("name", "kind", "url", "last success", "records", "quarantined", "last error")
+        for item in harvester.registry.all():
+            status = harvester.ledger.status(item.name)
+            error = "" if status.healthy else (status.last_error or "")
+            success = f"{status.last_success:%Y-%m-%d %H:%M}" if status.last_success else "never"
+            table.add_row(
+                item.name, item.kind, item.url, success, str(status.published),
+                str(status.quarantined), error,
+            )  # fmt: skip
+        harvester.ledger.close()
+    console.print(table)
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("--all", "every", is_flag=True, help="Every declared source (for cron).")
+@click.option("--full", is_flag=True, help="Ask for everything, not only what changed.")
+@click.pass_obj
+def harvest(settings: Settings, name: str | None, every: bool, full: bool) -> None:
+    """Harvest a partner source (or --all). Exit code 1 when a partner failed: its previous
+    harvest is kept."""
+    if (name is None) == (not every):
+        fail("give a source NAME or --all", 2)
+    with opened(settings) as store:
+        pool = ValidationPool(Validator.of_project(settings))
+        harvester = open_harvester(store, settings, pool)
+        try:
+            reports = harvester.run_all(full) if every else [harvester.run(str(name), full)]
+        finally:
+            harvester.ledger.close()
+            pool.close()
+    for report in reports:
+        if report.error:
+            errors.print(f"[bold red]{report.source}[/]: {report.error}", highlight=False)
+        elif report.unchanged:
+            console.print(f"{report.source}: unchanged since the last harvest")
+        else:
+            change = report.change
+            console.print(
+                f"{report.source}: {report.records} record(s), {report.published} published, "
+                f"{report.quarantined} quarantined"
+                + ("" if report.full else " (changes since the last harvest)")
+                + (f"; +{change.added} -{change.removed} statements" if change else "")
+                + f" in {report.seconds:.1f} s",
+                highlight=False,
+            )
+            for note in report.notes[:10]:
+                console.print(f"  {note}", highlight=False)
+    sys.exit(1 if any(r.error for r in reports) else 0)
 
 
 # -- validation ----------------------------------------------------------------------------------

@@ -59,8 +59,17 @@ class Settings:
     """Characters one literal of a contribution may hold."""
     contribution_licence: str = "CC-BY-4.0"
     """The licence (SPDX id) a contribution is granted under when it names none."""
+    harvest_timeout: float = 60.0
+    """Seconds a partner has to send a whole harvest."""
+    max_harvest_bytes: int = 100_000_000
+    harvest_every: float = 0.0
+    """Seconds between the service's harvests of every source; 0: only on demand."""
     service_allowlist: tuple[str, ...] = ()
     """Endpoints a query may reach with SERVICE (exact IRIs, or prefixes ending with '*')."""
+    service_timeout: float = 10.0
+    """Seconds one SERVICE call may take, from connecting to the last byte of its answer."""
+    max_service_bytes: int = 10_000_000
+    """Bytes one SERVICE call may answer."""
     load_allowlist: tuple[str, ...] = ()
     """Sources an admin may LOAD (exact IRIs, or prefixes ending with '*')."""
     tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -82,7 +91,7 @@ class Settings:
             raise ConfigError(f"COMMONSGRAPH_STORE must be an http(s) URL, got {self.store!r}")
         for name in ("query_timeout", "query_workers", "max_result_bytes", "max_body_bytes",
                      "max_queries_per_client", "max_upload_statements",
-                     "max_literal_chars"):  # fmt: skip
+                     "max_literal_chars", "service_timeout", "max_service_bytes"):  # fmt: skip
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name} must be positive, got {getattr(self, name)}")
 
@@ -104,7 +113,12 @@ class Settings:
             "max_upload_statements": int,
             "max_literal_chars": int,
             "contribution_licence": str,
+            "harvest_timeout": float,
+            "max_harvest_bytes": int,
+            "harvest_every": float,
             "service_allowlist": _words,
+            "service_timeout": float,
+            "max_service_bytes": int,
             "load_allowlist": _words,
             "default_graphs": _words,
             "tile_url": str,

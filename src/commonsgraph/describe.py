@@ -4,6 +4,10 @@ machines.
 A description holds the resource's own statements and those of its parts (blank nodes, and
 hash IRIs such as `…#address` or `…#role-1`), the labels of everything it links to, a page of
 incoming links, and the named graphs all of these come from, with their provenance.
+
+A resource that curators linked to others with `owl:sameAs` (in the reconciliation graph) is
+described *merged*: the statements of the resources it is the same as come with its own, each
+in the graph it comes from, so that a page shows every value with its source.
 """
 
 from __future__ import annotations
@@ -29,6 +33,12 @@ SELECT ?s ?p ?o ?g WHERE {
   { GRAPH ?g { ?r ?q ?b . ?b ?q2 ?s . ?s ?p ?o } FILTER(isBlank(?b) && isBlank(?s)) }
 }"""
 
+_SAME = """
+SELECT DISTINCT ?same WHERE {
+  GRAPH ?links { { ?r owl:sameAs ?same } UNION { ?same owl:sameAs ?r } }
+  FILTER(isIRI(?same) && ?same != ?r)
+}"""
+
 # No ORDER BY: sorting a popular resource's incoming links costs tens of milliseconds, and the
 # store's index order is stable between two writes, which is what paging needs.
 _INCOMING = """
@@ -44,7 +54,8 @@ class Description:
 
     iri: NamedNode
     quads: list[Quad]
-    """Its own statements and those of its parts, each in the graph it comes from."""
+    """Its own statements and those of its parts, each in the graph it comes from (and those
+    of the resources it is the same as)."""
     incoming: list[Quad] = field(default_factory=list)
     """One page of the statements that point to it."""
     page: int = 1
@@ -54,15 +65,22 @@ class Description:
     """Labels of the resources it mentions: IRI -> language ('' without) -> label."""
     label_quads: list[Quad] = field(default_factory=list)
     graphs: list[GraphInfo] = field(default_factory=list)
+    same_as: list[NamedNode] = field(default_factory=list)
+    """The resources linked to it by confirmed `owl:sameAs` links, merged into it."""
+
+    def is_itself(self, term: object) -> bool:
+        """Whether `term` is the resource or one it is the same as."""
+        return term == self.iri or term in self.same_as
 
     def values(
         self, predicate: NamedNode, subject: NamedNode | BlankNode | None = None
     ) -> list[Term]:
-        """The objects of `predicate` on the resource (or on one of its parts)."""
-        subject = subject or self.iri
+        """The objects of `predicate` on the resource, merged with those it is the same as (or
+        on one of its parts)."""
         seen: list[Term] = []
         for quad in self.quads:
-            if quad.subject == subject and quad.predicate == predicate and quad.object not in seen:
+            on = quad.subject == subject if subject is not None else self.is_itself(quad.subject)
+            if on and quad.predicate == predicate and quad.object not in seen:
                 seen.append(quad.object)
         return seen
 
@@ -97,10 +115,18 @@ def describe(
     graphs: dict[NamedNode, GraphInfo] | None = None,
     page: int = 1,
     page_size: int = 50,
+    links: NamedNode | None = None,
 ) -> Description | None:
-    """The description of `iri`, or None when the graph holds nothing about it."""
+    """The description of `iri`, or None when the graph holds nothing about it; merged with
+    the resources the graph `links` says it is the same as."""
     hash_prefix = Literal(iri.value + "#")
-    quads = [q for row in store.select(_OWN, {"r": iri, "hash": hash_prefix}) if (q := _quad(row))]
+    quads = _own(store, iri)
+    same_as: list[NamedNode] = []
+    if links is not None and quads:
+        rows = store.select(_SAME, {"r": iri, "links": links})
+        same_as = sorted((s for r in rows if isinstance(s := r["same"], NamedNode)), key=str)
+        for other in same_as:
+            quads += _own(store, other)
     offset = (page - 1) * page_size
     incoming_rows = store.select(
         _INCOMING.replace("{limit}", str(page_size + 1)).replace("{offset}", str(offset)),
@@ -110,13 +136,20 @@ def describe(
     if not quads and not incoming and page == 1:
         return None
     description = Description(
-        iri, quads, incoming, page, page_size, has_next=len(incoming_rows) > page_size
-    )
+        iri, quads, incoming, page, page_size, has_next=len(incoming_rows) > page_size,
+        same_as=same_as,
+    )  # fmt: skip
     _add_labels(store, description)
     if graphs is not None:
         used = {q.graph_name for q in (*quads, *incoming)}
         description.graphs = [graphs[g] for g in sorted(used, key=str) if g in graphs]  # type: ignore[index]
     return description
+
+
+def _own(store: Store, iri: NamedNode) -> list[Quad]:
+    """The statements of a resource and of its parts."""
+    rows = store.select(_OWN, {"r": iri, "hash": Literal(iri.value + "#")})
+    return [q for row in rows if (q := _quad(row))]
 
 
 def _add_labels(store: Store, description: Description) -> None:

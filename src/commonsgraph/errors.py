@@ -12,6 +12,8 @@
     ├── NotFound                the resource, graph or file asked for does not exist
     ├── Conflict                the request does not fit the current state (a contribution
     │                           already reviewed, a revert that a later contribution prevents)
+    ├── PartnerError            a partner source is down, slow, or sends what we cannot take
+    │   └── ServiceCallError    a partner endpoint called with SERVICE failed
     ├── StoreError              the store cannot do what it was asked
     │   ├── StoreLocked         another process holds the store directory
     │   ├── QueryTimeout        a query ran past its deadline and was stopped
@@ -98,6 +100,20 @@ class NotFound(CommonsGraphError):
 
 class Conflict(CommonsGraphError):
     """The request contradicts the current state of what it acts on."""
+
+
+class PartnerError(CommonsGraphError):
+    """A partner (harvested source) failed: unreachable, too slow, an HTTP error, a body over
+    the cap, or data that does not parse."""
+
+
+class ServiceCallError(PartnerError):
+    """A partner endpoint called with SERVICE did not answer in time, answered more than the
+    cap, answered an HTTP error or something that is not SPARQL results."""
+
+    def __init__(self, endpoint: str, reason: str) -> None:
+        super().__init__(f"the partner endpoint <{endpoint}> {reason}")
+        self.endpoint = endpoint
 
 
 class StoreError(CommonsGraphError):

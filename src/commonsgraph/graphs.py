@@ -17,7 +17,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 
 from commonsgraph import __version__
 from commonsgraph.store import GraphChange, Store, lexical
-from commonsgraph.vocab import CG, DCT, PROV, RDF, RDFS, VOID, XSD, Minter
+from commonsgraph.vocab import CG, DCT, FOAF, PROV, RDF, RDFS, VOID, XSD, Minter
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,21 @@ def describe(graph: NamedNode, origin: GraphSource, minter: Minter, count: int) 
     if origin.checksum is not None:
         triples.append(Triple(graph, CG.checksum, Literal(origin.checksum)))
     return triples
+
+
+def agent(minter: Minter, token_id: str) -> NamedNode:
+    """The public IRI of whoever holds a token (never the token's secret)."""
+    return minter.iri(f"agent/{token_id}")
+
+
+def agent_statements(minter: Minter, token_id: str, label: str) -> list[Triple]:
+    """What the graph says of a token's holder: an agent, with the token's label."""
+    iri = agent(minter, token_id)
+    return [
+        Triple(iri, RDF.type, PROV.Agent),
+        Triple(iri, RDF.type, FOAF.Agent),
+        Triple(iri, RDFS.label, Literal(label or token_id)),
+    ]
 
 
 def publish(

@@ -175,8 +175,11 @@ class NamedQuery:
     def label(self, language: str = "en") -> str:
         return self.title.get(language) or self.title.get("en") or self.name
 
-    def bindings(self, given: Mapping[str, str], base: str) -> dict[str, Term]:
-        """The terms the parameters stand for, from the values given (as text) and defaults."""
+    def bindings(
+        self, given: Mapping[str, str], base: str, *, partial: bool = False
+    ) -> dict[str, Term]:
+        """The terms the parameters stand for, from the values given (as text) and defaults;
+        `partial` leaves the required parameters that are not given unbound."""
         known = {p.name for p in self.parameters}
         unknown = sorted(set(given) - known)
         if unknown:
@@ -190,6 +193,8 @@ class NamedQuery:
                 elif parameter.optional:
                     terms[parameter.name] = Literal("")
                     continue
+                elif partial:
+                    continue
                 else:
                     raise ParameterError(parameter.name, "is required")
             terms[parameter.name] = parameter.term(value, base)
@@ -198,6 +203,11 @@ class NamedQuery:
     def prepared(self, given: Mapping[str, str], base: str) -> str:
         """The query, ready to run: relative IRIs resolved, parameters bound as terms."""
         return f"BASE <{base}>\n" + bind(self.text, self.bindings(given, base))
+
+    def example(self, base: str) -> str:
+        """The query with its defaults bound and its required parameters left as variables,
+        for a person to fill in (the query editor)."""
+        return f"BASE <{base}>\n" + bind(self.text, self.bindings({}, base, partial=True))
 
 
 def _bilingual(value: object, where: str, key: str) -> dict[str, str]:

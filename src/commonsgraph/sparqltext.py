@@ -49,24 +49,54 @@ def tokens(query: str) -> Iterator[Token]:
 
 
 @dataclass(frozen=True)
+class ServiceCall:
+    """A SERVICE clause: the endpoint it calls, and where the text names it."""
+
+    iri: str | None
+    """The endpoint, resolved (None: named by a variable or unresolvable)."""
+    silent: bool
+    start: int
+    """Where the token naming the endpoint (an IRI or a prefixed name) starts in the text."""
+    end: int
+
+
+@dataclass(frozen=True)
 class Analysis:
     """What the text of a query or update says before it is evaluated."""
 
     form: str | None
     """SELECT, CONSTRUCT, ASK, DESCRIBE, or None for an update (or unreadable text)."""
-    services: list[str | None]
-    """The endpoints called with SERVICE (None: named by a variable or unresolvable)."""
+    service_calls: list[ServiceCall]
+    """The SERVICE clauses, in the order of the text."""
     loads: list[str | None]
     """The documents LOADed (None: unresolvable)."""
     declares_dataset: bool
     """FROM or FROM NAMED at the top level."""
 
+    @property
+    def services(self) -> list[str | None]:
+        """The endpoints called with SERVICE (None: named by a variable or unresolvable)."""
+        return [call.iri for call in self.service_calls]
+
 
 def analyse(text: str, prefixes: Mapping[str, str]) -> Analysis:
     """Read a query or update once, for everything the endpoint checks before running it."""
     items = list(tokens(text))
-    services, loads = _external(items, prefixes)
-    return Analysis(_form(items), services, loads, _declares_dataset(items))
+    calls, loads = _external(items, prefixes)
+    return Analysis(_form(items), calls, loads, _declares_dataset(items))
+
+
+def replace_spans(text: str, replacements: Iterable[tuple[int, int, str]]) -> str:
+    """`text` with each (start, end) span replaced, e.g. the tokens of `ServiceCall`s."""
+    pieces: list[str] = []
+    position = 0
+    for start, end, replacement in sorted(replacements):
+        if start < position:
+            raise ValueError("overlapping spans")
+        pieces += [text[position:start], replacement]
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
 def query_form(query: str) -> str | None:
@@ -222,14 +252,15 @@ def external_iris(
     Each is an absolute IRI, or None where the text names it with a variable or in a way that
     cannot be resolved before evaluation (such a call must be refused).
     """
-    return _external(list(tokens(text)), prefixes)
+    calls, loads = _external(list(tokens(text)), prefixes)
+    return [call.iri for call in calls], loads
 
 
 def _external(
     items: list[Token], prefixes: Mapping[str, str]
-) -> tuple[list[str | None], list[str | None]]:
+) -> tuple[list[ServiceCall], list[str | None]]:
     resolver = _Resolver(prefixes)
-    services: list[str | None] = []
+    calls: list[ServiceCall] = []
     loads: list[str | None] = []
     for index, token in enumerate(items):
         keyword = token.text.upper() if token.kind == "word" else ""
@@ -241,8 +272,15 @@ def _external(
         elif keyword in ("SERVICE", "LOAD"):
             target = next((t for t in following if t.text.upper() != "SILENT"), None)
             iri = resolver.iri(target) if target is not None else None
-            (services if keyword == "SERVICE" else loads).append(iri)
-    return services, loads
+            if keyword == "LOAD":
+                loads.append(iri)
+            elif target is None:
+                calls.append(ServiceCall(None, False, token.start, token.start))
+            else:
+                silent = target is not following[0]
+                end = target.start + len(target.text)
+                calls.append(ServiceCall(iri, silent, target.start, end))
+    return calls, loads
 
 
 # -- the dataset of an update -------------------------------------------------------------------

@@ -57,6 +57,30 @@ class Finding:
             or next(iter(self.messages.values()), "")
         )
 
+    def as_json(self) -> dict[str, object]:
+        return {
+            "severity": self.severity,
+            "focus": self.focus,
+            "path": self.path,
+            "value": self.value,
+            "messages": self.messages,
+            "shape": self.shape,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> Finding:
+        messages = data.get("messages")
+        return cls(
+            severity=str(data["severity"]),
+            focus=str(data["focus"]),
+            path=None if data.get("path") is None else str(data["path"]),
+            value=None if data.get("value") is None else str(data["value"]),
+            messages={str(k): str(v) for k, v in messages.items()}
+            if isinstance(messages, dict)
+            else {},
+            shape=None if data.get("shape") is None else str(data["shape"]),
+        )
+
 
 @dataclass(frozen=True)
 class ValidationReport:

@@ -165,8 +165,10 @@ class PageBuilder:
         rows: dict[str, PropertyRow] = {}
         values: dict[tuple[str, object], Value] = {}
         for quad in description.quads:
-            if quad.subject != iri or quad.predicate == RDF.type:
+            if not description.is_itself(quad.subject) or quad.predicate == RDF.type:
                 continue
+            if quad.predicate == OWL.sameAs and description.is_itself(quad.object):
+                continue  # the merge itself: a section of its own
             key = quad.predicate.value
             if key not in rows:
                 rows[key] = PropertyRow(self.link(description, quad.predicate), [])
@@ -198,6 +200,10 @@ class PageBuilder:
             has_next=description.has_next,
             graphs=description.graphs,
         )
+        if description.same_as:
+            page.sections.append(
+                Section("same_as", [(self.link(description, t), "") for t in description.same_as])
+            )
         kinds = set(description.types)
         page.is_class = bool(kinds & {OWL.Class, RDFS.Class})
         if CG.TiersLieu in kinds:

@@ -67,29 +67,6 @@ class Contribution:
         return not any(f.severity == "Violation" for f in self.findings)
 
 
-def _finding_json(finding: Finding) -> dict[str, object]:
-    return {
-        "severity": finding.severity,
-        "focus": finding.focus,
-        "path": finding.path,
-        "value": finding.value,
-        "messages": finding.messages,
-        "shape": finding.shape,
-    }
-
-
-def _finding(data: dict[str, object]) -> Finding:
-    messages = data.get("messages")
-    return Finding(
-        severity=str(data["severity"]),
-        focus=str(data["focus"]),
-        path=None if data.get("path") is None else str(data["path"]),
-        value=None if data.get("value") is None else str(data["value"]),
-        messages=dict(messages) if isinstance(messages, dict) else {},
-        shape=None if data.get("shape") is None else str(data["shape"]),
-    )
-
-
 def _time(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
 
@@ -106,7 +83,7 @@ def _row(row: tuple[object, ...]) -> Contribution:
         licence=str(values["licence"]),
         media_type=str(values["media_type"]),
         statements=int(str(values["statements"])),
-        findings=[_finding(f) for f in json.loads(str(values["findings"]))],
+        findings=[Finding.from_json(f) for f in json.loads(str(values["findings"]))],
         notes=list(json.loads(str(values["notes"]))),
         reviewer=None if values["reviewer"] is None else str(values["reviewer"]),
         reviewer_label=None if values["reviewer_label"] is None else str(values["reviewer_label"]),
@@ -162,7 +139,7 @@ class Ledger:
                 (
                     c.id, c.status, c.contributor, c.contributor_label, c.submitted.isoformat(),
                     c.source, c.licence, c.media_type, c.statements,
-                    json.dumps([_finding_json(f) for f in c.findings], ensure_ascii=False),
+                    json.dumps([f.as_json() for f in c.findings], ensure_ascii=False),
                     json.dumps(c.notes, ensure_ascii=False), c.reviewer, c.reviewer_label,
                     None if c.reviewed is None else c.reviewed.isoformat(), c.reason,
                     to_ntriples(triples),

@@ -25,7 +25,7 @@ from commonsgraph.config import Settings
 from commonsgraph.contributions.changes import Plan, ResourceChange, plan
 from commonsgraph.contributions.ledger import Contribution, Ledger, now, to_nquads
 from commonsgraph.errors import Conflict, InputError, NotAllowed, NotFound, ParameterError
-from commonsgraph.graphs import GraphSource, describe
+from commonsgraph.graphs import GraphSource, agent, agent_statements, describe
 from commonsgraph.importers.communes import CommuneIndex
 from commonsgraph.store import Store
 from commonsgraph.tokens import Token
@@ -45,7 +45,7 @@ from commonsgraph.validation import (
     Validator,
     neighbourhood,
 )
-from commonsgraph.vocab import DCT, FOAF, PROV, RDF, RDFS, XSD, Minter
+from commonsgraph.vocab import DCT, PROV, XSD, Minter
 
 CONTRIBUTABLE = ("tiers-lieu", "organisation", "commons", "grant")
 """The kinds of resources (first segment of their IRI path) contributions may describe."""
@@ -411,8 +411,8 @@ class Contributions:
             + (f" from {source}" if source and not source.startswith("http") else ""),
         )
         activity = Minter.part(graph, "activity")
-        contributor = self.agent(contribution.contributor)
-        reviewer = self.agent(curator.id)
+        contributor = agent(self.minter, contribution.contributor)
+        reviewer = agent(self.minter, curator.id)
         stamp = _stamp(reviewed)
         triples = [
             t
@@ -434,20 +434,10 @@ class Contributions:
             Triple(
                 activity, DCT.description, Literal(f"acceptée par {curator.label}", language="fr")
             ),
-            *self._agent(contribution.contributor, contribution.contributor_label),
-            *self._agent(curator.id, curator.label),
-        ]
-
-    def agent(self, token_id: str) -> NamedNode:
-        """The public IRI of whoever holds a token (never the token's secret)."""
-        return self.minter.iri(f"agent/{token_id}")
-
-    def _agent(self, token_id: str, label: str) -> list[Triple]:
-        agent = self.agent(token_id)
-        return [
-            Triple(agent, RDF.type, PROV.Agent),
-            Triple(agent, RDF.type, FOAF.Agent),
-            Triple(agent, RDFS.label, Literal(label or token_id)),
+            *agent_statements(
+                self.minter, contribution.contributor, contribution.contributor_label
+            ),
+            *agent_statements(self.minter, curator.id, curator.label),
         ]
 
 

@@ -91,6 +91,18 @@ class CensusMapper:
     def identifier(self, row: dict[str, str]) -> str:
         return f"CGET-2019-{row['ID'].strip()}"
 
+    def typologies(self, row: dict[str, str], note: Callable[[str], None]) -> list[NamedNode]:
+        """The typology concepts of a row (the census's TYPO column)."""
+        typology = TYPOLOGIES.get(row["TYPO"].strip())
+        if typology is not None:
+            return [self.minter.concept("typology", typology)]
+        note(
+            f"unknown typology {row['TYPO'].strip()!r}"
+            if row["TYPO"].strip()
+            else "no typology in the source"
+        )
+        return []
+
     @staticmethod
     def unusable(row: dict[str, str]) -> str | None:
         """Why a row cannot describe a place at all, or None."""
@@ -114,20 +126,16 @@ class CensusMapper:
         name = row["NOM_TL"].strip()
         place = self.place_iri(row)
         out.typed(place, CG.TiersLieu, "tiers-lieux")
-        out.add(place, RDFS.label, Literal(name))
+        if name:  # a feed's record may have none: the shapes then quarantine it
+            out.add(place, RDFS.label, Literal(name))
         out.add(place, DCT.identifier, Literal(self.identifier(row)))
         if self.source is not None:
             out.add(place, DCT.source, self.source)
-        typology = TYPOLOGIES.get(row["TYPO"].strip())
-        if typology is not None:
-            out.add(place, CG.typology, self.minter.concept("typology", typology))
-        elif row["TYPO"].strip():
-            note(f"unknown typology {row['TYPO'].strip()!r}")
-        else:
-            note("no typology in the source")
+        for concept in self.typologies(row, note):
+            out.add(place, CG.typology, concept)
         self._address(place, row, out)
         self._coordinates(place, row, out, note)
-        commune, how = self._commune(row)
+        commune, how = self.commune(row)
         count(how)
         if commune is not None:
             out.add(place, SCHEMA.containedInPlace, commune.iri)
@@ -185,7 +193,7 @@ class CensusMapper:
         out.add(geometry, RDF.type, GEO.Geometry)
         out.add(geometry, GEO.asWKT, Literal(f"POINT({long.value} {lat.value})", datatype=WKT))
 
-    def _commune(self, row: dict[str, str]) -> tuple[Division | None, str]:
+    def commune(self, row: dict[str, str]) -> tuple[Division | None, str]:
         """The commune of a row, and how it was found."""
         code = row["INSEECOM"].strip()
         if code and code != "0":

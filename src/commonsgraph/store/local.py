@@ -8,6 +8,7 @@ import secrets
 import shutil
 import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -50,6 +51,18 @@ def query_syntax_error(error: SyntaxError) -> QuerySyntaxError:
     if match is None:
         return QuerySyntaxError(message)
     return QuerySyntaxError(message, int(match.group(1)), int(match.group(2)))
+
+
+@contextmanager
+def _answering() -> Iterator[None]:
+    """Translate pyoxigraph's errors while a query runs, and while its results are read (they
+    are lazy: a SERVICE call may fail as the results are serialized)."""
+    try:
+        yield
+    except SyntaxError as error:
+        raise query_syntax_error(error) from None
+    except (OSError, RuntimeError) as error:
+        raise StoreError(f"the store could not answer the query: {error}") from None
 
 
 _BLANK_OBJECT = re.compile(r"\s_:[^\s\"]+ \.$")
@@ -120,26 +133,23 @@ class LocalStore:
     # -- reading ------------------------------------------------------------------------------
 
     def _query(self, query: str, bindings: Bindings | None) -> object:
-        try:
+        with _answering():
             return self._store.query(
                 bind(query, bindings) if bindings else query,
                 use_default_graph_as_union=True,
                 prefixes=PREFIXES,
             )
-        except SyntaxError as error:
-            raise query_syntax_error(error) from None
-        except OSError as error:
-            raise StoreError(f"the store could not answer the query: {error}") from None
 
     def select(self, query: str, bindings: Bindings | None = None) -> list[Row]:
         results = self._query(query, bindings)
         if not isinstance(results, QuerySolutions):
             raise QuerySyntaxError("expected a SELECT query")
         names = [v.value for v in results.variables]
-        return [
-            {name: value for name, value in zip(names, solution, strict=True) if value is not None}
-            for solution in results
-        ]
+        with _answering():
+            return [
+                {n: value for n, value in zip(names, solution, strict=True) if value is not None}
+                for solution in results
+            ]
 
     def ask(self, query: str, bindings: Bindings | None = None) -> bool:
         results = self._query(query, bindings)
@@ -151,7 +161,8 @@ class LocalStore:
         results = self._query(query, bindings)
         if not isinstance(results, QueryTriples):
             raise QuerySyntaxError("expected a CONSTRUCT or DESCRIBE query")
-        return list(results)
+        with _answering():
+            return list(results)
 
     def serialize_query(
         self,
@@ -162,13 +173,14 @@ class LocalStore:
         bindings: Bindings | None = None,
     ) -> Serialized:
         results = self._query(query, bindings)
-        if isinstance(results, QueryTriples):
-            body = results.serialize(format=graph_format)
-            media_type = graph_format.media_type
-        else:
-            assert isinstance(results, QuerySolutions | QueryBoolean)
-            body = results.serialize(format=results_format)
-            media_type = results_format.media_type
+        with _answering():
+            if isinstance(results, QueryTriples):
+                body = results.serialize(format=graph_format)
+                media_type = graph_format.media_type
+            else:
+                assert isinstance(results, QuerySolutions | QueryBoolean)
+                body = results.serialize(format=results_format)
+                media_type = results_format.media_type
         assert body is not None
         return Serialized(body, media_type)
 
@@ -237,7 +249,7 @@ class LocalStore:
             self._store.update(update, prefixes=PREFIXES)
         except SyntaxError as error:
             raise query_syntax_error(error) from None
-        except OSError as error:
+        except (OSError, RuntimeError) as error:
             raise StoreError(f"the store could not apply the update: {error}") from None
 
     def replace_graph(self, graph: GraphName, triples: Iterable[Triple]) -> GraphChange:

@@ -124,6 +124,8 @@ def run_job(store: object, job: QueryJob) -> tuple[str, object, object]:
         if buffer.overflowed:
             return "too-large", job.max_bytes, None
         return "error", str(error), None
+    except RuntimeError as error:  # e.g. SERVICE results that do not parse
+        return "error", str(error), None
     return "ok", b"".join(buffer.parts), media_type
 
 

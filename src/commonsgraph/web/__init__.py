@@ -14,8 +14,9 @@ from fastapi.templating import Jinja2Templates
 from commonsgraph import __version__
 from commonsgraph.config import Settings
 from commonsgraph.contributions import Contributions
+from commonsgraph.federation import Gateway
 from commonsgraph.queries import load_queries
-from commonsgraph.store import Store
+from commonsgraph.store import LocalStore, Store
 from commonsgraph.tokens import TokenStore
 from commonsgraph.web import (
     contributions,
@@ -42,6 +43,8 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         app.state.contributions.close()  # its validation workers
+        if gateway is not None:
+            gateway.close()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -55,8 +58,13 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
     problems.install(app)
     templates = Jinja2Templates(directory=HERE / "templates")
     queries = load_queries(settings.resource("queries"))
-    endpoint = sparql.SparqlEndpoint(settings, store, tokens)
-    describer = Describer(store, templates, queries, settings.base_iri)
+    # SERVICE calls are bounded by the gateway when pyoxigraph runs here; a remote store's
+    # server makes its own.
+    gateway = Gateway.from_settings(settings) if isinstance(store, LocalStore) else None
+    endpoint = sparql.SparqlEndpoint(settings, store, tokens, gateway)
+    describer = Describer(
+        store, templates, queries, settings.base_iri, federated=bool(settings.service_allowlist)
+    )
     app.include_router(sparql.router(endpoint, describer))
     app.include_router(named_queries.router(endpoint, queries))
     workflow = Contributions.open(store, settings)

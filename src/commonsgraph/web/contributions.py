@@ -42,16 +42,6 @@ FORM = "application/x-www-form-urlencoded"
 CONTRIBUTOR, CURATOR = "contributor", "curator"
 
 
-def finding_json(finding: Finding) -> dict[str, Any]:
-    return {
-        "severity": finding.severity,
-        "focus": finding.focus,
-        "path": finding.path,
-        "value": finding.value,
-        "message": finding.messages,
-    }
-
-
 def change_json(change: ResourceChange) -> dict[str, Any]:
     return {
         "resource": change.subject.value,
@@ -69,7 +59,7 @@ def review_json(review: Review) -> dict[str, Any]:
         "conforms": review.conforms,
         "statements": len(review.triples),
         "counts": dict(report.counts()),
-        "findings": [finding_json(f) for f in review.findings],
+        "findings": [f.as_json() for f in review.findings],
         "changes": [change_json(c) for c in review.changes],
         "notes": review.notes,
     }
@@ -105,7 +95,7 @@ def router(
             "statements": c.statements,
             "conforms": c.conforms,
             "counts": dict(report.counts()),
-            "findings": [finding_json(f) for f in c.findings],
+            "findings": [f.as_json() for f in c.findings],
             "notes": c.notes,
             "review": None
             if c.reviewer is None

@@ -14,7 +14,7 @@ from commonsgraph import negotiation
 from commonsgraph.graphs import graph_infos
 from commonsgraph.queries import NamedQuery
 from commonsgraph.store import Store
-from commonsgraph.vocab import PREFIXES, RDF, VOID, XSD, Namespace
+from commonsgraph.vocab import PREFIXES, RDF, RDFS, VOID, XSD, Minter, Namespace
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
@@ -24,25 +24,33 @@ RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_C
 DESCRIPTION_FORMATS = (RdfFormat.TURTLE, RdfFormat.JSON_LD, RdfFormat.RDF_XML, RdfFormat.N_TRIPLES)
 
 
-def service_description(store: Store, endpoint: str) -> list[Triple]:
-    """The Service Description of the endpoint at `endpoint`, with its dataset's graphs."""
+def service_description(
+    store: Store, endpoint: str, *, dataset: NamedNode, void: str, federated: bool = True
+) -> list[Triple]:
+    """The Service Description of the endpoint at `endpoint`, with its dataset's graphs.
+
+    The default dataset is `dataset`, the IRI the VoID description at `void` gives it (with
+    its class and property partitions). `federated`: SERVICE may call some endpoints.
+    """
     service = NamedNode(endpoint)
-    dataset, default = BlankNode(), BlankNode()
+    default = BlankNode()
     triples = [
         Triple(service, RDF.type, SD.Service),
         Triple(service, SD.endpoint, service),
         Triple(service, SD.supportedLanguage, SD.SPARQL11Query),
         Triple(service, SD.supportedLanguage, SD.SPARQL11Update),
         Triple(service, SD.feature, SD.UnionDefaultGraph),
-        Triple(service, SD.feature, SD.BasicFederatedQuery),
         Triple(
             service, SD.defaultEntailmentRegime, NamedNode("http://www.w3.org/ns/entailment/Simple")
         ),
         Triple(service, SD.defaultDataset, dataset),
         Triple(dataset, RDF.type, SD.Dataset),
+        Triple(dataset, RDFS.seeAlso, NamedNode(void)),
         Triple(dataset, SD.defaultGraph, default),
         Triple(default, RDF.type, SD.Graph),
     ]
+    if federated:
+        triples.append(Triple(service, SD.feature, SD.BasicFederatedQuery))
     triples += [Triple(service, SD.resultFormat, FORMATS[name]) for name in RESULT_FORMATS]
     total = 0
     for info in graph_infos(store):
@@ -67,12 +75,19 @@ class Describer:
     """Answers GET /sparql without an operation."""
 
     def __init__(
-        self, store: Store, templates: Jinja2Templates, examples: list[NamedQuery], base: str
+        self,
+        store: Store,
+        templates: Jinja2Templates,
+        examples: list[NamedQuery],
+        base: str,
+        *,
+        federated: bool = True,
     ) -> None:
         self.store = store
         self.templates = templates
         self.examples = examples
         self.base = base
+        self.federated = federated
 
     async def __call__(self, request: Request) -> Response:
         accept = request.headers.get("accept")
@@ -84,17 +99,22 @@ class Describer:
         if graph_format is None:
             raise HTTPException(406, "the description is offered as " + ", ".join(offered))
         endpoint = str(request.url.replace(query=""))
+        description = service_description(
+            self.store,
+            endpoint,
+            dataset=Minter(self.base).iri("dataset"),
+            void=str(request.url_for("void")),
+            federated=self.federated,
+        )
         body = serialize(
-            service_description(self.store, endpoint),
+            description,
             format=graph_format,
             prefixes={"sd": SD.iri, "void": VOID.iri},
         )
         return Response(body, media_type=graph_format.media_type, headers={"Vary": "Accept"})
 
     def editor(self, request: Request) -> Response:
-        examples = [
-            {"name": q.label("en"), "query": q.prepared({}, self.base)} for q in self.examples
-        ]
+        examples = [{"name": q.label("en"), "query": q.example(self.base)} for q in self.examples]
         config = {
             "endpoint": str(request.url.replace(query="")),
             "prefixes": PREFIXES,

@@ -24,6 +24,7 @@ from commonsgraph.errors import (
     QuerySyntaxError,
     QueryTimeout,
     ResultTooLarge,
+    ServiceCallError,
     StoreError,
     TooLarge,
     UnknownFormat,
@@ -56,6 +57,8 @@ def problem(status: int, title: str, detail: str, kind: str, **extra: object) ->
 
 
 def _status(error: CommonsGraphError) -> tuple[int, str, str]:
+    if isinstance(error, ServiceCallError):
+        return 502, "Partner endpoint failed", "partner-endpoint-failed"
     if isinstance(error, QueryTimeout):
         return 503, "Query timed out", "query-timeout"
     if isinstance(error, Overloaded):
@@ -94,6 +97,8 @@ def install(app: FastAPI) -> None:
             if isinstance(error, Overloaded):
                 response.headers["Retry-After"] = str(error.retry_after)
             return response
+        if isinstance(error, ServiceCallError):  # the caller named the endpoint: nothing leaks
+            return problem(status, title, str(error), kind, endpoint=error.endpoint)
         if status >= 500:
             logger.error(
                 "%s on %s %s: %s", type(error).__name__, request.method, request.url.path, error

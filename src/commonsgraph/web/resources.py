@@ -25,7 +25,7 @@ from fastapi.templating import Jinja2Templates
 from pyoxigraph import NamedNode, RdfFormat, serialize
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from commonsgraph import i18n, jsonld, negotiation
+from commonsgraph import i18n, jsonld, negotiation, reconcile
 from commonsgraph.config import Settings
 from commonsgraph.describe import Description, describe, description_quads, description_triples
 from commonsgraph.graphs import GraphInfo, graph_infos
@@ -33,7 +33,7 @@ from commonsgraph.search import LabelIndex
 from commonsgraph.stats import home_counts
 from commonsgraph.store import Store
 from commonsgraph.views import Link, Linker, PageBuilder
-from commonsgraph.vocab import CG_ONTOLOGY, PREFIXES, compact
+from commonsgraph.vocab import CG_ONTOLOGY, PREFIXES, Minter, compact
 
 HTML = "text/html"
 FORMATS: dict[str, tuple[RdfFormat | str, str]] = {
@@ -79,6 +79,7 @@ class Representations:
         self._cache: OrderedDict[tuple[object, ...], Rendered] = OrderedDict()
         self._version: str | None = None
         self._graphs: dict[NamedNode, GraphInfo] = {}
+        self._links = Minter(settings.base_iri).graph(reconcile.GRAPH)
 
     def _fresh(self) -> None:
         version = self.store.data_version()
@@ -110,7 +111,8 @@ class Representations:
         if cached is not None and self._version is not None:
             self._cache.move_to_end(key)
             return cached
-        description = describe(self.store, iri, self._graphs, page, PAGE_SIZE)
+        links = self._links if self._links in self._graphs else None  # merged views
+        description = describe(self.store, iri, self._graphs, page, PAGE_SIZE, links)
         if description is None:
             return None
         rendered = self._render(description, chosen, lang, context)

@@ -3,12 +3,14 @@
 Queries go to `Store.execute`, which stops them at their deadline and caps their results;
 updates need a bearer token with a write role. SERVICE and LOAD are checked against their
 allow-lists before anything is evaluated, so that nothing connects to an address that is not
-allowed.
+allowed; SERVICE calls then go through the federation gateway (`federation.py`), which bounds
+each one, when queries run on this host.
 """
 
 from __future__ import annotations
 
 import asyncio
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
@@ -19,6 +21,7 @@ from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat
 from commonsgraph import negotiation
 from commonsgraph.config import Settings, allowed
 from commonsgraph.errors import InputError, NotAllowed, UnknownFormat
+from commonsgraph.federation import Gateway, check_services
 from commonsgraph.sparqltext import Analysis, add_using, analyse, has_dataset_clause
 from commonsgraph.store import QueryRequest, Serialized, Store
 from commonsgraph.tokens import TokenStore
@@ -120,26 +123,35 @@ def read_operation(
 
 
 class SparqlEndpoint:
-    """Runs protocol operations against a store with the service's limits and policies."""
+    """Runs protocol operations against a store with the service's limits and policies.
 
-    def __init__(self, settings: Settings, store: Store, tokens: TokenStore) -> None:
+    `gateway` bounds SERVICE calls when queries are evaluated on this host (the embedded
+    store); without it, SERVICE calls are left to the store (a remote server makes them).
+    """
+
+    def __init__(
+        self, settings: Settings, store: Store, tokens: TokenStore, gateway: Gateway | None = None
+    ) -> None:
         self.settings = settings
         self.store = store
         self.tokens = tokens
+        self.gateway = gateway
         self.clients = ClientLimiter(settings.max_queries_per_client)
 
     def check_external(self, analysis: Analysis, *, may_load: bool) -> None:
         """Refuse SERVICE and LOAD to anything but their allow-lists, before evaluation."""
-        for iri in analysis.services:
-            if iri is None:
-                raise NotAllowed("SERVICE must name its endpoint with an IRI (no variable)")
-            if not allowed(iri, self.settings.service_allowlist):
-                raise NotAllowed(f"SERVICE <{iri}> is not on this service's allow-list")
+        check_services(analysis.service_calls, self.settings.service_allowlist)
         for iri in analysis.loads:
             if not may_load:
                 raise NotAllowed("LOAD is reserved to admin tokens")
             if iri is None or not allowed(iri, self.settings.load_allowlist):
                 raise NotAllowed(f"LOAD <{iri}> is not from an allowed source")
+
+    def routed(self, text: str, analysis: Analysis) -> AbstractContextManager[str]:
+        """The text to run: its SERVICE calls through the gateway, while the block runs."""
+        if self.gateway is None or not analysis.service_calls:
+            return nullcontext(text)
+        return self.gateway.route(text, analysis.service_calls)
 
     async def query(self, request: Request, operation: Operation) -> Response:
         analysis = analyse(operation.text, PREFIXES)
@@ -181,6 +193,7 @@ class SparqlEndpoint:
                 else None
             ),
             query_dataset=not protocol_dataset and analysis.declares_dataset,
+            analysis=analysis,
         )
         return Response(result.body, media_type=result.media_type, headers={"Vary": "Accept"})
 
@@ -193,32 +206,39 @@ class SparqlEndpoint:
         *,
         dataset: tuple[tuple[NamedNode, ...], tuple[NamedNode, ...]] | None = None,
         query_dataset: bool = False,
+        analysis: Analysis | None = None,
     ) -> Serialized:
-        """Run a query within the service's limits: its deadline, its result cap, and the
-        client's share of concurrent queries. `dataset` (default graphs, named graphs) comes
-        from the protocol; without it, the configured default graphs or the union of all."""
+        """Run a query within the service's limits: its deadline, its result cap, the client's
+        share of concurrent queries, and the SERVICE allow-list (checked here unless the caller
+        passes the `analysis` it checked). `dataset` (default graphs, named graphs) comes from
+        the protocol; without it, the configured default graphs or the union of all."""
+        if analysis is None:
+            analysis = analyse(text, PREFIXES)
+            self.check_external(analysis, may_load=False)
         if dataset is not None:
             defaults: tuple[NamedNode, ...] | None = dataset[0]
             named: tuple[NamedNode, ...] | None = dataset[1]
         else:
             defaults = tuple(NamedNode(g) for g in self.settings.default_graphs) or None
             named = None
-        execution = QueryRequest(
-            query=text,
-            results_format=results_format,
-            graph_format=graph_format,
-            default_graphs=defaults,
-            named_graphs=named,
-            query_dataset=query_dataset,
-            timeout=self.settings.query_timeout,
-            max_bytes=self.settings.max_result_bytes,
-        )
         async with self.clients.slot(request):
-            return await self.store.execute(execution)
+            with self.routed(text, analysis) as runnable:
+                execution = QueryRequest(
+                    query=runnable,
+                    results_format=results_format,
+                    graph_format=graph_format,
+                    default_graphs=defaults,
+                    named_graphs=named,
+                    query_dataset=query_dataset,
+                    timeout=self.settings.query_timeout,
+                    max_bytes=self.settings.max_result_bytes,
+                )
+                return await self.store.execute(execution)
 
     async def update(self, request: Request, operation: Operation) -> Response:
         token = authenticate(self.tokens, request, WRITE_ROLE)
-        self.check_external(analyse(operation.text, PREFIXES), may_load=token.allows("admin"))
+        analysis = analyse(operation.text, PREFIXES)
+        self.check_external(analysis, may_load=token.allows("admin"))
         using = operation.graphs("using-graph-uri")
         using_named = operation.graphs("using-named-graph-uri")
         text = operation.text
@@ -229,7 +249,9 @@ class SparqlEndpoint:
                     "that has USING or WITH"
                 )
             text = add_using(text, using, using_named)
-        await asyncio.to_thread(self.store.update, text)
+            analysis = analyse(text, PREFIXES)
+        with self.routed(text, analysis) as runnable:
+            await asyncio.to_thread(self.store.update, runnable)
         return Response(status_code=204)
 
 

@@ -1,0 +1,303 @@
+"""Harvesting a partner: fetch, map, validate, publish — or leave everything as it was.
+
+1. Fetch within the deadline and the size cap (`fetch`); a partner that fails in any way
+   leaves its previous harvest untouched, and the error is kept in its status.
+2. Map onto our model (`mapping`): a CONSTRUCT query for SPARQL endpoints and RDF dumps,
+   field mappings for feeds. Places without a commune get one from their postcode and name.
+3. Validate record by record with the shapes (a record is a resource with its parts): the
+   records that pass are published; the others are quarantined with their report. A record
+   that refers to a quarantined one is judged again without it.
+4. Publish in `graph/harvest/{source}`, atomically, with its provenance (when, from where,
+   which mapping, how many records, the partner's licence). A full harvest replaces the graph
+   (the store applies only the difference); an incremental one (SPARQL with `?since`) replaces
+   the records the partner changed and keeps the others. Feeds and dumps are asked for with
+   the validators of the last harvest, and a 304 changes nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from pyoxigraph import Literal, NamedNode, RdfFormat, Triple
+
+from commonsgraph.config import Settings
+from commonsgraph.errors import CommonsGraphError, PartnerError
+from commonsgraph.graphs import GraphSource, publish
+from commonsgraph.harvest.fetch import Fetched, construct, fetch
+from commonsgraph.harvest.ledger import HarvestLedger, Quarantined, SourceStatus
+from commonsgraph.harvest.mapping import (
+    FEED_FORMATS,
+    FeedMapper,
+    feed_records,
+    map_dump,
+    mapping_query,
+)
+from commonsgraph.harvest.sources import Source, SourceRegistry
+from commonsgraph.importers.census import CensusMapper
+from commonsgraph.importers.communes import CommuneIndex
+from commonsgraph.store import GraphChange, Store, lexical
+from commonsgraph.uploads import skolemize
+from commonsgraph.validation import Finding, Validates, neighbourhood
+from commonsgraph.vocab import LOCN, SCHEMA, VOID, XSD, Minter, fold
+
+DUMP_FORMATS = {
+    "text/turtle": RdfFormat.TURTLE,
+    "application/n-triples": RdfFormat.N_TRIPLES,
+    "text/plain": RdfFormat.N_TRIPLES,
+    "application/rdf+xml": RdfFormat.RDF_XML,
+    "application/ld+json": RdfFormat.JSON_LD,
+}
+GENERIC_MEDIA_TYPES = ("", "application/octet-stream", "binary/octet-stream")
+EXTENSIONS = {".ttl": RdfFormat.TURTLE, ".nt": RdfFormat.N_TRIPLES, ".rdf": RdfFormat.RDF_XML,
+              ".jsonld": RdfFormat.JSON_LD}  # fmt: skip
+ACCEPT = {
+    "rdf": "text/turtle, application/n-triples;q=0.9, application/rdf+xml;q=0.8, "
+    "application/ld+json;q=0.7",
+    "csv": "text/csv",
+    "json": "application/json, application/geo+json;q=0.9",
+}
+
+
+@dataclass
+class HarvestReport:
+    source: str
+    ok: bool = False
+    unchanged: bool = False
+    full: bool = True
+    records: int = 0
+    published: int = 0
+    quarantined: int = 0
+    change: GraphChange | None = None
+    error: str | None = None
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+class Harvester:
+    """Harvests the declared sources into the store, one at a time."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        registry: SourceRegistry,
+        ledger: HarvestLedger,
+        validator: Validates,
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.registry = registry
+        self.ledger = ledger
+        self.validator = validator
+        self.minter = Minter(settings.base_iri)
+        self._running = threading.Lock()
+
+    def graph(self, name: str) -> NamedNode:
+        return self.minter.graph(f"harvest/{name}")
+
+    def run_all(self, full: bool = False) -> list[HarvestReport]:
+        return [self.run(source.name, full) for source in self.registry.all()]
+
+    def run(self, name: str, full: bool = False) -> HarvestReport:
+        """Harvest one source; a failure is reported, never raised (except unknown names)."""
+        source = self.registry.get(name)
+        with self._running:
+            started = datetime.now(UTC)
+            clock = time.monotonic()
+            report = HarvestReport(name)
+            self.ledger.attempted(name, started)
+            try:
+                self._harvest(source, started, full, report)
+                report.ok = True
+            except CommonsGraphError as error:
+                report.error = str(error)
+                self.ledger.failed(name, datetime.now(UTC), str(error))
+            report.seconds = time.monotonic() - clock
+            return report
+
+    def _harvest(
+        self, source: Source, started: datetime, full: bool, report: HarvestReport
+    ) -> None:
+        status = self.ledger.status(source.name)
+        has_graph = self.store.has_graph(self.graph(source.name))
+        incremental = (
+            not full and has_graph and source.kind == "sparql" and status.since is not None
+        )
+        fetched = self._fetch(source, status if has_graph and not full else None)
+        if fetched.unchanged:
+            report.unchanged = True
+            self.ledger.succeeded(
+                source.name, started, records=status.records, published=status.published,
+                statements=status.statements, etag=fetched.etag,
+                last_modified=fetched.last_modified, quarantine=None,
+            )  # fmt: skip
+            return
+        triples, notes = self._map(source, fetched)
+        report.notes = notes
+        records = _records(
+            skolemize(triples, self.minter.iri(f".well-known/genid/{source.name}/").value)
+        )
+        published, quarantined = self._judge(records, started, source.name)
+        report.records, report.quarantined = len(records), len(quarantined)
+        report.published, report.full = len(published), not incremental
+        graph = self.graph(source.name)
+        if incremental:
+            kept = _records(self._published(graph))
+            for record in records:
+                kept.pop(record, None)
+            published = {**kept, **published}
+        statements = [t for record in published.values() for t in record]
+        origin = GraphSource(
+            name=f"harvest/{source.name}",
+            title_fr=f"Moisson de « {source.title or source.name} »",
+            title_en=f"Harvest of '{source.title or source.name}'",
+            source=NamedNode(source.url),
+            licence=self._licence(source),
+            used=f"{source.url} ({source.kind}, mapping {source.mapping or 'fields'}): "
+            f"{len(records)} record(s), {len(quarantined)} quarantined"
+            + (", changes since the last harvest" if incremental else ""),
+        )
+        extra = [Triple(graph, VOID.entities, Literal(str(len(published)), datatype=XSD.integer))]
+        report.change = publish(self.store, self.minter, origin, [*statements, *extra])
+        self.ledger.succeeded(
+            source.name, started, records=len(published), published=len(published),
+            statements=len(statements), etag=fetched.etag, last_modified=fetched.last_modified,
+            quarantine=quarantined, replaced=set(records) if incremental else None,
+        )  # fmt: skip
+
+    def _fetch(self, source: Source, status: SourceStatus | None) -> Fetched:
+        """What the partner gives; `status`, that of the last harvest to ask only for changes."""
+        timeout, cap = self.settings.harvest_timeout, self.settings.max_harvest_bytes
+        if source.kind == "sparql":
+            since = None if status is None else status.since
+            query = self._query(source, since)
+            return construct(source.url, query, timeout=timeout, max_bytes=cap)
+        return fetch(
+            source.url,
+            timeout=timeout,
+            max_bytes=cap,
+            accept=ACCEPT.get(source.kind, ACCEPT["json"]),
+            etag=None if status is None else status.etag,
+            last_modified=None if status is None else status.last_modified,
+        )
+
+    def _query(self, source: Source, since: str | None) -> str:
+        mappings = self.settings.resource("data", "mappings")
+        return mapping_query(source, mappings, self.settings.base_iri, since)
+
+    def _map(self, source: Source, fetched: Fetched) -> tuple[list[Triple], list[str]]:
+        if source.kind in FEED_FORMATS:
+            mapper = FeedMapper(source, self.minter, self._communes(), self._typologies())
+            return mapper.map(feed_records(source, fetched.body))
+        rdf_format = DUMP_FORMATS.get(fetched.media_type)
+        if rdf_format is None and fetched.media_type in GENERIC_MEDIA_TYPES:
+            rdf_format = _by_extension(source.url)  # a server that does not say what it sends
+        if rdf_format is None:
+            sent = fetched.media_type or "no media type"
+            raise PartnerError(f"{source.url} sent {sent}, not RDF we read")
+        query = self._query(source, None) if source.kind == "rdf" and source.mapping else None
+        triples = map_dump(fetched.body, rdf_format, query, source.url)
+        return self._with_communes(triples), []
+
+    def _judge(
+        self, records: dict[str, list[Triple]], harvested: datetime, source: str
+    ) -> tuple[dict[str, list[Triple]], list[Quarantined]]:
+        """The records that pass the shapes, and the others with their report."""
+        passed = dict(records)
+        quarantined: list[Quarantined] = []
+        for _ in range(3):  # a record that referred to a quarantined one is judged again
+            statements = [t for record in passed.values() for t in record]
+            if not statements:
+                break
+            report = self.validator.validate(statements, neighbourhood(self.store, statements))
+            failing: dict[str, list[Finding]] = defaultdict(list)
+            for finding in report.findings:
+                if finding.severity == "Violation":
+                    failing[finding.focus.split("#", 1)[0]].append(finding)
+            failing = {k: v for k, v in failing.items() if k in passed}
+            if not failing:
+                break
+            for record, findings in failing.items():
+                quarantined.append(
+                    Quarantined(source, record, harvested, findings, passed.pop(record))
+                )
+        return passed, quarantined
+
+    def _published(self, graph: NamedNode) -> list[Triple]:
+        """The statements of a harvest graph, less its provenance."""
+        triples = self.store.construct(
+            "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", {"g": graph}
+        )
+        return [t for t in triples if not str(t.subject).startswith(f"<{graph.value}")]
+
+    def _licence(self, source: Source) -> NamedNode | None:
+        if not source.licence:
+            return None
+        return (
+            NamedNode(source.licence)
+            if "://" in source.licence
+            else self.minter.licence(source.licence)
+        )
+
+    def _communes(self) -> CommuneIndex:
+        return CommuneIndex.from_store(self.store, self.minter)
+
+    def _typologies(self) -> dict[str, str]:
+        """Our typology notations by their folded notations and labels (fr, en, alternative)."""
+        rows = self.store.select(
+            "SELECT ?notation ?label WHERE { ?c skos:inScheme ?scheme ; skos:notation ?notation ."
+            " OPTIONAL { ?c skos:prefLabel|skos:altLabel ?label } }",
+            {"scheme": self.minter.scheme("typology")},
+        )
+        names: dict[str, str] = {}
+        for row in rows:
+            notation = lexical(row["notation"])
+            names[fold(notation)] = notation
+            if "label" in row:
+                names.setdefault(fold(lexical(row["label"])), notation)
+        return names
+
+    def _with_communes(self, triples: list[Triple]) -> list[Triple]:
+        """Places that say no commune get the one their address's postcode and name give."""
+        placed = {t.subject for t in triples if t.predicate == SCHEMA.containedInPlace}
+        addresses: dict[object, dict[str, str]] = defaultdict(dict)
+        owners: dict[object, object] = {}
+        for t in triples:
+            if t.predicate == LOCN.address:
+                owners[t.object] = t.subject
+            elif t.predicate in (LOCN.postCode, LOCN.postName) and isinstance(t.object, Literal):
+                addresses[t.subject]["CP" if t.predicate == LOCN.postCode else "COMINIT"] = (
+                    t.object.value
+                )
+        wanting = {
+            a: owner for a, owner in owners.items() if owner not in placed and a in addresses
+        }
+        if not wanting or not self.store.has_graph(self.minter.graph("import/geo")):
+            return triples
+        mapper = CensusMapper(self.minter, self._communes(), None)
+        found = []
+        for address, owner in wanting.items():
+            values = addresses[address]
+            row = {"INSEECOM": "0", "NOMCOM": "", "INSEEDEP": "", "CP": values.get("CP", ""),
+                   "COMINIT": values.get("COMINIT", "")}  # fmt: skip
+            commune, _ = mapper.commune(row)
+            if commune is not None and isinstance(owner, NamedNode):
+                found.append(Triple(owner, SCHEMA.containedInPlace, commune.iri))
+        return [*triples, *found]
+
+
+def _records(triples: list[Triple]) -> dict[str, list[Triple]]:
+    """Statements grouped by record: a resource with its parts (`{resource}#…`)."""
+    records: dict[str, list[Triple]] = defaultdict(list)
+    for triple in dict.fromkeys(triples):
+        records[str(triple.subject.value).split("#", 1)[0]].append(triple)  # type: ignore[union-attr]
+    return dict(records)
+
+
+def _by_extension(url: str) -> RdfFormat | None:
+    path = url.split("?", 1)[0].lower()
+    return next((f for ext, f in EXTENSIONS.items() if path.endswith(ext)), None)

@@ -1,0 +1,74 @@
+"""Partners simulated by real HTTP servers on loopback: a feed server whose routes the test
+sets (a body, an HTTP error, a hang, a body too large), with ETag revalidation."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Route:
+    body: bytes = b""
+    content_type: str = "application/json"
+    status: int = 200
+    hang: float = 0.0
+    """Seconds to wait before answering (a partner slower than our deadline)."""
+
+    @property
+    def etag(self) -> str:
+        return '"' + hashlib.sha256(self.body).hexdigest()[:16] + '"'
+
+
+class Partner:
+    """The routes a feed server answers, changed by the test as it goes."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.routes: dict[str, Route] = {}
+        self.requests: list[tuple[str, dict[str, str]]] = []
+
+
+@contextmanager
+def feed_server() -> Iterator[Partner]:
+    partner = Partner("")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            partner.requests.append((self.path, dict(self.headers)))
+            route = partner.routes.get(self.path)
+            if route is None:
+                self.send_error(404)
+                return
+            if route.hang:
+                time.sleep(route.hang)
+            if route.status == 200 and self.headers.get("If-None-Match") == route.etag:
+                self.send_response(304)
+                self.end_headers()
+                return
+            self.send_response(route.status)
+            self.send_header("Content-Type", route.content_type)
+            self.send_header("Content-Length", str(len(route.body)))
+            self.send_header("ETag", route.etag)
+            self.end_headers()
+            with suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(route.body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    partner.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield partner
+    finally:
+        server.shutdown()
+        server.server_close()

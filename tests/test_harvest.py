@@ -1,0 +1,344 @@
+"""Harvesting partners run by real servers on loopback: a SemApps-style SPARQL endpoint
+(`oxigraph serve` with PAIR data), feeds (GoGoCarto, GeoJSON, CSV) and misbehaving partners."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+from pyoxigraph import NamedNode, Triple
+
+from commonsgraph.cli import main
+from commonsgraph.config import Settings
+from commonsgraph.harvest import Harvester, HarvestLedger, Source, SourceRegistry
+from commonsgraph.store import LocalStore
+from commonsgraph.validation import Validator
+
+from .conftest import BASE
+from .partners import Partner, Route, feed_server
+from .servers import oxigraph_server
+
+PAIR = """@prefix pair: <http://virtual-assembly.org/ontologies/pair#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix p: <https://reseau-x.example/> .
+p:places\\/la-ruche a pair:PhysicalPlace ;
+    pair:label "La Ruche" ; pair:description "Un tiers-lieu rural" ;
+    pair:homePage "https://laruche.example/" ;
+    pair:latitude "46.17" ; pair:longitude "1.87" ;
+    pair:hasPostalAddress p:addresses\\/la-ruche ;
+    pair:operatedBy p:orgs\\/asso-ruche ;
+    dct:modified "2026-01-01T00:00:00Z"^^xsd:dateTime .
+p:addresses\\/la-ruche a pair:PostalAddress ; pair:addressStreet "1 rue des Abeilles" ;
+    pair:addressZipCode "23000" ; pair:addressLocality "Guéret" .
+p:orgs\\/asso-ruche a pair:Organization ; pair:label "Association La Ruche" .
+p:places\\/le-hangar a pair:PhysicalPlace ; pair:label "Le Hangar" ;
+    pair:latitude "45.77" ; pair:longitude "4.88" ;
+    dct:modified "2026-01-01T00:00:00Z"^^xsd:dateTime .
+p:places\\/nulle-part a pair:PhysicalPlace ; pair:label "Nulle part" ;
+    pair:latitude "123.0" ; pair:longitude "2.0" .
+p:projects\\/x a pair:Project ; pair:label "Not a place" .
+"""
+RUCHE = "https://reseau-x.example/places/la-ruche"
+
+
+def cli(data: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["--data-dir", str(data), *args])
+    return result.exit_code, result.output
+
+
+def harvested(data: Path, graph: str) -> set[Triple]:
+    """The statements of a harvest graph, less its provenance."""
+    store = LocalStore(data / "store")
+    try:
+        triples = store.construct(
+            "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", {"g": NamedNode(graph)}
+        )
+    finally:
+        store.close()
+    return {t for t in triples if not t.subject.value.startswith(graph)}  # type: ignore[union-attr]
+
+
+@pytest.fixture
+def semapps(tmp_path: Path) -> Iterator[str]:
+    """A SemApps-style partner: `oxigraph serve` holding PAIR data."""
+    (tmp_path / "partner").mkdir()
+    with oxigraph_server(tmp_path / "partner") as url:
+        response = httpx.post(
+            f"{url}/store?default", content=PAIR.encode(), headers={"Content-Type": "text/turtle"}
+        )
+        assert response.status_code in (200, 201, 204), response.text
+        yield url
+
+
+def test_a_semapps_partner_is_harvested_and_a_change_changes_only_that_record(
+    tmp_path: Path, semapps: str
+) -> None:
+    data = tmp_path / "var"
+    code, output = cli(
+        data, "source", "add", "reseau-x", "--kind", "sparql", "--url", f"{semapps}/query",
+        "--mapping", "pair", "--licence", "etalab-2.0", "--title", "Réseau X",
+    )  # fmt: skip
+    assert code == 0, output
+    code, output = cli(data, "harvest", "reseau-x")
+    assert code == 0, output
+    assert "4 record(s), 3 published, 1 quarantined" in output  # 3 places, 1 operator
+    graph = BASE + "graph/harvest/reseau-x"
+    first = harvested(data, graph)
+    places = {
+        t.subject.value
+        for t in first
+        if t.object == NamedNode(BASE.replace("commonsgraph/", "commonsgraph/ns#") + "TiersLieu")
+    }
+    assert places == {RUCHE, "https://reseau-x.example/places/le-hangar"}
+    store = LocalStore(data / "store")
+    try:
+        provenance = store.select(
+            f"""SELECT ?source ?licence ?when ?entities WHERE {{ GRAPH <{graph}> {{
+                  <{graph}> dct:source ?source ; dct:license ?licence ;
+                            prov:generatedAtTime ?when ; void:entities ?entities }} }}"""
+        )
+        assert {k: v.value for k, v in provenance[0].items() if k != "when"} == {
+            "source": f"{semapps}/query",
+            "licence": BASE + "licence/etalab-2.0",
+            "entities": "3",
+        }
+        assert store.ask(
+            f"ASK {{ <{RUCHE}> cg:actorRole/cg:agent ?org . ?org rdfs:label"
+            ' "Association La Ruche" }'
+        )
+    finally:
+        store.close()
+    # the quarantined record, with its report
+    code, output = cli(data, "source", "list")
+    assert "reseau-x" in output
+    ledger = HarvestLedger(data / "harvests.sqlite3")
+    [quarantined] = ledger.quarantine("reseau-x")
+    ledger.close()
+    assert quarantined.record == "https://reseau-x.example/places/nulle-part"
+    assert any("lat" in (f.path or "") for f in quarantined.findings)
+
+    # the partner changes one record
+    update = f"""PREFIX pair: <http://virtual-assembly.org/ontologies/pair#>
+        PREFIX dct: <http://purl.org/dc/terms/>
+        DELETE {{ <{RUCHE}> pair:label ?old ; dct:modified ?when }}
+        INSERT {{ <{RUCHE}> pair:label "La Ruche rurale" ;
+                  dct:modified "2099-01-01T00:00:00Z"^^<http://www.w3.org/2001/XMLSchema#dateTime> }}
+        WHERE {{ <{RUCHE}> pair:label ?old ; dct:modified ?when }}"""
+    response = httpx.post(
+        f"{semapps}/update",
+        content=update.encode(),
+        headers={"Content-Type": "application/sparql-update"},
+    )
+    assert response.status_code == 204, response.text
+    code, output = cli(data, "harvest", "reseau-x")
+    assert code == 0, output
+    assert "changes since the last harvest" in output  # incremental: only what changed
+    second = harvested(data, graph)
+    changed = {t.subject.value.split("#")[0] for t in first ^ second}  # type: ignore[union-attr]
+    assert changed == {RUCHE}
+    assert {t.object.value for t in second - first} == {"La Ruche rurale", "2099-01-01T00:00:00Z"}
+    # a full harvest finds the same
+    code, output = cli(data, "harvest", "reseau-x", "--full")
+    assert code == 0, output
+    assert harvested(data, graph) == second
+
+
+@pytest.fixture
+def partner() -> Iterator[Partner]:
+    with feed_server() as server:
+        yield server
+
+
+GOOD_TURTLE = f"""@prefix cg: <https://w3id.org/commonsgraph/ns#> .
+<{BASE}tiers-lieu/dump-1> a cg:TiersLieu ; <http://www.w3.org/2000/01/rdf-schema#label> "Depuis un dump" ;
+    cg:typology <{BASE}scheme/typology/coworking> .
+""".encode()
+
+
+@pytest.mark.parametrize(
+    ("route", "fragment"),
+    [
+        (Route(status=500, body=b"oops"), "answered HTTP 500"),
+        (Route(body=GOOD_TURTLE[:-30], content_type="text/turtle"), "does not parse"),
+        (
+            Route(body=GOOD_TURTLE + b"# " + b"x" * 3000 + b"\n", content_type="text/turtle"),
+            "more than",
+        ),
+        (Route(body=GOOD_TURTLE, content_type="text/turtle", hang=5), "did not answer within"),
+        (Route(body=b"<html>maintenance</html>", content_type="text/html"), "not RDF"),
+    ],
+)
+def test_a_misbehaving_partner_leaves_the_previous_harvest_intact(
+    tmp_path: Path, partner: Partner, route: Route, fragment: str
+) -> None:
+    data = tmp_path / "var"
+    (data).mkdir()
+    (data / "sources.toml").write_text(
+        f'[sources.dump]\nkind = "rdf"\nurl = "{partner.url}/dump.ttl"\nlicence = "CC0-1.0"\n'
+    )
+    partner.routes["/dump.ttl"] = Route(body=GOOD_TURTLE, content_type="text/turtle")
+    code, output = cli(data, "harvest", "dump")
+    assert code == 0, output
+    before = harvested(data, BASE + "graph/harvest/dump")
+    assert before
+    partner.routes["/dump.ttl"] = route
+    env = {
+        "COMMONSGRAPH_HARVEST_TIMEOUT": "1",
+        "COMMONSGRAPH_MAX_HARVEST_BYTES": str(len(GOOD_TURTLE) + 100),
+    }
+    result = CliRunner(env=env).invoke(main, ["--data-dir", str(data), "harvest", "dump", "--full"])
+    assert result.exit_code == 1, result.output
+    assert fragment in result.output
+    assert harvested(data, BASE + "graph/harvest/dump") == before
+    ledger = HarvestLedger(data / "harvests.sqlite3")
+    status = ledger.status("dump")
+    ledger.close()
+    assert not status.healthy
+    assert fragment in (status.last_error or "")
+    assert status.published == 1
+
+
+def test_an_unchanged_feed_is_not_harvested_again(tmp_path: Path, partner: Partner) -> None:
+    data = tmp_path / "var"
+    data.mkdir()
+    (data / "sources.toml").write_text(
+        f'[sources.dump]\nkind = "rdf"\nurl = "{partner.url}/dump.ttl"\n'
+    )
+    partner.routes["/dump.ttl"] = Route(body=GOOD_TURTLE, content_type="text/turtle")
+    assert cli(data, "harvest", "dump")[0] == 0
+    code, output = cli(data, "harvest", "--all")
+    assert code == 0
+    assert "unchanged since the last harvest" in output
+    assert partner.requests[-1][1].get("If-None-Match") == Route(body=GOOD_TURTLE).etag
+
+
+@pytest.fixture(scope="module")
+def feeds(imported: LocalStore) -> Iterator[tuple[LocalStore, Settings]]:
+    """The real census and communes; harvest graphs dropped afterwards."""
+    settings = Settings(data_dir=None, base_iri=BASE)
+    yield imported, settings
+    for graph in imported.graphs():
+        if graph.value.startswith(BASE + "graph/harvest/"):
+            imported.drop_graph(graph)
+
+
+def harvester(store: LocalStore, settings: Settings, tmp_path: Path) -> Harvester:
+    registry = SourceRegistry(tmp_path / "sources.toml")
+    return Harvester(store, settings, registry, HarvestLedger(None), Validator.of_project(settings))
+
+
+GOGOCARTO = {
+    "licence": "https://opendatacommons.org/licenses/odbl/summary/",
+    "data": [
+        {
+            "id": "abc1",
+            "name": "La Fabrique du Coin",
+            "geo": {"latitude": 46.168, "longitude": 1.871},
+            "address": {"streetAddress": "5 place Bonnyaud", "postalCode": "23000",
+                        "addressLocality": "Guéret", "addressCountry": "FR"},
+            "categories": ["Fablab", "Tiers-lieu nourricier"],
+            "description": "Atelier partagé",
+            "website": "lafabriqueducoin.example.org",
+            "updatedAt": "2026-03-01T10:00:00+01:00",
+        },
+        {
+            "id": "abc2",
+            "name": "Le Bureau Partagé",
+            "geo": {"latitude": 45.77, "longitude": 4.88},
+            "address": {"postalCode": "69100", "addressLocality": "Villeurbanne"},
+            "categories": ["Coworking"],
+        },
+        {"id": "abc3", "geo": {"latitude": 45.0, "longitude": 4.0}, "categories": []},
+    ],
+}  # fmt: skip
+
+
+def test_a_gogocarto_export(
+    tmp_path: Path, partner: Partner, feeds: tuple[LocalStore, Settings]
+) -> None:
+    store, settings = feeds
+    partner.routes["/api/elements.json"] = Route(body=json.dumps(GOGOCARTO).encode())
+    harvest = harvester(store, settings, tmp_path)
+    harvest.registry.add(
+        Source("carte", "gogocarto", f"{partner.url}/api/elements.json", licence="ODbL-1.0",
+               typologies={"Tiers-lieu nourricier": "food-third-place"})
+    )  # fmt: skip
+    report = harvest.run("carte")
+    assert report.ok, report.error
+    assert (report.records, report.published, report.quarantined) == (3, 2, 1)  # abc3: no name
+    first = f"{BASE}tiers-lieu/carte-abc1"
+    assert store.ask(
+        f"""ASK {{ GRAPH <{BASE}graph/harvest/carte> {{
+              <{first}> rdfs:label "La Fabrique du Coin" ;
+                  schema:containedInPlace <{BASE}commune/23096> ;
+                  cg:typology <{BASE}scheme/typology/fablab>, <{BASE}scheme/typology/food-third-place> ;
+                  foaf:homepage <http://lafabriqueducoin.example.org> ;
+                  dct:modified ?when ; wgs:lat ?lat }} }}"""
+    )
+    assert store.ask(  # the postcode and the name give the commune
+        f"ASK {{ <{BASE}tiers-lieu/carte-abc2> schema:containedInPlace <{BASE}commune/69266> }}"
+    )
+    [quarantined] = harvest.ledger.quarantine("carte")
+    assert quarantined.record == f"{BASE}tiers-lieu/carte-abc3"
+
+
+def test_geojson_and_csv_feeds_with_declared_fields(
+    tmp_path: Path, partner: Partner, feeds: tuple[LocalStore, Settings]
+) -> None:
+    store, settings = feeds
+    geojson = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "geometry": {"type": "Point", "coordinates": [3.88, 43.61]},
+             "properties": {"ref": "m1", "nom": "Le Mas", "cp": "34000", "ville": "Montpellier",
+                            "genre": "Coworking"}},
+        ],
+    }  # fmt: skip
+    partner.routes["/lieux.geojson"] = Route(body=json.dumps(geojson).encode())
+    partner.routes["/lieux.csv"] = Route(
+        body="code;nom\n".replace(";", ",").encode() + b"c1,Le Relais\n",
+        content_type="text/csv",
+    )
+    harvest = harvester(store, settings, tmp_path)
+    fields = {
+        "id": "ref",
+        "label": "nom",
+        "postcode": "cp",
+        "locality": "ville",
+        "typology": "genre",
+    }
+    harvest.registry.add(Source("carto", "geojson", f"{partner.url}/lieux.geojson", fields=fields))
+    harvest.registry.add(
+        Source("tableur", "csv", f"{partner.url}/lieux.csv", fields={"id": "code", "label": "nom"})
+    )
+    reports = harvest.run_all()
+    assert [r.ok for r in reports] == [True, True], [r.error for r in reports]
+    assert store.ask(
+        f"""ASK {{ <{BASE}tiers-lieu/carto-m1> rdfs:label "Le Mas" ;
+                 cg:typology <{BASE}scheme/typology/coworking> ;
+                 schema:containedInPlace <{BASE}commune/34172> ; wgs:lat 43.61 }}"""
+    )
+    assert store.ask(f'ASK {{ <{BASE}tiers-lieu/tableur-c1> rdfs:label "Le Relais" }}')
+
+
+def test_source_declarations_are_checked(tmp_path: Path) -> None:
+    data = tmp_path / "var"
+    code, output = cli(data, "source", "add", "Bad Name", "--kind", "rdf", "--url", "http://x/")
+    assert code == 2
+    assert "lowercase" in output
+    code, output = cli(data, "source", "add", "feed", "--kind", "geojson", "--url", "http://x/")
+    assert code == 2
+    assert "id and label" in output
+    code, output = cli(data, "source", "add", "feed", "--kind", "rdf", "--url", "ftp://x/")
+    assert code == 2
+    code, output = cli(data, "harvest", "nothing")
+    assert code == 2
+    assert "source list" in output
+    (data / "sources.toml").write_text("[sources.x\n")
+    code, output = cli(data, "source", "list")
+    assert code == 2
