@@ -1,5 +1,6 @@
 """Partners simulated by real HTTP servers on loopback: a feed server whose routes the test
-sets (a body, an HTTP error, a hang, a body too large), with ETag revalidation."""
+sets (a body, an HTTP error, a hang, a body too large), with ETag revalidation; it answers
+POSTs as GETs (a SPARQL endpoint's misbehaviours)."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ def feed_server() -> Iterator[Partner]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             partner.requests.append((self.path, dict(self.headers)))
-            route = partner.routes.get(self.path)
+            route = partner.routes.get(self.path) or partner.routes.get(self.path.split("?")[0])
             if route is None:
                 self.send_error(404)
                 return
@@ -58,6 +59,10 @@ def feed_server() -> Iterator[Partner]:
             self.end_headers()
             with suppress(BrokenPipeError, ConnectionResetError):
                 self.wfile.write(route.body)
+
+        def do_POST(self) -> None:  # SPARQL endpoints: the query is the body
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.do_GET()
 
         def log_message(self, format: str, *args: object) -> None:
             pass

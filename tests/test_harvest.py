@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from click.testing import CliRunner
+from fastapi.testclient import TestClient
 from pyoxigraph import NamedNode, Triple
 
 from commonsgraph.cli import main
@@ -17,6 +19,7 @@ from commonsgraph.config import Settings
 from commonsgraph.harvest import Harvester, HarvestLedger, Source, SourceRegistry
 from commonsgraph.store import LocalStore
 from commonsgraph.validation import Validator
+from commonsgraph.web import create_app
 
 from .conftest import BASE
 from .partners import Partner, Route, feed_server
@@ -342,3 +345,21 @@ def test_source_declarations_are_checked(tmp_path: Path) -> None:
     (data / "sources.toml").write_text("[sources.x\n")
     code, output = cli(data, "source", "list")
     assert code == 2
+
+
+def test_the_service_harvests_on_a_schedule(
+    tmp_path: Path, partner: Partner, seeded: LocalStore
+) -> None:
+    data = tmp_path / "var"
+    data.mkdir()
+    (data / "sources.toml").write_text(
+        f'[sources.dump]\nkind = "rdf"\nurl = "{partner.url}/dump.ttl"\n'
+    )
+    partner.routes["/dump.ttl"] = Route(body=GOOD_TURTLE, content_type="text/turtle")
+    settings = Settings(data_dir=data, base_iri=BASE, harvest_every=0.2)
+    with TestClient(create_app(settings, seeded)) as client:
+        deadline = time.monotonic() + 20
+        while client.get("/sources/dump").json()["status"]["last_success"] is None:
+            assert time.monotonic() < deadline, "no scheduled harvest"
+            time.sleep(0.1)
+        assert seeded.ask(f'ASK {{ <{BASE}tiers-lieu/dump-1> rdfs:label "Depuis un dump" }}')

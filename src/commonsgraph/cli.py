@@ -27,8 +27,9 @@ from commonsgraph.contributions import STATUSES, Contributions
 from commonsgraph.errors import CommonsGraphError, Conflict, InputError, NotFound, StoreError
 from commonsgraph.federation import federated
 from commonsgraph.harvest import KINDS as HARVEST_KINDS
-from commonsgraph.harvest import Source, SourceRegistry, open_harvester
+from commonsgraph.harvest import Source, SourceRegistry
 from commonsgraph.importers.base import ImportReport
+from commonsgraph.partners import Partners
 from commonsgraph.queries import (
     GRAPH_OUTPUTS,
     SELECT_OUTPUTS,
@@ -37,6 +38,8 @@ from commonsgraph.queries import (
     Output,
     load_queries,
 )
+from commonsgraph.reconcile import STATUSES as RECONCILIATION_STATUSES
+from commonsgraph.reconcile import SearchReport
 from commonsgraph.store import Store, open_store
 from commonsgraph.tokens import Token, TokenStore
 from commonsgraph.validation import (
@@ -678,22 +681,26 @@ def source_add(
 
 @source.command(name="remove")
 @click.argument("name")
+@click.option("--drop", is_flag=True, help="Also drop its harvested graph, status and quarantine.")
 @click.pass_obj
-def source_remove(settings: Settings, name: str) -> None:
-    """Forget a source (its harvested graph stays until dropped)."""
+def source_remove(settings: Settings, name: str, drop: bool) -> None:
+    """Forget a source (its harvested graph stays public unless --drop)."""
     try:
         _registry(settings).remove(name)
     except (InputError, NotFound) as error:
         fail(str(error), 2)
-    console.print(f"source {name} removed")
+    if drop:
+        with _partners(settings) as partners:
+            partners.harvester.drop(name)
+    console.print(f"source {name} removed" + (", its harvest dropped" if drop else ""))
 
 
 @source.command(name="list")
 @click.pass_obj
 def source_list(settings: Settings) -> None:
     """The sources and how their last harvests went."""
-    with opened(settings) as store:
-        harvester = open_harvester(store, settings, Validator.of_project(settings))
+    with _partners(settings) as partners:
+        harvester = partners.harvester
         table = Table("name", "kind", "url", "last success", "records", "quarantined", "last error")
         for item in harvester.registry.all():
             status = harvester.ledger.status(item.name)
@@ -703,8 +710,19 @@ def source_list(settings: Settings) -> None:
                 item.name, item.kind, item.url, success, str(status.published),
                 str(status.quarantined), error,
             )  # fmt: skip
-        harvester.ledger.close()
     console.print(table)
+
+
+@contextmanager
+def _partners(settings: Settings) -> Iterator[Partners]:
+    with opened(settings) as store:
+        pool = ValidationPool(Validator.of_project(settings))
+        partners = Partners.open(store, settings, pool)
+        try:
+            yield partners
+        finally:
+            partners.close()
+            pool.close()
 
 
 @main.command()
@@ -713,19 +731,13 @@ def source_list(settings: Settings) -> None:
 @click.option("--full", is_flag=True, help="Ask for everything, not only what changed.")
 @click.pass_obj
 def harvest(settings: Settings, name: str | None, every: bool, full: bool) -> None:
-    """Harvest a partner source (or --all). Exit code 1 when a partner failed: its previous
-    harvest is kept."""
+    """Harvest a partner source (or --all), then look for candidate links to our resources.
+    Exit code 1 when a partner failed: its previous harvest is kept."""
     if (name is None) == (not every):
         fail("give a source NAME or --all", 2)
-    with opened(settings) as store:
-        pool = ValidationPool(Validator.of_project(settings))
-        harvester = open_harvester(store, settings, pool)
-        try:
-            reports = harvester.run_all(full) if every else [harvester.run(str(name), full)]
-        finally:
-            harvester.ledger.close()
-            pool.close()
-    for report in reports:
+    with _partners(settings) as partners:
+        harvested = partners.harvest(name, full)
+    for report in harvested.reports:
         if report.error:
             errors.print(f"[bold red]{report.source}[/]: {report.error}", highlight=False)
         elif report.unchanged:
@@ -742,7 +754,73 @@ def harvest(settings: Settings, name: str | None, every: bool, full: bool) -> No
             )
             for note in report.notes[:10]:
                 console.print(f"  {note}", highlight=False)
-    sys.exit(1 if any(r.error for r in reports) else 0)
+    if harvested.search is not None:
+        print_search(harvested.search)
+    sys.exit(1 if harvested.failed else 0)
+
+
+# -- reconciliation ------------------------------------------------------------------------------
+
+
+@main.group()
+def reconcile() -> None:
+    """Candidate owl:sameAs links between harvested resources and ours."""
+
+
+def print_search(search: SearchReport) -> None:
+    found, recorded = search.search, search.recorded
+    console.print(
+        f"reconciliation: {len(found.found)} candidate link(s) among {found.harvested:,} "
+        f"harvested and {found.ours:,} of our resources ({recorded.new} new, "
+        f"{recorded.dropped} no longer found); `commonsgraph reconcile list` shows them",
+        highlight=False,
+    )
+
+
+@reconcile.command(name="search")
+@click.pass_obj
+def reconcile_search(settings: Settings) -> None:
+    """Look for candidates in the store as it is."""
+    with _partners(settings) as partners:
+        print_search(partners.reconciliation.search())
+
+
+@reconcile.command(name="list")
+@click.option("--status", type=click.Choice(RECONCILIATION_STATUSES))
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="en")
+@click.pass_obj
+def reconcile_list(settings: Settings, status: str | None, lang: str) -> None:
+    """The candidates, the best first."""
+    with _partners(settings) as partners:
+        found = partners.reconciliation.candidates(status)
+    table = Table("id", "score", "status", "ours", "theirs", "why")
+    for c in found:
+        table.add_row(
+            c.id, f"{c.score:.2f}", c.status, f"{c.ours_label}\n{compact(c.ours.value)}",
+            f"{c.theirs_label}\n{compact(c.theirs.value)}", "; ".join(c.evidence.reasons(lang)),
+        )  # fmt: skip
+    console.print(table)
+
+
+@reconcile.command(name="confirm")
+@click.argument("candidate")
+@click.pass_obj
+def reconcile_confirm(settings: Settings, candidate: str) -> None:
+    """Publish a candidate link."""
+    with _partners(settings) as partners:
+        c = partners.reconciliation.confirm(candidate, _operator())
+    console.print(f"{c.ours.value} owl:sameAs {c.theirs.value}: published", highlight=False)
+
+
+@reconcile.command(name="dismiss")
+@click.argument("candidate")
+@click.option("--reason", default="", help="Why they are not the same.")
+@click.pass_obj
+def reconcile_dismiss(settings: Settings, candidate: str, reason: str) -> None:
+    """Not the same: never proposed again (a confirmed link is withdrawn)."""
+    with _partners(settings) as partners:
+        c = partners.reconciliation.dismiss(candidate, _operator(), reason)
+    console.print(f"candidate {c.id} dismissed", highlight=False)
 
 
 # -- validation ----------------------------------------------------------------------------------

@@ -62,6 +62,7 @@ class Settings:
     harvest_timeout: float = 60.0
     """Seconds a partner has to send a whole harvest."""
     max_harvest_bytes: int = 100_000_000
+    """Bytes one harvest may fetch."""
     harvest_every: float = 0.0
     """Seconds between the service's harvests of every source; 0: only on demand."""
     service_allowlist: tuple[str, ...] = ()
@@ -91,9 +92,14 @@ class Settings:
             raise ConfigError(f"COMMONSGRAPH_STORE must be an http(s) URL, got {self.store!r}")
         for name in ("query_timeout", "query_workers", "max_result_bytes", "max_body_bytes",
                      "max_queries_per_client", "max_upload_statements",
-                     "max_literal_chars", "service_timeout", "max_service_bytes"):  # fmt: skip
+                     "max_literal_chars", "service_timeout", "max_service_bytes",
+                     "harvest_timeout", "max_harvest_bytes"):  # fmt: skip
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name} must be positive, got {getattr(self, name)}")
+        if self.harvest_every < 0:
+            raise ConfigError(
+                f"harvest_every must be 0 (off) or positive, got {self.harvest_every}"
+            )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

@@ -74,7 +74,15 @@ class HarvestReport:
     change: GraphChange | None = None
     error: str | None = None
     seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+    """Seconds per step: fetch, map, validate, publish."""
     notes: list[str] = field(default_factory=list)
+
+    def lap(self, step: str, started: float) -> float:
+        """Record the time of `step` since `started`; now, for the next step."""
+        now = time.perf_counter()
+        self.timings[step] = now - started
+        return now
 
 
 class Harvester:
@@ -98,6 +106,12 @@ class Harvester:
 
     def graph(self, name: str) -> NamedNode:
         return self.minter.graph(f"harvest/{name}")
+
+    def drop(self, name: str) -> None:
+        """Withdraw a source's harvest: its graph, status and quarantine."""
+        with self._running:
+            self.store.drop_graph(self.graph(name))
+            self.ledger.forget(name)
 
     def run_all(self, full: bool = False) -> list[HarvestReport]:
         return [self.run(source.name, full) for source in self.registry.all()]
@@ -127,7 +141,9 @@ class Harvester:
         incremental = (
             not full and has_graph and source.kind == "sparql" and status.since is not None
         )
+        clock = time.perf_counter()
         fetched = self._fetch(source, status if has_graph and not full else None)
+        clock = report.lap("fetch", clock)
         if fetched.unchanged:
             report.unchanged = True
             self.ledger.succeeded(
@@ -141,7 +157,9 @@ class Harvester:
         records = _records(
             skolemize(triples, self.minter.iri(f".well-known/genid/{source.name}/").value)
         )
+        clock = report.lap("map", clock)
         published, quarantined = self._judge(records, started, source.name)
+        clock = report.lap("validate", clock)
         report.records, report.quarantined = len(records), len(quarantined)
         report.published, report.full = len(published), not incremental
         graph = self.graph(source.name)
@@ -163,6 +181,7 @@ class Harvester:
         )
         extra = [Triple(graph, VOID.entities, Literal(str(len(published)), datatype=XSD.integer))]
         report.change = publish(self.store, self.minter, origin, [*statements, *extra])
+        report.lap("publish", clock)
         self.ledger.succeeded(
             source.name, started, records=len(published), published=len(published),
             statements=len(statements), etag=fetched.etag, last_modified=fetched.last_modified,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,6 +17,7 @@ from commonsgraph import __version__
 from commonsgraph.config import Settings
 from commonsgraph.contributions import Contributions
 from commonsgraph.federation import Gateway
+from commonsgraph.partners import Partners
 from commonsgraph.queries import load_queries
 from commonsgraph.store import LocalStore, Store
 from commonsgraph.tokens import TokenStore
@@ -23,10 +26,12 @@ from commonsgraph.web import (
     datasets,
     graph_store,
     named_queries,
+    partners,
     problems,
     resources,
     sparql,
 )
+from commonsgraph.web.curation import Curation
 from commonsgraph.web.description import Describer
 
 HERE = Path(__file__).parent
@@ -41,7 +46,17 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        schedule = (
+            asyncio.create_task(app.state.partners.every(settings.harvest_every))
+            if settings.harvest_every > 0
+            else None
+        )
         yield
+        if schedule is not None:
+            schedule.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await schedule
+        app.state.partners.close()
         app.state.contributions.close()  # its validation workers
         if gateway is not None:
             gateway.close()
@@ -67,9 +82,12 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
     )
     app.include_router(sparql.router(endpoint, describer))
     app.include_router(named_queries.router(endpoint, queries))
+    curation = Curation(templates, tokens)
     workflow = Contributions.open(store, settings)
     app.state.contributions = workflow
-    app.include_router(contributions.router(settings, workflow, tokens, templates))
+    app.include_router(contributions.router(settings, workflow, curation))
+    app.state.partners = Partners.open(store, settings, workflow.validator)
+    app.include_router(partners.router(app.state.partners, curation))
     app.include_router(graph_store.router(settings, store, tokens))
     app.include_router(datasets.router(settings, store, templates))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -8,18 +8,14 @@ in their language. Writes need a contributor token (upload) or a curator token (
 from __future__ import annotations
 
 import asyncio
-import json
 from collections import defaultdict
 from typing import Any
-from urllib.parse import parse_qsl, quote
 
 from fastapi import APIRouter, Request, Response
-from fastapi.exceptions import HTTPException
 from fastapi.responses import JSONResponse, RedirectResponse
-from fastapi.templating import Jinja2Templates
 from pyoxigraph import Literal, NamedNode, RdfFormat, serialize
 
-from commonsgraph import i18n, negotiation
+from commonsgraph import negotiation
 from commonsgraph.config import Settings
 from commonsgraph.contributions import (
     STATUSES,
@@ -28,17 +24,14 @@ from commonsgraph.contributions import (
     ResourceChange,
     Review,
 )
-from commonsgraph.errors import InputError, ParameterError
-from commonsgraph.tokens import Token, TokenStore
+from commonsgraph.errors import ParameterError
 from commonsgraph.validation import Finding, ValidationReport
 from commonsgraph.vocab import compact
 from commonsgraph.web.auth import COOKIE, authenticate
+from commonsgraph.web.curation import HTML, JSON, Curation, is_form, local
 from commonsgraph.web.limits import read_body
 
-HTML = "text/html"
-JSON = "application/json"
 TURTLE = "text/turtle"
-FORM = "application/x-www-form-urlencoded"
 CONTRIBUTOR, CURATOR = "contributor", "curator"
 
 
@@ -73,9 +66,7 @@ def _display(term: object) -> str:
     return str(term)
 
 
-def router(
-    settings: Settings, contributions: Contributions, tokens: TokenStore, templates: Jinja2Templates
-) -> APIRouter:
+def router(settings: Settings, contributions: Contributions, curation: Curation) -> APIRouter:
     api = APIRouter(prefix="/contributions", tags=["contributions"])
 
     def url(request: Request, contribution: Contribution) -> str:
@@ -107,61 +98,12 @@ def router(
             "graph": contributions.graph(c).value if c.status == "accepted" else None,
         }
 
-    def language(request: Request) -> str:
-        return i18n.language(
-            request.query_params.get("lang"), request.headers.get("accept-language")
-        )
+    tokens = curation.tokens
+    page, wants_html, fields = curation.page, curation.wants_html, curation.fields
 
-    def page(request: Request, template: str, code: int = 200, **values: Any) -> Response:
-        lang = language(request)
-        return templates.TemplateResponse(
-            request,
-            template,
-            {"lang": lang, "w": i18n.words(lang), "query": None, "alternates": [], **values},
-            status_code=code,
-            headers={"Vary": "Accept, Accept-Language, Cookie"},
-        )
-
-    def wants_html(request: Request, offered: list[str]) -> bool:
-        chosen = negotiation.choose(offered, request.headers.get("accept"))
-        if chosen is None:
-            raise HTTPException(406, "offered as " + ", ".join(offered))
-        return chosen == HTML
-
-    def signed_in(request: Request, role: str) -> Token | Response:
-        """The reader's token, or (for a browser) the sign-in page."""
-        try:
-            return authenticate(tokens, request, role)
-        except HTTPException as error:
-            if error.status_code == 401:
-                target = quote(
-                    str(request.url.path) + (f"?{request.url.query}" if request.url.query else "")
-                )
-                return RedirectResponse(f"/contributions/login?next={target}", status_code=303)
-            lang = language(request)
-            words = i18n.words(lang)
-            return page(request, "error.html", 403, title=words["forbidden"], detail=error.detail)
-
-    async def fields(request: Request) -> dict[str, str]:
-        """The fields of a form or JSON body (a reason to reject), or of the query string."""
-        body = await read_body(request, 64_000)
-        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        found: dict[str, str] = dict(request.query_params)
-        if media == FORM:
-            found.update(parse_qsl(body.decode("utf-8", "replace")))
-        elif media == JSON and body:
-            try:
-                data = json.loads(body)
-            except ValueError:
-                raise InputError("the body is not valid JSON") from None
-            if isinstance(data, dict):
-                found.update({str(k): str(v) for k, v in data.items() if v is not None})
-        return found
-
-    def done(request: Request, contribution: Contribution, form: bool) -> Response:
-        if form:
-            lang = language(request)
-            return RedirectResponse(f"{url(request, contribution)}?lang={lang}", status_code=303)
+    def done(request: Request, contribution: Contribution) -> Response:
+        if is_form(request):
+            return curation.back_to(request, url(request, contribution))
         return JSONResponse(as_json(request, contribution))
 
     # -- uploading ---------------------------------------------------------------------------
@@ -199,15 +141,15 @@ def router(
 
     @api.get("/login", include_in_schema=False)
     def login_form(request: Request, next: str = "/contributions") -> Response:
-        return page(request, "login.html", next=_local(next), failed=False)
+        return page(request, "login.html", next=local(next), failed=False)
 
     @api.post("/login", include_in_schema=False)
     async def login(request: Request) -> Response:
         form = await fields(request)
         token = tokens.verify(form.get("token", "").strip())
         if token is None:
-            return page(request, "login.html", 401, next=_local(form.get("next", "")), failed=True)
-        response = RedirectResponse(_local(form.get("next", "")), status_code=303)
+            return page(request, "login.html", 401, next=local(form.get("next", "")), failed=True)
+        response = RedirectResponse(local(form.get("next", "")), status_code=303)
         response.set_cookie(
             COOKIE,
             form["token"].strip(),
@@ -231,9 +173,7 @@ def router(
         if status is not None and status not in STATUSES:
             raise ParameterError("status", f"{status!r} is not one of {', '.join(STATUSES)}")
         html = wants_html(request, [JSON, HTML])
-        token = (
-            signed_in(request, CONTRIBUTOR) if html else authenticate(tokens, request, CONTRIBUTOR)
-        )
+        token = curation.reader(request, CONTRIBUTOR, html)
         if isinstance(token, Response):
             return token
         found = contributions.visible(token, status)
@@ -251,9 +191,7 @@ def router(
     @api.get("/{contribution_id}", name="contribution", summary="One contribution and its report")
     async def detail(request: Request, contribution_id: str) -> Response:
         html = wants_html(request, [JSON, TURTLE, HTML])
-        token = (
-            signed_in(request, CONTRIBUTOR) if html else authenticate(tokens, request, CONTRIBUTOR)
-        )
+        token = curation.reader(request, CONTRIBUTOR, html)
         if isinstance(token, Response):
             return token
         contribution = contributions.get(contribution_id, token)
@@ -264,7 +202,7 @@ def router(
         changes: list[ResourceChange] = []
         if contribution.status in ("pending", "invalid"):
             changes = await asyncio.to_thread(contributions.changes, contribution)
-        lang = language(request)
+        lang = curation.language(request)
         grouped: dict[str, list[Finding]] = defaultdict(list)
         for finding in contribution.findings:
             grouped[finding.focus].append(finding)
@@ -283,14 +221,11 @@ def router(
 
     # -- reviewing ---------------------------------------------------------------------------
 
-    def is_form(request: Request) -> bool:
-        return request.headers.get("content-type", "").split(";")[0].strip().lower() == FORM
-
     @api.post("/{contribution_id}/accept", summary="Publish a pending contribution (curator)")
     async def accept(request: Request, contribution_id: str) -> Response:
         curator = authenticate(tokens, request, CURATOR)
         contribution = await asyncio.to_thread(contributions.accept, contribution_id, curator)
-        return done(request, contribution, is_form(request))
+        return done(request, contribution)
 
     @api.post("/{contribution_id}/reject", summary="Reject a pending contribution, with a reason")
     async def reject(request: Request, contribution_id: str) -> Response:
@@ -299,13 +234,13 @@ def router(
         contribution = await asyncio.to_thread(
             contributions.reject, contribution_id, curator, form.get("reason", "")
         )
-        return done(request, contribution, is_form(request))
+        return done(request, contribution)
 
     @api.post("/{contribution_id}/revert", summary="Withdraw an accepted contribution (curator)")
     async def revert(request: Request, contribution_id: str) -> Response:
         curator = authenticate(tokens, request, CURATOR)
         contribution = await asyncio.to_thread(contributions.revert, contribution_id, curator)
-        return done(request, contribution, is_form(request))
+        return done(request, contribution)
 
     return api
 
@@ -315,8 +250,3 @@ def _turtle(report: ValidationReport) -> Response:
         report.to_rdf(), format=RdfFormat.TURTLE, prefixes={"sh": "http://www.w3.org/ns/shacl#"}
     )
     return Response(body, media_type=RdfFormat.TURTLE.media_type, headers={"Vary": "Accept"})
-
-
-def _local(target: str) -> str:
-    """A path on this site to go back to after signing in (never another site)."""
-    return target if target.startswith("/") and not target.startswith("//") else "/contributions"

@@ -1,0 +1,80 @@
+"""Partners: their sources harvested, then what they describe that we hold too looked for.
+
+`Partners` is what the command line and the service use: a harvest of one source or of all,
+followed (when something changed) by a reconciliation search, so that the curators' report is
+always about the data as it stands. `every` runs harvests on a schedule inside the service.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from commonsgraph.config import Settings
+from commonsgraph.errors import CommonsGraphError
+from commonsgraph.harvest import Harvester, HarvestReport, open_harvester
+from commonsgraph.reconcile import Reconciliation, SearchReport
+from commonsgraph.store import Store
+from commonsgraph.validation import Validates
+
+logger = logging.getLogger("commonsgraph.partners")
+
+
+@dataclass(frozen=True)
+class Harvested:
+    reports: list[HarvestReport]
+    search: SearchReport | None
+    """The reconciliation search that followed (None when no harvest changed anything)."""
+
+    @property
+    def failed(self) -> bool:
+        return any(report.error for report in self.reports)
+
+
+class Partners:
+    """Harvests and reconciliation over one store."""
+
+    def __init__(self, harvester: Harvester, reconciliation: Reconciliation) -> None:
+        self.harvester = harvester
+        self.reconciliation = reconciliation
+
+    @classmethod
+    def open(cls, store: Store, settings: Settings, validator: Validates) -> Partners:
+        """The partners of a deployment (sources, statuses and the report in its data
+        directory); confirmed links a stopped process left unpublished are published."""
+        partners = cls(
+            open_harvester(store, settings, validator), Reconciliation.open(store, settings)
+        )
+        partners.reconciliation.settle()
+        return partners
+
+    def close(self) -> None:
+        self.harvester.ledger.close()
+        self.reconciliation.close()
+
+    def harvest(self, name: str | None = None, full: bool = False) -> Harvested:
+        """Harvest one source (or every one, `name` None), then search for candidate links
+        if a harvest changed the store."""
+        harvester = self.harvester
+        reports = harvester.run_all(full) if name is None else [harvester.run(name, full)]
+        changed = any(
+            report.ok
+            and report.change is not None
+            and (report.change.added or report.change.removed)
+            for report in reports
+        )
+        return Harvested(reports, self.reconciliation.search() if changed else None)
+
+    async def every(self, seconds: float) -> None:
+        """Harvest every source every `seconds`, until cancelled (the service's schedule)."""
+        while True:
+            await asyncio.sleep(seconds)
+            try:
+                harvested = await asyncio.to_thread(self.harvest)
+            except CommonsGraphError as error:  # e.g. sources.toml no longer reads
+                logger.error("scheduled harvest: %s", error)
+                continue
+            for report in harvested.reports:
+                if report.error:
+                    logger.warning("harvest of %s failed: %s", report.source, report.error)
