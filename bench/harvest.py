@@ -22,12 +22,14 @@ import json
 import random
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 from rich.console import Console
 from rich.table import Table
 
+import common  # noqa: F401  (puts tests/, with the partners' servers, on the path)
 from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings
 from commonsgraph.harvest import HarvestReport, Source
@@ -37,7 +39,7 @@ from commonsgraph.partners import Partners
 from commonsgraph.store import LocalStore
 from commonsgraph.validation import ValidationPool, Validator
 from commonsgraph.vocab import Minter
-from partners import Route, feed_server
+from partners import Partner, Route, feed_server
 from servers import oxigraph_server
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -128,6 +130,27 @@ def pair_turtle(records: list[dict[str, object]]) -> bytes:
     return "\n".join(lines).encode()
 
 
+def change(name: str, records: list[dict[str, object]], feed: Partner, endpoint: str) -> None:
+    """One record changed at the partner `name` (modified now)."""
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    if name == "carte":
+        records[1]["description"] = "Changed"
+        records[1]["updatedAt"] = now
+        export = {"licence": "ODbL-1.0", "data": records}
+        feed.routes["/api/elements.json"] = Route(body=json.dumps(export).encode())
+        return
+    update = f"""PREFIX pair: <http://virtual-assembly.org/ontologies/pair#>
+        PREFIX dct: <http://purl.org/dc/terms/>
+        DELETE {{ ?p pair:description ?d ; dct:modified ?m }}
+        INSERT {{ ?p pair:description "Changed" ;
+                  dct:modified "{now}"^^<http://www.w3.org/2001/XMLSchema#dateTime> }}
+        WHERE {{ BIND(<https://semapps.example/places/p1> AS ?p) ?p pair:description ?d ;
+                 dct:modified ?m }}"""
+    httpx.post(
+        f"{endpoint}/update", content=update, headers={"Content-Type": "application/sparql-update"}
+    ).raise_for_status()
+
+
 def row(label: str, report: HarvestReport) -> list[str]:
     if report.error:
         raise RuntimeError(f"{report.source}: {report.error}")
@@ -156,7 +179,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--records", type=int, default=10_000)
     args = parser.parse_args()
-    console = Console()
+    console = Console(width=160)
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
         settings = Settings(data_dir=directory / "var", base_iri=BASE)
@@ -196,24 +219,7 @@ def main() -> None:
                 harvester = partners.harvester
                 table.add_row(*row(f"{kind}: first", harvester.run(name)))
                 table.add_row(*row(f"{kind}: again, nothing changed", harvester.run(name)))
-                records[1]["description"] = f"Changed for the {name} run"
-                records[1]["updatedAt"] = "2030-01-01T00:00:00+00:00"
-                feed.routes["/api/elements.json"] = Route(
-                    body=json.dumps({"licence": "ODbL-1.0", "data": records}).encode()
-                )
-                httpx.post(
-                    f"{endpoint}/update",
-                    content=(
-                        "PREFIX pair: <http://virtual-assembly.org/ontologies/pair#> "
-                        "PREFIX dct: <http://purl.org/dc/terms/> "
-                        "DELETE { ?p pair:description ?d ; dct:modified ?m } "
-                        f'INSERT {{ ?p pair:description "Changed for the {name} run" ; '
-                        'dct:modified "2030-01-01T00:00:00Z"^^<http://www.w3.org/2001/XMLSchema#dateTime> } '
-                        "WHERE { BIND(<https://semapps.example/places/p1> AS ?p) "
-                        "?p pair:description ?d ; dct:modified ?m }"
-                    ),
-                    headers={"Content-Type": "application/sparql-update"},
-                ).raise_for_status()
+                change(name, records, feed, endpoint)
                 table.add_row(*row(f"{kind}: one record changed", harvester.run(name)))
         console.print(table)
 

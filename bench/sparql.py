@@ -22,7 +22,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat, Store
 from rich.console import Console
@@ -225,12 +225,14 @@ def main() -> None:
             with serving(
                 command, f"{url}?query={quote('ASK {}')}", root / f"{name}.log", environment
             ):
-                asyncio.run(load(url, args.products, 2, 2))  # warm up
+                path = urlsplit(url).path
+                mix = mix_requests(args.products, path)
+                asyncio.run(load(url, mix, 2, 2))  # warm up
                 for clients in (1, 8):
-                    results[(name, clients)] = asyncio.run(
-                        load(url, args.products, clients, args.seconds)
-                    )
-                trivial_http[name] = asyncio.run(trivial_latencies(url, trivial))
+                    results[(name, clients)] = asyncio.run(load(url, mix, clients, args.seconds))
+                trivial_http[name] = asyncio.run(
+                    trivial_latencies(url, f"{path}?query={quote(trivial)}")
+                )
 
     table = Table(
         "system",

@@ -363,3 +363,31 @@ def test_the_service_harvests_on_a_schedule(
             assert time.monotonic() < deadline, "no scheduled harvest"
             time.sleep(0.1)
         assert seeded.ask(f'ASK {{ <{BASE}tiers-lieu/dump-1> rdfs:label "Depuis un dump" }}')
+
+
+def test_a_record_that_refers_to_a_quarantined_one_is_quarantined_too(
+    tmp_path: Path, partner: Partner, seeded: LocalStore
+) -> None:
+    dump = f"""@prefix cg: <https://w3id.org/commonsgraph/ns#> .
+@prefix org: <http://www.w3.org/ns/org#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<{BASE}organisation/dump-asso> a org:Organization ; rdfs:label "Asso" ; cg:siret "12345678901234" .
+<{BASE}tiers-lieu/dump-a> a cg:TiersLieu ; rdfs:label "A" ; cg:actorRole <{BASE}tiers-lieu/dump-a#role> .
+<{BASE}tiers-lieu/dump-a#role> a cg:ActorRole ; cg:agent <{BASE}organisation/dump-asso> ;
+    cg:role <{BASE}scheme/role/operator> .
+<{BASE}tiers-lieu/dump-b> a cg:TiersLieu ; rdfs:label "B" .
+"""
+    partner.routes["/dump.ttl"] = Route(body=dump.encode(), content_type="text/turtle")
+    settings = Settings(data_dir=None, base_iri=BASE)
+    harvest = harvester(seeded, settings, tmp_path)
+    harvest.registry.add(Source("dump", "rdf", f"{partner.url}/dump.ttl"))
+    report = harvest.run("dump")
+    assert report.ok, report.error
+    assert (report.records, report.published, report.quarantined) == (3, 1, 2)
+    quarantined = {q.record: q for q in harvest.ledger.quarantine("dump")}
+    assert set(quarantined) == {f"{BASE}organisation/dump-asso", f"{BASE}tiers-lieu/dump-a"}
+    assert any(
+        "SIRET" in f.message("en") for f in quarantined[f"{BASE}organisation/dump-asso"].findings
+    )
+    assert seeded.ask(f"ASK {{ <{BASE}tiers-lieu/dump-b> rdfs:label 'B' }}")
+    assert not seeded.ask(f"ASK {{ <{BASE}tiers-lieu/dump-a> ?p ?o }}")

@@ -145,12 +145,7 @@ class Harvester:
         fetched = self._fetch(source, status if has_graph and not full else None)
         clock = report.lap("fetch", clock)
         if fetched.unchanged:
-            report.unchanged = True
-            self.ledger.succeeded(
-                source.name, started, records=status.records, published=status.published,
-                statements=status.statements, etag=fetched.etag,
-                last_modified=fetched.last_modified, quarantine=None,
-            )  # fmt: skip
+            self._unchanged(source.name, started, status, fetched, report)
             return
         triples, notes = self._map(source, fetched)
         report.notes = notes
@@ -158,6 +153,9 @@ class Harvester:
             skolemize(triples, self.minter.iri(f".well-known/genid/{source.name}/").value)
         )
         clock = report.lap("map", clock)
+        if incremental and not records:  # nothing changed since the last harvest
+            self._unchanged(source.name, started, status, fetched, report)
+            return
         published, quarantined = self._judge(records, started, source.name)
         clock = report.lap("validate", clock)
         report.records, report.quarantined = len(records), len(quarantined)
@@ -186,6 +184,22 @@ class Harvester:
             source.name, started, records=len(published), published=len(published),
             statements=len(statements), etag=fetched.etag, last_modified=fetched.last_modified,
             quarantine=quarantined, replaced=set(records) if incremental else None,
+        )  # fmt: skip
+
+    def _unchanged(
+        self,
+        name: str,
+        started: datetime,
+        status: SourceStatus,
+        fetched: Fetched,
+        report: HarvestReport,
+    ) -> None:
+        """A success that leaves the graph as it is (the partner has nothing new)."""
+        report.unchanged = True
+        self.ledger.succeeded(
+            name, started, records=status.records, published=status.published,
+            statements=status.statements, etag=fetched.etag or status.etag,
+            last_modified=fetched.last_modified or status.last_modified, quarantine=None,
         )  # fmt: skip
 
     def _fetch(self, source: Source, status: SourceStatus | None) -> Fetched:
@@ -225,25 +239,31 @@ class Harvester:
     def _judge(
         self, records: dict[str, list[Triple]], harvested: datetime, source: str
     ) -> tuple[dict[str, list[Triple]], list[Quarantined]]:
-        """The records that pass the shapes, and the others with their report."""
+        """The records that pass the shapes, and the others with their report.
+
+        All are validated together; then only those that referred to a record just
+        quarantined are judged again, without it (the records they refer to as context)."""
         passed = dict(records)
         quarantined: list[Quarantined] = []
-        for _ in range(3):  # a record that referred to a quarantined one is judged again
-            statements = [t for record in passed.values() for t in record]
+        judged = passed
+        for _ in range(3):
+            statements = [t for record in judged.values() for t in record]
             if not statements:
                 break
-            report = self.validator.validate(statements, neighbourhood(self.store, statements))
+            context = [
+                *neighbourhood(self.store, statements),
+                *(t for record in _referred(judged, passed) for t in passed[record]),
+            ]
             failing: dict[str, list[Finding]] = defaultdict(list)
-            for finding in report.findings:
-                if finding.severity == "Violation":
-                    failing[finding.focus.split("#", 1)[0]].append(finding)
-            failing = {k: v for k, v in failing.items() if k in passed}
-            if not failing:
-                break
+            for finding in self.validator.validate(statements, context).findings:
+                record = finding.focus.split("#", 1)[0]
+                if finding.severity == "Violation" and record in judged:
+                    failing[record].append(finding)
             for record, findings in failing.items():
                 quarantined.append(
                     Quarantined(source, record, harvested, findings, passed.pop(record))
                 )
+            judged = {r: passed[r] for r in _referring(passed, set(failing))}
         return passed, quarantined
 
     def _published(self, graph: NamedNode) -> list[Triple]:
@@ -315,6 +335,31 @@ def _records(triples: list[Triple]) -> dict[str, list[Triple]]:
     for triple in dict.fromkeys(triples):
         records[str(triple.subject.value).split("#", 1)[0]].append(triple)  # type: ignore[union-attr]
     return dict(records)
+
+
+def _referred(judged: dict[str, list[Triple]], others: dict[str, list[Triple]]) -> set[str]:
+    """The records of `others` (not judged) that the judged records refer to."""
+    found = {
+        t.object.value.split("#", 1)[0]
+        for record in judged.values()
+        for t in record
+        if isinstance(t.object, NamedNode)
+    }
+    return {r for r in found & set(others) if r not in judged}
+
+
+def _referring(records: dict[str, list[Triple]], gone: set[str]) -> list[str]:
+    """The records that refer to one of `gone` (or to one of its parts)."""
+    if not gone:
+        return []
+    return [
+        record
+        for record, statements in records.items()
+        if any(
+            isinstance(t.object, NamedNode) and t.object.value.split("#", 1)[0] in gone
+            for t in statements
+        )
+    ]
 
 
 def _by_extension(url: str) -> RdfFormat | None:

@@ -222,4 +222,7 @@ def _moment(value: str) -> Literal | None:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return Literal(moment.isoformat(), datatype=XSD.dateTime)
+    text = moment.isoformat()
+    # the store's own lexical form (UTC as Z), so that harvesting again changes nothing
+    return Literal(text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text,
+                   datatype=XSD.dateTime)  # fmt: skip
