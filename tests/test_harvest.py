@@ -145,10 +145,25 @@ def test_a_semapps_partner_is_harvested_and_a_change_changes_only_that_record(
     changed = {t.subject.value.split("#")[0] for t in first ^ second}  # type: ignore[union-attr]
     assert changed == {RUCHE}
     assert {t.object.value for t in second - first} == {"La Ruche rurale", "2099-01-01T00:00:00Z"}
-    # a full harvest finds the same
+    incremental = counts(data, graph)
+    # a full harvest finds the same, and counts the same
     code, output = cli(data, "harvest", "reseau-x", "--full")
     assert code == 0, output
     assert harvested(data, graph) == second
+    assert counts(data, graph) == incremental == {"triples": len(second) + 1, "entities": 3}
+
+
+def counts(data: Path, graph: str) -> dict[str, int]:
+    """What the graph's provenance says it holds."""
+    store = LocalStore(data / "store")
+    try:
+        [row] = store.select(
+            f"SELECT ?triples ?entities WHERE {{ GRAPH <{graph}> {{ <{graph}> void:triples ?triples ;"
+            " void:entities ?entities } }"
+        )
+    finally:
+        store.close()
+    return {k: int(v.value) for k, v in row.items()}  # type: ignore[union-attr]
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import secrets
 import threading
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -26,8 +25,8 @@ from commonsgraph.contributions.changes import Plan, ResourceChange, plan
 from commonsgraph.contributions.ledger import Contribution, Ledger, now, to_nquads
 from commonsgraph.errors import Conflict, InputError, NotAllowed, NotFound, ParameterError
 from commonsgraph.graphs import GraphSource, agent, agent_statements, describe
-from commonsgraph.importers.communes import CommuneIndex
-from commonsgraph.store import Store
+from commonsgraph.importers.communes import Communes
+from commonsgraph.store import Store, data_update
 from commonsgraph.tokens import Token
 from commonsgraph.uploads import (
     ContributedCensusMapper,
@@ -96,7 +95,7 @@ class Contributions:
             max_triples=settings.max_upload_statements, max_literal=settings.max_literal_chars
         )
         self._writer = threading.Lock()
-        self._communes: tuple[str, CommuneIndex] | None = None
+        self._communes = Communes(store, self.minter)
 
     def close(self) -> None:
         self.ledger.close()
@@ -152,13 +151,7 @@ class Contributions:
         return Upload(skolemize(upload.triples, genid), upload.notes)
 
     def _census_mapper(self) -> ContributedCensusMapper:
-        version = self.store.data_version()
-        if self._communes is None or version is None or self._communes[0] != version:
-            index = CommuneIndex.from_store(self.store, self.minter)
-            self._communes = (version, index) if version is not None else None
-        else:
-            index = self._communes[1]
-        return ContributedCensusMapper(self.minter, index, None)
+        return ContributedCensusMapper(self.minter, self._communes.index(), None)
 
     def _licence(self, given: str | None) -> NamedNode:
         value = given or self.settings.contribution_licence
@@ -280,7 +273,7 @@ class Contributions:
             ):
                 raise Conflict(f"contribution {contribution_id} is being reviewed by someone else")
             try:
-                self.store.update(_data_update(delete=planned.superseded, insert=publication))
+                self.store.update(data_update(delete=planned.superseded, insert=publication))
             except BaseException:
                 self.ledger.move(
                     contribution_id, ("accepting",), "pending", reviewer=None, reviewed=None
@@ -333,7 +326,7 @@ class Contributions:
                 graph = self.graph(contribution)
                 self.store.update(
                     f"DROP SILENT GRAPH <{graph.value}>"
-                    + (f" ;\n{_data_update(delete=[], insert=restored)}" if restored else "")
+                    + (f" ;\n{data_update(delete=[], insert=restored)}" if restored else "")
                 )
             except BaseException:
                 self.ledger.move(contribution_id, ("reverting",), "accepted")
@@ -443,24 +436,3 @@ class Contributions:
 
 def _stamp(moment: datetime) -> Literal:
     return Literal(moment.isoformat(), datatype=XSD.dateTime)
-
-
-def _data_update(delete: list[Quad], insert: list[Quad]) -> str:
-    """One SPARQL update (atomic in the store) that deletes and inserts exact quads."""
-
-    def blocks(quads: list[Quad]) -> str:
-        by_graph: dict[str, list[str]] = defaultdict(list)
-        for quad in quads:
-            by_graph[str(quad.graph_name)].append(
-                f"{quad.subject} {quad.predicate} {quad.object} ."
-            )
-        return "\n".join(
-            f"GRAPH {graph} {{\n" + "\n".join(lines) + "\n}" for graph, lines in by_graph.items()
-        )
-
-    parts = []
-    if delete:
-        parts.append(f"DELETE DATA {{\n{blocks(delete)}\n}}")
-    if insert:
-        parts.append(f"INSERT DATA {{\n{blocks(insert)}\n}}")
-    return " ;\n".join(parts)

@@ -11,7 +11,8 @@
    which mapping, how many records, the partner's licence). A full harvest replaces the graph
    (the store applies only the difference); an incremental one (SPARQL with `?since`) replaces
    the records the partner changed and keeps the others. Feeds and dumps are asked for with
-   the validators of the last harvest, and a 304 changes nothing.
+   the validators of the last harvest, and a 304 changes nothing. Records the graph already
+   holds unchanged are not validated again.
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from pyoxigraph import Literal, NamedNode, RdfFormat, Triple
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple
 
 from commonsgraph.config import Settings
 from commonsgraph.errors import CommonsGraphError, PartnerError
-from commonsgraph.graphs import GraphSource, publish
+from commonsgraph.graphs import GraphSource, describe, publish
 from commonsgraph.harvest.fetch import Fetched, construct, fetch
 from commonsgraph.harvest.ledger import HarvestLedger, Quarantined, SourceStatus
 from commonsgraph.harvest.mapping import (
@@ -38,12 +39,23 @@ from commonsgraph.harvest.mapping import (
 )
 from commonsgraph.harvest.sources import Source, SourceRegistry
 from commonsgraph.importers.census import CensusMapper
-from commonsgraph.importers.communes import CommuneIndex
-from commonsgraph.store import GraphChange, Store, lexical
+from commonsgraph.importers.communes import Communes
+from commonsgraph.store import GraphChange, Store, data_update, lexical
 from commonsgraph.uploads import skolemize
 from commonsgraph.validation import Finding, Validates, neighbourhood
 from commonsgraph.vocab import LOCN, SCHEMA, VOID, XSD, Minter, fold
 
+_RECORD = """
+SELECT ?s ?p ?o WHERE { GRAPH ?g {
+  { ?r ?p ?o BIND(?r AS ?s) } UNION { ?r ?q ?s . ?s ?p ?o FILTER(STRSTARTS(STR(?s), ?hash)) }
+} }"""
+OVERLAP = timedelta(minutes=10)
+"""An incremental harvest asks for the changes since this long before the last one started:
+partners' clocks differ from ours and many dates have whole seconds (a record seen again that
+did not change costs nothing)."""
+LOOKUPS = 200
+"""Up to this many records harvested again, their former statements are looked up one by one;
+beyond, the whole graph is read."""
 DUMP_FORMATS = {
     "text/turtle": RdfFormat.TURTLE,
     "application/n-triples": RdfFormat.N_TRIPLES,
@@ -103,6 +115,7 @@ class Harvester:
         self.validator = validator
         self.minter = Minter(settings.base_iri)
         self._running = threading.Lock()
+        self._communes = Communes(store, self.minter)
 
     def graph(self, name: str) -> NamedNode:
         return self.minter.graph(f"harvest/{name}")
@@ -147,26 +160,21 @@ class Harvester:
         if fetched.unchanged:
             self._unchanged(source.name, started, status, fetched, report)
             return
-        triples, notes = self._map(source, fetched)
-        report.notes = notes
+        triples, report.notes = self._map(source, fetched)
         records = _records(
             skolemize(triples, self.minter.iri(f".well-known/genid/{source.name}/").value)
         )
+        graph = self.graph(source.name)
+        before = self._held(graph, records if incremental else None) if has_graph else {}
+        same = {r for r, ts in records.items() if r in before and set(ts) == set(before[r])}
         clock = report.lap("map", clock)
-        if incremental and not records:  # nothing changed since the last harvest
+        if incremental and len(same) == len(records):  # nothing new since the last harvest
             self._unchanged(source.name, started, status, fetched, report)
             return
-        published, quarantined = self._judge(records, started, source.name)
+        published, quarantined = self._judge(records, started, source.name, same)
         clock = report.lap("validate", clock)
         report.records, report.quarantined = len(records), len(quarantined)
         report.published, report.full = len(published), not incremental
-        graph = self.graph(source.name)
-        if incremental:
-            kept = _records(self._published(graph))
-            for record in records:
-                kept.pop(record, None)
-            published = {**kept, **published}
-        statements = [t for record in published.values() for t in record]
         origin = GraphSource(
             name=f"harvest/{source.name}",
             title_fr=f"Moisson de « {source.title or source.name} »",
@@ -177,13 +185,23 @@ class Harvester:
             f"{len(records)} record(s), {len(quarantined)} quarantined"
             + (", changes since the last harvest" if incremental else ""),
         )
-        extra = [Triple(graph, VOID.entities, Literal(str(len(published)), datatype=XSD.integer))]
-        report.change = publish(self.store, self.minter, origin, [*statements, *extra])
+        if incremental:  # the records harvested again replace their former statements
+            old = {t for r in records for t in before.get(r, ())}
+            new = {t for ts in published.values() for t in ts}
+            entities = status.published - len(set(before) & set(records)) + len(published)
+            statements = status.statements - len(old) + len(new)
+            report.change = self._change(graph, origin, old, new, statements, entities)
+        else:
+            body = [t for ts in published.values() for t in ts]
+            entities, statements = len(published), len(set(body))
+            report.change = publish(
+                self.store, self.minter, origin, [*body, _entities(graph, entities)]
+            )
         report.lap("publish", clock)
         self.ledger.succeeded(
-            source.name, started, records=len(published), published=len(published),
-            statements=len(statements), etag=fetched.etag, last_modified=fetched.last_modified,
-            quarantine=quarantined, replaced=set(records) if incremental else None,
+            source.name, started, records=entities, published=entities, statements=statements,
+            etag=fetched.etag, last_modified=fetched.last_modified, quarantine=quarantined,
+            replaced=set(records) if incremental else None,
         )  # fmt: skip
 
     def _unchanged(
@@ -206,7 +224,9 @@ class Harvester:
         """What the partner gives; `status`, that of the last harvest to ask only for changes."""
         timeout, cap = self.settings.harvest_timeout, self.settings.max_harvest_bytes
         if source.kind == "sparql":
-            since = None if status is None else status.since
+            since = None
+            if status is not None and status.since is not None:
+                since = (datetime.fromisoformat(status.since) - OVERLAP).isoformat()
             query = self._query(source, since)
             return construct(source.url, query, timeout=timeout, max_bytes=cap)
         return fetch(
@@ -224,7 +244,7 @@ class Harvester:
 
     def _map(self, source: Source, fetched: Fetched) -> tuple[list[Triple], list[str]]:
         if source.kind in FEED_FORMATS:
-            mapper = FeedMapper(source, self.minter, self._communes(), self._typologies())
+            mapper = FeedMapper(source, self.minter, self._communes.index(), self._typologies())
             return mapper.map(feed_records(source, fetched.body))
         rdf_format = DUMP_FORMATS.get(fetched.media_type)
         if rdf_format is None and fetched.media_type in GENERIC_MEDIA_TYPES:
@@ -237,15 +257,21 @@ class Harvester:
         return self._with_communes(triples), []
 
     def _judge(
-        self, records: dict[str, list[Triple]], harvested: datetime, source: str
+        self,
+        records: dict[str, list[Triple]],
+        harvested: datetime,
+        source: str,
+        published: set[str],
     ) -> tuple[dict[str, list[Triple]], list[Quarantined]]:
         """The records that pass the shapes, and the others with their report.
 
-        All are validated together; then only those that referred to a record just
-        quarantined are judged again, without it (the records they refer to as context)."""
+        Records the graph already holds as they are (`published`) passed when they were
+        published; the others are validated together; then only those that referred to a
+        record just quarantined are judged again, without it (the records they refer to as
+        context)."""
         passed = dict(records)
         quarantined: list[Quarantined] = []
-        judged = passed
+        judged = {r: ts for r, ts in passed.items() if r not in published}
         for _ in range(3):
             statements = [t for record in judged.values() for t in record]
             if not statements:
@@ -266,12 +292,59 @@ class Harvester:
             judged = {r: passed[r] for r in _referring(passed, set(failing))}
         return passed, quarantined
 
-    def _published(self, graph: NamedNode) -> list[Triple]:
-        """The statements of a harvest graph, less its provenance."""
-        triples = self.store.construct(
-            "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", {"g": graph}
+    def _held(
+        self, graph: NamedNode, records: dict[str, list[Triple]] | None
+    ) -> dict[str, list[Triple]]:
+        """The statements the harvest graph holds, by record (less its provenance): of the
+        given records only (each looked up by subject), or of all."""
+        provenance = (graph.value, Minter.part(graph, "activity").value)
+        if records is None or len(records) > LOOKUPS:
+            triples = self.store.construct(
+                "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", {"g": graph}
+            )
+            held = _records([t for t in triples if t.subject.value not in provenance])  # type: ignore[union-attr]
+            return held if records is None else {r: held[r] for r in records if r in held}
+        found: dict[str, list[Triple]] = {}
+        for record in records:
+            rows = self.store.select(_RECORD, {"g": graph, "r": NamedNode(record),
+                                               "hash": Literal(record + "#")})  # fmt: skip
+            triples = [Triple(row["s"], row["p"], row["o"]) for row in rows]  # type: ignore[arg-type]
+            if triples:
+                found[record] = triples
+        return found
+
+    def _change(
+        self,
+        graph: NamedNode,
+        origin: GraphSource,
+        old: set[Triple],
+        new: set[Triple],
+        statements: int,
+        entities: int,
+    ) -> GraphChange:
+        """Replace `old` statements with `new` ones in the graph, and its provenance, in one
+        update (an incremental harvest: the rest of the graph stays as it is)."""
+        activity = Minter.part(graph, "activity")
+        former = set(
+            self.store.construct(
+                "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { { ?g ?p ?o BIND(?g AS ?s) }"
+                " UNION { ?a ?p ?o BIND(?a AS ?s) } } }",
+                {"g": graph, "a": activity},
+            )
         )
-        return [t for t in triples if not str(t.subject).startswith(f"<{graph.value}")]
+        count = statements + 1  # with the number of entities, as `publish` counts
+        provenance = {*describe(graph, origin, self.minter, count), _entities(graph, entities)}
+        removed = (old - new) | (former - provenance)
+        added = (new - old) | (provenance - former)
+        self.store.update(
+            data_update(
+                delete=[Quad(t.subject, t.predicate, t.object, graph) for t in removed],
+                insert=[Quad(t.subject, t.predicate, t.object, graph) for t in added],
+            )
+        )
+        return GraphChange(
+            graph, added=len(added), removed=len(removed), total=count + len(provenance)
+        )
 
     def _licence(self, source: Source) -> NamedNode | None:
         if not source.licence:
@@ -281,9 +354,6 @@ class Harvester:
             if "://" in source.licence
             else self.minter.licence(source.licence)
         )
-
-    def _communes(self) -> CommuneIndex:
-        return CommuneIndex.from_store(self.store, self.minter)
 
     def _typologies(self) -> dict[str, str]:
         """Our typology notations by their folded notations and labels (fr, en, alternative)."""
@@ -317,7 +387,7 @@ class Harvester:
         }
         if not wanting or not self.store.has_graph(self.minter.graph("import/geo")):
             return triples
-        mapper = CensusMapper(self.minter, self._communes(), None)
+        mapper = CensusMapper(self.minter, self._communes.index(), None)
         found = []
         for address, owner in wanting.items():
             values = addresses[address]
@@ -327,6 +397,10 @@ class Harvester:
             if commune is not None and isinstance(owner, NamedNode):
                 found.append(Triple(owner, SCHEMA.containedInPlace, commune.iri))
         return [*triples, *found]
+
+
+def _entities(graph: NamedNode, count: int) -> Triple:
+    return Triple(graph, VOID.entities, Literal(str(count), datatype=XSD.integer))
 
 
 def _records(triples: list[Triple]) -> dict[str, list[Triple]]:

@@ -117,3 +117,23 @@ class CommuneIndex:
         if departement:
             found = [d for d in found if d.code.startswith(departement)]
         return found
+
+
+class Communes:
+    """The commune index of a store, read again only when the geo graph was replaced (reading
+    it takes seconds; other writes leave it as it was)."""
+
+    def __init__(self, store: Store, minter: Minter) -> None:
+        self.store = store
+        self.minter = minter
+        self._index: tuple[str, CommuneIndex] | None = None
+
+    def index(self) -> CommuneIndex:
+        rows = self.store.select(
+            "SELECT ?at WHERE { GRAPH ?g { ?g prov:generatedAtTime ?at } }",
+            {"g": self.minter.graph("import/geo")},
+        )
+        generation = lexical(rows[0]["at"]) if rows else ""
+        if self._index is None or self._index[0] != generation or not generation:
+            self._index = (generation, CommuneIndex.from_store(self.store, self.minter))
+        return self._index[1]

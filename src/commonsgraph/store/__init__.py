@@ -12,6 +12,7 @@ from commonsgraph.store.base import (
     Serialized,
     Store,
     Term,
+    data_update,
     lexical,
 )
 from commonsgraph.store.local import LocalStore
@@ -26,6 +27,7 @@ __all__ = [
     "Serialized",
     "Store",
     "Term",
+    "data_update",
     "lexical",
     "open_store",
 ]

@@ -10,7 +10,8 @@ for deployments that outgrow one process, a SPARQL 1.1 Protocol client.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
@@ -19,6 +20,7 @@ from pyoxigraph import (
     DefaultGraph,
     Literal,
     NamedNode,
+    Quad,
     QueryResultsFormat,
     RdfFormat,
     Triple,
@@ -29,6 +31,27 @@ GraphName = NamedNode | DefaultGraph
 """A named graph, or the store's unnamed default graph."""
 Bindings = Mapping[str, Term]
 Row = dict[str, Term]
+
+
+def data_update(delete: Sequence[Quad], insert: Sequence[Quad]) -> str:
+    """One SPARQL update (atomic in the store) that deletes and inserts exact quads."""
+
+    def blocks(quads: Sequence[Quad]) -> str:
+        by_graph: dict[str, list[str]] = defaultdict(list)
+        for quad in quads:
+            by_graph[str(quad.graph_name)].append(
+                f"{quad.subject} {quad.predicate} {quad.object} ."
+            )
+        return "\n".join(
+            f"GRAPH {graph} {{\n" + "\n".join(lines) + "\n}" for graph, lines in by_graph.items()
+        )
+
+    parts = []
+    if delete:
+        parts.append(f"DELETE DATA {{\n{blocks(delete)}\n}}")
+    if insert:
+        parts.append(f"INSERT DATA {{\n{blocks(insert)}\n}}")
+    return " ;\n".join(parts)
 
 
 def lexical(term: Term) -> str:
