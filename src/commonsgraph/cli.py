@@ -123,7 +123,11 @@ def serve(settings: Settings, host: str | None, port: int | None) -> None:
             f"serving on http://{settings.host}:{settings.port}/"
         )
         uvicorn.run(
-            create_app(settings, store), host=settings.host, port=settings.port, log_level="info"
+            create_app(settings, store),
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+            access_log=settings.access_log,
         )
 
 

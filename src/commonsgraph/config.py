@@ -76,6 +76,8 @@ class Settings:
     tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     """Map background tiles ({z}/{x}/{y}); empty: maps show their points on a blank ground."""
     tile_attribution: str = "© OpenStreetMap contributors"
+    access_log: bool = False
+    """Log every request (a reverse proxy usually does; it costs a tenth of a small query)."""
     default_graphs: tuple[str, ...] = ()
     """The graphs whose union is a query's default graph; empty: every public graph."""
     resources_dir: Path = field(default_factory=_resources_dir)
@@ -129,6 +131,7 @@ class Settings:
             "default_graphs": _words,
             "tile_url": str,
             "tile_attribution": str,
+            "access_log": _flag,
         }
         changes: dict[str, Any] = {}
         for item in fields(cls):
@@ -137,7 +140,7 @@ class Settings:
                 try:
                     changes[item.name] = parsers[item.name](env[variable])
                 except ValueError:
-                    kind = "an integer" if parsers[item.name] is int else "a number"
+                    kind = {int: "an integer", _flag: "1 or 0"}.get(parsers[item.name], "a number")
                     raise ConfigError(f"{variable} must be {kind}, got {env[variable]!r}") from None
         return replace(cls(), **changes)
 
@@ -148,6 +151,14 @@ class Settings:
     def resource(self, *parts: str) -> Path:
         """A path inside the project's own files, e.g. `resource("data", "seed.ttl")`."""
         return self.resources_dir.joinpath(*parts)
+
+
+def _flag(value: str) -> bool:
+    if value.strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.strip().lower() in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(value)
 
 
 def allowed(iri: str, allowlist: tuple[str, ...]) -> bool:

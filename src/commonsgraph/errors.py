@@ -6,6 +6,7 @@
     │   ├── QuerySyntaxError    a SPARQL query or update that does not parse (line, column)
     │   ├── DataSyntaxError     an RDF, CSV or JSON input that does not parse (source, line, column)
     │   ├── UnknownFormat       a media type, file extension or format name we do not handle
+    │   ├── NotAcceptable       none of the formats a client accepts can represent the answer
     │   ├── NotAllowed          a policy refuses it (SERVICE or LOAD of a non-allowed address)
     │   ├── TooLarge            a request body over the configured cap
     │   └── ResultTooLarge      query results over the configured cap
@@ -76,6 +77,10 @@ class DataSyntaxError(InputError):
 
 class UnknownFormat(InputError):
     """A format (media type, extension, name) that is not supported."""
+
+
+class NotAcceptable(InputError):
+    """The client accepts none of the formats the answer is offered in."""
 
 
 class NotAllowed(InputError):

@@ -216,13 +216,15 @@ class QueryPool:
         self.max_waiting = size * 4 if max_waiting is None else max_waiting
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(["commonsgraph.store.pool", "commonsgraph.vocab"])
-        self._idle: asyncio.Queue[_Worker] | None = None
+        self._idle: asyncio.LifoQueue[_Worker] | None = None
         self._workers: list[_Worker] = []
         self._waiting = 0
+        self._pruned: str | None = None
+        """The snapshot after which nothing was left to delete."""
 
-    def _start(self) -> asyncio.Queue[_Worker]:
+    def _start(self) -> asyncio.LifoQueue[_Worker]:
         if self._idle is None:
-            self._idle = asyncio.Queue()
+            self._idle = asyncio.LifoQueue()  # the worker used last: its caches are warm
             for _ in range(self.size):
                 worker = _Worker(self._context)
                 self._workers.append(worker)
@@ -258,7 +260,8 @@ class QueryPool:
                 raise QueryTimeout(timeout) from None
             raise StoreError("a query worker stopped unexpectedly") from None
         idle.put_nowait(worker)
-        self._prune()
+        if self._pruned != str(snapshot):
+            self._prune(str(snapshot))
         return status, payload, media_type
 
     def _replace(self, worker: _Worker) -> None:
@@ -269,13 +272,16 @@ class QueryPool:
         assert self._idle is not None
         self._idle.put_nowait(fresh)
 
-    def _prune(self) -> None:
-        """Delete the snapshots no worker has open, but the newest."""
+    def _prune(self, newest: str) -> None:
+        """Delete the snapshots no worker has open, but the newest (once every worker has
+        moved to the newest, there is nothing more to delete until the next snapshot)."""
         in_use = {w.snapshot for w in self._workers if w.snapshot is not None}
         snapshots = sorted(self.snapshots_dir.glob("*"), key=lambda p: int(p.name))
         for path in snapshots[:-1]:
             if str(path) not in in_use:
                 shutil.rmtree(path, ignore_errors=True)
+        if in_use <= {newest}:
+            self._pruned = newest
 
     def close(self) -> None:
         for worker in self._workers:

@@ -33,6 +33,7 @@ from commonsgraph.web import (
 )
 from commonsgraph.web.curation import Curation
 from commonsgraph.web.description import Describer
+from commonsgraph.web.sparql_fast import FastQueries
 
 HERE = Path(__file__).parent
 
@@ -92,13 +93,22 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
     app.include_router(datasets.router(settings, store, templates))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
+    counted: dict[str, tuple[int, int]] = {}  # counting costs a pass over the store
+
     @app.get("/health", summary="Is the service up, and what does the store hold")
     def health() -> dict[str, object]:
-        return {"status": "ok", "statements": store.triple_count(), "graphs": len(store.graphs())}
+        version = store.data_version()
+        counts = counted.get(version or "")
+        if counts is None or version is None:
+            counts = (store.triple_count(), len(store.graphs()))
+            counted.clear()
+            counted[version or ""] = counts
+        return {"status": "ok", "statements": counts[0], "graphs": counts[1]}
 
     pages, representations = resources.router(settings, store, templates)
     app.include_router(pages)  # last: it ends with a catch-all
     app.add_middleware(resources.CachedPages, representations=representations)
+    app.add_middleware(FastQueries, endpoint=endpoint)  # SPARQL queries, before routing
     app.add_middleware(  # added last, so outermost: cached pages get CORS headers too
         CORSMiddleware,
         allow_origins=["*"],

@@ -7,21 +7,31 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Request
+from starlette.types import Receive
 
 from commonsgraph.errors import Overloaded, TooLarge
 
 
 async def read_body(request: Request, limit: int) -> bytes:
     """The request body, refused (413) past `limit` bytes, whatever Content-Length says."""
-    declared = request.headers.get("content-length")
+    return await receive_body(request.receive, request.headers.get("content-length"), limit)
+
+
+async def receive_body(receive: Receive, declared: str | None, limit: int) -> bytes:
+    """The body an ASGI `receive` gives, refused past `limit` bytes (`declared`: the request's
+    Content-Length, refused before reading when it is over)."""
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise TooLarge(f"the request body is larger than {limit:,} bytes")
     body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return bytes(body)
+        body += message.get("body", b"")
         if len(body) > limit:
             raise TooLarge(f"the request body is larger than {limit:,} bytes")
-    return bytes(body)
+        if not message.get("more_body", False):
+            return bytes(body)
 
 
 class ClientLimiter:
@@ -32,8 +42,7 @@ class ClientLimiter:
         self.running: Counter[str] = Counter()
 
     @asynccontextmanager
-    async def slot(self, request: Request) -> AsyncIterator[None]:
-        client = request.client.host if request.client else "unknown"
+    async def slot(self, client: str) -> AsyncIterator[None]:
         if self.running[client] >= self.limit:
             raise Overloaded(1, f"this client already runs {self.limit} queries")
         self.running[client] += 1

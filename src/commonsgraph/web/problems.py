@@ -18,6 +18,7 @@ from commonsgraph.errors import (
     Conflict,
     DataSyntaxError,
     InputError,
+    NotAcceptable,
     NotAllowed,
     NotFound,
     Overloaded,
@@ -75,6 +76,8 @@ def _status(error: CommonsGraphError) -> tuple[int, str, str]:
         return 400, "Malformed data", "data-syntax"
     if isinstance(error, UnknownFormat):
         return 415, "Unsupported format", "unsupported-format"
+    if isinstance(error, NotAcceptable):
+        return 406, "Not acceptable", "not-acceptable"
     if isinstance(error, InputError):
         return 400, "Bad request", "bad-request"
     if isinstance(error, NotFound):
@@ -86,30 +89,32 @@ def _status(error: CommonsGraphError) -> tuple[int, str, str]:
     return 500, "Internal error", "internal"
 
 
+def error_response(error: CommonsGraphError, method: str, path: str) -> JSONResponse:
+    """The problem that answers one of our errors (server-side ones are logged, and their
+    details kept from the client)."""
+    status, title, kind = _status(error)
+    if isinstance(error, QueryTimeout | Overloaded):
+        response = problem(status, title, str(error), kind)
+        if isinstance(error, Overloaded):
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response
+    if isinstance(error, ServiceCallError):  # the caller named the endpoint: nothing leaks
+        return problem(status, title, str(error), kind, endpoint=error.endpoint)
+    if status >= 500:
+        logger.error("%s on %s %s: %s", type(error).__name__, method, path, error)
+        return problem(status, title, "the service could not complete the request", kind)
+    line = getattr(error, "line", None)
+    column = getattr(error, "column", None)
+    parameter = getattr(error, "parameter", None)
+    return problem(status, title, str(error), kind, line=line, column=column, parameter=parameter)
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers that turn every error into a problem."""
 
     @app.exception_handler(CommonsGraphError)
     async def ours(request: Request, error: CommonsGraphError) -> JSONResponse:
-        status, title, kind = _status(error)
-        if isinstance(error, QueryTimeout | Overloaded):
-            response = problem(status, title, str(error), kind)
-            if isinstance(error, Overloaded):
-                response.headers["Retry-After"] = str(error.retry_after)
-            return response
-        if isinstance(error, ServiceCallError):  # the caller named the endpoint: nothing leaks
-            return problem(status, title, str(error), kind, endpoint=error.endpoint)
-        if status >= 500:
-            logger.error(
-                "%s on %s %s: %s", type(error).__name__, request.method, request.url.path, error
-            )
-            return problem(status, title, "the service could not complete the request", kind)
-        line = getattr(error, "line", None)
-        column = getattr(error, "column", None)
-        parameter = getattr(error, "parameter", None)
-        return problem(
-            status, title, str(error), kind, line=line, column=column, parameter=parameter
-        )
+        return error_response(error, request.method, request.url.path)
 
     @app.exception_handler(HTTPException)
     async def http(request: Request, error: HTTPException) -> JSONResponse:

@@ -15,12 +15,11 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request, Response
-from fastapi.exceptions import HTTPException
 from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat
 
 from commonsgraph import negotiation
 from commonsgraph.config import Settings, allowed
-from commonsgraph.errors import InputError, NotAllowed, UnknownFormat
+from commonsgraph.errors import InputError, NotAcceptable, NotAllowed, UnknownFormat
 from commonsgraph.federation import Gateway, check_services
 from commonsgraph.sparqltext import Analysis, add_using, analyse, has_dataset_clause
 from commonsgraph.store import QueryRequest, Serialized, Store
@@ -154,10 +153,14 @@ class SparqlEndpoint:
         return self.gateway.route(text, analysis.service_calls)
 
     async def query(self, request: Request, operation: Operation) -> Response:
+        result = await self.answer(operation, request.headers.get("accept"), client_of(request))
+        return Response(result.body, media_type=result.media_type, headers={"Vary": "Accept"})
+
+    async def answer(self, operation: Operation, accept: str | None, client: str) -> Serialized:
+        """The results of a query operation, in the format the client accepts."""
         analysis = analyse(operation.text, PREFIXES)
         self.check_external(analysis, may_load=False)
         form = analysis.form
-        accept = request.headers.get("accept")
         results_format = negotiation.results_format(
             accept, operation.format_name if form in (None, "SELECT", "ASK") else None
         )
@@ -165,22 +168,20 @@ class SparqlEndpoint:
             accept, operation.format_name if form in (None, "CONSTRUCT", "DESCRIBE") else None
         )
         if form in ("SELECT", "ASK") and results_format is None:
-            raise HTTPException(
-                406,
+            raise NotAcceptable(
                 "results are offered as "
-                + ", ".join(f.media_type for f in negotiation.RESULTS_FORMATS),
+                + ", ".join(f.media_type for f in negotiation.RESULTS_FORMATS)
             )
         if form in ("CONSTRUCT", "DESCRIBE") and graph_format is None:
-            raise HTTPException(
-                406,
+            raise NotAcceptable(
                 "graphs are offered as "
-                + ", ".join(f.media_type for f in negotiation.GRAPH_FORMATS),
+                + ", ".join(f.media_type for f in negotiation.GRAPH_FORMATS)
             )
         protocol_dataset = (
             "default-graph-uri" in operation.parameters or "named-graph-uri" in operation.parameters
         )
-        result = await self.evaluate(
-            request,
+        return await self.evaluate(
+            client,
             operation.text,
             results_format or QueryResultsFormat.JSON,
             graph_format or RdfFormat.TURTLE,
@@ -195,11 +196,10 @@ class SparqlEndpoint:
             query_dataset=not protocol_dataset and analysis.declares_dataset,
             analysis=analysis,
         )
-        return Response(result.body, media_type=result.media_type, headers={"Vary": "Accept"})
 
     async def evaluate(
         self,
-        request: Request,
+        client: str,
         text: str,
         results_format: QueryResultsFormat,
         graph_format: RdfFormat,
@@ -211,7 +211,8 @@ class SparqlEndpoint:
         """Run a query within the service's limits: its deadline, its result cap, the client's
         share of concurrent queries, and the SERVICE allow-list (checked here unless the caller
         passes the `analysis` it checked). `dataset` (default graphs, named graphs) comes from
-        the protocol; without it, the configured default graphs or the union of all."""
+        the protocol; without it, the configured default graphs or the union of all. `client`:
+        the address whose concurrent queries are counted."""
         if analysis is None:
             analysis = analyse(text, PREFIXES)
             self.check_external(analysis, may_load=False)
@@ -221,7 +222,7 @@ class SparqlEndpoint:
         else:
             defaults = tuple(NamedNode(g) for g in self.settings.default_graphs) or None
             named = None
-        async with self.clients.slot(request):
+        async with self.clients.slot(client):
             with self.routed(text, analysis) as runnable:
                 execution = QueryRequest(
                     query=runnable,
@@ -255,8 +256,14 @@ class SparqlEndpoint:
         return Response(status_code=204)
 
 
+def client_of(request: Request) -> str:
+    """The address a request comes from (what the concurrency limit counts)."""
+    return request.client.host if request.client else "unknown"
+
+
 def router(endpoint: SparqlEndpoint, describe: object) -> APIRouter:
-    """`describe(request)` answers a GET without an operation (description or editor)."""
+    """/sparql: every protocol request (queries usually take the fast path first, see
+    `web/sparql_fast.py`)."""
     api = APIRouter()
 
     async def handle(request: Request) -> Response:

@@ -1,0 +1,102 @@
+"""The fast path of /sparql: queries answered by a plain ASGI middleware, before routing.
+
+A small query costs the store a few tens of microseconds; FastAPI's routing, request and
+response objects cost ten times that. So the queries of the SPARQL protocol (GET `?query=`, POST
+`application/sparql-query`, POST form with a `query`) are read here from the raw request, run by
+the same `SparqlEndpoint` as the route, and answered directly; our errors become the same
+problems. Everything else (updates, the Service Description and the editor, HEAD) goes on to the
+routes, with the body it came with.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from commonsgraph.errors import CommonsGraphError
+from commonsgraph.web.limits import receive_body
+from commonsgraph.web.problems import error_response
+from commonsgraph.web.sparql import FORM, QUERY, SparqlEndpoint, read_operation
+
+PATH = "/sparql"
+
+
+class FastQueries:
+    """ASGI middleware: SPARQL queries at `/sparql`, answered before routing."""
+
+    def __init__(self, app: ASGIApp, endpoint: SparqlEndpoint) -> None:
+        self.app = app
+        self.endpoint = endpoint
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["path"] != PATH
+            or scope["method"]
+            not in (
+                "GET",
+                "POST",
+            )
+        ):
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        content_type = headers.get("content-type", "")
+        media = content_type.split(";")[0].strip().lower()
+        query_string = scope["query_string"].decode("latin-1")
+        if scope["method"] == "GET":
+            if "query=" not in query_string:  # the description or the editor
+                await self.app(scope, receive, send)
+                return
+            body = b""
+        elif media in (FORM, QUERY):
+            try:
+                body = await receive_body(
+                    receive, headers.get("content-length"), self.endpoint.settings.max_body_bytes
+                )
+            except CommonsGraphError as error:
+                await self._problem(error, scope, receive, send)
+                return
+            receive = _replay(body)
+        else:  # an update, or something the route will refuse
+            await self.app(scope, receive, send)
+            return
+        try:
+            operation = read_operation(
+                scope["method"],
+                content_type,
+                parse_qsl(query_string, keep_blank_values=True),
+                body,
+            )
+            if operation is None or operation.kind != "query":
+                await self.app(scope, receive, send)
+                return
+            client = scope["client"][0] if scope.get("client") else "unknown"
+            result = await self.endpoint.answer(operation, headers.get("accept"), client)
+        except CommonsGraphError as error:
+            await self._problem(error, scope, receive, send)
+            return
+        response = Response(result.body, media_type=result.media_type, headers={"Vary": "Accept"})
+        await response(scope, receive, send)
+
+    @staticmethod
+    async def _problem(
+        error: CommonsGraphError, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        await error_response(error, scope["method"], scope["path"])(scope, receive, send)
+
+
+def _replay(body: bytes) -> Receive:
+    """A `receive` that gives the body already read, once."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
