@@ -7,7 +7,11 @@ ORDER BY/LIMIT, DESCRIBE, aggregates) runs against each at 1 and 8 concurrent cl
 throughput, p50 and p90 per system and the ratios ours/Oxigraph, and the latency a trivial
 query adds over the same query run in-process.
 
-    .venv/bin/python bench/sparql.py [--products 16000] [--seconds 10]
+Each system runs the mix in turn, for `--rounds` rounds of `--seconds` (so that both see the
+same noise of a shared machine); the trivial query runs in interleaved batches, also against a
+bare ASGI app under uvicorn (the cost of an HTTP exchange with this client, whatever it serves).
+
+    .venv/bin/python bench/sparql.py [--products 16000] [--seconds 5] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from rich.table import Table
 
 from common import BIN, Client, Request, free_port, load, percentile, serving
 
+HERE = Path(__file__).resolve().parent
 BSBM = "http://bsbm.example.org/"
 INST = BSBM + "instances/"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -153,7 +158,8 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--products", type=int, default=16_000)
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     console = Console(width=120)
     with tempfile.TemporaryDirectory() as directory:
@@ -192,48 +198,45 @@ def main() -> None:
             capture_output=True,
         )
 
-        ours_port, oxigraph_port = free_port(), free_port()
+        ours_port, oxigraph_port, floor_port = free_port(), free_port(), free_port()
         env = {
             **os.environ,
             "COMMONSGRAPH_DATA_DIR": str(ours_dir),
             "COMMONSGRAPH_PORT": str(ours_port),
             "COMMONSGRAPH_MAX_QUERIES_PER_CLIENT": "64",
         }
-        systems = {
-            "commonsgraph": (
-                [str(BIN / "commonsgraph"), "serve"],
-                f"http://127.0.0.1:{ours_port}/sparql",
-                env,
-            ),
-            "oxigraph serve": (
-                [
-                    str(BIN / "oxigraph"),
-                    "serve-read-only",
-                    "--location",
-                    str(root / "oxigraph"),
-                    "--bind",
-                    f"127.0.0.1:{oxigraph_port}",
-                    "--union-default-graph",
-                ],
-                f"http://127.0.0.1:{oxigraph_port}/query",
-                None,
-            ),
-        }
-        results: dict[tuple[str, int], list[float]] = {}
-        trivial_http: dict[str, list[float]] = {}
-        for name, (command, url, environment) in systems.items():
-            with serving(
-                command, f"{url}?query={quote('ASK {}')}", root / f"{name}.log", environment
-            ):
-                path = urlsplit(url).path
-                mix = mix_requests(args.products, path)
-                asyncio.run(load(url, mix, 2, 2))  # warm up
-                for clients in (1, 8):
-                    results[(name, clients)] = asyncio.run(load(url, mix, clients, args.seconds))
-                trivial_http[name] = asyncio.run(
-                    trivial_latencies(url, f"{path}?query={quote(trivial)}")
-                )
+        ours = f"http://127.0.0.1:{ours_port}/sparql"
+        theirs = f"http://127.0.0.1:{oxigraph_port}/query"
+        floor = f"http://127.0.0.1:{floor_port}/sparql"
+        oxigraph = [
+            str(BIN / "oxigraph"), "serve-read-only", "--location", str(root / "oxigraph"),
+            "--bind", f"127.0.0.1:{oxigraph_port}", "--union-default-graph",
+        ]  # fmt: skip
+        uvicorn = [
+            str(BIN / "uvicorn"), "--app-dir", str(HERE), "floor:app", "--port", str(floor_port),
+            "--no-access-log", "--log-level", "warning",
+        ]  # fmt: skip
+        ask = f"?query={quote('ASK {}')}"
+        with (
+            serving([str(BIN / "commonsgraph"), "serve"], ours + ask, root / "ours.log", env),
+            serving(oxigraph, theirs + ask, root / "oxigraph.log"),
+            serving(uvicorn, floor + ask, root / "floor.log"),
+        ):
+            systems = {"commonsgraph": ours, "oxigraph serve": theirs}
+            results: dict[tuple[str, int], list[float]] = {}
+            for clients in (1, 8):
+                for round_ in range(args.rounds):  # side by side: the same noise for both
+                    for name, url in systems.items():
+                        mix = mix_requests(args.products, urlsplit(url).path)
+                        if round_ == 0:
+                            asyncio.run(load(url, mix, 2, 1))  # warm up
+                        latencies = asyncio.run(load(url, mix, clients, args.seconds))
+                        results.setdefault((name, clients), []).extend(latencies)
+            trivial_http = asyncio.run(
+                trivial_latencies({**systems, "bare uvicorn ASGI app (HTTP floor)": floor}, trivial)
+            )
 
+    seconds = args.seconds * args.rounds
     table = Table(
         "system",
         "clients",
@@ -241,14 +244,15 @@ def main() -> None:
         "queries/s",
         "p50 ms",
         "p90 ms",
-        title=f"SPARQL, BSBM-style explore mix, {count:,} statements",
+        title=f"SPARQL, BSBM-style explore mix, {count:,} statements, "
+        f"{args.rounds} × {args.seconds:g} s per system, interleaved",
     )
     for (name, clients), latencies in results.items():
         table.add_row(
             name,
             str(clients),
             f"{len(latencies):,}",
-            f"{len(latencies) / args.seconds:,.0f}",
+            f"{len(latencies) / seconds:,.0f}",
             f"{statistics.median(latencies) * 1000:.2f}",
             f"{percentile(latencies, 0.9) * 1000:.2f}",
         )
@@ -261,40 +265,50 @@ def main() -> None:
         title="ratios",
     )
     for clients in (1, 8):
-        ours, theirs = results[("commonsgraph", clients)], results[("oxigraph serve", clients)]
+        mine, theirs_ = results[("commonsgraph", clients)], results[("oxigraph serve", clients)]
         ratios.add_row(
             str(clients),
-            f"{len(ours) / len(theirs):.2f}",
-            f"{statistics.median(ours) / statistics.median(theirs):.2f}",
-            f"{percentile(ours, 0.9) / percentile(theirs, 0.9):.2f}",
+            f"{len(mine) / len(theirs_):.2f}",
+            f"{statistics.median(mine) / statistics.median(theirs_):.2f}",
+            f"{percentile(mine, 0.9) / percentile(theirs_, 0.9):.2f}",
         )
     console.print(ratios)
     trivial_table = Table(
         "trivial query",
         "p50 ms",
         "added over in-process, ms",
+        "added over in-process and the HTTP floor, ms",
         title="latency of a trivial query at 1 client",
     )
     base = statistics.median(in_process)
-    trivial_table.add_row("in-process (pyoxigraph)", f"{base * 1000:.3f}", "")
+    floor_p50 = statistics.median(trivial_http["bare uvicorn ASGI app (HTTP floor)"])
+    trivial_table.add_row("in-process (pyoxigraph)", f"{base * 1000:.3f}", "", "")
     for name, latencies in trivial_http.items():
+        p50 = statistics.median(latencies)
         trivial_table.add_row(
             f"HTTP, {name}",
-            f"{statistics.median(latencies) * 1000:.3f}",
-            f"{(statistics.median(latencies) - base) * 1000:.3f}",
+            f"{p50 * 1000:.3f}",
+            f"{(p50 - base) * 1000:.3f}",
+            f"{(p50 - floor_p50 - base) * 1000:.3f}" if "floor" not in name else "",
         )
     console.print(trivial_table)
 
 
-async def trivial_latencies(url: str, target: str) -> list[float]:
-    client = Client(url)
-    latencies = []
-    for _ in range(2000):
-        started = time.perf_counter()
-        await client.get(target, "application/sparql-results+json")
-        latencies.append(time.perf_counter() - started)
-    await client.close()
-    return latencies[200:]
+async def trivial_latencies(urls: dict[str, str], query: str) -> dict[str, list[float]]:
+    """Latencies of a trivial query on each system: 1,500 in a row on one system, then the
+    next, twice round."""
+    latencies: dict[str, list[float]] = {name: [] for name in urls}
+    for _ in range(2):
+        for name, url in urls.items():
+            client = Client(url)
+            target = f"{urlsplit(url).path}?query={quote(query)}"
+            for count in range(1700):
+                started = time.perf_counter()
+                await client.get(target, "application/sparql-results+json")
+                if count >= 200:  # the first ones warm up
+                    latencies[name].append(time.perf_counter() - started)
+            await client.close()
+    return latencies
 
 
 if __name__ == "__main__":
