@@ -5,10 +5,12 @@ resources it refers to (a commune, a licence, a concept), so that references can
 without loading the whole store into rdflib. Only the findings about the resources the data
 describes are kept: what the neighbourhood mentions is not held to the shapes.
 
-Two hot spots of pySHACL and rdflib are relieved at import (`_speed_up`), each only if the
-library has the expected shape: pySHACL looks constraint parameters up in a list on every
-shape evaluation (a set finds them at once), and rdflib parses a SPARQL constraint's text
-again for every value it checks (parsed queries are cached, as `prepareQuery` would).
+Hot spots of pySHACL and rdflib are relieved at import (`_speed_up`), each only if the library
+has the expected shape: pySHACL looks constraint parameters up in a list on every shape
+evaluation (a set finds them at once); rdflib parses a SPARQL constraint's text again for every
+value it checks (parsed queries are cached, as `prepareQuery` would); pySHACL writes a text for
+every result, which nothing here reads; and it checks every alternative of a sh:or (the first
+that matches is enough).
 """
 
 from __future__ import annotations
@@ -402,6 +404,55 @@ def _speed_up() -> None:
         return evalQuery(self.graph, query, initBindings, base)
 
     processor.SPARQLProcessor.query = query  # type: ignore[method-assign, assignment]
+
+    from pyshacl.constraints.constraint_component import ConstraintComponent
+    from pyshacl.constraints.core.logical_constraints import OrConstraintComponent
+
+    if hasattr(ConstraintComponent, "make_v_result_description"):
+        # The text of each result, which nothing here reads (the report graph is read), costs a
+        # fifth of a validation: mostly for the alternatives of sh:or that do not match.
+        ConstraintComponent.make_v_result_description = (  # type: ignore[method-assign]
+            lambda self, *args, **kwargs: ""
+        )
+    if hasattr(OrConstraintComponent, "_evaluate_or_constraint"):
+        OrConstraintComponent._evaluate_or_constraint = _or_constraint  # type: ignore[method-assign]
+
+
+def _or_constraint(
+    self: Any,
+    executor: Any,
+    or_c: Any,
+    target_graph: Any,
+    focus_value_nodes: dict[Any, Any],
+    _evaluation_path: list[Any],
+) -> tuple[bool, list[Any]]:
+    """pySHACL's sh:or, stopping at the first alternative a value conforms to (pySHACL checks
+    every alternative, and builds a result for each one that does not match)."""
+    from pyshacl.errors import ReportableRuntimeError
+
+    shapes = []
+    for node in self.shape.sg.graph.items(or_c):
+        if self.shape.sg.is_filtered_out_shape(node):
+            continue
+        shape = self.shape.get_other_shape(node)
+        if not shape:
+            raise ReportableRuntimeError(
+                "Shape pointed to by sh:or does not exist or is not a well-formed SHACL Shape."
+            )
+        shapes.append(shape)
+    if not shapes:
+        return False, []
+    reports = []
+    for focus, values in focus_value_nodes.items():
+        for value in values:
+            if not any(
+                shape.validate(
+                    executor, target_graph, focus=value, _evaluation_path=_evaluation_path[:]
+                )[0]
+                for shape in shapes
+            ):
+                reports.append(self.make_v_result(target_graph, focus, value_node=value))
+    return bool(reports), reports
 
 
 _speed_up()
