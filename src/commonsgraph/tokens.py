@@ -10,12 +10,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import sqlite3
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from commonsgraph.database import connect
 from commonsgraph.errors import InputError, NotFound
 
 ROLES = ("reader", "contributor", "curator", "admin")
@@ -43,18 +43,13 @@ class TokenStore:
     """Tokens in a SQLite database (in memory when `path` is None)."""
 
     def __init__(self, path: Path | None) -> None:
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(
-            ":memory:" if path is None else str(path), check_same_thread=False
+        self._db = connect(
+            path,
+            """CREATE TABLE IF NOT EXISTS tokens (
+                 id TEXT PRIMARY KEY, digest TEXT NOT NULL, role TEXT NOT NULL,
+                 label TEXT NOT NULL, created TEXT NOT NULL, revoked TEXT)""",
         )
         self._lock = threading.Lock()
-        with self._lock, self._db:
-            self._db.execute(
-                """CREATE TABLE IF NOT EXISTS tokens (
-                     id TEXT PRIMARY KEY, digest TEXT NOT NULL, role TEXT NOT NULL,
-                     label TEXT NOT NULL, created TEXT NOT NULL, revoked TEXT)"""
-            )
 
     def create(self, role: str, label: str = "") -> tuple[Token, str]:
         """A new token and its secret (the only time the secret is known)."""

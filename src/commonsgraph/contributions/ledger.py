@@ -19,7 +19,6 @@ always bound as parameters.
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,6 +26,7 @@ from pathlib import Path
 
 from pyoxigraph import Quad, RdfFormat, Triple, parse, serialize
 
+from commonsgraph.database import connect
 from commonsgraph.validation import Finding
 
 STATUSES = ("invalid", "pending", "accepting", "accepted", "rejected", "reverting", "reverted")
@@ -106,29 +106,20 @@ class Ledger:
     """The contributions, in a SQLite file (in memory when `path` is None)."""
 
     def __init__(self, path: Path | None) -> None:
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(
-            ":memory:" if path is None else str(path),
-            check_same_thread=False,
+        self._db = connect(
+            path,
+            "PRAGMA journal_mode=WAL",
+            """CREATE TABLE IF NOT EXISTS contributions (
+                 id TEXT PRIMARY KEY, status TEXT NOT NULL, contributor TEXT NOT NULL,
+                 contributor_label TEXT NOT NULL, submitted TEXT NOT NULL, source TEXT,
+                 licence TEXT NOT NULL, media_type TEXT NOT NULL,
+                 statements INTEGER NOT NULL, findings TEXT NOT NULL, notes TEXT NOT NULL,
+                 reviewer TEXT, reviewer_label TEXT, reviewed TEXT, reason TEXT,
+                 data TEXT NOT NULL, superseded TEXT NOT NULL DEFAULT '')""",
+            "CREATE INDEX IF NOT EXISTS by_status ON contributions (status, submitted)",
             isolation_level=None,  # transactions are explicit: BEGIN IMMEDIATE … COMMIT
-            timeout=30,
         )
         self._lock = threading.Lock()
-        with self._lock:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute(
-                """CREATE TABLE IF NOT EXISTS contributions (
-                     id TEXT PRIMARY KEY, status TEXT NOT NULL, contributor TEXT NOT NULL,
-                     contributor_label TEXT NOT NULL, submitted TEXT NOT NULL, source TEXT,
-                     licence TEXT NOT NULL, media_type TEXT NOT NULL,
-                     statements INTEGER NOT NULL, findings TEXT NOT NULL, notes TEXT NOT NULL,
-                     reviewer TEXT, reviewer_label TEXT, reviewed TEXT, reason TEXT,
-                     data TEXT NOT NULL, superseded TEXT NOT NULL DEFAULT '')"""
-            )
-            self._db.execute(
-                "CREATE INDEX IF NOT EXISTS by_status ON contributions (status, submitted)"
-            )
 
     def add(self, contribution: Contribution, triples: list[Triple]) -> None:
         c = contribution

@@ -7,7 +7,6 @@ not pass the shapes, with their report, out of the public graph.
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +14,7 @@ from pathlib import Path
 
 from pyoxigraph import RdfFormat, Triple, parse, serialize
 
+from commonsgraph.database import connect
 from commonsgraph.validation import Finding
 
 
@@ -71,27 +71,20 @@ class HarvestLedger:
     """Source statuses and the quarantine (in memory when `path` is None)."""
 
     def __init__(self, path: Path | None) -> None:
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(
-            ":memory:" if path is None else str(path), check_same_thread=False, timeout=30
+        self._db = connect(
+            path,
+            """CREATE TABLE IF NOT EXISTS status (
+                 name TEXT PRIMARY KEY, last_attempt TEXT, last_success TEXT,
+                 last_error TEXT, last_error_at TEXT, records INTEGER NOT NULL DEFAULT 0,
+                 published INTEGER NOT NULL DEFAULT 0, quarantined INTEGER NOT NULL DEFAULT 0,
+                 statements INTEGER NOT NULL DEFAULT 0, etag TEXT, last_modified TEXT,
+                 since TEXT)""",
+            """CREATE TABLE IF NOT EXISTS quarantine (
+                 source TEXT NOT NULL, record TEXT NOT NULL, harvested TEXT NOT NULL,
+                 findings TEXT NOT NULL, statements TEXT NOT NULL,
+                 PRIMARY KEY (source, record))""",
         )
         self._lock = threading.Lock()
-        with self._lock, self._db:
-            self._db.execute(
-                """CREATE TABLE IF NOT EXISTS status (
-                     name TEXT PRIMARY KEY, last_attempt TEXT, last_success TEXT,
-                     last_error TEXT, last_error_at TEXT, records INTEGER NOT NULL DEFAULT 0,
-                     published INTEGER NOT NULL DEFAULT 0, quarantined INTEGER NOT NULL DEFAULT 0,
-                     statements INTEGER NOT NULL DEFAULT 0, etag TEXT, last_modified TEXT,
-                     since TEXT)"""
-            )
-            self._db.execute(
-                """CREATE TABLE IF NOT EXISTS quarantine (
-                     source TEXT NOT NULL, record TEXT NOT NULL, harvested TEXT NOT NULL,
-                     findings TEXT NOT NULL, statements TEXT NOT NULL,
-                     PRIMARY KEY (source, record))"""
-            )
 
     def status(self, name: str) -> SourceStatus:
         with self._lock:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode
 
+from commonsgraph.database import connect
 from commonsgraph.errors import Conflict, NotFound
 from commonsgraph.reconcile.candidates import Evidence, Found
 
@@ -100,21 +100,16 @@ class ReconciliationLedger:
     """The candidates and their decisions (in memory when `path` is None)."""
 
     def __init__(self, path: Path | None) -> None:
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(
-            ":memory:" if path is None else str(path), check_same_thread=False, timeout=30
+        self._db = connect(
+            path,
+            """CREATE TABLE IF NOT EXISTS candidate (
+                 id TEXT PRIMARY KEY, kind TEXT NOT NULL, theirs TEXT NOT NULL,
+                 ours TEXT NOT NULL, source TEXT NOT NULL, theirs_label TEXT NOT NULL,
+                 ours_label TEXT NOT NULL, score REAL NOT NULL, evidence TEXT NOT NULL,
+                 status TEXT NOT NULL, found TEXT NOT NULL, decided_by TEXT,
+                 decided_by_label TEXT, decided_at TEXT, reason TEXT)""",
         )
         self._lock = threading.Lock()
-        with self._lock, self._db:
-            self._db.execute(
-                """CREATE TABLE IF NOT EXISTS candidate (
-                     id TEXT PRIMARY KEY, kind TEXT NOT NULL, theirs TEXT NOT NULL,
-                     ours TEXT NOT NULL, source TEXT NOT NULL, theirs_label TEXT NOT NULL,
-                     ours_label TEXT NOT NULL, score REAL NOT NULL, evidence TEXT NOT NULL,
-                     status TEXT NOT NULL, found TEXT NOT NULL, decided_by TEXT,
-                     decided_by_label TEXT, decided_at TEXT, reason TEXT)"""
-            )
 
     def record(self, found: Iterable[Found], moment: datetime) -> Recorded:
         """Keep what a search found (see the module's docstring)."""
