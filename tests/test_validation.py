@@ -89,7 +89,7 @@ def test_the_pool_finds_what_one_validator_finds(seeded: LocalStore, settings: S
     assert len(data) > 400
     context = neighbourhood(seeded, data)
     single = validator(settings)
-    pool = ValidationPool(single, workers=2)
+    pool = ValidationPool(single, workers=2, threshold=400)
     try:
         alone, shared = single.validate(data, context), pool.validate(data, context)
     finally:

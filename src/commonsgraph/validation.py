@@ -1,21 +1,13 @@
-"""SHACL validation: the one module that touches pyshacl and rdflib.
+"""SHACL validation of data against the project's shapes (evaluated by `shacl.py`).
 
 Data is validated together with its *neighbourhood* in the store: the types and schemes of the
 resources it refers to (a commune, a licence, a concept), so that references can be checked
-without loading the whole store into rdflib. Only the findings about the resources the data
-describes are kept: what the neighbourhood mentions is not held to the shapes.
-
-Hot spots of pySHACL and rdflib are relieved at import (`_speed_up`), each only if the library
-has the expected shape: pySHACL looks constraint parameters up in a list on every shape
-evaluation (a set finds them at once); rdflib parses a SPARQL constraint's text again for every
-value it checks (parsed queries are cached, as `prepareQuery` would); pySHACL writes a text for
-every result, which nothing here reads; and it checks every alternative of a sh:or (the first
-that matches is enough).
+without reading the whole store. Only the findings about the resources the data describes are
+kept: what the neighbourhood mentions is not held to the shapes.
 """
 
 from __future__ import annotations
 
-import functools
 import multiprocessing
 import threading
 from collections import Counter
@@ -23,19 +15,18 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
-import pyshacl
-import rdflib
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse, serialize
-from rdflib.namespace import SH
 
 from commonsgraph.config import Settings
+from commonsgraph.shacl import Shapes
 from commonsgraph.store import Store
+from commonsgraph.vocab import Namespace
 
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 SKOS_IN_SCHEME = NamedNode("http://www.w3.org/2004/02/skos/core#inScheme")
-SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+SH = Namespace("http://www.w3.org/ns/shacl#")
 _NEIGHBOURHOOD_BATCH = 2000
 
 
@@ -100,36 +91,35 @@ class ValidationReport:
         """The report as a SHACL `sh:ValidationReport`."""
         report = BlankNode()
         triples = [
-            Triple(report, RDF_TYPE, NamedNode(SH.ValidationReport)),
+            Triple(report, RDF_TYPE, SH.ValidationReport),
             Triple(
                 report,
-                NamedNode(SH.conforms),
+                SH.conforms,
                 Literal(str(self.conforms).lower(), datatype=BOOLEAN),
             ),
         ]
         for finding in self.findings:
             result = BlankNode()
             triples += [
-                Triple(report, NamedNode(SH.result), result),
-                Triple(result, RDF_TYPE, NamedNode(SH.ValidationResult)),
-                Triple(result, NamedNode(SH.resultSeverity), NamedNode(SH[finding.severity])),
-                Triple(result, NamedNode(SH.focusNode), _node(finding.focus)),
+                Triple(report, SH.result, result),
+                Triple(result, RDF_TYPE, SH.ValidationResult),
+                Triple(result, SH.resultSeverity, SH[finding.severity]),
+                Triple(result, SH.focusNode, _node(finding.focus)),
                 *(
-                    Triple(result, NamedNode(SH.resultMessage), Literal(text, language=lang))
+                    Triple(result, SH.resultMessage, Literal(text, language=lang))
                     for lang, text in sorted(finding.messages.items())
                 ),
             ]
             if finding.path is not None:
-                triples.append(Triple(result, NamedNode(SH.resultPath), NamedNode(finding.path)))
+                triples.append(Triple(result, SH.resultPath, NamedNode(finding.path)))
             if finding.value is not None:
-                triples.append(Triple(result, NamedNode(SH.value), _node(finding.value)))
+                triples.append(Triple(result, SH.value, _node(finding.value)))
             if finding.shape is not None:
-                triples.append(Triple(result, NamedNode(SH.sourceShape), NamedNode(finding.shape)))
+                triples.append(Triple(result, SH.sourceShape, NamedNode(finding.shape)))
         return triples
 
 
 BOOLEAN = NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def _node(value: str) -> NamedNode | Literal:
@@ -139,38 +129,8 @@ def _node(value: str) -> NamedNode | Literal:
     return Literal(value)
 
 
-def _to_rdflib(triples: Iterable[Triple]) -> rdflib.Graph:
-    graph = rdflib.Graph(bind_namespaces="none")
-    terms: dict[object, rdflib.term.Node] = {}
-
-    def term(node: object) -> rdflib.term.Node:
-        found = terms.get(node)
-        if found is None:
-            if isinstance(node, NamedNode):
-                found = rdflib.URIRef(node.value)
-            elif isinstance(node, BlankNode):
-                found = rdflib.BNode(node.value)
-            elif isinstance(node, Literal):
-                datatype = node.datatype.value
-                found = (
-                    rdflib.Literal(node.value, lang=node.language)
-                    if node.language
-                    # a simple literal, as rdflib reads "EUR" in the shapes (it tells them apart)
-                    else rdflib.Literal(node.value)
-                    if datatype == XSD_STRING
-                    else rdflib.Literal(node.value, datatype=rdflib.URIRef(datatype))
-                )
-            else:
-                raise TypeError(f"RDF-star triples are not validated: {node}")
-            terms[node] = found
-        return found
-
-    graph.addN((term(t.subject), term(t.predicate), term(t.object), graph) for t in triples)
-    return graph
-
-
 class Validator:
-    """Validates triples against the project's shapes (`shapes/*.ttl`)."""
+    """Validates triples against the project's shapes (`shapes/*.ttl`), with `shacl.Shapes`."""
 
     @classmethod
     def of_project(cls, settings: Settings) -> Validator:
@@ -180,21 +140,12 @@ class Validator:
     def __init__(self, shape_files: Sequence[Path], base_iri: str) -> None:
         self.shape_files = list(shape_files)
         self.base_iri = base_iri
-        self.shapes = rdflib.Graph(bind_namespaces="none")
-        for path in shape_files:
-            self.shapes.parse(path, format="turtle", publicID=base_iri)
-        self._shapes_by_class: dict[str, set[rdflib.URIRef]] = {}
-        for shape, cls in self.shapes.subject_objects(SH.targetClass):
-            if isinstance(shape, rdflib.URIRef):
-                self._shapes_by_class.setdefault(str(cls), set()).add(shape)
-        # Shapes without targets, used through sh:node: pyshacl skips them unless they are named
-        # in `use_shapes`; having no targets, they add no focus nodes of their own.
-        targeted = set().union(*self._shapes_by_class.values())
-        self._helpers = {
-            shape
-            for shape in self.shapes.subjects(rdflib.RDF.type, SH.NodeShape)
-            if isinstance(shape, rdflib.URIRef) and shape not in targeted
-        }
+        triples = [
+            quad.triple
+            for path in self.shape_files
+            for quad in parse(path=str(path), format=RdfFormat.TURTLE, base_iri=base_iri)
+        ]
+        self.shapes = Shapes(triples)
 
     def validate(self, data: Sequence[Triple], context: Sequence[Triple] = ()) -> ValidationReport:
         """Validate the resources described in `data`; `context` only helps resolve references.
@@ -203,24 +154,29 @@ class Validator:
         context (a commune, a licence…) is not validated itself.
         """
         classes = {
-            t.object.value
-            for t in data
-            if t.predicate == RDF_TYPE and isinstance(t.object, NamedNode)
+            t.object for t in data if t.predicate == RDF_TYPE and isinstance(t.object, NamedNode)
         }
-        shapes = set().union(*(self._shapes_by_class.get(c, set()) for c in classes))
+        shapes = self.shapes.targeting(classes)
         if not shapes:
             return ValidationReport()
-        _, results, _ = pyshacl.validate(
-            _to_rdflib([*data, *context]),
-            shacl_graph=self.shapes,
-            inference=None,
-            allow_warnings=True,
-            allow_infos=True,
-            use_shapes=sorted(shapes | self._helpers),
-            inplace=True,
+        described = {t.subject for t in data}
+        findings: dict[tuple[object, ...], Finding] = {}
+        for result in self.shapes.validate([*data, *context], shapes):
+            if result.focus not in described:
+                continue
+            finding = Finding(
+                severity=result.severity,
+                focus=result.focus.value,
+                path=None if result.path is None else result.path.value,
+                value=None if result.value is None else result.value.value,
+                messages=result.messages,
+                shape=None if result.shape is None else result.shape.value,
+            )
+            key = (finding.severity, finding.focus, finding.path, finding.value)
+            findings.setdefault((*key, tuple(sorted(finding.messages.items()))), finding)
+        return ValidationReport(
+            sorted(findings.values(), key=lambda f: (f.focus, f.severity, f.path or ""))
         )
-        described = {str(t.subject.value) for t in data if not isinstance(t.subject, Triple)}
-        return ValidationReport([f for f in _findings(results) if f.focus in described])
 
 
 class Validates(Protocol):
@@ -238,11 +194,11 @@ class ValidationPool:
     The data is split by resource (a resource goes with its parts, `{resource}#…`, and with
     the blank-node IRIs it alone refers to), one share per worker; each share is validated with
     the context and the types of the other shares' resources it refers to, which is all a shape
-    reads of a resource it refers to. Small inputs are validated in this process, where a round trip
-    would cost more than it saves.
+    reads of a resource it refers to. Inputs under `threshold` statements are validated in this
+    process, where a round trip would cost more than it saves (10 ms for 1,000 statements).
     """
 
-    def __init__(self, validator: Validator, workers: int = 2, threshold: int = 400) -> None:
+    def __init__(self, validator: Validator, workers: int = 2, threshold: int = 5000) -> None:
         self.validator = validator
         self.workers = workers
         self.threshold = threshold
@@ -337,125 +293,6 @@ def _shares(data: Sequence[Triple], count: int) -> list[list[Triple]]:
     for triples in sorted(merged.values(), key=len, reverse=True):
         min(shares, key=len).extend(triples)
     return [share for share in shares if share]
-
-
-def _findings(results: rdflib.Graph) -> list[Finding]:
-    """The results of a report, once each (one bad value can break several constraints of a
-    shape that share a message)."""
-    findings: dict[tuple[object, ...], Finding] = {}
-    details = set(results.objects(None, SH.detail))
-    for result in results.subjects(rdflib.RDF.type, SH.ValidationResult):
-        if result in details:  # the nested result of an sh:node; its parent is reported
-            continue
-        severity = results.value(result, SH.resultSeverity)
-        messages: dict[str, str] = {}
-        for message in results.objects(result, SH.resultMessage):
-            language = getattr(message, "language", None) or "en"
-            messages.setdefault(language, str(message))
-        path = results.value(result, SH.resultPath)
-        value = results.value(result, SH.value)
-        shape = results.value(result, SH.sourceShape)
-        finding = Finding(
-            severity=SEVERITIES.get(severity, "Violation")
-            if isinstance(severity, rdflib.URIRef)
-            else "Violation",
-            focus=str(results.value(result, SH.focusNode)),
-            path=str(path) if isinstance(path, rdflib.URIRef) else None,
-            value=None if value is None else str(value),
-            messages=messages,
-            shape=str(shape) if isinstance(shape, rdflib.URIRef) else None,
-        )
-        key = (finding.severity, finding.focus, finding.path, finding.value)
-        findings.setdefault((*key, tuple(sorted(messages.items()))), finding)
-    return sorted(findings.values(), key=lambda f: (f.focus, f.severity, f.path or ""))
-
-
-def _speed_up() -> None:
-    """Relieve two hot spots of pySHACL and rdflib (see the module's docstring)."""
-    import pyshacl.shape
-    from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
-    from rdflib.plugins.sparql import processor
-    from rdflib.plugins.sparql.algebra import translateQuery
-    from rdflib.plugins.sparql.evaluate import evalQuery
-    from rdflib.plugins.sparql.parser import parseQuery
-
-    if isinstance(ALL_CONSTRAINT_PARAMETERS, list) and not hasattr(
-        pyshacl.shape, "CONSTRAINT_PARAMS"
-    ):
-        pyshacl.shape.CONSTRAINT_PARAMS = (  # type: ignore[attr-defined]
-            frozenset(ALL_CONSTRAINT_PARAMETERS),
-            CONSTRAINT_PARAMETERS_MAP,
-        )
-
-    @functools.lru_cache(maxsize=512)
-    def prepared(text: str, base: str | None, namespaces: tuple[tuple[str, Any], ...]) -> Any:
-        return translateQuery(parseQuery(text), base, dict(namespaces))
-
-    def query(
-        self: Any,
-        query: Any,
-        initBindings: Any = None,  # noqa: N803 - rdflib's names
-        initNs: Any = None,  # noqa: N803
-        base: str | None = None,
-        DEBUG: bool = False,  # noqa: N803
-    ) -> Any:
-        if isinstance(query, str):
-            query = prepared(query, base, tuple(sorted((initNs or {}).items())))
-        return evalQuery(self.graph, query, initBindings, base)
-
-    processor.SPARQLProcessor.query = query  # type: ignore[method-assign, assignment]
-
-    from pyshacl.constraints.constraint_component import ConstraintComponent
-    from pyshacl.constraints.core.logical_constraints import OrConstraintComponent
-
-    if hasattr(ConstraintComponent, "make_v_result_description"):
-        # The text of each result, which nothing here reads (the report graph is read), costs a
-        # fifth of a validation: mostly for the alternatives of sh:or that do not match.
-        ConstraintComponent.make_v_result_description = (  # type: ignore[method-assign]
-            lambda self, *args, **kwargs: ""
-        )
-    if hasattr(OrConstraintComponent, "_evaluate_or_constraint"):
-        OrConstraintComponent._evaluate_or_constraint = _or_constraint  # type: ignore[method-assign]
-
-
-def _or_constraint(
-    self: Any,
-    executor: Any,
-    or_c: Any,
-    target_graph: Any,
-    focus_value_nodes: dict[Any, Any],
-    _evaluation_path: list[Any],
-) -> tuple[bool, list[Any]]:
-    """pySHACL's sh:or, stopping at the first alternative a value conforms to (pySHACL checks
-    every alternative, and builds a result for each one that does not match)."""
-    from pyshacl.errors import ReportableRuntimeError
-
-    shapes = []
-    for node in self.shape.sg.graph.items(or_c):
-        if self.shape.sg.is_filtered_out_shape(node):
-            continue
-        shape = self.shape.get_other_shape(node)
-        if not shape:
-            raise ReportableRuntimeError(
-                "Shape pointed to by sh:or does not exist or is not a well-formed SHACL Shape."
-            )
-        shapes.append(shape)
-    if not shapes:
-        return False, []
-    reports = []
-    for focus, values in focus_value_nodes.items():
-        for value in values:
-            if not any(
-                shape.validate(
-                    executor, target_graph, focus=value, _evaluation_path=_evaluation_path[:]
-                )[0]
-                for shape in shapes
-            ):
-                reports.append(self.make_v_result(target_graph, focus, value_node=value))
-    return bool(reports), reports
-
-
-_speed_up()
 
 
 def neighbourhood(store: Store, data: Sequence[Triple]) -> list[Triple]:
