@@ -128,6 +128,7 @@ class Found:
     """A candidate link: a harvested resource that may be one of ours."""
 
     kind: str
+    """place or organisation"""
     theirs: NamedNode
     ours: NamedNode
     source: NamedNode

@@ -29,19 +29,10 @@ STATUSES = ("proposed", "confirmed", "dismissed")
 
 
 @dataclass(frozen=True)
-class Candidate:
-    """A candidate link and its review."""
+class Candidate(Found):
+    """A candidate link (what a search found) and its review."""
 
     id: str
-    kind: str
-    """place or organisation"""
-    theirs: NamedNode
-    ours: NamedNode
-    source: NamedNode
-    theirs_label: str
-    ours_label: str
-    score: float
-    evidence: Evidence
     status: str
     found: datetime
     """When a search first proposed it."""
