@@ -28,9 +28,9 @@ def modules() -> list[Path]:
     [
         ("fastapi", ("web",)),
         ("starlette", ("web",)),
-        ("uvicorn", ("cli.py",)),
-        ("click", ("cli.py",)),
-        ("rich", ("cli.py",)),
+        ("uvicorn", ("cli",)),
+        ("click", ("cli",)),
+        ("rich", ("cli",)),
         ("pyshacl", ()),  # tests only: tests/test_shacl.py compares it with shacl.py
         ("rdflib", ("shacl.py",)),
         # HTTP clients: the remote store, SERVICE calls and harvests only

@@ -22,7 +22,7 @@
     └── ConfigError             the configuration is invalid
 
 No HTTP status codes here: the web layer maps these classes to problems (web/problems.py) and the
-CLI to exit codes (cli.py).
+CLI to exit codes (cli/base.py).
 """
 
 from __future__ import annotations

@@ -1,0 +1,140 @@
+"""What the commands share: the `commonsgraph` group, the store they open, exit codes and
+printing."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from pyoxigraph import QueryResultsFormat, RdfFormat
+from rich.console import Console
+from rich.table import Table
+
+from commonsgraph.bundled import load_bundled
+from commonsgraph.config import Settings
+from commonsgraph.errors import CommonsGraphError, Conflict, InputError, NotFound, StoreError
+from commonsgraph.queries import (
+    GRAPH_OUTPUTS,
+    SELECT_OUTPUTS,
+    Output,
+)
+from commonsgraph.store import Store, open_store
+from commonsgraph.tokens import Token
+from commonsgraph.validation import (
+    Finding,
+    ValidationReport,
+)
+
+console = Console(soft_wrap=True)
+errors = Console(stderr=True, soft_wrap=True)
+
+OUTPUTS = {output.name: output for output in (*SELECT_OUTPUTS, *GRAPH_OUTPUTS)}
+
+
+def fail(message: str, code: int) -> None:
+    errors.print(f"[bold red]error:[/] {message}", highlight=False)
+    sys.exit(code)
+
+
+@contextmanager
+def opened(settings: Settings) -> Iterator[Store]:
+    """The store, with the project's own graphs loaded, closed afterwards.
+
+    Errors become exit codes."""
+    try:
+        store = open_store(settings)
+    except StoreError as error:
+        fail(str(error), 3)
+    try:
+        if load_bundled(store, settings):
+            store.optimize()
+        yield store
+    except (InputError, NotFound, Conflict) as error:
+        fail(str(error), 2)
+    except CommonsGraphError as error:
+        fail(str(error), 3)
+    finally:
+        store.close()
+
+
+@click.group()
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the store lives (env COMMONSGRAPH_DATA_DIR, default ./var).",
+)
+@click.option("--base-iri", help="Canonical base of the IRIs (env COMMONSGRAPH_BASE_IRI).")
+@click.version_option(package_name="commonsgraph")
+@click.pass_context
+def main(ctx: click.Context, data_dir: Path | None, base_iri: str | None) -> None:
+    """commonsgraph: an open knowledge graph of tiers-lieux and their commons."""
+    try:
+        settings = Settings.from_env()
+        if data_dir is not None:
+            settings = replace(settings, data_dir=data_dir)
+        if base_iri is not None:
+            settings = replace(settings, base_iri=base_iri)
+    except CommonsGraphError as error:
+        fail(str(error), 2)
+    ctx.obj = settings
+
+
+def serialized(store: Store, sparql: str, output: Output | None) -> bytes:
+    """The results of a query in an output format (the default of its kind if None)."""
+    results = output.results if output and output.results else QueryResultsFormat.JSON
+    graph = output.graph if output and output.graph else RdfFormat.TURTLE
+    return store.serialize_query(sparql, results_format=results, graph_format=graph).body
+
+
+def write(body: bytes) -> None:
+    sys.stdout.buffer.write(body)
+    if not body.endswith(b"\n"):
+        sys.stdout.buffer.write(b"\n")
+
+
+def print_rows(rows: list[dict[str, Any]]) -> None:
+    columns = list(dict.fromkeys(name for row in rows for name in row))
+    table = Table(*columns)
+    for row in rows:
+        table.add_row(*(cell(row.get(name)) for name in columns))
+    console.print(table)
+    console.print(f"{len(rows)} row(s)")
+
+
+def cell(term: Any) -> str:
+    if term is None:
+        return ""
+    return term.value if hasattr(term, "value") else str(term)
+
+
+def terminal_token() -> Token:
+    """Whoever runs the command: an admin, named after the system user."""
+    user = getpass.getuser()
+    return Token(f"cli-{user}", "admin", f"{user} (command line)", datetime.now(UTC))
+
+
+def print_findings(findings: list[Finding], lang: str) -> None:
+    """A validation report, one finding a line, and its verdict."""
+    for finding in findings:
+        colour = {"Violation": "red", "Warning": "yellow"}.get(finding.severity, "blue")
+        where = f" {finding.path}" if finding.path else ""
+        value = f" = {finding.value}" if finding.value else ""
+        console.print(
+            f"[{colour}]{finding.severity}[/] {finding.focus}{where}{value}: "
+            f"{finding.message(lang)}",
+            highlight=False,
+        )
+    report = ValidationReport(findings)
+    counts = report.counts()
+    console.print(
+        f"{'conforms' if report.conforms else 'does not conform'}: "
+        f"{counts['Violation']} violation(s), {counts['Warning']} warning(s), "
+        f"{counts['Info']} info(s)"
+    )

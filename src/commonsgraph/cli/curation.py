@@ -1,0 +1,119 @@
+"""`contributions`: the curators' queue and reviews, from the terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+from rich.table import Table
+
+from commonsgraph.cli.base import cell, console, main, opened, print_findings, terminal_token
+from commonsgraph.config import Settings
+from commonsgraph.contributions import STATUSES, Contributions
+from commonsgraph.vocab import compact
+
+# -- contributions -------------------------------------------------------------------------------
+
+
+@main.group(name="contributions")
+def contributions_() -> None:
+    """Review contributions from the terminal (the service must not hold the store)."""
+
+
+@contextmanager
+def _workflow(settings: Settings) -> Iterator[Contributions]:
+    with opened(settings) as store:
+        workflow = Contributions.open(store, settings)
+        try:
+            yield workflow
+        finally:
+            workflow.close()
+
+
+@contributions_.command(name="list")
+@click.option("--status", type=click.Choice(STATUSES), help="Only those with this status.")
+@click.pass_obj
+def contributions_list(settings: Settings, status: str | None) -> None:
+    """Contributions, oldest first."""
+    with _workflow(settings) as workflow:
+        found = workflow.ledger.find(status=status)
+    table = Table("id", "status", "contributor", "submitted", "statements", "violations")
+    for c in found:
+        violations = sum(1 for f in c.findings if f.severity == "Violation")
+        table.add_row(
+            c.id,
+            c.status,
+            c.contributor_label or c.contributor,
+            c.submitted.strftime("%Y-%m-%d %H:%M"),
+            str(c.statements),
+            str(violations),
+        )
+    console.print(table)
+    console.print(f"{len(found)} contribution(s)")
+
+
+@contributions_.command(name="show")
+@click.argument("contribution_id")
+@click.option("--lang", default="en", type=click.Choice(["en", "fr"]), show_default=True)
+@click.pass_obj
+def contributions_show(settings: Settings, contribution_id: str, lang: str) -> None:
+    """A contribution: who, when, its report by resource, and what it changes."""
+    with _workflow(settings) as workflow:
+        c = workflow.get(contribution_id, terminal_token())
+        changes = workflow.changes(c) if c.status in ("pending", "invalid") else []
+    console.print(f"[bold]contribution {c.id}[/]: {c.status}", highlight=False)
+    console.print(
+        f"by {c.contributor_label or c.contributor}, {c.submitted:%Y-%m-%d %H:%M} UTC, "
+        f"{c.statements} statements ({c.media_type}), licence {compact(c.licence)}"
+        + (f", from {c.source}" if c.source else ""),
+        highlight=False,
+    )
+    if c.reviewer:
+        console.print(
+            f"reviewed by {c.reviewer_label or c.reviewer}" + (f": {c.reason}" if c.reason else "")
+        )
+    print_findings(c.findings, lang)
+    for change in changes:
+        console.print(
+            f"[bold]{compact(change.subject.value)}[/]"
+            + (" (new)" if change.is_new else "")
+            + f": {len(change.added)} added, {len(change.removed)} removed, "
+            f"{change.unchanged} unchanged, {change.kept} kept from sources",
+            highlight=False,
+        )
+        for t in change.added:
+            console.print(f"  + {compact(t.predicate.value)} {cell(t.object)}", highlight=False)
+        for q in change.removed:
+            console.print(f"  - {compact(q.predicate.value)} {cell(q.object)}", highlight=False)
+
+
+@contributions_.command(name="accept")
+@click.argument("contribution_id")
+@click.pass_obj
+def contributions_accept(settings: Settings, contribution_id: str) -> None:
+    """Publish a pending contribution."""
+    with _workflow(settings) as workflow:
+        c = workflow.accept(contribution_id, terminal_token())
+    console.print(f"contribution {c.id} accepted: {workflow.graph(c).value}", highlight=False)
+
+
+@contributions_.command(name="reject")
+@click.argument("contribution_id")
+@click.option("--reason", required=True, help="Why (the contributor reads it).")
+@click.pass_obj
+def contributions_reject(settings: Settings, contribution_id: str, reason: str) -> None:
+    """Reject a pending contribution."""
+    with _workflow(settings) as workflow:
+        c = workflow.reject(contribution_id, terminal_token(), reason)
+    console.print(f"contribution {c.id} rejected")
+
+
+@contributions_.command(name="revert")
+@click.argument("contribution_id")
+@click.pass_obj
+def contributions_revert(settings: Settings, contribution_id: str) -> None:
+    """Withdraw an accepted contribution from the public graph."""
+    with _workflow(settings) as workflow:
+        c = workflow.revert(contribution_id, terminal_token())
+    console.print(f"contribution {c.id} reverted")

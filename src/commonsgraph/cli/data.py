@@ -1,0 +1,363 @@
+"""`import`, `query`, `queries`, `stats` and `validate`: the data and what it says."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from commonsgraph.cli.base import (
+    OUTPUTS,
+    console,
+    fail,
+    main,
+    opened,
+    print_findings,
+    print_rows,
+    serialized,
+    write,
+)
+from commonsgraph.config import Settings
+from commonsgraph.errors import InputError
+from commonsgraph.federation import federated
+from commonsgraph.importers.base import ImportReport
+from commonsgraph.queries import (
+    SPARQL_TEXT,
+    NamedQuery,
+    load_queries,
+)
+from commonsgraph.store import Store
+from commonsgraph.validation import (
+    Validator,
+    neighbourhood,
+)
+from commonsgraph.vocab import Minter, compact
+
+# -- import --------------------------------------------------------------------------------------
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task(label, total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield advance
+
+
+def print_report(report: ImportReport) -> None:
+    table = Table(title=f"import {report.source}", show_header=False, title_justify="left")
+    table.add_row("files", ", ".join(report.files))
+    table.add_row("rows read", f"{report.rows_read:,}")
+    for label, count in report.created.most_common():
+        table.add_row(f"created: {label}", f"{count:,}")
+    for fact, count in sorted(report.facts.items()):
+        table.add_row(fact, f"{count:,}")
+    table.add_row("rows skipped", f"{len(report.skipped):,}")
+    table.add_row("warnings", f"{len(report.warnings):,}")
+    for change in report.changes:
+        table.add_row(
+            f"graph {change.graph}",
+            f"{change.total:,} statements (+{change.added:,} −{change.removed:,})",
+        )
+    console.print(table)
+    for note in report.skipped:
+        console.print(f"[yellow]skipped[/] {note}", highlight=False)
+    shown = report.warnings[:20]
+    for note in shown:
+        console.print(f"[dim]warning[/] {note}", highlight=False)
+    if len(report.warnings) > len(shown):
+        console.print(f"[dim]… and {len(report.warnings) - len(shown)} more warnings[/]")
+
+
+@main.group(name="import")
+def import_() -> None:
+    """Import open data (see the README for where to download each dataset)."""
+
+
+def _run_import(
+    settings: Settings, label: str, run: Callable[..., ImportReport | list[ImportReport]]
+) -> None:
+    with opened(settings) as store, progress_bar(label) as advance:
+        result = run(store, Minter(settings.base_iri), advance)
+        store.optimize()
+    for report in result if isinstance(result, list) else [result]:
+        print_report(report)
+
+
+existing = click.Path(exists=True, path_type=Path)
+
+
+@import_.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_obj
+def census(settings: Settings, path: Path) -> None:
+    """The 2019 census of tiers-lieux (cget-tiers-lieux-2019.csv). Needs `import geo` first."""
+    from commonsgraph.importers.census import import_census
+
+    _run_import(
+        settings,
+        "census",
+        lambda store, minter, advance: import_census(store, minter, path, advance),
+    )
+
+
+@import_.command()
+@click.argument("paths", nargs=-1, required=True, type=existing)
+@click.pass_obj
+def geo(settings: Settings, paths: tuple[Path, ...]) -> None:
+    """Communes, départements, régions and EPCI (the four JSON files, or their folder)."""
+    from commonsgraph.importers.geo import import_geo
+
+    _run_import(
+        settings,
+        "geo",
+        lambda store, minter, advance: import_geo(store, minter, list(paths), advance),
+    )
+
+
+@import_.command()
+@click.argument("paths", nargs=-1, required=True, type=existing)
+@click.pass_obj
+def programmes(settings: Settings, paths: tuple[Path, ...]) -> None:
+    """Programme communes: the Petites Villes de Demain CSV and the Action Cœur de Ville GeoJSON
+    (the files, or their folder). Needs `import geo` first."""
+    from commonsgraph.importers.communes import CommuneIndex
+    from commonsgraph.importers.programmes import import_programme
+
+    files = [f for p in paths for f in (sorted(p.iterdir()) if p.is_dir() else [p])]
+
+    def run(
+        store: Store, minter: Minter, advance: Callable[[int, int], None]
+    ) -> list[ImportReport]:
+        communes = CommuneIndex.from_store(store, minter)
+        return [import_programme(store, minter, f, communes, advance) for f in files]
+
+    _run_import(settings, "programmes", run)
+
+
+@import_.command()
+@click.argument("paths", nargs=-1, required=True, type=existing)
+@click.pass_obj
+def licences(settings: Settings, paths: tuple[Path, ...]) -> None:
+    """Licence facts: the SPDX list (JSON), the choosealicense folder and the Creative Commons
+    RDF folder (or the folder holding the three)."""
+    from commonsgraph.importers.licences import import_licences
+
+    _run_import(
+        settings,
+        "licences",
+        lambda store, minter, advance: import_licences(store, minter, list(paths), advance),
+    )
+
+
+@import_.command(name="all")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.pass_obj
+def import_all(settings: Settings, folder: Path) -> None:
+    """Every dataset, in order, from a folder laid out like ../shared/data (geo/, programmes/,
+    licences/, tiers-lieux/cget-tiers-lieux-2019.csv)."""
+    from commonsgraph.importers.census import import_census
+    from commonsgraph.importers.communes import CommuneIndex
+    from commonsgraph.importers.geo import import_geo
+    from commonsgraph.importers.licences import import_licences
+    from commonsgraph.importers.programmes import import_programme
+
+    def run(
+        store: Store, minter: Minter, advance: Callable[[int, int], None]
+    ) -> list[ImportReport]:
+        reports = [import_geo(store, minter, [folder / "geo"], advance)]
+        communes = CommuneIndex.from_store(store, minter)
+        for path in sorted((folder / "programmes").iterdir()):
+            reports.append(import_programme(store, minter, path, communes, advance))
+        reports.append(import_licences(store, minter, [folder / "licences"], advance))
+        census = folder / "tiers-lieux" / "cget-tiers-lieux-2019.csv"
+        reports.append(import_census(store, minter, census, advance))
+        return reports
+
+    _run_import(settings, "all", run)
+
+
+# -- query and stats -----------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("sparql")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", *OUTPUTS]),
+    default="table",
+    show_default=True,
+    help="table for people; json/xml/csv/tsv for SELECT and ASK; "
+    "turtle/ntriples/jsonld/rdfxml for CONSTRUCT and DESCRIBE.",
+)
+@click.pass_obj
+def query(settings: Settings, sparql: str, fmt: str) -> None:
+    """Run a SPARQL query on the public graph (the project's prefixes are predeclared)."""
+    from commonsgraph.sparqltext import query_form
+
+    form = query_form(sparql)
+    with opened(settings) as store:
+        if fmt == "table" and form == "SELECT":
+            print_rows(store.select(sparql))
+            return
+        if fmt == "table" and form == "ASK":
+            console.print("yes" if store.ask(sparql) else "no")
+            return
+        write(serialized(store, sparql, OUTPUTS.get(fmt)))
+
+
+# -- named queries -------------------------------------------------------------------------------
+
+
+@main.group()
+def queries() -> None:
+    """The named queries of queries/ (also at /api/queries)."""
+
+
+def _named_queries(settings: Settings) -> dict[str, NamedQuery]:
+    try:
+        return {q.name: q for q in load_queries(settings.resource("queries"))}
+    except InputError as error:
+        fail(str(error), 2)
+        raise  # unreachable: fail exits
+
+
+@queries.command(name="list")
+@click.option("--tag", help="Only the queries with this tag (legal, researchers, partners…).")
+@click.pass_obj
+def queries_list(settings: Settings, tag: str | None) -> None:
+    """Every named query: name, title, parameters (with defaults), tags."""
+    for query in _named_queries(settings).values():
+        if tag is not None and tag not in query.tags:
+            continue
+        console.print(f"[bold]{query.name}[/]  {query.label('en')}", highlight=False)
+        for p in query.parameters:
+            default = f" = {p.default}" if p.default is not None else ""
+            needed = " (required)" if p.required else ""
+            console.print(f"    --{p.name} {p.type}{default}{needed}", highlight=False)
+
+
+@queries.command(
+    name="run", context_settings={"ignore_unknown_options": True, "allow_extra_args": True}
+)
+@click.argument("name")
+@click.option(
+    "--format",
+    "fmt",
+    default="table",
+    show_default=True,
+    help="table for people, or a format the query offers (json, csv, tsv, xml, geojson, "
+    "turtle, jsonld…; sparql prints the query that would run).",
+)
+@click.pass_context
+def queries_run(ctx: click.Context, name: str, fmt: str) -> None:
+    """Run the named query NAME; give its parameters as options: --commons fab-manager."""
+    settings: Settings = ctx.obj
+    named = _named_queries(settings)
+    if name not in named:
+        fail(f"there is no named query {name!r}; `commonsgraph queries list` lists them", 2)
+    query = named[name]
+    try:
+        given = _options(ctx.args)
+        output = None if fmt == "table" else query.output(fmt)
+        text = query.prepared(given, settings.base_iri)
+    except InputError as error:
+        fail(str(error), 2)
+        return
+    if output is SPARQL_TEXT:
+        write(text.encode("utf-8"))
+        return
+    with opened(settings) as store, federated(settings, text) as runnable:  # SERVICE bounded
+        if output is None and query.form == "SELECT":
+            print_rows(store.select(runnable))
+            return
+        body = serialized(store, runnable, output)
+    write(query.shape(output, body) if output else body)
+
+
+def _options(arguments: list[str]) -> dict[str, str]:
+    """`--name value` and `--name=value` pairs, as given after a named query's name."""
+    given: dict[str, str] = {}
+    pending = list(arguments)
+    while pending:
+        argument = pending.pop(0)
+        if not argument.startswith("--") or len(argument) == 2:
+            raise InputError(f"unexpected argument {argument!r}: give parameters as --name value")
+        name, equals, value = argument[2:].partition("=")
+        if not equals:
+            if not pending:
+                raise InputError(f"--{name} needs a value")
+            value = pending.pop(0)
+        if name in given:
+            raise InputError(f"--{name} is given more than once")
+        given[name] = value
+    return given
+
+
+@main.command()
+@click.pass_obj
+def stats(settings: Settings) -> None:
+    """Statements per named graph and resources per class."""
+    from commonsgraph.stats import class_counts, graph_counts
+
+    with opened(settings) as store:
+        graphs = graph_counts(store)
+        classes = class_counts(store)
+        total = store.triple_count()
+    table = Table(
+        "graph", "title", "statements", "loaded", title="named graphs", title_justify="left"
+    )
+    for count in graphs:
+        info = count.info
+        loaded = info.generated.strftime("%Y-%m-%d %H:%M") if info.generated else ""
+        name = info.graph.value.removeprefix(settings.base_iri)
+        table.add_row(name, info.title or "", f"{count.statements:,}", loaded)
+    table.add_row("[bold]all", "", f"[bold]{total:,}", "")
+    console.print(table)
+    table = Table("class", "label", "resources", title="resources per class", title_justify="left")
+    for cls in classes:
+        table.add_row(compact(cls.cls.value), cls.label or "", f"{cls.resources:,}")
+    console.print(table)
+
+
+# -- validation ----------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@click.option(
+    "--graph", "graph_name", help="Validate a stored graph (e.g. import/census) instead of a file."
+)
+@click.option("--lang", default="en", type=click.Choice(["en", "fr"]), show_default=True)
+@click.pass_obj
+def validate(settings: Settings, path: Path | None, graph_name: str | None, lang: str) -> None:
+    """Validate an RDF file (or a stored graph) against the shapes, with what it refers to in the
+    store. Exit code 0: conforms; 1: violations; 2: unreadable input."""
+    from commonsgraph.rdfio import parse_triples
+
+    if (path is None) == (graph_name is None):
+        fail("give a FILE or --graph NAME", 2)
+    with opened(settings) as store:
+        if path is not None:
+            data = parse_triples(path, base_iri=settings.base_iri)
+        else:
+            graph = Minter(settings.base_iri).graph(str(graph_name))
+            data = store.construct(
+                "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", {"g": graph}
+            )
+            if not data:
+                fail(f"no graph named {graph.value}", 2)
+        validator = Validator.of_project(settings)
+        report = validator.validate(data, neighbourhood(store, data))
+    print_findings(report.findings, lang)
+    sys.exit(0 if report.conforms else 1)

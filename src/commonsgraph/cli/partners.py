@@ -1,0 +1,227 @@
+"""`source`, `harvest` and `reconcile`: partner platforms, their harvests, and links to ours."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+from rich.table import Table
+
+from commonsgraph.cli.base import console, errors, fail, main, opened, terminal_token
+from commonsgraph.config import Settings
+from commonsgraph.errors import InputError, NotFound
+from commonsgraph.harvest import KINDS as HARVEST_KINDS
+from commonsgraph.harvest import Source, SourceRegistry
+from commonsgraph.partners import Partners
+from commonsgraph.reconcile import STATUSES as RECONCILIATION_STATUSES
+from commonsgraph.reconcile import SearchReport
+from commonsgraph.validation import (
+    ValidationPool,
+    Validator,
+)
+from commonsgraph.vocab import compact
+
+# -- partner sources and harvests ----------------------------------------------------------------
+
+
+@main.group()
+def source() -> None:
+    """Partner sources to harvest (kept in <data dir>/sources.toml)."""
+
+
+def _registry(settings: Settings) -> SourceRegistry:
+    if settings.data_dir is None:
+        fail("sources are kept in the data directory; there is none", 2)
+    assert settings.data_dir is not None
+    return SourceRegistry(settings.data_dir / "sources.toml")
+
+
+def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
+    pairs = {}
+    for value in values:
+        key, equals, field = value.partition("=")
+        if not equals or not key.strip() or not field.strip():
+            fail(f"{option} takes NAME=VALUE, got {value!r}", 2)
+        pairs[key.strip()] = field.strip()
+    return pairs
+
+
+@source.command(name="add")
+@click.argument("name")
+@click.option("--kind", required=True, type=click.Choice(HARVEST_KINDS))
+@click.option("--url", required=True, help="The endpoint, dump or feed.")
+@click.option("--mapping", help="sparql, rdf: pair (built in) or a CONSTRUCT query file.")
+@click.option("--licence", help="The partner's licence: an SPDX id or an IRI.")
+@click.option("--title", default="", help="A name for people.")
+@click.option("--field", "fields", multiple=True, help="Feeds: OURS=THEIRS, e.g. label=nom.")
+@click.option("--typology", "typologies", multiple=True, help='Feeds: "THEIR VALUE=notation".')
+@click.option("--records", help="json: the dotted path of the list of records.")
+@click.pass_obj
+def source_add(
+    settings: Settings,
+    name: str,
+    kind: str,
+    url: str,
+    mapping: str | None,
+    licence: str | None,
+    title: str,
+    fields: tuple[str, ...],
+    typologies: tuple[str, ...],
+    records: str | None,
+) -> None:
+    """Declare (or redeclare) a source."""
+    declared = Source(
+        name, kind, url, title, licence, mapping, _pairs(fields, "--field"),
+        _pairs(typologies, "--typology"), records,
+    )  # fmt: skip
+    try:
+        _registry(settings).add(declared)
+    except InputError as error:
+        fail(str(error), 2)
+    console.print(f"source {name} declared: `commonsgraph harvest {name}` harvests it")
+
+
+@source.command(name="remove")
+@click.argument("name")
+@click.option("--drop", is_flag=True, help="Also drop its harvested graph, status and quarantine.")
+@click.pass_obj
+def source_remove(settings: Settings, name: str, drop: bool) -> None:
+    """Forget a source (its harvested graph stays public unless --drop)."""
+    try:
+        _registry(settings).remove(name)
+    except (InputError, NotFound) as error:
+        fail(str(error), 2)
+    if drop:
+        with _partners(settings) as partners:
+            partners.harvester.drop(name)
+    console.print(f"source {name} removed" + (", its harvest dropped" if drop else ""))
+
+
+@source.command(name="list")
+@click.pass_obj
+def source_list(settings: Settings) -> None:
+    """The sources and how their last harvests went."""
+    with _partners(settings) as partners:
+        harvester = partners.harvester
+        table = Table("name", "kind", "url", "last success", "records", "quarantined", "last error")
+        for item in harvester.registry.all():
+            status = harvester.ledger.status(item.name)
+            error = "" if status.healthy else (status.last_error or "")
+            success = f"{status.last_success:%Y-%m-%d %H:%M}" if status.last_success else "never"
+            table.add_row(
+                item.name, item.kind, item.url, success, str(status.published),
+                str(status.quarantined), error,
+            )  # fmt: skip
+    console.print(table)
+
+
+@contextmanager
+def _partners(settings: Settings) -> Iterator[Partners]:
+    with opened(settings) as store:
+        pool = ValidationPool(Validator.of_project(settings))
+        partners = Partners.open(store, settings, pool)
+        try:
+            yield partners
+        finally:
+            partners.close()
+            pool.close()
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("--all", "every", is_flag=True, help="Every declared source (for cron).")
+@click.option("--full", is_flag=True, help="Ask for everything, not only what changed.")
+@click.pass_obj
+def harvest(settings: Settings, name: str | None, every: bool, full: bool) -> None:
+    """Harvest a partner source (or --all), then look for candidate links to our resources.
+    Exit code 1 when a partner failed: its previous harvest is kept."""
+    if (name is None) == (not every):
+        fail("give a source NAME or --all", 2)
+    with _partners(settings) as partners:
+        harvested = partners.harvest(name, full)
+    for report in harvested.reports:
+        if report.error:
+            errors.print(f"[bold red]{report.source}[/]: {report.error}", highlight=False)
+        elif report.unchanged:
+            console.print(f"{report.source}: unchanged since the last harvest")
+        else:
+            change = report.change
+            console.print(
+                f"{report.source}: {report.records} record(s), {report.published} published, "
+                f"{report.quarantined} quarantined"
+                + ("" if report.full else " (changes since the last harvest)")
+                + (f"; +{change.added} -{change.removed} statements" if change else "")
+                + f" in {report.seconds:.1f} s",
+                highlight=False,
+            )
+            for note in report.notes[:10]:
+                console.print(f"  {note}", highlight=False)
+    if harvested.search is not None:
+        print_search(harvested.search)
+    sys.exit(1 if harvested.failed else 0)
+
+
+# -- reconciliation ------------------------------------------------------------------------------
+
+
+@main.group()
+def reconcile() -> None:
+    """Candidate owl:sameAs links between harvested resources and ours."""
+
+
+def print_search(search: SearchReport) -> None:
+    found, recorded = search.search, search.recorded
+    console.print(
+        f"reconciliation: {len(found.found)} candidate link(s) among {found.harvested:,} "
+        f"harvested and {found.ours:,} of our resources ({recorded.new} new, "
+        f"{recorded.dropped} no longer found); `commonsgraph reconcile list` shows them",
+        highlight=False,
+    )
+
+
+@reconcile.command(name="search")
+@click.pass_obj
+def reconcile_search(settings: Settings) -> None:
+    """Look for candidates in the store as it is."""
+    with _partners(settings) as partners:
+        print_search(partners.reconciliation.search())
+
+
+@reconcile.command(name="list")
+@click.option("--status", type=click.Choice(RECONCILIATION_STATUSES))
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="en")
+@click.pass_obj
+def reconcile_list(settings: Settings, status: str | None, lang: str) -> None:
+    """The candidates, the best first."""
+    with _partners(settings) as partners:
+        found = partners.reconciliation.candidates(status)
+    table = Table("id", "score", "status", "ours", "theirs", "why")
+    for c in found:
+        table.add_row(
+            c.id, f"{c.score:.2f}", c.status, f"{c.ours_label}\n{compact(c.ours.value)}",
+            f"{c.theirs_label}\n{compact(c.theirs.value)}", "; ".join(c.evidence.reasons(lang)),
+        )  # fmt: skip
+    console.print(table)
+
+
+@reconcile.command(name="confirm")
+@click.argument("candidate")
+@click.pass_obj
+def reconcile_confirm(settings: Settings, candidate: str) -> None:
+    """Publish a candidate link."""
+    with _partners(settings) as partners:
+        c = partners.reconciliation.confirm(candidate, terminal_token())
+    console.print(f"{c.ours.value} owl:sameAs {c.theirs.value}: published", highlight=False)
+
+
+@reconcile.command(name="dismiss")
+@click.argument("candidate")
+@click.option("--reason", default="", help="Why they are not the same.")
+@click.pass_obj
+def reconcile_dismiss(settings: Settings, candidate: str, reason: str) -> None:
+    """Not the same: never proposed again (a confirmed link is withdrawn)."""
+    with _partners(settings) as partners:
+        c = partners.reconciliation.dismiss(candidate, terminal_token(), reason)
+    console.print(f"candidate {c.id} dismissed", highlight=False)

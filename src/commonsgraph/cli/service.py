@@ -1,0 +1,99 @@
+"""`serve` and `token`: running the service and the tokens that open its writes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import click
+from rich.table import Table
+
+from commonsgraph.cli.base import console, fail, main, opened
+from commonsgraph.config import Settings
+from commonsgraph.errors import CommonsGraphError
+from commonsgraph.tokens import TokenStore
+
+
+@main.command()
+@click.option("--host", help="Interface to listen on (env COMMONSGRAPH_HOST, default 127.0.0.1).")
+@click.option("--port", type=int, help="Port (env COMMONSGRAPH_PORT, default 8000).")
+@click.pass_obj
+def serve(settings: Settings, host: str | None, port: int | None) -> None:
+    """Serve the graph over HTTP from the embedded store."""
+    import uvicorn
+
+    from commonsgraph.web import create_app
+
+    settings = replace(settings, host=host or settings.host, port=port or settings.port)
+    with opened(settings) as store:
+        console.print(
+            f"commonsgraph: {store.triple_count():,} statements "
+            f"in {settings.store_path or 'memory'}; "
+            f"serving on http://{settings.host}:{settings.port}/"
+        )
+        uvicorn.run(
+            create_app(settings, store),
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+            access_log=settings.access_log,
+        )
+
+
+# -- tokens --------------------------------------------------------------------------------------
+
+
+def _tokens(settings: Settings) -> TokenStore:
+    if settings.data_dir is None:
+        fail("tokens need a data directory (COMMONSGRAPH_DATA_DIR)", 2)
+    assert settings.data_dir is not None
+    return TokenStore(settings.data_dir / "tokens.sqlite3")
+
+
+@main.group()
+def token() -> None:
+    """API tokens (bearer secrets with a role) for writes."""
+
+
+@token.command(name="create")
+@click.option(
+    "--role", required=True, type=click.Choice(["reader", "contributor", "curator", "admin"])
+)
+@click.option("--label", default="", help="Who or what the token is for.")
+@click.pass_obj
+def token_create(settings: Settings, role: str, label: str) -> None:
+    """Create a token; its secret is shown once and stored hashed."""
+    tokens = _tokens(settings)
+    created, secret = tokens.create(role, label)
+    tokens.close()
+    console.print(f"token {created.id} ({created.role}) created; its secret, shown only now:")
+    print(secret)
+
+
+@token.command(name="revoke")
+@click.argument("token_id")
+@click.pass_obj
+def token_revoke(settings: Settings, token_id: str) -> None:
+    """Revoke a token by its id (the part after 'cg_' in the secret)."""
+    tokens = _tokens(settings)
+    try:
+        revoked = tokens.revoke(token_id)
+    except CommonsGraphError as error:
+        fail(str(error), 2)
+    finally:
+        tokens.close()
+    console.print(f"token {revoked.id} ({revoked.role}) revoked")
+
+
+@token.command(name="list")
+@click.pass_obj
+def token_list(settings: Settings) -> None:
+    """The tokens, without their secrets."""
+    tokens = _tokens(settings)
+    table = Table("id", "role", "label", "created", "revoked")
+    for item in tokens.list():
+        revoked = item.revoked.strftime("%Y-%m-%d %H:%M") if item.revoked else ""
+        table.add_row(
+            item.id, item.role, item.label, item.created.strftime("%Y-%m-%d %H:%M"), revoked
+        )
+    tokens.close()
+    console.print(table)
