@@ -215,7 +215,7 @@ class Shapes:
             return int(value.value)
         if name == "pattern":
             flags = self._one(node, "flags")
-            return re.compile(value.value, re.IGNORECASE if flags and "i" in flags.value else 0)
+            return re.compile(value.value, _flags(node, flags.value if flags else ""))
         if name == "sparql":
             return self._sparql(value)
         return value
@@ -387,6 +387,18 @@ class _Run:
             )
             self._rdflib = graph
         return self._rdflib
+
+
+def _flags(node: Term, letters: str) -> int:
+    """Python's flags for the regular expression flags of sh:flags."""
+    known = {"i": re.IGNORECASE, "s": re.DOTALL, "m": re.MULTILINE, "x": re.VERBOSE}
+    unknown = set(letters) - set(known)
+    if unknown:
+        raise ValueError(f"shape {node}: sh:flags {''.join(sorted(unknown))!r} not supported")
+    flags = 0
+    for letter in letters:
+        flags |= known[letter]
+    return flags
 
 
 @lru_cache(maxsize=64)
