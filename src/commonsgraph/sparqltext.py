@@ -73,11 +73,6 @@ class Analysis:
     declares_dataset: bool
     """FROM or FROM NAMED at the top level."""
 
-    @property
-    def services(self) -> list[str | None]:
-        """The endpoints called with SERVICE (None: named by a variable or unresolvable)."""
-        return [call.iri for call in self.service_calls]
-
 
 def analyse(text: str, prefixes: Mapping[str, str]) -> Analysis:
     """Read a query or update once, for everything the endpoint checks before running it."""
@@ -242,18 +237,6 @@ class _Resolver:
         if self.base is not None and not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", value):
             value = urljoin(self.base, value)
         return value
-
-
-def external_iris(
-    text: str, prefixes: Mapping[str, str]
-) -> tuple[list[str | None], list[str | None]]:
-    """The endpoints a query or update calls with SERVICE, and the documents it LOADs.
-
-    Each is an absolute IRI, or None where the text names it with a variable or in a way that
-    cannot be resolved before evaluation (such a call must be refused).
-    """
-    calls, loads = _external(list(tokens(text)), prefixes)
-    return [call.iri for call in calls], loads
 
 
 def _external(

@@ -13,18 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import click
-from pyoxigraph import QueryResultsFormat, RdfFormat
 from rich.console import Console
-from rich.table import Table
 
 from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings
 from commonsgraph.errors import CommonsGraphError, Conflict, InputError, NotFound, StoreError
-from commonsgraph.queries import (
-    GRAPH_OUTPUTS,
-    SELECT_OUTPUTS,
-    Output,
-)
 from commonsgraph.store import Store, open_store
 from commonsgraph.tokens import Token
 from commonsgraph.validation import (
@@ -34,8 +27,6 @@ from commonsgraph.validation import (
 
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)
-
-OUTPUTS = {output.name: output for output in (*SELECT_OUTPUTS, *GRAPH_OUTPUTS)}
 
 
 def fail(message: str, code: int) -> None:
@@ -84,28 +75,6 @@ def main(ctx: click.Context, data_dir: Path | None, base_iri: str | None) -> Non
     except CommonsGraphError as error:
         fail(str(error), 2)
     ctx.obj = settings
-
-
-def serialized(store: Store, sparql: str, output: Output | None) -> bytes:
-    """The results of a query in an output format (the default of its kind if None)."""
-    results = output.results if output and output.results else QueryResultsFormat.JSON
-    graph = output.graph if output and output.graph else RdfFormat.TURTLE
-    return store.serialize_query(sparql, results_format=results, graph_format=graph).body
-
-
-def write(body: bytes) -> None:
-    sys.stdout.buffer.write(body)
-    if not body.endswith(b"\n"):
-        sys.stdout.buffer.write(b"\n")
-
-
-def print_rows(rows: list[dict[str, Any]]) -> None:
-    columns = list(dict.fromkeys(name for row in rows for name in row))
-    table = Table(*columns)
-    for row in rows:
-        table.add_row(*(cell(row.get(name)) for name in columns))
-    console.print(table)
-    console.print(f"{len(rows)} row(s)")
 
 
 def cell(term: Any) -> str:

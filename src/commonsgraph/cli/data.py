@@ -6,29 +6,24 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
+from pyoxigraph import QueryResultsFormat, RdfFormat
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from commonsgraph.cli.base import (
-    OUTPUTS,
-    console,
-    fail,
-    main,
-    opened,
-    print_findings,
-    print_rows,
-    serialized,
-    write,
-)
+from commonsgraph.cli.base import cell, console, fail, main, opened, print_findings
 from commonsgraph.config import Settings
 from commonsgraph.errors import InputError
 from commonsgraph.federation import federated
 from commonsgraph.importers.base import ImportReport
 from commonsgraph.queries import (
+    GRAPH_OUTPUTS,
+    SELECT_OUTPUTS,
     SPARQL_TEXT,
     NamedQuery,
+    Output,
     load_queries,
 )
 from commonsgraph.store import Store
@@ -37,6 +32,8 @@ from commonsgraph.validation import (
     neighbourhood,
 )
 from commonsgraph.vocab import Minter, compact
+
+OUTPUTS = {output.name: output for output in (*SELECT_OUTPUTS, *GRAPH_OUTPUTS)}
 
 # -- import --------------------------------------------------------------------------------------
 
@@ -361,3 +358,25 @@ def validate(settings: Settings, path: Path | None, graph_name: str | None, lang
         report = validator.validate(data, neighbourhood(store, data))
     print_findings(report.findings, lang)
     sys.exit(0 if report.conforms else 1)
+
+
+def serialized(store: Store, sparql: str, output: Output | None) -> bytes:
+    """The results of a query in an output format (the default of its kind if None)."""
+    results = output.results if output and output.results else QueryResultsFormat.JSON
+    graph = output.graph if output and output.graph else RdfFormat.TURTLE
+    return store.serialize_query(sparql, results_format=results, graph_format=graph).body
+
+
+def write(body: bytes) -> None:
+    sys.stdout.buffer.write(body)
+    if not body.endswith(b"\n"):
+        sys.stdout.buffer.write(b"\n")
+
+
+def print_rows(rows: list[dict[str, Any]]) -> None:
+    columns = list(dict.fromkeys(name for row in rows for name in row))
+    table = Table(*columns)
+    for row in rows:
+        table.add_row(*(cell(row.get(name)) for name in columns))
+    console.print(table)
+    console.print(f"{len(rows)} row(s)")

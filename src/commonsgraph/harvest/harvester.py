@@ -22,6 +22,8 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
 
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple
 
@@ -56,16 +58,8 @@ did not change costs nothing)."""
 LOOKUPS = 200
 """Up to this many records harvested again, their former statements are looked up one by one;
 beyond, the whole graph is read."""
-DUMP_FORMATS = {
-    "text/turtle": RdfFormat.TURTLE,
-    "application/n-triples": RdfFormat.N_TRIPLES,
-    "text/plain": RdfFormat.N_TRIPLES,
-    "application/rdf+xml": RdfFormat.RDF_XML,
-    "application/ld+json": RdfFormat.JSON_LD,
-}
 GENERIC_MEDIA_TYPES = ("", "application/octet-stream", "binary/octet-stream")
-EXTENSIONS = {".ttl": RdfFormat.TURTLE, ".nt": RdfFormat.N_TRIPLES, ".rdf": RdfFormat.RDF_XML,
-              ".jsonld": RdfFormat.JSON_LD}  # fmt: skip
+"""What a server says when it does not say what it sends: the URL's extension tells then."""
 ACCEPT = {
     "rdf": "text/turtle, application/n-triples;q=0.9, application/rdf+xml;q=0.8, "
     "application/ld+json;q=0.7",
@@ -127,11 +121,14 @@ class Harvester:
             self.ledger.forget(name)
 
     def run_all(self, full: bool = False) -> list[HarvestReport]:
-        return [self.run(source.name, full) for source in self.registry.all()]
+        return [self._run(source, full) for source in self.registry.all()]
 
     def run(self, name: str, full: bool = False) -> HarvestReport:
         """Harvest one source; a failure is reported, never raised (except unknown names)."""
-        source = self.registry.get(name)
+        return self._run(self.registry.get(name), full)
+
+    def _run(self, source: Source, full: bool) -> HarvestReport:
+        name = source.name
         with self._running:
             started = datetime.now(UTC)
             clock = time.monotonic()
@@ -246,9 +243,7 @@ class Harvester:
         if source.kind in FEED_FORMATS:
             mapper = FeedMapper(source, self.minter, self._communes.index(), self._typologies())
             return mapper.map(feed_records(source, fetched.body))
-        rdf_format = DUMP_FORMATS.get(fetched.media_type)
-        if rdf_format is None and fetched.media_type in GENERIC_MEDIA_TYPES:
-            rdf_format = _by_extension(source.url)  # a server that does not say what it sends
+        rdf_format = _dump_format(fetched.media_type, source.url)
         if rdf_format is None:
             sent = fetched.media_type or "no media type"
             raise PartnerError(f"{source.url} sent {sent}, not RDF we read")
@@ -436,6 +431,9 @@ def _referring(records: dict[str, list[Triple]], gone: set[str]) -> list[str]:
     ]
 
 
-def _by_extension(url: str) -> RdfFormat | None:
-    path = url.split("?", 1)[0].lower()
-    return next((f for ext, f in EXTENSIONS.items() if path.endswith(ext)), None)
+def _dump_format(media_type: str, url: str) -> RdfFormat | None:
+    """The RDF format of a dump: the one its server declares, else its URL's extension."""
+    if media_type not in GENERIC_MEDIA_TYPES:
+        return RdfFormat.from_media_type(media_type)
+    extension = PurePosixPath(urlsplit(url).path).suffix.lstrip(".")
+    return RdfFormat.from_extension(extension) if extension else None

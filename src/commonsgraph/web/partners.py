@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -28,8 +29,8 @@ from commonsgraph.web.curation import HTML, JSON, Curation, is_form
 CURATOR = "curator"
 
 
-def _time(moment: object) -> str | None:
-    return None if moment is None else moment.isoformat()  # type: ignore[attr-defined]
+def _time(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
 
 
 def status_json(status: SourceStatus) -> dict[str, Any]:
@@ -73,6 +74,15 @@ def search_json(search: SearchReport) -> dict[str, Any]:
         "harvested": search.search.harvested,
         "ours": search.search.ours,
         "seconds": {step: round(s, 4) for step, s in search.search.timings.items()},
+    }
+
+
+def quarantined_json(q: Quarantined) -> dict[str, Any]:
+    return {
+        "record": q.record,
+        "harvested": q.harvested.isoformat(),
+        "findings": [f.as_json() for f in q.findings],
+        "statements": len(q.statements),
     }
 
 
@@ -227,12 +237,3 @@ def router(partners: Partners, curation: Curation) -> APIRouter:
         return JSONResponse(candidate_json(request, decided))
 
     return api
-
-
-def quarantined_json(q: Quarantined) -> dict[str, Any]:
-    return {
-        "record": q.record,
-        "harvested": q.harvested.isoformat(),
-        "findings": [f.as_json() for f in q.findings],
-        "statements": len(q.statements),
-    }

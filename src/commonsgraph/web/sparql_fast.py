@@ -21,6 +21,7 @@ from commonsgraph.web.problems import error_response
 from commonsgraph.web.sparql import FORM, QUERY, SparqlEndpoint, read_operation
 
 PATH = "/sparql"
+QUERYING = ("GET", "POST")
 
 
 class FastQueries:
@@ -31,15 +32,7 @@ class FastQueries:
         self.endpoint = endpoint
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope["path"] != PATH
-            or scope["method"]
-            not in (
-                "GET",
-                "POST",
-            )
-        ):
+        if scope["type"] != "http" or scope["path"] != PATH or scope["method"] not in QUERYING:
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
