@@ -238,3 +238,31 @@ def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
         list(pool.map(lambda _: store.update(increment), range(200)))
     assert store.select("SELECT ?n WHERE { ?c <http://example.org/n> ?n }")[0]["n"].value == "200"
     store.close()
+
+
+@pytest.mark.parametrize("busy_wait", [0.0, 0.002])
+async def test_query_workers_answer_with_or_without_busy_waiting(
+    tmp_path: Path, busy_wait: float
+) -> None:
+    store = LocalStore(tmp_path / "store", query_workers=2, busy_wait=busy_wait)
+    many = [t("a", "p", f"o{n:06d}") for n in range(5_000)]  # an answer of several frames
+    store.replace_graph(G, many)
+    try:
+        rows = await store.execute(
+            QueryRequest("SELECT ?o WHERE { ?s ?p ?o }", QueryResultsFormat.CSV, RdfFormat.TURTLE)
+        )
+        assert len(rows.body) > 1 << 16
+        assert len(rows.body.splitlines()) == 5_001
+        # a predeclared prefix, and a syntax error read with the predeclared prefixes
+        labels = QueryRequest(
+            "SELECT ?s WHERE { ?s rdfs:label ?l }", QueryResultsFormat.CSV, RdfFormat.TURTLE
+        )
+        assert (await store.execute(labels)).body.splitlines() == [b"s"]
+        with pytest.raises(QuerySyntaxError, match="1:32"):  # the missing brace
+            await store.execute(
+                QueryRequest(
+                    "SELECT ?s WHERE { ?s rdfs:x ?l ", QueryResultsFormat.CSV, RdfFormat.TURTLE
+                )
+            )
+    finally:
+        store.close()

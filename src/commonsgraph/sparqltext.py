@@ -76,6 +76,15 @@ class Analysis:
 
 def analyse(text: str, prefixes: Mapping[str, str]) -> Analysis:
     """Read a query or update once, for everything the endpoint checks before running it."""
+    lowered = text.lower()
+    if "service" not in lowered and "load" not in lowered and "from" not in lowered:
+        # nothing reached outside the store, no dataset: the prologue says all (keywords are
+        # never escaped: the parser reads \u escapes in IRIs and strings only)
+        return Analysis(_form(tokens(text)), [], [], False)
+    return _analyse_all(text, prefixes)
+
+
+def _analyse_all(text: str, prefixes: Mapping[str, str]) -> Analysis:
     items = list(tokens(text))
     calls, loads = _external(items, prefixes)
     return Analysis(_form(items), calls, loads, _declares_dataset(items))

@@ -39,4 +39,8 @@ def open_store(settings: Settings) -> Store:
         from commonsgraph.store.remote import RemoteStore
 
         return RemoteStore.oxigraph(settings.store, timeout=settings.query_timeout + 5)
-    return LocalStore(settings.store_path, query_workers=settings.query_workers)
+    return LocalStore(
+        settings.store_path,
+        query_workers=settings.query_workers,
+        busy_wait=settings.query_busy_wait,
+    )

@@ -100,9 +100,12 @@ class LocalStore:
     has no snapshots and runs them in a thread, without a deadline (tests only).
     """
 
-    def __init__(self, path: Path | None = None, query_workers: int = 4) -> None:
+    def __init__(
+        self, path: Path | None = None, query_workers: int = 4, busy_wait: float = 0.0
+    ) -> None:
         self.path = path
         self.query_workers = query_workers
+        self.busy_wait = busy_wait
         self._write_lock = threading.Lock()
         self._generation = 0
         self._nonce = secrets.token_hex(4)  # a restart may follow writes by another process
@@ -215,7 +218,9 @@ class LocalStore:
             outcome = await asyncio.to_thread(run_job, self._store, job)
             return _outcome(outcome)
         if self._pool is None:
-            self._pool = QueryPool(self._snapshots_dir, self.query_workers)
+            self._pool = QueryPool(
+                self._snapshots_dir, self.query_workers, busy_wait=self.busy_wait
+            )
         current = self._snapshot
         if current is not None and current[0] == self._generation:
             snapshot = current[1]  # the common case: no write since the last snapshot

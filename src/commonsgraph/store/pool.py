@@ -6,31 +6,43 @@ RocksDB checkpoint: hard links to the immutable files, made in milliseconds afte
 query that passes its deadline is stopped by killing its worker: the CPU is released at once,
 the other workers keep answering, and a fresh worker takes the place of the killed one.
 
-Workers speak length-prefixed pickled frames over a socket pair; the service side is asyncio.
-Workers are started by a fork server that imports only pyoxigraph, so a replacement is ready in
-a few milliseconds.
+Workers speak length-prefixed frames of pickled plain tuples over a socket pair; the service
+side is asyncio. Workers are started by a fork server that imports only pyoxigraph, so a
+replacement is ready in a few milliseconds.
+
+A small query costs the store tens of microseconds, but waking a sleeping process costs
+hundreds on a virtual machine, twice per query (the worker, then the service). So both sides
+may *busy-wait* briefly (`busy_wait`): a worker keeps polling its socket for that long after an
+answer (yielding the CPU to anything runnable), and the service polls for a quarter of it for
+the answer, when no other query is running (then it has nothing else to do). 0 turns it off.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import multiprocessing
+import os
 import pickle
+import select
 import shutil
 import socket
 import struct
-from dataclasses import dataclass
+import time
 from multiprocessing.process import BaseProcess
 from pathlib import Path
+from typing import Any, NamedTuple
+
+import pyoxigraph as ox
 
 from commonsgraph.errors import Overloaded, QueryTimeout, StoreError
+from commonsgraph.vocab import PREFIXES
 
 _HEADER = struct.Struct("!Q")
 
 
-@dataclass(frozen=True)
-class QueryJob:
+class QueryJob(NamedTuple):
     """What a worker needs to run one query (plain data: it crosses a process boundary)."""
 
     query: str
@@ -41,6 +53,45 @@ class QueryJob:
     results_media_type: str
     graph_media_type: str
     max_bytes: int
+
+
+Outcome = tuple[str, object, object]
+"""("ok", body, media type) or (error kind, detail, None)."""
+
+
+# -- frames: a length, then a pickled tuple of plain values -------------------------------------
+
+
+def _frame(message: tuple[object, ...]) -> bytes:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    return _HEADER.pack(len(data)) + data
+
+
+def _frame_size(received: bytes | bytearray) -> int | None:
+    """The whole size of the frame `received` starts, once its header is there."""
+    if len(received) < _HEADER.size:
+        return None
+    length: int = _HEADER.unpack_from(received)[0]
+    return length + _HEADER.size
+
+
+def _unframe(frame: bytes | bytearray) -> tuple[object, ...]:
+    message = pickle.loads(memoryview(frame)[_HEADER.size :])  # noqa: S301 (our own frames)
+    assert isinstance(message, tuple)
+    return message
+
+
+def _receive(sock: socket.socket) -> tuple[object, ...]:
+    """One frame, read with blocking calls (small frames come in one)."""
+    received = bytearray()
+    size = None
+    while size is None or len(received) < size:
+        chunk = sock.recv(1 << 16 if size is None else size - len(received))
+        if not chunk:
+            raise EOFError
+        received += chunk
+        size = size or _frame_size(received)
+    return _unframe(received)
 
 
 # -- the worker side ----------------------------------------------------------------------------
@@ -67,34 +118,9 @@ class _Capped:
         pass
 
 
-def _send(sock: socket.socket, message: object) -> None:
-    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    sock.sendall(_HEADER.pack(len(data)) + data)
-
-
-def _receive(sock: socket.socket) -> object:
-    header = _read_exactly(sock, _HEADER.size)
-    return pickle.loads(_read_exactly(sock, _HEADER.unpack(header)[0]))  # noqa: S301 (our own frames)
-
-
-def _read_exactly(sock: socket.socket, size: int) -> bytes:
-    chunks = bytearray()
-    while len(chunks) < size:
-        chunk = sock.recv(min(size - len(chunks), 1 << 20))
-        if not chunk:
-            raise EOFError
-        chunks += chunk
-    return bytes(chunks)
-
-
-def run_job(store: object, job: QueryJob) -> tuple[str, object, object]:
-    """Run a job on a pyoxigraph store: ("ok", body, media type) or (error kind, detail, None)."""
-    import pyoxigraph as ox
-
-    from commonsgraph.vocab import PREFIXES
-
-    assert isinstance(store, ox.Store)
-    options: dict[str, object] = {"prefixes": PREFIXES}
+def run_job(store: ox.Store, job: QueryJob) -> Outcome:
+    """Run a job on a pyoxigraph store."""
+    options: dict[str, Any] = {}
     if job.query_dataset:
         pass  # FROM and FROM NAMED in the query define the dataset
     elif job.default_graphs is None:
@@ -107,15 +133,16 @@ def run_job(store: object, job: QueryJob) -> tuple[str, object, object]:
         options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
     buffer = _Capped(job.max_bytes)
     try:
-        results = store.query(job.query, **options)  # type: ignore[arg-type]
+        try:
+            results = store.query(job.query, **options)
+        except SyntaxError:  # perhaps a predeclared prefix (declaring them costs every query)
+            results = store.query(job.query, prefixes=PREFIXES, **options)
         if isinstance(results, ox.QueryTriples):
-            graph_format = ox.RdfFormat.from_media_type(job.graph_media_type)
-            assert graph_format is not None
+            graph_format = _graph_format(job.graph_media_type)
             results.serialize(buffer, format=graph_format)  # type: ignore[arg-type]
             media_type = graph_format.media_type
         else:
-            results_format = ox.QueryResultsFormat.from_media_type(job.results_media_type)
-            assert results_format is not None
+            results_format = _results_format(job.results_media_type)
             results.serialize(buffer, format=results_format)  # type: ignore[arg-type]
             media_type = results_format.media_type
     except SyntaxError as error:
@@ -129,36 +156,57 @@ def run_job(store: object, job: QueryJob) -> tuple[str, object, object]:
     return "ok", b"".join(buffer.parts), media_type
 
 
-def worker_main(sock: socket.socket) -> None:
-    """A worker's loop: receive (snapshot, job), answer (status, payload, media type)."""
-    import pyoxigraph as ox
+@functools.cache
+def _graph_format(media_type: str) -> ox.RdfFormat:
+    found = ox.RdfFormat.from_media_type(media_type)
+    assert found is not None
+    return found
 
+
+@functools.cache
+def _results_format(media_type: str) -> ox.QueryResultsFormat:
+    found = ox.QueryResultsFormat.from_media_type(media_type)
+    assert found is not None
+    return found
+
+
+def _linger(sock: socket.socket, seconds: float) -> None:
+    """Wait up to `seconds` for the next message without sleeping (see `QueryPool`)."""
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        if select.select([sock], [], [], 0)[0]:
+            return
+        os.sched_yield()
+
+
+def worker_main(sock: socket.socket, linger: float) -> None:
+    """A worker's loop: receive (snapshot, job fields), answer with an `Outcome`."""
     opened: tuple[str, ox.Store] | None = None
     while True:
         try:
-            message = _receive(sock)
+            path, *fields = _receive(sock)
         except EOFError:
             return
-        assert isinstance(message, tuple)
-        path, job = message
+        assert isinstance(path, str)
         if opened is None or opened[0] != path:
             opened = None  # release the old snapshot before opening the new one
             try:
                 opened = (path, ox.Store.read_only(path))
             except OSError as error:
-                _send(sock, ("error", f"cannot open the snapshot: {error}", None))
+                sock.sendall(_frame(("error", f"cannot open the snapshot: {error}", None)))
                 continue
-        _send(sock, run_job(opened[1], job))
+        sock.sendall(_frame(run_job(opened[1], QueryJob(*fields))))  # type: ignore[arg-type]
+        _linger(sock, linger)
 
 
 # -- the service side ---------------------------------------------------------------------------
 
 
 class _Worker:
-    def __init__(self, context: multiprocessing.context.BaseContext) -> None:
+    def __init__(self, context: multiprocessing.context.BaseContext, linger: float) -> None:
         parent, child = socket.socketpair()
         self.process: BaseProcess = context.Process(  # type: ignore[attr-defined]
-            target=worker_main, args=(child,), daemon=True, name="commonsgraph-query"
+            target=worker_main, args=(child, linger), daemon=True, name="commonsgraph-query"
         )
         self.process.start()
         child.close()
@@ -166,28 +214,48 @@ class _Worker:
         self.socket = parent
         self.snapshot: str | None = None
 
-    async def ask(self, snapshot: str, job: QueryJob) -> tuple[str, object, object]:
+    async def ask(self, snapshot: str, job: QueryJob, spin: float, timeout: float) -> Outcome:
+        """The worker's answer within `timeout` seconds: waited for at most `spin` seconds
+        without yielding to the event loop, then with it."""
         loop = asyncio.get_running_loop()
-        data = pickle.dumps((snapshot, job), protocol=pickle.HIGHEST_PROTOCOL)
-        await loop.sock_sendall(self.socket, _HEADER.pack(len(data)) + data)
+        deadline = loop.time() + timeout
+        await loop.sock_sendall(self.socket, _frame((snapshot, *job)))
         self.snapshot = snapshot
-        frame = await self._read_frame(loop)
-        return pickle.loads(frame)  # type: ignore[no-any-return]  # noqa: S301 (our worker)
+        received = self._poll(spin)
+        if received is not None and _frame_size(received) == len(received):
+            return _unframe(received)  # type: ignore[return-value]
+        async with asyncio.timeout_at(deadline):
+            frame = await self._read_frame(loop, received)
+        return _unframe(frame)  # type: ignore[return-value]
 
-    async def _read_frame(self, loop: asyncio.AbstractEventLoop) -> bytes:
-        """One length-prefixed frame; small answers arrive in a single receive."""
-        received = await loop.sock_recv(self.socket, 1 << 16)
-        if not received:
-            raise EOFError
-        while len(received) < _HEADER.size:
-            more = await loop.sock_recv(self.socket, _HEADER.size)
+    def _poll(self, seconds: float) -> bytes | None:
+        """What the worker sent within `seconds`, or None."""
+        deadline = time.perf_counter() + seconds
+        while True:
+            try:
+                received = self.socket.recv(1 << 16)
+            except BlockingIOError:
+                if time.perf_counter() >= deadline:
+                    return None
+                os.sched_yield()
+                continue
+            if not received:
+                raise EOFError
+            return received
+
+    async def _read_frame(
+        self, loop: asyncio.AbstractEventLoop, received: bytes | None
+    ) -> bytes | bytearray:
+        """The rest of the frame that `received` starts."""
+        received = received or b""
+        while (size := _frame_size(received)) is None:
+            more = await loop.sock_recv(self.socket, 1 << 16)
             if not more:
                 raise EOFError
             received += more
-        size = _HEADER.unpack_from(received)[0] + _HEADER.size
         if len(received) >= size:
-            return received[_HEADER.size : size]
-        buffer = bytearray(size)
+            return received
+        buffer = bytearray(size)  # a large answer: received in place
         buffer[: len(received)] = received
         view = memoryview(buffer)
         filled = len(received)
@@ -196,7 +264,7 @@ class _Worker:
             if count == 0:
                 raise EOFError
             filled += count
-        return bytes(view[_HEADER.size :])
+        return buffer
 
     def kill(self) -> None:
         self.process.kill()
@@ -207,13 +275,23 @@ class _Worker:
 class QueryPool:
     """A fixed number of query workers over snapshots of a store directory.
 
-    `snapshot` returns the path of a snapshot that reflects every write so far.
+    `run` is given the path of a snapshot that reflects every write so far; `busy_wait`: see
+    the module's documentation.
     """
 
-    def __init__(self, snapshots_dir: Path, size: int, max_waiting: int | None = None) -> None:
+    def __init__(
+        self,
+        snapshots_dir: Path,
+        size: int,
+        max_waiting: int | None = None,
+        busy_wait: float = 0.0,
+    ) -> None:
         self.snapshots_dir = snapshots_dir
         self.size = size
         self.max_waiting = size * 4 if max_waiting is None else max_waiting
+        self.linger = busy_wait
+        self.spin = busy_wait / 4
+        self._running = 0
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(["commonsgraph.store.pool", "commonsgraph.vocab"])
         self._idle: asyncio.LifoQueue[_Worker] | None = None
@@ -226,14 +304,12 @@ class QueryPool:
         if self._idle is None:
             self._idle = asyncio.LifoQueue()  # the worker used last: its caches are warm
             for _ in range(self.size):
-                worker = _Worker(self._context)
+                worker = _Worker(self._context, self.linger)
                 self._workers.append(worker)
                 self._idle.put_nowait(worker)
         return self._idle
 
-    async def run(
-        self, snapshot: Path, job: QueryJob, timeout: float
-    ) -> tuple[str, object, object]:
+    async def run(self, snapshot: Path, job: QueryJob, timeout: float) -> Outcome:
         """Run `job` on `snapshot` within `timeout` seconds; the outcome as `run_job` gives it."""
         idle = self._start()
         if idle.empty() and self._waiting >= self.max_waiting:
@@ -249,9 +325,10 @@ class QueryPool:
             raise Overloaded(retry_after=max(1, int(timeout // 4))) from None
         finally:
             self._waiting -= 1
+        spin = self.spin if self._running == 0 else 0.0  # nothing else to do meanwhile
+        self._running += 1
         try:
-            async with asyncio.timeout(timeout):
-                status, payload, media_type = await worker.ask(str(snapshot), job)
+            status, payload, media_type = await worker.ask(str(snapshot), job, spin, timeout)
         except (TimeoutError, asyncio.CancelledError, EOFError, OSError, ConnectionError) as error:
             self._replace(worker)
             if isinstance(error, asyncio.CancelledError):
@@ -259,6 +336,8 @@ class QueryPool:
             if isinstance(error, TimeoutError):
                 raise QueryTimeout(timeout) from None
             raise StoreError("a query worker stopped unexpectedly") from None
+        finally:
+            self._running -= 1
         idle.put_nowait(worker)
         if self._pruned != str(snapshot):
             self._prune(str(snapshot))
@@ -267,7 +346,7 @@ class QueryPool:
     def _replace(self, worker: _Worker) -> None:
         worker.kill()
         self._workers.remove(worker)
-        fresh = _Worker(self._context)
+        fresh = _Worker(self._context, self.linger)
         self._workers.append(fresh)
         assert self._idle is not None
         self._idle.put_nowait(fresh)

@@ -67,6 +67,7 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
         title="commonsgraph",
         version=__version__,
         description="An open knowledge graph of tiers-lieux, their actors, networks and commons.",
+        telemetry={"tracing": False, "metrics": False, "logs": False},  # checked per request
     )
     app.state.settings = settings
     app.state.store = store

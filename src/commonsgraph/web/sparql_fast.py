@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
-from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from commonsgraph.errors import CommonsGraphError
@@ -71,8 +70,21 @@ class FastQueries:
         except CommonsGraphError as error:
             await self._problem(error, scope, receive, send)
             return
-        response = Response(result.body, media_type=result.media_type, headers={"Vary": "Accept"})
-        await response(scope, receive, send)
+        content_type = result.media_type
+        if content_type.startswith("text/"):
+            content_type += "; charset=utf-8"
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-type", content_type.encode("latin-1")),
+                    (b"content-length", str(len(result.body)).encode("latin-1")),
+                    (b"vary", b"Accept"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": result.body})
 
     @staticmethod
     async def _problem(
