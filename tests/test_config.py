@@ -55,5 +55,5 @@ def test_resources_are_found_in_the_checkout() -> None:
 
 def test_busy_waiting_is_bounded() -> None:
     assert Settings.from_env({"COMMONSGRAPH_QUERY_BUSY_WAIT": "0"}).query_busy_wait == 0
-    with pytest.raises(ConfigError, match="query_busy_wait must be between 0 and 0.1"):
+    with pytest.raises(ConfigError, match=r"query_busy_wait must be between 0 and 0\.1"):
         Settings.from_env({"COMMONSGRAPH_QUERY_BUSY_WAIT": "2"})

@@ -631,3 +631,24 @@ def test_graph_store_writes_refused(
 def test_graph_store_needs_a_target(client: TestClient) -> None:
     assert client.get("/graph-store").status_code == 400
     assert client.get("/graph-store", params={"graph": GRAPH, "default": ""}).status_code == 400
+
+
+def test_an_unexpected_failure_is_a_500_problem_that_leaks_nothing(
+    disk_store: LocalStore, tokens: TokenStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with make_client(disk_store, tokens) as client:
+
+        async def broken(request: object) -> None:
+            raise RuntimeError("boom in /srv/secret/path")
+
+        monkeypatch.setattr(client.app.endpoint.store, "execute", broken)  # type: ignore[attr-defined]
+        for response in (
+            client.get("/sparql", params={"query": SELECT}),
+            client.post(
+                "/sparql", content=SELECT, headers={"Content-Type": "application/sparql-query"}
+            ),
+        ):
+            assert response.status_code == 500
+            assert response.headers["content-type"] == "application/problem+json"
+            assert "secret" not in response.text
+            assert response.json()["type"].endswith("internal")

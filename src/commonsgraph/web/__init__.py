@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.types import ASGIApp
 
 from commonsgraph import __version__
 from commonsgraph.config import Settings
@@ -38,6 +39,24 @@ from commonsgraph.web.sparql_fast import FastQueries
 HERE = Path(__file__).parent
 
 
+class Service(FastAPI):
+    """The FastAPI app, whose requests first meet a thin front outside all of FastAPI's own
+    middleware: CORS, then the SPARQL queries (`FastQueries`, which translates its own errors),
+    then the app."""
+
+    endpoint: sparql.SparqlEndpoint
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return CORSMiddleware(
+            FastQueries(super().build_middleware_stack(), self.endpoint),
+            allow_origins=["*"],
+            allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],
+            allow_headers=["*"],
+            expose_headers=["Location", "Retry-After", "Link", "ETag"],
+            max_age=3600,
+        )
+
+
 def create_app(settings: Settings, store: Store, tokens: TokenStore | None = None) -> FastAPI:
     """A commonsgraph service over `store`; every test builds its own."""
     if tokens is None:
@@ -62,7 +81,7 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
         if gateway is not None:
             gateway.close()
 
-    app = FastAPI(
+    app = Service(
         lifespan=lifespan,
         title="commonsgraph",
         version=__version__,
@@ -78,7 +97,7 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
     # SERVICE calls are bounded by the gateway when pyoxigraph runs here; a remote store's
     # server makes its own.
     gateway = Gateway.from_settings(settings) if isinstance(store, LocalStore) else None
-    endpoint = sparql.SparqlEndpoint(settings, store, tokens, gateway)
+    endpoint = app.endpoint = sparql.SparqlEndpoint(settings, store, tokens, gateway)
     describer = Describer(
         store, templates, queries, settings.base_iri, federated=bool(settings.service_allowlist)
     )
@@ -109,13 +128,4 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
     pages, representations = resources.router(settings, store, templates)
     app.include_router(pages)  # last: it ends with a catch-all
     app.add_middleware(resources.CachedPages, representations=representations)
-    app.add_middleware(FastQueries, endpoint=endpoint)  # SPARQL queries, before routing
-    app.add_middleware(  # added last, so outermost: cached pages get CORS headers too
-        CORSMiddleware,
-        allow_origins=["*"],
-        allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],
-        allow_headers=["*"],
-        expose_headers=["Location", "Retry-After", "Link", "ETag"],
-        max_age=3600,
-    )
     return app

@@ -133,8 +133,12 @@ def install(app: FastAPI) -> None:
         return problem(400, "Bad request", "; ".join(problems), "bad-request")
 
     @app.exception_handler(Exception)
-    async def unexpected(request: Request, error: Exception) -> JSONResponse:
-        logger.exception("unexpected error on %s %s", request.method, request.url.path)
-        return problem(
-            500, "Internal error", "the service could not complete the request", "internal"
-        )
+    async def internal(request: Request, error: Exception) -> JSONResponse:
+        return unexpected(request.method, request.url.path)
+
+
+def unexpected(method: str, path: str) -> JSONResponse:
+    """The problem that answers an error we did not expect (logged with its traceback; the
+    client learns nothing of it). Call it from an `except` block."""
+    logger.exception("unexpected error on %s %s", method, path)
+    return problem(500, "Internal error", "the service could not complete the request", "internal")

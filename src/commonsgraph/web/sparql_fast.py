@@ -1,4 +1,4 @@
-"""The fast path of /sparql: queries answered by a plain ASGI middleware, before routing.
+"""The fast path of /sparql: queries answered by a plain ASGI middleware, before FastAPI.
 
 A small query costs the store a few tens of microseconds; FastAPI's routing, request and
 response objects cost ten times that. So the queries of the SPARQL protocol (GET `?query=`, POST
@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from commonsgraph.errors import CommonsGraphError
 from commonsgraph.web.limits import receive_body
-from commonsgraph.web.problems import error_response
+from commonsgraph.web.problems import error_response, unexpected
 from commonsgraph.web.sparql import FORM, QUERY, SparqlEndpoint, read_operation
 
 PATH = "/sparql"
@@ -24,7 +24,7 @@ QUERYING = ("GET", "POST")
 
 
 class FastQueries:
-    """ASGI middleware: SPARQL queries at `/sparql`, answered before routing."""
+    """ASGI middleware: SPARQL queries at `/sparql`, answered before FastAPI sees them."""
 
     def __init__(self, app: ASGIApp, endpoint: SparqlEndpoint) -> None:
         self.app = app
@@ -62,13 +62,20 @@ class FastQueries:
                 parse_qsl(query_string, keep_blank_values=True),
                 body,
             )
-            if operation is None or operation.kind != "query":
-                await self.app(scope, receive, send)
-                return
-            client = scope["client"][0] if scope.get("client") else "unknown"
+        except CommonsGraphError as error:
+            await self._problem(error, scope, receive, send)
+            return
+        if operation is None or operation.kind != "query":
+            await self.app(scope, receive, send)
+            return
+        client = scope["client"][0] if scope.get("client") else "unknown"
+        try:
             result = await self.endpoint.answer(operation, headers.get("accept"), client)
         except CommonsGraphError as error:
             await self._problem(error, scope, receive, send)
+            return
+        except Exception:  # noqa: BLE001 (outside the app's handlers: translated here, once)
+            await unexpected(scope["method"], PATH)(scope, receive, send)
             return
         content_type = result.media_type
         if content_type.startswith("text/"):
