@@ -53,7 +53,8 @@ class Settings:
     query_busy_wait: float = 0.001
     """Seconds a query worker keeps polling for the next query after answering one, instead of
     sleeping (on virtual machines waking a sleeping process costs more than a small query);
-    the service polls for a worker's answer a quarter of that. 0: never busy-wait."""
+    the service polls for a worker's answer a quarter of that. Only while a single query runs;
+    0: never busy-wait."""
     max_result_bytes: int = 50_000_000
     max_body_bytes: int = 10_000_000
     max_queries_per_client: int = 4

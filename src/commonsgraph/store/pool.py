@@ -12,9 +12,10 @@ replacement is ready in a few milliseconds.
 
 A small query costs the store tens of microseconds, but waking a sleeping process costs
 hundreds on a virtual machine, twice per query (the worker, then the service). So both sides
-may *busy-wait* briefly (`busy_wait`): a worker keeps polling its socket for that long after an
-answer (yielding the CPU to anything runnable), and the service polls for a quarter of it for
-the answer, when no other query is running (then it has nothing else to do). 0 turns it off.
+may *busy-wait* briefly (`busy_wait`), when no other query is running (then busy-waiting takes
+no CPU from another query, and the service has nothing else to do): the worker keeps polling its
+socket for that long after its answer (yielding the CPU to anything runnable), and the service
+polls for the answer for a quarter of it. 0 turns it off.
 """
 
 from __future__ import annotations
@@ -179,15 +180,17 @@ def _linger(sock: socket.socket, seconds: float) -> None:
         os.sched_yield()
 
 
-def worker_main(sock: socket.socket, linger: float) -> None:
-    """A worker's loop: receive (snapshot, job fields), answer with an `Outcome`."""
+def worker_main(sock: socket.socket) -> None:
+    """A worker's loop: receive (snapshot, seconds to linger after answering, job fields),
+    answer with an `Outcome`."""
     opened: tuple[str, ox.Store] | None = None
     while True:
         try:
-            path, *fields = _receive(sock)
+            path, linger, *fields = _receive(sock)
         except EOFError:
             return
         assert isinstance(path, str)
+        assert isinstance(linger, float)
         if opened is None or opened[0] != path:
             opened = None  # release the old snapshot before opening the new one
             try:
@@ -203,10 +206,10 @@ def worker_main(sock: socket.socket, linger: float) -> None:
 
 
 class _Worker:
-    def __init__(self, context: multiprocessing.context.BaseContext, linger: float) -> None:
+    def __init__(self, context: multiprocessing.context.BaseContext) -> None:
         parent, child = socket.socketpair()
         self.process: BaseProcess = context.Process(  # type: ignore[attr-defined]
-            target=worker_main, args=(child, linger), daemon=True, name="commonsgraph-query"
+            target=worker_main, args=(child,), daemon=True, name="commonsgraph-query"
         )
         self.process.start()
         child.close()
@@ -214,12 +217,15 @@ class _Worker:
         self.socket = parent
         self.snapshot: str | None = None
 
-    async def ask(self, snapshot: str, job: QueryJob, spin: float, timeout: float) -> Outcome:
+    async def ask(
+        self, snapshot: str, job: QueryJob, timeout: float, spin: float, linger: float
+    ) -> Outcome:
         """The worker's answer within `timeout` seconds: waited for at most `spin` seconds
-        without yielding to the event loop, then with it."""
+        without yielding to the event loop, then with it; the worker then waits `linger`
+        seconds for the next job without sleeping."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        await loop.sock_sendall(self.socket, _frame((snapshot, *job)))
+        await loop.sock_sendall(self.socket, _frame((snapshot, linger, *job)))
         self.snapshot = snapshot
         received = self._poll(spin)
         if received is not None and _frame_size(received) == len(received):
@@ -304,7 +310,7 @@ class QueryPool:
         if self._idle is None:
             self._idle = asyncio.LifoQueue()  # the worker used last: its caches are warm
             for _ in range(self.size):
-                worker = _Worker(self._context, self.linger)
+                worker = _Worker(self._context)
                 self._workers.append(worker)
                 self._idle.put_nowait(worker)
         return self._idle
@@ -325,10 +331,16 @@ class QueryPool:
             raise Overloaded(retry_after=max(1, int(timeout // 4))) from None
         finally:
             self._waiting -= 1
-        spin = self.spin if self._running == 0 else 0.0  # nothing else to do meanwhile
+        alone = self._running == 0  # then busy-waiting takes no CPU from another query
         self._running += 1
         try:
-            status, payload, media_type = await worker.ask(str(snapshot), job, spin, timeout)
+            status, payload, media_type = await worker.ask(
+                str(snapshot),
+                job,
+                timeout,
+                spin=self.spin if alone else 0.0,
+                linger=self.linger if alone else 0.0,
+            )
         except (TimeoutError, asyncio.CancelledError, EOFError, OSError, ConnectionError) as error:
             self._replace(worker)
             if isinstance(error, asyncio.CancelledError):
@@ -346,7 +358,7 @@ class QueryPool:
     def _replace(self, worker: _Worker) -> None:
         worker.kill()
         self._workers.remove(worker)
-        fresh = _Worker(self._context, self.linger)
+        fresh = _Worker(self._context)
         self._workers.append(fresh)
         assert self._idle is not None
         self._idle.put_nowait(fresh)
