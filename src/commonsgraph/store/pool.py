@@ -172,7 +172,7 @@ def _results_format(media_type: str) -> ox.QueryResultsFormat:
 
 
 def _linger(sock: socket.socket, seconds: float) -> None:
-    """Wait up to `seconds` for the next message without sleeping (see `QueryPool`)."""
+    """Wait up to `seconds` for the next message without sleeping (see the module's text)."""
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
         if select.select([sock], [], [], 0)[0]:
@@ -295,7 +295,7 @@ class QueryPool:
         self.snapshots_dir = snapshots_dir
         self.size = size
         self.max_waiting = size * 4 if max_waiting is None else max_waiting
-        self.linger = busy_wait
+        self.linger = float(busy_wait)
         self.spin = busy_wait / 4
         self._running = 0
         self._context = multiprocessing.get_context("forkserver")
