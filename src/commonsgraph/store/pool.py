@@ -13,9 +13,9 @@ replacement is ready in a few milliseconds.
 A small query costs the store tens of microseconds, but waking a sleeping process costs
 hundreds on a virtual machine, twice per query (the worker, then the service). So both sides
 may *busy-wait* briefly (`busy_wait`), when no other query is running (then busy-waiting takes
-no CPU from another query, and the service has nothing else to do): the worker keeps polling its
-socket for that long after its answer (yielding the CPU to anything runnable), and the service
-polls for the answer for a quarter of it. 0 turns it off.
+no CPU from another query, and the service has nothing else to do): the service polls for the
+answer for a quarter of it, then both keep polling for that long after the answer, the worker
+its socket (yielding the CPU to anything runnable), the service its event loop. 0 turns it off.
 """
 
 from __future__ import annotations
@@ -305,6 +305,8 @@ class QueryPool:
         self._waiting = 0
         self._pruned: str | None = None
         """The snapshot after which nothing was left to delete."""
+        self._awake_until = 0.0
+        self._awake: asyncio.Task[None] | None = None
 
     def _start(self) -> asyncio.LifoQueue[_Worker]:
         if self._idle is None:
@@ -351,9 +353,25 @@ class QueryPool:
         finally:
             self._running -= 1
         idle.put_nowait(worker)
+        if alone and self.linger:
+            self._stay_awake()
         if self._pruned != str(snapshot):
             self._prune(str(snapshot))
         return status, payload, media_type
+
+    def _stay_awake(self) -> None:
+        """Keep the event loop polling, not sleeping, for `linger` seconds from now: the
+        service side of busy-waiting (the next request is read as soon as it comes)."""
+        self._awake_until = time.perf_counter() + self.linger
+        if self._awake is None:
+            self._awake = asyncio.get_running_loop().create_task(self._poll_loop())
+
+    async def _poll_loop(self) -> None:
+        try:
+            while time.perf_counter() < self._awake_until:
+                await asyncio.sleep(0)  # one turn of the loop: its I/O polled without waiting
+        finally:
+            self._awake = None
 
     def _replace(self, worker: _Worker) -> None:
         worker.kill()
@@ -375,6 +393,8 @@ class QueryPool:
             self._pruned = newest
 
     def close(self) -> None:
+        if self._awake is not None:
+            self._awake.cancel()
         for worker in self._workers:
             with contextlib.suppress(OSError):
                 worker.kill()
