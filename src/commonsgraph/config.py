@@ -50,11 +50,10 @@ class Settings:
     query_workers: int = field(default_factory=lambda: min(8, 2 * (os.cpu_count() or 1)))
     """Processes that run public queries (each can be stopped at its deadline); twice the
     cores keeps them busy while results travel."""
-    query_busy_wait: float = 0.001
-    """Seconds a query worker keeps polling for the next query after answering one, instead of
-    sleeping (on virtual machines waking a sleeping process costs more than a small query);
-    the service polls for a worker's answer a quarter of that. Only while a single query runs;
-    0: never busy-wait."""
+    query_busy_wait: float = 0.004
+    """While a single query runs, seconds the service and its query worker keep polling after
+    the answer instead of sleeping (on virtual machines waking a sleeping process costs more
+    than a small query); see `store.pool`. 0: never busy-wait."""
     max_result_bytes: int = 50_000_000
     max_body_bytes: int = 10_000_000
     max_queries_per_client: int = 4

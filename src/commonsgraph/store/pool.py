@@ -12,10 +12,11 @@ replacement is ready in a few milliseconds.
 
 A small query costs the store tens of microseconds, but waking a sleeping process costs
 hundreds on a virtual machine, twice per query (the worker, then the service). So both sides
-may *busy-wait* briefly (`busy_wait`), when no other query is running (then busy-waiting takes
-no CPU from another query, and the service has nothing else to do): the service polls for the
-answer for a quarter of it, then both keep polling for that long after the answer, the worker
-its socket (yielding the CPU to anything runnable), the service its event loop. 0 turns it off.
+may *busy-wait* briefly (`busy_wait` seconds), when no other query is running (then it takes no
+CPU from another query): the service polls for the answer for a quarter of that, then keeps its
+event loop polling instead of sleeping until that long after the answer, and the worker keeps
+polling its socket for that long after answering (yielding the CPU to anything runnable). 0
+turns it off.
 """
 
 from __future__ import annotations
@@ -295,8 +296,7 @@ class QueryPool:
         self.snapshots_dir = snapshots_dir
         self.size = size
         self.max_waiting = size * 4 if max_waiting is None else max_waiting
-        self.linger = float(busy_wait)
-        self.spin = busy_wait / 4
+        self.busy_wait = float(busy_wait)
         self._running = 0
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(["commonsgraph.store.pool", "commonsgraph.vocab"])
@@ -334,14 +334,16 @@ class QueryPool:
         finally:
             self._waiting -= 1
         alone = self._running == 0  # then busy-waiting takes no CPU from another query
+        if alone and self.busy_wait:
+            self._stay_awake()
         self._running += 1
         try:
             status, payload, media_type = await worker.ask(
                 str(snapshot),
                 job,
                 timeout,
-                spin=self.spin if alone else 0.0,
-                linger=self.linger if alone else 0.0,
+                spin=self.busy_wait / 4 if alone else 0.0,
+                linger=self.busy_wait if alone else 0.0,
             )
         except (TimeoutError, asyncio.CancelledError, EOFError, OSError, ConnectionError) as error:
             self._replace(worker)
@@ -353,16 +355,16 @@ class QueryPool:
         finally:
             self._running -= 1
         idle.put_nowait(worker)
-        if alone and self.linger:
+        if alone and self.busy_wait:
             self._stay_awake()
         if self._pruned != str(snapshot):
             self._prune(str(snapshot))
         return status, payload, media_type
 
     def _stay_awake(self) -> None:
-        """Keep the event loop polling, not sleeping, for `linger` seconds from now: the
-        service side of busy-waiting (the next request is read as soon as it comes)."""
-        self._awake_until = time.perf_counter() + self.linger
+        """Keep the event loop polling, not sleeping, for `busy_wait` seconds from now: the
+        service side of busy-waiting (an answer, or the next request, is read at once)."""
+        self._awake_until = time.perf_counter() + self.busy_wait
         if self._awake is None:
             self._awake = asyncio.get_running_loop().create_task(self._poll_loop())
 
