@@ -13,10 +13,10 @@ replacement is ready in a few milliseconds.
 A small query costs the store tens of microseconds, but waking a sleeping process costs
 hundreds on a virtual machine, twice per query (the worker, then the service). So both sides
 may *busy-wait* briefly (`busy_wait` seconds), when no other query is running (then it takes no
-CPU from another query): the service polls for the answer for a quarter of that, then keeps its
-event loop polling instead of sleeping until that long after the answer, and the worker keeps
-polling its socket for that long after answering (yielding the CPU to anything runnable). 0
-turns it off.
+CPU from another query): the service polls for the answer (for at most `_BLOCKING_POLL`
+seconds without turning its event loop, then with it) and keeps the loop polling instead of
+sleeping until that long after the answer, and the worker keeps polling its socket for that
+long after answering (yielding the CPU to anything runnable). 0 turns it off.
 """
 
 from __future__ import annotations
@@ -42,6 +42,9 @@ from commonsgraph.errors import Overloaded, QueryTimeout, StoreError
 from commonsgraph.vocab import PREFIXES
 
 _HEADER = struct.Struct("!Q")
+_BLOCKING_POLL = 0.0003
+"""Seconds the service may wait for an answer without turning its event loop: about what a
+trivial query takes."""
 
 
 class QueryJob(NamedTuple):
@@ -342,7 +345,7 @@ class QueryPool:
                 str(snapshot),
                 job,
                 timeout,
-                spin=self.busy_wait / 4 if alone else 0.0,
+                spin=min(self.busy_wait, _BLOCKING_POLL) if alone else 0.0,
                 linger=self.busy_wait if alone else 0.0,
             )
         except (TimeoutError, asyncio.CancelledError, EOFError, OSError, ConnectionError) as error:
@@ -370,7 +373,7 @@ class QueryPool:
 
     async def _poll_loop(self) -> None:
         try:
-            while time.perf_counter() < self._awake_until:
+            while time.perf_counter() < self._awake_until and self._running <= 1:
                 await asyncio.sleep(0)  # one turn of the loop: its I/O polled without waiting
         finally:
             self._awake = None
