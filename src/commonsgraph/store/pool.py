@@ -13,10 +13,9 @@ replacement is ready in a few milliseconds.
 A small query costs the store tens of microseconds, but waking a sleeping process costs
 hundreds on a virtual machine, twice per query (the worker, then the service). So both sides
 may *busy-wait* briefly (`busy_wait` seconds), when no other query is running (then it takes no
-CPU from another query): the service polls for the answer (for at most `_BLOCKING_POLL`
-seconds without turning its event loop, then with it) and keeps the loop polling instead of
-sleeping until that long after the answer, and the worker keeps polling its socket for that
-long after answering (yielding the CPU to anything runnable). 0 turns it off.
+CPU from another query): the service keeps its event loop polling instead of sleeping from the
+moment it sends a job until that long after the answer, and the worker keeps polling its socket
+for that long after answering (yielding the CPU to anything runnable). 0 turns it off.
 """
 
 from __future__ import annotations
@@ -42,9 +41,6 @@ from commonsgraph.errors import Overloaded, QueryTimeout, StoreError
 from commonsgraph.vocab import PREFIXES
 
 _HEADER = struct.Struct("!Q")
-_BLOCKING_POLL = 0.0003
-"""Seconds the service may wait for an answer without turning its event loop: about what a
-trivial query takes."""
 
 
 class QueryJob(NamedTuple):
@@ -221,43 +217,19 @@ class _Worker:
         self.socket = parent
         self.snapshot: str | None = None
 
-    async def ask(
-        self, snapshot: str, job: QueryJob, timeout: float, spin: float, linger: float
-    ) -> Outcome:
-        """The worker's answer within `timeout` seconds: waited for at most `spin` seconds
-        without yielding to the event loop, then with it; the worker then waits `linger`
-        seconds for the next job without sleeping."""
+    async def ask(self, snapshot: str, job: QueryJob, timeout: float, linger: float) -> Outcome:
+        """The worker's answer within `timeout` seconds; the worker then waits `linger` seconds
+        for the next job without sleeping."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        await loop.sock_sendall(self.socket, _frame((snapshot, linger, *job)))
-        self.snapshot = snapshot
-        received = self._poll(spin)
-        if received is not None and _frame_size(received) == len(received):
-            return _unframe(received)  # type: ignore[return-value]
-        async with asyncio.timeout_at(deadline):
-            frame = await self._read_frame(loop, received)
+        async with asyncio.timeout(timeout):
+            await loop.sock_sendall(self.socket, _frame((snapshot, linger, *job)))
+            self.snapshot = snapshot
+            frame = await self._read_frame(loop)
         return _unframe(frame)  # type: ignore[return-value]
 
-    def _poll(self, seconds: float) -> bytes | None:
-        """What the worker sent within `seconds`, or None."""
-        deadline = time.perf_counter() + seconds
-        while True:
-            try:
-                received = self.socket.recv(1 << 16)
-            except BlockingIOError:
-                if time.perf_counter() >= deadline:
-                    return None
-                os.sched_yield()
-                continue
-            if not received:
-                raise EOFError
-            return received
-
-    async def _read_frame(
-        self, loop: asyncio.AbstractEventLoop, received: bytes | None
-    ) -> bytes | bytearray:
-        """The rest of the frame that `received` starts."""
-        received = received or b""
+    async def _read_frame(self, loop: asyncio.AbstractEventLoop) -> bytes | bytearray:
+        """One frame (small ones come in one receive)."""
+        received = b""
         while (size := _frame_size(received)) is None:
             more = await loop.sock_recv(self.socket, 1 << 16)
             if not more:
@@ -342,11 +314,7 @@ class QueryPool:
         self._running += 1
         try:
             status, payload, media_type = await worker.ask(
-                str(snapshot),
-                job,
-                timeout,
-                spin=min(self.busy_wait, _BLOCKING_POLL) if alone else 0.0,
-                linger=self.busy_wait if alone else 0.0,
+                str(snapshot), job, timeout, linger=self.busy_wait if alone else 0.0
             )
         except (TimeoutError, asyncio.CancelledError, EOFError, OSError, ConnectionError) as error:
             self._replace(worker)
