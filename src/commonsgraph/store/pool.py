@@ -309,7 +309,7 @@ class QueryPool:
         finally:
             self._waiting -= 1
         alone = self._running == 0  # then busy-waiting takes no CPU from another query
-        if alone and self.busy_wait:
+        if alone:
             self._stay_awake()
         self._running += 1
         try:
@@ -326,7 +326,7 @@ class QueryPool:
         finally:
             self._running -= 1
         idle.put_nowait(worker)
-        if alone and self.busy_wait:
+        if alone:
             self._stay_awake()
         if self._pruned != str(snapshot):
             self._prune(str(snapshot))
@@ -335,6 +335,8 @@ class QueryPool:
     def _stay_awake(self) -> None:
         """Keep the event loop polling, not sleeping, for `busy_wait` seconds from now: the
         service side of busy-waiting (an answer, or the next request, is read at once)."""
+        if not self.busy_wait:
+            return
         self._awake_until = time.perf_counter() + self.busy_wait
         if self._awake is None:
             self._awake = asyncio.get_running_loop().create_task(self._poll_loop())
