@@ -15,7 +15,9 @@ hundreds on a virtual machine, twice per query (the worker, then the service). S
 may *busy-wait* briefly (`busy_wait` seconds), when no other query is running (then it takes no
 CPU from another query): the service keeps its event loop polling instead of sleeping from the
 moment it sends a job until that long after the answer, and the worker keeps polling its socket
-for that long after answering (yielding the CPU to anything runnable). 0 turns it off.
+for that long after answering. Both yield the CPU at every turn: a polling loop that does not
+holds up any process woken on its CPU (measured: a client working between its queries saw each
+small query take 2.4 ms more). 0 turns it off.
 """
 
 from __future__ import annotations
@@ -345,6 +347,7 @@ class QueryPool:
         try:
             while time.perf_counter() < self._awake_until and self._running <= 1:
                 await asyncio.sleep(0)  # one turn of the loop: its I/O polled without waiting
+                os.sched_yield()  # a process woken on this CPU (a client, a worker) runs at once
         finally:
             self._awake = None
 
