@@ -1,8 +1,10 @@
-"""What the benchmarks share: a lean HTTP client, servers started on loopback, percentiles."""
+"""What the benchmarks share: a lean HTTP client, servers started on loopback, the CPU time they
+use, percentiles."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import statistics
 import subprocess
@@ -14,12 +16,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
+import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from servers import free_port
 
 BIN = Path(sys.executable).parent
-__all__ = ["BIN", "Client", "free_port", "load", "percentile", "serving", "summary"]
+__all__ = [
+    "BIN", "Client", "cpu_seconds", "free_port", "load", "percentile", "serving", "summary",
+]  # fmt: skip
 
 
 class Client:
@@ -90,7 +95,8 @@ async def load(
 @contextmanager
 def serving(
     command: list[str], url: str, log: Path, env: dict[str, str] | None = None
-) -> Iterator[None]:
+) -> Iterator[psutil.Process]:
+    """Run `command` until the block ends, from the moment `url` answers: its process."""
     with log.open("wb") as output:
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env)
     try:
@@ -102,10 +108,20 @@ def serving(
                 if process.poll() is not None:
                     raise RuntimeError(log.read_text()) from None
                 time.sleep(0.1)
-        yield
+        yield psutil.Process(process.pid)
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def cpu_seconds(process: psutil.Process) -> float:
+    """The CPU time (user and system) `process` and the processes it started have used so far."""
+    total = 0.0
+    for each in [process, *process.children(recursive=True)]:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            times = each.cpu_times()
+            total += times.user + times.system
+    return total
 
 
 def percentile(values: list[float], q: float) -> float:

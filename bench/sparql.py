@@ -4,8 +4,9 @@ A BSBM-style dataset (products, producers, features, offers, vendors, reviews) i
 loaded into a commonsgraph data directory and into an Oxigraph server directory; both servers
 are started on loopback; a mix of BSBM explore queries (point lookups, filtered joins, OPTIONAL,
 ORDER BY/LIMIT, DESCRIBE, aggregates) runs against each at 1 and 8 concurrent clients. Prints
-throughput, p50 and p90 per system and the ratios ours/Oxigraph, and the latency a trivial
-query adds over the same query run in-process.
+throughput, p50 and p90 per system, the CPU time each server (with the processes it started)
+used per query, the ratios ours/Oxigraph, and the latency a trivial query adds over the same
+query run in-process.
 
 Each system runs the mix in turn, for `--rounds` rounds of `--seconds` (so that both see the
 same noise of a shared machine); the trivial query runs in interleaved batches, in process
@@ -33,7 +34,7 @@ from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat, Store
 from rich.console import Console
 from rich.table import Table
 
-from common import BIN, Client, Request, free_port, load, percentile, serving
+from common import BIN, Client, Request, cpu_seconds, free_port, load, percentile, serving
 
 HERE = Path(__file__).resolve().parent
 BSBM = "http://bsbm.example.org/"
@@ -210,29 +211,36 @@ def main() -> None:
             "--no-access-log", "--log-level", "warning",
         ]  # fmt: skip
         ask = f"?query={quote('ASK {}')}"
+        commonsgraph = [str(BIN / "commonsgraph"), "serve"]
         with (
-            serving([str(BIN / "commonsgraph"), "serve"], ours + ask, root / "ours.log", env),
-            serving(oxigraph, theirs + ask, root / "oxigraph.log"),
+            serving(commonsgraph, ours + ask, root / "ours.log", env) as ours_server,
+            serving(oxigraph, theirs + ask, root / "oxigraph.log") as oxigraph_server,
             serving(uvicorn, floor + ask, root / "floor.log"),
         ):
-            systems = {"commonsgraph": ours, "oxigraph serve": theirs}
+            urls = {"commonsgraph": ours, "oxigraph serve": theirs}
+            servers = {"commonsgraph": ours_server, "oxigraph serve": oxigraph_server}
             results: dict[tuple[str, int], list[float]] = {}
+            cpu: dict[tuple[str, int], float] = {}
             for clients in (1, 8):
                 for round_ in range(args.rounds):  # side by side: the same noise for both
-                    for name, url in systems.items():
+                    for name, url in urls.items():
                         mix = mix_requests(args.products, urlsplit(url).path)
                         if round_ == 0:
                             asyncio.run(load(url, mix, 2, 1))  # warm up
+                        used = cpu_seconds(servers[name])
                         latencies = asyncio.run(load(url, mix, clients, args.seconds))
+                        used = cpu_seconds(servers[name]) - used
                         results.setdefault((name, clients), []).extend(latencies)
+                        cpu[(name, clients)] = cpu.get((name, clients), 0.0) + used
             trivial_http = asyncio.run(
                 trivial_latencies(
-                    {**systems, "bare uvicorn ASGI app (HTTP floor)": floor},
+                    {**urls, "bare uvicorn ASGI app (HTTP floor)": floor},
                     Store.read_only(str(root / "oxigraph")),
                 )
             )
 
     seconds = args.seconds * args.rounds
+    cpu_per_query = {key: used / len(results[key]) for key, used in cpu.items()}
     table = Table(
         "system",
         "clients",
@@ -240,6 +248,7 @@ def main() -> None:
         "queries/s",
         "p50 ms",
         "p90 ms",
+        "server CPU ms/query",
         title=f"SPARQL, BSBM-style explore mix, {count:,} statements, "
         f"{args.rounds} × {args.seconds:g} s per system, interleaved",
     )
@@ -251,6 +260,7 @@ def main() -> None:
             f"{len(latencies) / seconds:,.0f}",
             f"{statistics.median(latencies) * 1000:.2f}",
             f"{percentile(latencies, 0.9) * 1000:.2f}",
+            f"{cpu_per_query[(name, clients)] * 1000:.2f}",
         )
     console.print(table)
     ratios = Table(
@@ -258,6 +268,7 @@ def main() -> None:
         "throughput ours/oxigraph",
         "p50 ours/oxigraph",
         "p90 ours/oxigraph",
+        "CPU per query ours/oxigraph",
         title="ratios",
     )
     for clients in (1, 8):
@@ -267,6 +278,7 @@ def main() -> None:
             f"{len(mine) / len(theirs_):.2f}",
             f"{statistics.median(mine) / statistics.median(theirs_):.2f}",
             f"{percentile(mine, 0.9) / percentile(theirs_, 0.9):.2f}",
+            f"{cpu_per_query[('commonsgraph', clients)] / cpu_per_query[('oxigraph serve', clients)]:.2f}",
         )
     console.print(ratios)
     trivial_table = Table(
