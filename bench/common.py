@@ -115,7 +115,8 @@ def serving(
 
 
 def cpu_seconds(process: psutil.Process) -> float:
-    """The CPU time (user and system) `process` and the processes it started have used so far."""
+    """The CPU time (user and system) used so far by `process` and by the processes it started
+    that still run (the bench kills none)."""
     total = 0.0
     for each in [process, *process.children(recursive=True)]:
         with contextlib.suppress(psutil.NoSuchProcess):
