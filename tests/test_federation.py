@@ -19,7 +19,7 @@ from commonsgraph.bundled import load_bundled
 from commonsgraph.cli import main
 from commonsgraph.config import Settings
 from commonsgraph.federation import Gateway
-from commonsgraph.sparqltext import analyse
+from commonsgraph.sparqlcheck import check
 from commonsgraph.store import LocalStore
 from commonsgraph.vocab import PREFIXES
 from commonsgraph.web import create_app
@@ -166,7 +166,7 @@ def test_the_gateway_is_no_open_proxy(partner: Partner) -> None:
     )
     text = f"SELECT * WHERE {{ SERVICE <{endpoint}> {{ ?x ?p ?o }} }}"
     with Gateway((endpoint,)) as gateway:
-        with gateway.route(text, analyse(text, PREFIXES).service_calls) as routed:
+        with gateway.route(text, check(text, PREFIXES).services) as routed:
             base = routed.split("<", 1)[1].split("/call/", 1)[0]
             assert endpoint not in routed
             unknown = httpx.post(f"{base}/call/guessed", content=b"SELECT * {}")

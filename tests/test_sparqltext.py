@@ -1,11 +1,11 @@
-from pathlib import Path
 
 import pytest
 from pyoxigraph import Literal, NamedNode, QueryBoolean, Store
 
 from commonsgraph.errors import QuerySyntaxError
-from commonsgraph.sparqltext import _analyse_all, analyse, bind, query_form, tokens
-from commonsgraph.vocab import PREFIXES
+from commonsgraph.sparqlcheck import query_form
+from commonsgraph.sparqllex import tokens
+from commonsgraph.sparqltext import bind
 
 LANG = {"lang": Literal("en")}
 
@@ -94,20 +94,3 @@ def test_invalid_variable_names_are_refused() -> None:
 def test_tokens_skip_comments_and_keep_strings() -> None:
     kinds = [t.kind for t in tokens('SELECT "a # b" # c\n<http://x> ?v')]
     assert kinds == ["word", "string", "iri", "var"]
-
-
-ANALYSED = [
-    *(path.read_text() for path in sorted(Path("queries").glob("*.rq"))),
-    "PREFIX ex: <http://x/> SELECT * WHERE { ?s ex:p ?o }",
-    "CONSTRUCT { ?s ?p ?o } FROM <http://g> WHERE { ?s ?p ?o }",
-    "select * from named <http://g> { graph ?g { ?s ?p ?o } }",
-    "SELECT * WHERE { Service Silent <http://partner/sparql> { ?s ?p ?o } }",
-    "LOAD <http://example.org/data.ttl>",
-    'SELECT * WHERE { ?s ?p "a SERVICE, a load, from afar" }',
-    "INSERT DATA { <http://a> <http://b> <http://c> }",
-]
-
-
-@pytest.mark.parametrize("text", ANALYSED)
-def test_the_quick_analysis_agrees_with_the_whole_reading(text: str) -> None:
-    assert analyse(text, PREFIXES) == _analyse_all(text, PREFIXES)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from commonsgraph import iris
 from commonsgraph.errors import ConfigError
 
 DEFAULT_BASE_IRI = "https://w3id.org/commonsgraph/"
@@ -106,6 +107,9 @@ class Settings:
             raise ConfigError(
                 f"query_busy_wait must be between 0 and 0.1 seconds, got {self.query_busy_wait}"
             )
+        for name in ("service_allowlist", "load_allowlist"):
+            for entry in getattr(self, name):
+                _check_allowed_entry(f"COMMONSGRAPH_{name.upper()}", entry)
         if self.harvest_every < 0:
             raise ConfigError(
                 f"harvest_every must be 0 (off) or positive, got {self.harvest_every}"
@@ -170,8 +174,28 @@ def _flag(value: str) -> bool:
     raise ValueError(value)
 
 
+def _check_allowed_entry(variable: str, entry: str) -> None:
+    """An allow-list entry is an absolute http(s) IRI, or a prefix ending with '*' that holds
+    at least the authority and a slash (`https://partner.example*` would also allow
+    `https://partner.example.evil.net/`)."""
+    parts = iris.split(entry.removesuffix("*"))
+    if parts.scheme not in ("http", "https") or not parts.authority:
+        raise ConfigError(f"{variable}: {entry!r} is not an absolute http(s) IRI")
+    if entry.endswith("*") and not parts.path.startswith("/"):
+        raise ConfigError(
+            f"{variable}: the prefix {entry!r} must end its host with a slash, "
+            f"e.g. {parts.scheme}://{parts.authority}/*"
+        )
+
+
 def allowed(iri: str, allowlist: tuple[str, ...]) -> bool:
-    """Whether an IRI is on an allow-list of exact IRIs and prefixes ending with '*'."""
-    return any(
-        iri.startswith(entry[:-1]) if entry.endswith("*") else iri == entry for entry in allowlist
-    )
+    """Whether an IRI is on an allow-list of exact IRIs and prefixes ending with '*', both
+    compared in their normal form (`iris.normalize`: `…/p/../x` is not under `…/p/`)."""
+    iri = iris.normalize(iri)
+    for entry in allowlist:
+        if entry.endswith("*"):
+            if iri.startswith(iris.normalize(entry[:-1])):
+                return True
+        elif iri == iris.normalize(entry):
+            return True
+    return False

@@ -35,7 +35,7 @@ from pyoxigraph import QueryResultsFormat
 from commonsgraph import __version__
 from commonsgraph.config import Settings, allowed
 from commonsgraph.errors import NotAllowed, QueryTimeout, ServiceCallError, StoreError
-from commonsgraph.sparqltext import ServiceCall, analyse, replace_spans
+from commonsgraph.sparqlcheck import Reference, check
 from commonsgraph.vocab import PREFIXES
 
 READABLE = (QueryResultsFormat.JSON, QueryResultsFormat.XML, QueryResultsFormat.TSV)
@@ -44,7 +44,7 @@ MAX_HEAD = 64 * 1024
 TEXT = "text/plain; charset=utf-8"
 
 
-def check_services(calls: Sequence[ServiceCall], allowlist: tuple[str, ...]) -> None:
+def check_services(calls: Sequence[Reference], allowlist: tuple[str, ...]) -> None:
     """Refuse SERVICE to an endpoint off the allow-list, or named by a variable."""
     for call in calls:
         if call.iri is None:
@@ -55,15 +55,18 @@ def check_services(calls: Sequence[ServiceCall], allowlist: tuple[str, ...]) -> 
 
 @contextmanager
 def federated(settings: Settings, text: str) -> Iterator[str]:
-    """For a query run once outside the service (the command line): `text` checked against
-    the SERVICE allow-list and, when the embedded store evaluates it, with its SERVICE calls
-    through a gateway of its own while the block runs."""
-    calls = analyse(text, PREFIXES).service_calls
-    check_services(calls, settings.service_allowlist)
-    if settings.store is not None or not calls:
-        yield text  # a remote store's server makes the calls itself
+    """For a query run once outside the service (the command line): `text` as checked
+    (`sparqlcheck`) against the SERVICE allow-list and, when the embedded store evaluates it,
+    with its SERVICE calls through a gateway of its own while the block runs."""
+    checked = check(text, PREFIXES)
+    check_services(checked.services, settings.service_allowlist)
+    if settings.store is not None or not checked.services:
+        yield checked.text  # a remote store's server makes the calls itself
         return
-    with Gateway.from_settings(settings) as gateway, gateway.route(text, calls) as runnable:
+    with (
+        Gateway.from_settings(settings) as gateway,
+        gateway.route(checked.text, checked.services) as runnable,
+    ):
         yield runnable
 
 
@@ -110,8 +113,9 @@ class Gateway:
         )
 
     @contextmanager
-    def route(self, text: str, calls: Sequence[ServiceCall]) -> Iterator[str]:
-        """`text` with its SERVICE clauses pointed at the gateway, for the block to run.
+    def route(self, text: str, calls: Sequence[Reference]) -> Iterator[str]:
+        """`text` (checked: `calls` are its SERVICE clauses, found by `sparqlcheck.check`) with
+        its SERVICE clauses pointed at the gateway, for the block to run.
 
         A `StoreError` raised in the block, when a SERVICE call without SILENT failed, becomes
         that call's `ServiceCallError`.
@@ -123,7 +127,7 @@ class Gateway:
         base = self._start()
         registered = [(secrets.token_urlsafe(16), call) for call in calls]
         routed = {token: _Call(call.iri or "", call.silent) for token, call in registered}
-        rewritten = replace_spans(
+        rewritten = _replace_spans(
             text, [(call.start, call.end, f"<{base}/call/{token}>") for token, call in registered]
         )
         with self._lock:
@@ -281,6 +285,18 @@ class Gateway:
             if len(body) > self.max_bytes:
                 raise too_large
         return bytes(body)
+
+
+def _replace_spans(text: str, replacements: list[tuple[int, int, str]]) -> str:
+    """`text` with each (start, end) span replaced."""
+    pieces: list[str] = []
+    position = 0
+    for start, end, replacement in sorted(replacements):
+        assert start >= position, "overlapping spans"
+        pieces += [text[position:start], replacement]
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
 def _request_head(head: bytes) -> tuple[str, str, dict[str, str]]:

@@ -70,8 +70,14 @@ class Partners:
         """Harvest every source every `seconds`, until cancelled (the service's schedule)."""
         while True:
             await asyncio.sleep(seconds)
+            running = asyncio.ensure_future(asyncio.to_thread(self.harvest))
             try:
-                harvested = await asyncio.to_thread(self.harvest)
+                harvested = await asyncio.shield(running)
+            except asyncio.CancelledError:
+                # the thread cannot be stopped: let it finish before the ledgers close
+                await asyncio.wait([running])
+                running.exception()  # retrieved: the schedule stops whatever it raised
+                raise
             except CommonsGraphError as error:  # e.g. sources.toml no longer reads
                 logger.error("scheduled harvest: %s", error)
                 continue

@@ -35,7 +35,8 @@ from pyoxigraph import Literal, NamedNode, QueryResultsFormat, RdfFormat
 
 from commonsgraph import geojson
 from commonsgraph.errors import DataSyntaxError, ParameterError
-from commonsgraph.sparqltext import bind, query_form
+from commonsgraph.sparqlcheck import query_form
+from commonsgraph.sparqltext import bind
 from commonsgraph.store import Term
 from commonsgraph.vocab import PREFIXES, XSD
 

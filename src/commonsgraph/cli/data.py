@@ -200,17 +200,17 @@ def import_all(settings: Settings, folder: Path) -> None:
 @click.pass_obj
 def query(settings: Settings, sparql: str, fmt: str) -> None:
     """Run a SPARQL query on the public graph (the project's prefixes are predeclared)."""
-    from commonsgraph.sparqltext import query_form
+    from commonsgraph.sparqlcheck import query_form
 
     form = query_form(sparql)
-    with opened(settings) as store:
+    with opened(settings) as store, federated(settings, sparql) as runnable:  # SERVICE bounded
         if fmt == "table" and form == "SELECT":
-            print_rows(store.select(sparql))
+            print_rows(store.select(runnable))
             return
         if fmt == "table" and form == "ASK":
-            console.print("yes" if store.ask(sparql) else "no")
+            console.print("yes" if store.ask(runnable) else "no")
             return
-        write(serialized(store, sparql, OUTPUTS.get(fmt)))
+        write(serialized(store, runnable, OUTPUTS.get(fmt)))
 
 
 # -- named queries -------------------------------------------------------------------------------

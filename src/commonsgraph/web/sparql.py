@@ -1,16 +1,18 @@
 """/sparql: the SPARQL 1.1 Protocol (queries and updates), the Service Description, the editor.
 
 Queries go to `Store.execute`, which stops them at their deadline and caps their results;
-updates need a bearer token with a write role. SERVICE and LOAD are checked against their
-allow-lists before anything is evaluated, so that nothing connects to an address that is not
-allowed; SERVICE calls then go through the federation gateway (`federation.py`), which bounds
-each one, when queries run on this host.
+updates need a bearer token with a write role. Every text is read by `sparqlcheck.check`, and
+only the text it re-emits is evaluated: its SERVICE endpoints and LOAD sources, in normal form,
+are checked against their allow-lists before anything is evaluated, so that nothing connects to
+an address that is not allowed; SERVICE calls then go through the federation gateway
+(`federation.py`), which bounds each one, when queries run on this host.
 """
 
 from __future__ import annotations
 
 import asyncio
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
@@ -19,9 +21,16 @@ from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat
 
 from commonsgraph import negotiation
 from commonsgraph.config import Settings, allowed
-from commonsgraph.errors import InputError, NotAcceptable, NotAllowed, UnknownFormat
+from commonsgraph.errors import (
+    InputError,
+    NotAcceptable,
+    NotAllowed,
+    QuerySyntaxError,
+    UnknownFormat,
+)
 from commonsgraph.federation import Gateway, check_services
-from commonsgraph.sparqltext import Analysis, add_using, analyse, has_dataset_clause
+from commonsgraph.sparqlcheck import Checked, check
+from commonsgraph.sparqltext import add_using, has_dataset_clause
 from commonsgraph.store import QueryRequest, Serialized, Store
 from commonsgraph.tokens import TokenStore
 from commonsgraph.vocab import PREFIXES
@@ -137,20 +146,32 @@ class SparqlEndpoint:
         self.gateway = gateway
         self.clients = ClientLimiter(settings.max_queries_per_client)
 
-    def check_external(self, analysis: Analysis, *, may_load: bool) -> None:
-        """Refuse SERVICE and LOAD to anything but their allow-lists, before evaluation."""
-        check_services(analysis.service_calls, self.settings.service_allowlist)
-        for iri in analysis.loads:
+    def checked(self, text: str, *, may_load: bool = False) -> Checked:
+        """The text as it will be evaluated (`sparqlcheck.check`), its SERVICE and LOAD
+        refused to anything but their allow-lists."""
+        checked = check(text, PREFIXES)
+        check_services(checked.services, self.settings.service_allowlist)
+        for load in checked.loads:
             if not may_load:
                 raise NotAllowed("LOAD is reserved to admin tokens")
-            if iri is None or not allowed(iri, self.settings.load_allowlist):
-                raise NotAllowed(f"LOAD <{iri}> is not from an allowed source")
+            if load.iri is None or not allowed(load.iri, self.settings.load_allowlist):
+                raise NotAllowed(f"LOAD <{load.iri}> is not from an allowed source")
+        return checked
 
-    def routed(self, text: str, analysis: Analysis) -> AbstractContextManager[str]:
-        """The text to run: its SERVICE calls through the gateway, while the block runs."""
-        if self.gateway is None or not analysis.service_calls:
-            return nullcontext(text)
-        return self.gateway.route(text, analysis.service_calls)
+    @contextmanager
+    def routed(self, checked: Checked) -> Iterator[str]:
+        """The checked text to run, its SERVICE calls through the gateway while the block
+        runs; the engine's syntax errors point into the client's text."""
+        route = (
+            nullcontext(checked.text)
+            if self.gateway is None or not checked.services
+            else self.gateway.route(checked.text, checked.services)
+        )
+        try:
+            with route as runnable:
+                yield runnable
+        except QuerySyntaxError as error:
+            raise checked.relocate(error) from None
 
     async def query(self, request: Request, operation: Operation) -> Response:
         result = await self.answer(operation, request.headers.get("accept"), client_of(request))
@@ -158,9 +179,8 @@ class SparqlEndpoint:
 
     async def answer(self, operation: Operation, accept: str | None, client: str) -> Serialized:
         """The results of a query operation, in the format the client accepts."""
-        analysis = analyse(operation.text, PREFIXES)
-        self.check_external(analysis, may_load=False)
-        form = analysis.form
+        checked = self.checked(operation.text)
+        form = checked.form
         results_format = negotiation.results_format(
             accept, operation.format_name if form in (None, "SELECT", "ASK") else None
         )
@@ -182,7 +202,7 @@ class SparqlEndpoint:
         )
         return await self.evaluate(
             client,
-            operation.text,
+            checked,
             results_format or QueryResultsFormat.JSON,
             graph_format or RdfFormat.TURTLE,
             dataset=(
@@ -193,29 +213,25 @@ class SparqlEndpoint:
                 if protocol_dataset
                 else None
             ),
-            query_dataset=not protocol_dataset and analysis.declares_dataset,
-            analysis=analysis,
+            query_dataset=not protocol_dataset and checked.declares_dataset,
         )
 
     async def evaluate(
         self,
         client: str,
-        text: str,
+        query: str | Checked,
         results_format: QueryResultsFormat,
         graph_format: RdfFormat,
         *,
         dataset: tuple[tuple[NamedNode, ...], tuple[NamedNode, ...]] | None = None,
         query_dataset: bool = False,
-        analysis: Analysis | None = None,
     ) -> Serialized:
         """Run a query within the service's limits: its deadline, its result cap, the client's
-        share of concurrent queries, and the SERVICE allow-list (checked here unless the caller
-        passes the `analysis` it checked). `dataset` (default graphs, named graphs) comes from
-        the protocol; without it, the configured default graphs or the union of all. `client`:
-        the address whose concurrent queries are counted."""
-        if analysis is None:
-            analysis = analyse(text, PREFIXES)
-            self.check_external(analysis, may_load=False)
+        share of concurrent queries, and the SERVICE allow-list (a text is checked here; a
+        `Checked` one was). `dataset` (default graphs, named graphs) comes from the protocol;
+        without it, the configured default graphs or the union of all. `client`: the address
+        whose concurrent queries are counted."""
+        checked = self.checked(query) if isinstance(query, str) else query
         if dataset is not None:
             defaults: tuple[NamedNode, ...] | None = dataset[0]
             named: tuple[NamedNode, ...] | None = dataset[1]
@@ -223,7 +239,7 @@ class SparqlEndpoint:
             defaults = tuple(NamedNode(g) for g in self.settings.default_graphs) or None
             named = None
         async with self.clients.slot(client):
-            with self.routed(text, analysis) as runnable:
+            with self.routed(checked) as runnable:
                 execution = QueryRequest(
                     query=runnable,
                     results_format=results_format,
@@ -238,20 +254,18 @@ class SparqlEndpoint:
 
     async def update(self, request: Request, operation: Operation) -> Response:
         token = authenticate(self.tokens, request, WRITE_ROLE)
-        analysis = analyse(operation.text, PREFIXES)
-        self.check_external(analysis, may_load=token.allows("admin"))
+        may_load = token.allows("admin")
+        checked = self.checked(operation.text, may_load=may_load)
         using = operation.graphs("using-graph-uri")
         using_named = operation.graphs("using-named-graph-uri")
-        text = operation.text
         if using or using_named:
-            if has_dataset_clause(text):
+            if has_dataset_clause(checked.text):
                 raise InputError(
                     "using-graph-uri and using-named-graph-uri cannot accompany an update "
                     "that has USING or WITH"
                 )
-            text = add_using(text, using, using_named)
-            analysis = analyse(text, PREFIXES)
-        with self.routed(text, analysis) as runnable:
+            checked = self.checked(add_using(checked.text, using, using_named), may_load=may_load)
+        with self.routed(checked) as runnable:
             await asyncio.to_thread(self.store.update, runnable)
         return Response(status_code=204)
 

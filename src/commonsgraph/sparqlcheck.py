@@ -1,0 +1,328 @@
+"""The text of a query or update as the service checked it, and what it reaches outside.
+
+A check that reads a text with one parser, while the engine evaluates it with another, is only
+as good as their agreement: a comment the engine ends at a carriage return and the check at a
+line feed hides a SERVICE call from the check. So the check does not look at the client's text
+and then let it through; it *re-emits* the text from its own tokens (`sparqllex`), and only
+that text is evaluated:
+
+- comments are dropped; tokens are separated by one space, or by the line feeds that separated
+  them (so that the engine's line numbers are the client's);
+- prefixed names and relative IRIs are expanded to absolute `<IRI>`s (the prologue's PREFIX
+  and BASE declarations, then the predeclared prefixes), and the prologue is dropped;
+- strings are written again with only `\\\\`, `\\"`, `\\n` and `\\r` escaped;
+- the endpoints of SERVICE and the documents of LOAD are written in their normal form
+  (`iris.normalize`), which is also the form the allow-lists are matched against.
+
+Where the engine would read the original differently from this lexer, it now reads a text in
+which every token stands alone and means one thing: a different or invalid query, never a
+hidden call. Nesting is bounded too (pyoxigraph's recursive parser overflows its stack a few
+thousand levels deep, which kills the process).
+
+A text that cannot reach outside the store whatever reads it — no backslash (no escape that a
+preprocessing engine could turn into a keyword), none of "service", "load", "define", "bif:",
+"sql:" in any case, and fewer brackets than the nesting bound — is evaluated as sent: the
+common case costs a scan.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from commonsgraph import iris
+from commonsgraph.errors import QuerySyntaxError
+from commonsgraph.sparqllex import CLOSING, OPENING, Token, error, position, tokens
+
+MAX_DEPTH = 200
+"""Nesting levels (parentheses, brackets, braces, triple terms) a query may use."""
+
+_REACHES_OUT = re.compile("service|load|define|bif:|sql:")
+"""What a text that reaches outside the store must hold: SERVICE and LOAD, and Virtuoso's
+DEFINE pragmas (its sponger fetches documents) and built-in functions (`bif:http_get`)."""
+_ENGINE_FUNCTIONS = ("bif", "sql")
+"""Schemes of IRIs a remote Virtuoso would call as its own functions."""
+_FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
+_PROLOGUE = re.compile(
+    r"""(?:[ \t\r\n]+|\#[^\r\n]*|(?i:BASE)[ \t\r\n]*<[^>]*>
+       |(?i:VERSION)[ \t\r\n]*(?:'[^']*'|"[^"]*")
+       |(?i:PREFIX)[ \t\r\n]*[^ \t\r\n:]*:[ \t\r\n]*<[^>]*>)*""",
+    re.VERBOSE,
+)
+_FORM = re.compile(r"(?i:SELECT|CONSTRUCT|ASK|DESCRIBE)(?![A-Za-z0-9_:])")
+_ENGINE_POSITION = re.compile(r"\bat \d+:\d+")
+_NOT_IN_IRI = re.compile(r'[<>"{}|^`\\\x00-\x20]')
+
+
+@dataclass(frozen=True)
+class Reference:
+    """An IRI the text reaches outside the store with (a SERVICE endpoint, a LOADed document)
+    and where the checked text names it."""
+
+    iri: str | None
+    """The IRI in normal form (None: named by a variable, or not an IRI)."""
+    silent: bool
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A query or update as the engine will read it, and what it reaches outside."""
+
+    text: str
+    """The text to evaluate (the re-emitted one, or the client's when it cannot reach out)."""
+    form: str | None
+    """SELECT, CONSTRUCT, ASK, DESCRIBE, or None for an update."""
+    services: list[Reference] = field(default_factory=list)
+    loads: list[Reference] = field(default_factory=list)
+    declares_dataset: bool = False
+    """FROM or FROM NAMED at the top level."""
+    _positions: tuple[tuple[int, int], ...] = ()
+    """(offset in `text`, offset in the client's text) of each re-emitted token."""
+    original: str = ""
+
+    def relocate(self, error: QuerySyntaxError) -> QuerySyntaxError:
+        """The engine's error on `text`, its position moved to the client's text."""
+        if error.line is None or error.column is None or not self._positions:
+            return error
+        line, column = self.client_position(error.line, error.column)
+        message = _ENGINE_POSITION.sub(f"at {line}:{column}", str(error), count=1)
+        return QuerySyntaxError(message, line, column)
+
+    def client_position(self, line: int, column: int) -> tuple[int, int]:
+        """Where a line and column of `text` (e.g. in an engine's error) are in the client's."""
+        if not self._positions:
+            return line, column
+        lines = self.text.split("\n")
+        offset = sum(len(text) + 1 for text in lines[: line - 1]) + column - 1
+        emitted, client = next(
+            ((e, c) for e, c in reversed(self._positions) if e <= offset), self._positions[0]
+        )
+        return position(self.original, client + max(0, offset - emitted))
+
+
+def check(
+    text: str,
+    prefixes: Mapping[str, str],
+    base: str | None = None,
+    max_depth: int = MAX_DEPTH,
+) -> Checked:
+    """Read a query or update once, for everything that is checked before it runs.
+
+    `prefixes` are predeclared (the text's own declarations override them); `base` resolves
+    relative IRIs when the text declares no BASE.
+    """
+    folded = text.casefold()
+    nesting = text.count("(") + text.count("[") + text.count("{") + text.count("<")
+    if "\\" not in text and not _REACHES_OUT.search(folded) and nesting <= max_depth:
+        return Checked(text, query_form(text), declares_dataset="from" in folded and _from(text))
+    return reemit(text, prefixes, base, max_depth)
+
+
+def reemit(
+    text: str,
+    prefixes: Mapping[str, str],
+    base: str | None = None,
+    max_depth: int = MAX_DEPTH,
+) -> Checked:
+    """The text re-emitted from its tokens, whatever it holds (`check` does so only when the
+    text could reach outside the store)."""
+    return _Emitter(text, prefixes, base, max_depth).run()
+
+
+def query_form(text: str) -> str | None:
+    """SELECT, CONSTRUCT, ASK or DESCRIBE (None for updates and unreadable text), read after
+    the prologue (what it decides is only which formats are offered: the engine's results are
+    what they are)."""
+    found = _FORM.match(text, _PROLOGUE.match(text).end())  # type: ignore[union-attr]
+    return found.group().upper() if found else None
+
+
+def _from(text: str) -> bool:
+    depth = 0
+    try:
+        for token in tokens(text):
+            if token.text in OPENING:
+                depth += 1
+            elif token.text in CLOSING:
+                depth -= 1
+            elif depth == 0 and token.kind == "word" and token.value == "FROM":
+                return True
+    except QuerySyntaxError:
+        return False
+    return False
+
+
+class _Emitter:
+    """Re-emits a text from its tokens (see the module's text)."""
+
+    def __init__(
+        self, text: str, prefixes: Mapping[str, str], base: str | None, max_depth: int
+    ) -> None:
+        self.text = text
+        self.prefixes = dict(prefixes)
+        self.base = base
+        self.max_depth = max_depth
+        self.out: list[str] = []
+        self.size = 0
+        self.line = 1
+        """The line of the emitted text's end."""
+        self.scanned = (0, 1)
+        """(offset, line) in the client's text where the last emitted token ends."""
+        self.positions: list[tuple[int, int]] = []
+
+    def run(self) -> Checked:
+        items = list(tokens(self.text))
+        form: str | None = None
+        services: list[Reference] = []
+        loads: list[Reference] = []
+        declares_dataset = False
+        depth = 0
+        index = 0
+        in_prologue = True  # at the start, or after `;` between the operations of an update
+        while index < len(items):
+            token = items[index]
+            if token.kind == "word" and token.value in ("PREFIX", "BASE", "VERSION"):
+                if not in_prologue:
+                    raise error(self.text, token.start, f"{token.text} must open the text")
+                index = self._declare(items, index)
+                continue
+            if in_prologue and form is None and token.kind == "word" and token.value in _FORMS:
+                form = token.value
+            in_prologue = depth == 0 and token.text == ";"
+            if token.text in OPENING:
+                depth += 1
+                if depth > self.max_depth:
+                    raise error(
+                        self.text,
+                        token.start,
+                        f"the text nests deeper than {self.max_depth} levels",
+                    )
+            elif token.text in CLOSING:
+                depth -= 1
+            elif token.kind == "word":
+                if depth == 0 and token.value == "FROM":
+                    declares_dataset = True
+                if token.value in ("SERVICE", "LOAD"):
+                    index = self._reach(
+                        items, index, services if token.value == "SERVICE" else loads
+                    )
+                    continue
+            self._emit(token, self._written(token))
+            index += 1
+        return Checked(
+            "".join(self.out),
+            form,
+            services,
+            loads,
+            declares_dataset,
+            tuple(self.positions),
+            self.text,
+        )
+
+    # -- the prologue ---------------------------------------------------------------------------
+
+    def _declare(self, items: list[Token], index: int) -> int:
+        """Read a PREFIX or BASE declaration (nothing is emitted: every IRI is written whole)
+        or emit a VERSION one; the index after it."""
+        keyword = items[index]
+        following = items[index + 1 : index + 3]
+        if keyword.value == "VERSION":
+            if not following or following[0].kind != "string":
+                raise error(self.text, keyword.start, "VERSION must be followed by a string")
+            self._emit(keyword, keyword.text)
+            self._emit(following[0], self._written(following[0]))
+            return index + 2
+        if keyword.value == "BASE":
+            if not following or following[0].kind != "iri":
+                raise error(self.text, keyword.start, "BASE must be followed by an <IRI>")
+            self.base = self._iri(following[0], following[0].value)
+            return index + 2
+        if (
+            len(following) < 2
+            or following[0].kind != "pname"
+            or following[0].local
+            or following[0].text != following[0].value + ":"
+            or following[1].kind != "iri"
+        ):
+            raise error(self.text, keyword.start, "PREFIX must be followed by a name: and an <IRI>")
+        self.prefixes[following[0].value] = self._iri(following[1], following[1].value)
+        return index + 3
+
+    # -- SERVICE and LOAD -------------------------------------------------------------------------
+
+    def _reach(self, items: list[Token], index: int, found: list[Reference]) -> int:
+        """Emit SERVICE or LOAD, SILENT, and the IRI (in normal form) or variable they name."""
+        keyword = items[index]
+        self._emit(keyword, keyword.value)
+        index += 1
+        silent = (
+            index < len(items) and items[index].kind == "word" and items[index].value == "SILENT"
+        )
+        if silent:
+            self._emit(items[index], "SILENT")
+            index += 1
+        if index >= len(items):
+            found.append(Reference(None, silent, self.size, self.size))
+            return index
+        target = items[index]
+        if target.kind in ("iri", "pname"):
+            iri = iris.normalize(self._written_iri(target))
+            written = _bracketed(iri)
+        else:
+            iri, written = None, self._written(target)
+        self._emit(target, written)
+        found.append(Reference(iri, silent, self.size - len(written), self.size))
+        return index + 1
+
+    # -- tokens ---------------------------------------------------------------------------------
+
+    def _written(self, token: Token) -> str:
+        if token.kind in ("iri", "pname"):
+            return _bracketed(self._written_iri(token))
+        if token.kind == "string":
+            return '"' + _escape(token.value) + '"'
+        return token.text
+
+    def _written_iri(self, token: Token) -> str:
+        if token.kind == "iri":
+            return self._iri(token, token.value)
+        if token.value not in self.prefixes:
+            raise error(self.text, token.start, f"the prefix {token.value}: is not declared")
+        return self._iri(token, self.prefixes[token.value] + token.local)
+
+    def _iri(self, token: Token, value: str) -> str:
+        """An IRI, resolved against the base; refused when it could not be written back."""
+        if _NOT_IN_IRI.search(value):
+            raise error(self.text, token.start, f"{token.text} is not a valid IRI")
+        if iris.split(value).scheme in _ENGINE_FUNCTIONS:
+            raise error(self.text, token.start, f"{token.text} names an engine's own function")
+        if self.base is not None and not iris.is_absolute(value):
+            return iris.resolve(self.base, value)
+        return value
+
+    def _emit(self, token: Token, written: str) -> None:
+        offset, line = self.scanned
+        line += self.text.count("\n", offset, token.start)
+        self.scanned = (token.end, line + token.text.count("\n"))
+        if line > self.line:
+            separator = "\n" * (line - self.line)
+        else:  # tokens the client wrote together stay together (`COALESCE(`, not `COALESCE (`)
+            separator = "" if token.start == offset or not self.out else " "
+        self.line = line
+        self.out += [separator, written]
+        self.size += len(separator)
+        self.positions.append((self.size, token.start))
+        self.size += len(written)
+
+
+def _bracketed(iri: str) -> str:
+    """An IRI written back; its quotes escaped, so that no reading of the text, even one that
+    takes its `<` for an operator, can find a string starting inside it."""
+    return "<" + iri.replace("'", "\\u0027") + ">"
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")

@@ -1,0 +1,331 @@
+"""The checked text of queries and updates: what the engine evaluates is what the check read.
+
+The attacks of issue 14 (a comment ended by a bare CR, a `#` after a prefixed name, a prefixed
+name with a dot, dot segments past an allow-list prefix) and many generated variants are sent
+to the endpoint while a canary listens on loopback: no connection may reach it, on the embedded
+store and on a real Oxigraph server (which makes SERVICE calls itself).
+"""
+
+from __future__ import annotations
+
+import itertools
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from pyoxigraph import BlankNode, QueryBoolean, QuerySolutions, Store
+
+from commonsgraph.bundled import load_bundled
+from commonsgraph.config import Settings, allowed
+from commonsgraph.errors import ConfigError, QuerySyntaxError
+from commonsgraph.sparqlcheck import MAX_DEPTH, check, reemit
+from commonsgraph.store import LocalStore
+from commonsgraph.store.remote import RemoteStore
+from commonsgraph.tokens import TokenStore
+from commonsgraph.vocab import PREFIXES
+from commonsgraph.web import create_app
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class Canary:
+    """A TCP listener on loopback that counts the connections it receives."""
+
+    def __init__(self) -> None:
+        self.socket = socket.create_server(("127.0.0.1", 0))
+        self.port = self.socket.getsockname()[1]
+        self.connections = 0
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:
+                return
+            self.connections += 1
+            connection.close()
+
+    def close(self) -> None:
+        self.socket.close()
+
+
+@pytest.fixture
+def canary() -> Iterator[Canary]:
+    listener = Canary()
+    yield listener
+    listener.close()
+
+
+# -- the checked text -----------------------------------------------------------------------
+
+
+def test_a_comment_ended_by_a_carriage_return_hides_nothing() -> None:
+    checked = check("SELECT * WHERE { # x\r SERVICE <http://127.0.0.1:9/s> { ?s ?p ?o } \n}", {})
+    assert [s.iri for s in checked.services] == ["http://127.0.0.1:9/s"]
+    assert "#" not in checked.text
+
+
+def test_a_hash_after_a_prefixed_name_starts_a_comment_as_for_the_engine() -> None:
+    text = (
+        "SELECT * WHERE { ?s rdfs:label# '''\nSERVICE <http://127.0.0.1:9/s> { ?s ?p ?o }\n#''' \n}"
+    )
+    checked = check(text, PREFIXES)
+    assert [s.iri for s in checked.services] == ["http://127.0.0.1:9/s"]
+
+
+def test_a_prefixed_name_is_expanded_whole_dots_included() -> None:
+    checked = check("PREFIX ex: <http://h/> SELECT * { SERVICE ex:sparql.evil { } }", {})
+    assert [s.iri for s in checked.services] == ["http://h/sparql.evil"]
+    assert "<http://h/sparql.evil>" in checked.text
+
+
+def test_endpoints_are_checked_and_written_in_normal_form() -> None:
+    text = "SELECT * { SERVICE <HTTP://Partner:80/p/%2e%2E/../x> { } }"
+    checked = check(text, {})
+    assert [s.iri for s in checked.services] == ["http://partner/x"]
+    assert "<http://partner/x>" in checked.text
+    assert not allowed("http://partner/p/../../x", ("http://partner/p/*",))
+    assert allowed("http://PARTNER:80/p/a/../b", ("http://partner/p/*",))
+
+
+def test_relative_endpoints_are_resolved_against_the_texts_base() -> None:
+    checked = check("BASE <http://h/a/> SELECT * { SERVICE <../s> { } }", {})
+    assert [s.iri for s in checked.services] == ["http://h/s"]
+
+
+def test_a_prefix_allow_list_entry_must_end_its_host() -> None:
+    with pytest.raises(ConfigError, match="must end its host with a slash"):
+        Settings(service_allowlist=("https://partner.example*",))
+    with pytest.raises(ConfigError, match="not an absolute"):
+        Settings(load_allowlist=("partner.example/*",))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("SELECT * { ?s ?p ?o } \\u0053ERVICE", "an escape cannot start"),
+        ("SELECT * { ?s ?p ?o . DEFINE }", "unknown keyword"),
+        ('PREFIX b: <bif:> SELECT (b:http_get("http://x/") AS ?x) {}', "engine.s own function"),
+        ("SELECT * { ?s nope:p ?o SERVICE <http://x/> {} }", "prefix nope: is not declared"),
+        ("SELECT * { SERVICE <http://x/\\u003E> {} }", "is not a valid IRI"),
+        ("SELECT * { PREFIX ex: <http://x/> SERVICE ex:s {} }", "must open the text"),
+        ("SELECT * { ?s ?p '\\uD800' } # load", "is not a character"),
+    ],
+)
+def test_what_the_check_cannot_read_is_refused_with_its_position(text: str, message: str) -> None:
+    with pytest.raises(QuerySyntaxError, match=message) as caught:
+        check(text, PREFIXES)
+    assert caught.value.line == 1
+    assert caught.value.column is not None
+
+
+def test_nesting_is_bounded_before_the_engine_recurses() -> None:
+    deep = "INSERT { <http://a> <http://b> " + "(" * 100_000 + "1" + ")" * 100_000 + " } WHERE {}"
+    with pytest.raises(QuerySyntaxError, match=f"nests deeper than {MAX_DEPTH} levels"):
+        check(deep, {})
+    braces = "SELECT * " + "{" * 3000 + "}" * 3000
+    with pytest.raises(QuerySyntaxError, match="nests deeper"):
+        check(braces, {})
+    fine = "SELECT * " + "{" * 50 + "}" * 50
+    assert check(fine, {}).text == fine
+
+
+def _engine_position(text: str) -> tuple[int, int]:
+    with pytest.raises(SyntaxError) as caught:
+        Store().query(text, prefixes=PREFIXES)
+    line, column = str(caught.value).split("at ", 1)[1].split(":")[:2]
+    return int(line), int(column)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# a comment\nSELECT ?x WHERE {\n  ?x rdfs:label 'é' .\n  ?x ?y ?z ?w }",
+        "SELECT ?x WHERE {\n  ?x rdfs:label '''a\nb''' .\n  ?x ?y ?z . } LIMIT ?x",
+        "PREFIX ex: <http://x/>\nSELECT * { ex:a ex:b ex:c FILTER(?x +) }",
+    ],
+)
+def test_the_engines_errors_point_into_the_clients_text(text: str) -> None:
+    checked = reemit(text, PREFIXES)
+    line, column = _engine_position(checked.text)
+    relocated = checked.relocate(QuerySyntaxError(f"error at {line}:{column}: x", line, column))
+    assert (relocated.line, relocated.column) == _engine_position(text)
+    assert str(relocated) == f"error at {relocated.line}:{relocated.column}: x"
+
+
+# -- the re-emitted text means what the client's text meant ------------------------------------
+
+
+def _results(store: Store, text: str) -> object:
+    try:
+        results = store.query(text, use_default_graph_as_union=True, prefixes=PREFIXES)
+        if isinstance(results, QueryBoolean):
+            return bool(results)
+        rows = (
+            list(results)
+            if isinstance(results, QuerySolutions)
+            else [(q.subject, q.predicate, q.object) for q in results]
+        )
+    except (SyntaxError, OSError, RuntimeError) as error:
+        return type(error).__name__
+    return sorted(str([None if isinstance(v, BlankNode) else v for v in row]) for row in rows)
+
+
+@pytest.fixture(scope="module")
+def seeded_store() -> Store:
+    store = LocalStore()
+    load_bundled(store, Settings(data_dir=None))
+    return store._store
+
+
+NAMED = sorted((ROOT / "queries").glob("*.rq"))
+
+
+@pytest.mark.parametrize("path", NAMED, ids=[p.stem for p in NAMED])
+def test_every_named_query_re_emitted_gives_the_same_results(
+    seeded_store: Store, path: Path
+) -> None:
+    text = path.read_text()
+    assert _results(seeded_store, reemit(text, PREFIXES).text) == _results(seeded_store, text)
+
+
+TRICKY = [
+    "SELECT (COALESCE(1) AS ?x) (CONCAT('a', \"b\") AS ?y) (BNODE() AS ?z) {}",
+    'SELECT ?s WHERE { ?s ?p ?o . FILTER(?o != "}{ WHERE # not a comment") } LIMIT 3',
+    'SELECT ?l WHERE { ?s rdfs:label ?l FILTER(CONTAINS(?l, """Tiers\n"Lieux""")) }',
+    "SELECT * { ?s ?p 1.5e3, -2, .5, +3 . ?s ?p 'it''s'@en-GB } LIMIT 1",
+    "ASK { ?s rdfs:label|skos:prefLabel/^skos:prefLabel ?o }",
+    'SELECT ("a\\tb\\u00e9\\U0001F600" AS ?x) {}',
+    "SELECT * { ?s ?p ?o . FILTER(?s = <https://w3id.org/commonsgraph/tiers-lieu/la-myne>) }",
+    "PREFIX : <https://w3id.org/commonsgraph/ns#> SELECT (COUNT(*) AS ?n) { ?x a :TiersLieu }",
+    "SELECT * { ?s a cg:TiersLieu } ORDER BY ?s LIMIT 2 OFFSET 1",
+    "CONSTRUCT { ?s a ?t } WHERE { ?s a ?t } LIMIT 5",
+    "DESCRIBE <https://w3id.org/commonsgraph/licence/MIT>",
+    "SELECT ?x { VALUES ?x { UNDEF 1 'a' <http://x> } }",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_tricky_texts_re_emitted_give_the_same_results(seeded_store: Store, text: str) -> None:
+    assert _results(seeded_store, reemit(text, PREFIXES).text) == _results(seeded_store, text)
+
+
+def test_the_quick_path_and_the_whole_reading_agree() -> None:
+    for text in [*(p.read_text() for p in NAMED), *TRICKY]:
+        quick, whole = check(text, PREFIXES), reemit(text, PREFIXES)
+        assert (quick.form, quick.declares_dataset) == (whole.form, whole.declares_dataset), text
+        assert (quick.services, quick.loads) == (whole.services, whole.loads)
+
+
+# -- the endpoint, with a canary listening ------------------------------------------------------
+
+
+def _hidings(endpoint: str) -> Iterator[str]:
+    """Texts that hide a SERVICE call to `endpoint` in the ways lexers disagree about."""
+    host, _, path = endpoint.removeprefix("http://").partition("/")
+    spellings = [
+        f"<{endpoint}>",
+        f"<http://{host}/\\u0073{path[1:]}>",
+        f"<HTTP://{host}/x/%2E%2E/{path}>",
+        f"<http://{host}/p/../../{path}>",
+        f"ex:{path}",
+        f"ex:{path}.evil",
+        f"<{path}>",
+    ]
+    keywords = ["SERVICE", "service", "Service Silent", "SERVICE SILENT"]
+    clauses = [
+        f"{keyword} {spelling} {{ ?a ?b ?c }}"
+        for keyword, spelling in itertools.product(keywords, spellings)
+    ]
+    breaks = ["\r", "\n", "\r\n", "\x0b", "\x0c", "\x85", "\u2028"]
+    wrappers = [
+        *(f"# x{b}{{}}{b}" for b in breaks),
+        *(f"rdfs:label# '''{b}{{}}{b}#'''" for b in breaks),
+        "'''{}'''",
+        '"""{}"""',
+        "'\\' {} '",
+        '"\\" {} "',
+        "<http://x/#> {}",
+        "?x#{}\n",
+        "?o . FILTER(?o <x:a*'''>)\n?s ?p \"''') {} #\"",
+        "'a' # '''\n{}\n'''",
+        "{{{{ {} }}}}",
+        '"' + "a" * 5000 + '" . {}',
+        "{}",
+    ]
+    for wrapper, clause in itertools.product(wrappers, clauses):
+        body = wrapper.replace("{}", clause) if "{}" in wrapper else wrapper
+        yield (
+            f"PREFIX ex: <http://{host}/> BASE <http://{host}/>\n"
+            f"SELECT * WHERE {{ ?s ?p ?o . {body}\n}}"
+        )
+
+
+def _settings(tmp_path: Path, **changes: object) -> Settings:
+    return replace(Settings(data_dir=tmp_path / "var", query_timeout=20), **changes)
+
+
+@pytest.fixture
+def tokens() -> TokenStore:
+    return TokenStore(None)
+
+
+def test_no_generated_query_or_update_reaches_the_canary_on_the_embedded_store(
+    tmp_path: Path, canary: Canary, tokens: TokenStore
+) -> None:
+    endpoint = f"http://127.0.0.1:{canary.port}/sparql"
+    curator = tokens.create("curator", "curator")[1]
+    store = LocalStore()  # queries in a thread: any call the check missed is made at once
+    sent = 0
+    with TestClient(create_app(_settings(tmp_path), store, tokens)) as http:
+        for text in _hidings(endpoint):
+            answer = http.post("/sparql", data={"query": text})
+            assert answer.status_code in (200, 400, 403), answer.text
+            update = text.replace("SELECT * WHERE", "DELETE { ?s ?p ?o } WHERE", 1)
+            answer = http.post(
+                "/sparql", data={"update": update}, headers={"Authorization": f"Bearer {curator}"}
+            )
+            assert answer.status_code in (204, 400, 403), answer.text
+            sent += 2
+        loaded = http.post(
+            "/sparql",
+            data={"update": f"LOAD <{endpoint}>"},
+            headers={"Authorization": f"Bearer {curator}"},
+        )
+        assert loaded.status_code == 403
+    store.close()
+    assert sent > 1000
+    assert canary.connections == 0
+
+
+def test_the_canary_does_hear_an_allowed_call(tmp_path: Path, canary: Canary) -> None:
+    """The control: the canary counts what reaches it, so the test above can fail."""
+    endpoint = f"http://127.0.0.1:{canary.port}/sparql"
+    store = LocalStore()
+    settings = _settings(tmp_path, service_allowlist=(endpoint,), service_timeout=5)
+    with TestClient(create_app(settings, store, TokenStore(None))) as http:
+        text = f"SELECT * {{ SERVICE <{endpoint}> {{ ?a ?b ?c }} }}"
+        assert http.post("/sparql", data={"query": text}).status_code == 502
+    store.close()
+    assert canary.connections == 1
+
+
+def test_no_hidden_call_reaches_the_canary_through_a_remote_store(
+    tmp_path: Path, canary: Canary, oxigraph_url: str
+) -> None:
+    """Oxigraph's server makes SERVICE calls itself: the checked text is all it sees."""
+    endpoint = f"http://127.0.0.1:{canary.port}/sparql"
+    store = RemoteStore.oxigraph(oxigraph_url)
+    settings = _settings(tmp_path, store=oxigraph_url)
+    with TestClient(create_app(settings, store, TokenStore(None))) as http:
+        for text in itertools.islice(_hidings(endpoint), 0, None, 7):
+            answer = http.post("/sparql", data={"query": text})
+            assert answer.status_code in (200, 400, 403), answer.text
+    store.close()
+    assert canary.connections == 0
