@@ -25,8 +25,10 @@ from commonsgraph.sparqltext import Analysis, add_using, analyse, has_dataset_cl
 from commonsgraph.store import QueryRequest, Serialized, Store
 from commonsgraph.tokens import TokenStore
 from commonsgraph.vocab import PREFIXES
+from commonsgraph.web import clients
 from commonsgraph.web.auth import authenticate
-from commonsgraph.web.limits import ClientLimiter, read_body
+from commonsgraph.web.limits import read_body
+from commonsgraph.web.scheduler import Scheduler
 
 FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
@@ -135,7 +137,7 @@ class SparqlEndpoint:
         self.store = store
         self.tokens = tokens
         self.gateway = gateway
-        self.clients = ClientLimiter(settings.max_queries_per_client)
+        self.scheduler = Scheduler.from_settings(settings)
 
     def check_external(self, analysis: Analysis, *, may_load: bool) -> None:
         """Refuse SERVICE and LOAD to anything but their allow-lists, before evaluation."""
@@ -222,7 +224,7 @@ class SparqlEndpoint:
         else:
             defaults = tuple(NamedNode(g) for g in self.settings.default_graphs) or None
             named = None
-        async with self.clients.slot(client):
+        async with self.scheduler.turn(client):
             with self.routed(text, analysis) as runnable:
                 execution = QueryRequest(
                     query=runnable,
@@ -257,8 +259,8 @@ class SparqlEndpoint:
 
 
 def client_of(request: Request) -> str:
-    """The address a request comes from (what the concurrency limit counts)."""
-    return request.client.host if request.client else "unknown"
+    """The client a request comes from (what the scheduler counts; see `web/clients.py`)."""
+    return clients.client_of(request.scope)
 
 
 def router(endpoint: SparqlEndpoint, describe: object) -> APIRouter:
