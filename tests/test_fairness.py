@@ -1,5 +1,5 @@
-"""Fair turns between clients, bursts that queue, who the client is: on real servers on
-loopback (the behaviour is only visible over HTTP).
+"""Fair turns between clients, bursts that queue, who the client is, and the memory of a query
+worker: on real servers on loopback (the behaviour is only visible over HTTP).
 
 Other clients come from other loopback addresses (127.0.0.2…), or through X-Forwarded-For from
 a trusted proxy. Every timing is an order of events or a generous bound: the cross products
@@ -14,12 +14,14 @@ import pytest
 from .servers import commonsgraph_server, wait_for_work
 
 CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+HUNGRY = "SELECT ?a ?d WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"
 COMUNICA_BURST = [  # what Comunica asks before a federated query: a COUNT and an ASK per pattern
     *(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s {p} ?o }}" for p in ("a", "rdfs:label", "schema:url")),
     *(f"ASK {{ ?s {p} ?o }}" for p in ("a", "rdfs:label", "schema:url")),
     "SELECT (COUNT(*) AS ?n) WHERE { ?s a cg:TiersLieu ; rdfs:label ?l }",
     "ASK { ?s a cg:TiersLieu ; rdfs:label ?l }",
 ] * 2
+MEMORY_LIMIT = 256 * 2**20
 
 
 class Requests:
@@ -82,9 +84,11 @@ def proxied(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def default(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The default scheduling."""
+    """The default scheduling, and a low memory limit for the query workers."""
     data_dir = tmp_path_factory.mktemp("default") / "var"
-    with commonsgraph_server(data_dir, query_timeout="5") as url:
+    with commonsgraph_server(
+        data_dir, query_timeout="5", max_query_memory_bytes=str(MEMORY_LIMIT)
+    ) as url:
         yield url
 
 
@@ -131,3 +135,14 @@ def test_a_burst_from_one_client_is_answered_in_full(default: str) -> None:
     assert len(requests.answers) == 16
     refused = {n: a.text for n, a in requests.answers.items() if a.status_code != 200}
     assert not refused
+
+
+def test_a_query_past_the_memory_limit_is_stopped_with_a_clear_problem(default: str) -> None:
+    answer = httpx.get(f"{default}/sparql", params={"query": HUNGRY}, timeout=60)
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert problem_type(answer) == "query-memory-limit"
+    assert "more than 256 MiB of memory" in answer.json()["detail"]
+    after = httpx.get(f"{default}/sparql", params={"query": "ASK { ?s a cg:Network }"})
+    assert after.status_code == 200
+    assert after.json()["boolean"] is True

@@ -12,6 +12,7 @@ from typing import Any
 from commonsgraph.errors import ConfigError
 
 DEFAULT_BASE_IRI = "https://w3id.org/commonsgraph/"
+MIN_QUERY_MEMORY = 128 * 2**20
 
 
 def _resources_dir() -> Path:
@@ -63,6 +64,9 @@ class Settings:
     it, a 503 with Retry-After."""
     max_waiting_queries: int = 256
     """Queries waiting for their turn, all clients together; past it, a 503 with Retry-After."""
+    max_query_memory_bytes: int = 512 * 2**20
+    """Memory one query worker may use (its data segment, RLIMIT_DATA): a query that needs
+    more is stopped with a 422 problem and its worker replaced; 0: no limit."""
     query_busy_wait: float = 0.004
     """While a single query runs, seconds the service and its query worker keep polling after
     the answer instead of sleeping (on virtual machines waking a sleeping process costs more
@@ -123,6 +127,12 @@ class Settings:
             raise ConfigError(
                 f"max_waiting_per_client must be 0 or positive, got {self.max_waiting_per_client}"
             )
+        if self.max_query_memory_bytes and self.max_query_memory_bytes < MIN_QUERY_MEMORY:
+            raise ConfigError(
+                f"max_query_memory_bytes must be 0 (no limit) or at least {MIN_QUERY_MEMORY:,} "
+                f"(a query worker needs about 100 MB before it runs a query), "
+                f"got {self.max_query_memory_bytes:,}"
+            )
         for proxy in self.trusted_proxies:
             try:
                 ipaddress.ip_network(proxy, strict=False)
@@ -158,6 +168,7 @@ class Settings:
             "max_waiting_per_client": int,
             "max_waiting_queries": int,
             "trusted_proxies": _words,
+            "max_query_memory_bytes": int,
             "max_upload_statements": int,
             "max_literal_chars": int,
             "contribution_licence": str,
