@@ -28,18 +28,23 @@ __all__ = [
 
 
 class Client:
-    """A minimal keep-alive HTTP/1.1 client (so that the load generator costs little CPU)."""
+    """A minimal keep-alive HTTP/1.1 client (so that the load generator costs little CPU),
+    connecting from the loopback address `source` (each client its own: servers that schedule
+    queries per client see several clients, as they would in use)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, source: str = "127.0.0.1") -> None:
         parts = urlsplit(url)
         self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+        self.source = source
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
     async def get(self, target: str, accept: str) -> tuple[int, bytes]:
         """GET `target` (a path with its query string)."""
         if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+            self.reader, self.writer = await asyncio.open_connection(
+                self.host, self.port, local_addr=(self.source, 0)
+            )
         assert self.reader is not None
         request = f"GET {target} HTTP/1.1\r\nHost: {self.host}\r\nAccept: {accept}\r\n\r\n"
         self.writer.write(request.encode())
@@ -72,13 +77,13 @@ async def load(
     url: str, requests: Callable[[random.Random], list[Request]], clients: int, seconds: float
 ) -> list[float]:
     """Send the requests `requests(rng)` returns, again and again, from `clients` concurrent
-    clients for `seconds`: the latencies."""
+    clients (from 127.0.0.2, 127.0.0.3…) for `seconds`: the latencies."""
     latencies: list[float] = []
     deadline = time.perf_counter() + seconds
 
     async def one(index: int) -> None:
         rng = random.Random(index)
-        client = Client(url)
+        client = Client(url, f"127.0.0.{index + 2}")
         while time.perf_counter() < deadline:
             for target, accept in requests(rng):
                 started = time.perf_counter()

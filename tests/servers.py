@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import psutil
 
 
 def free_port() -> int:
@@ -85,3 +86,39 @@ def commonsgraph_server(data_dir: Path, **settings: str) -> Iterator[str]:
     ) as process:
         yield f"http://127.0.0.1:{port}"
     assert process.returncode is not None
+
+
+def server_pid(url: str) -> int:
+    """The process that listens on the port of `url`."""
+    port = int(url.rsplit(":", 1)[1])
+    for connection in psutil.net_connections("tcp"):
+        if (
+            connection.laddr
+            and connection.laddr.port == port
+            and connection.status == psutil.CONN_LISTEN
+        ):
+            assert connection.pid is not None
+            return connection.pid
+    raise AssertionError("no process listens on the server port")
+
+
+def wait_for_work(url: str, cpu_seconds: float = 0.3, timeout: float = 30) -> None:
+    """Return once the query workers of the server at `url` have used `cpu_seconds` more CPU
+    (a query is running), or fail after `timeout` seconds."""
+    server = psutil.Process(server_pid(url))
+
+    def used() -> float:
+        total = 0.0
+        for process in server.children(recursive=True):
+            try:
+                times = process.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += times.user + times.system
+        return total
+
+    start = used()
+    deadline = time.monotonic() + timeout
+    while used() - start < cpu_seconds:
+        assert time.monotonic() < deadline, "no query worker started working"
+        time.sleep(0.05)

@@ -57,3 +57,27 @@ def test_busy_waiting_is_bounded() -> None:
     assert Settings.from_env({"COMMONSGRAPH_QUERY_BUSY_WAIT": "0"}).query_busy_wait == 0
     with pytest.raises(ConfigError, match=r"query_busy_wait must be between 0 and 0\.1"):
         Settings.from_env({"COMMONSGRAPH_QUERY_BUSY_WAIT": "2"})
+
+
+def test_a_client_share_is_at_most_the_workers() -> None:
+    settings = Settings.from_env({"COMMONSGRAPH_QUERY_WORKERS": "6"})
+    assert (settings.max_queries_per_client, settings.client_share) == (0, 3)
+    with pytest.raises(
+        ConfigError, match=r"max_queries_per_client must be between 1 and query_workers \(6\)"
+    ):
+        Settings.from_env(
+            {"COMMONSGRAPH_QUERY_WORKERS": "6", "COMMONSGRAPH_MAX_QUERIES_PER_CLIENT": "7"}
+        )
+    with pytest.raises(ConfigError, match="max_waiting_per_client must be 0 or positive"):
+        Settings.from_env({"COMMONSGRAPH_MAX_WAITING_PER_CLIENT": "-1"})
+
+
+def test_the_memory_of_a_query_worker_is_limited_by_default() -> None:
+    assert Settings.from_env({}).max_query_memory_bytes == 512 * 2**20
+    assert (
+        Settings.from_env({"COMMONSGRAPH_MAX_QUERY_MEMORY_BYTES": "0"}).max_query_memory_bytes == 0
+    )
+    with pytest.raises(
+        ConfigError, match=r"max_query_memory_bytes must be 0 \(no limit\) or at least"
+    ):
+        Settings.from_env({"COMMONSGRAPH_MAX_QUERY_MEMORY_BYTES": "1000000"})

@@ -6,6 +6,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -15,7 +16,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore, SPARQLUpdateStore
 from SPARQLWrapper import JSON, XML, SPARQLWrapper
 
-from .servers import commonsgraph_server, oxigraph_server
+from .servers import commonsgraph_server, oxigraph_server, server_pid, wait_for_work
 
 BOMB = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 TRIVIAL = "ASK { ?s a cg:Network }"
@@ -44,7 +45,9 @@ def create_token(data_dir: Path, role: str) -> str:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     data_dir = tmp_path_factory.mktemp("server") / "var"
-    with commonsgraph_server(data_dir, query_timeout="3", max_queries_per_client="2") as url:
+    with commonsgraph_server(
+        data_dir, query_timeout="3", max_queries_per_client="2", max_waiting_per_client="1"
+    ) as url:
         yield url, data_dir
 
 
@@ -55,19 +58,6 @@ def tree_cpu(pid: int, seconds: float) -> float:
     time.sleep(seconds)
     after = sum(p.cpu_times().user + p.cpu_times().system for p in processes if p.is_running())
     return 100 * (after - before) / seconds
-
-
-def server_pid(url: str) -> int:
-    port = int(url.rsplit(":", 1)[1])
-    for connection in psutil.net_connections("tcp"):
-        if (
-            connection.laddr
-            and connection.laddr.port == port
-            and connection.status == psutil.CONN_LISTEN
-        ):
-            assert connection.pid is not None
-            return connection.pid
-    raise AssertionError("no process listens on the server port")
 
 
 def test_an_explosive_query_stops_at_the_deadline_and_frees_the_cpu(
@@ -105,27 +95,38 @@ def test_an_explosive_query_stops_at_the_deadline_and_frees_the_cpu(
     assert httpx.get(f"{url}/sparql", params={"query": TRIVIAL}).json()["boolean"] is True
 
 
-def test_too_many_queries_from_one_client_are_503_with_retry_after(
+def test_past_its_queue_a_client_is_refused_whatever_x_forwarded_for_says(
     server: tuple[str, Path],
 ) -> None:
+    """Two queries run (the client's share), one waits (its queue), the next is refused; the
+    client is its address: without trusted proxies, X-Forwarded-For is not believed."""
     url, _ = server
-    threads = [
-        threading.Thread(
-            target=httpx.get,
-            args=(f"{url}/sparql",),
-            kwargs={"params": {"query": BOMB}, "timeout": 30},
+    answers: dict[str, httpx.Response] = {}
+
+    def send(name: str, query: str) -> None:
+        answers[name] = httpx.get(
+            f"{url}/sparql",
+            params={"query": query},
+            headers={"X-Forwarded-For": f"198.51.100.{name}"},  # a different one each
+            timeout=30,
         )
-        for _ in range(2)
-    ]
+
+    threads = [threading.Thread(target=send, args=(str(n), BOMB)) for n in range(2)]
     for thread in threads:
         thread.start()
-    time.sleep(0.5)
-    response = httpx.get(f"{url}/sparql", params={"query": TRIVIAL})
-    assert response.status_code == 503
-    assert int(response.headers["retry-after"]) >= 1
-    assert response.json()["type"].endswith("overloaded")
-    for thread in threads:
+    wait_for_work(url, cpu_seconds=0.5)
+    queued = [threading.Thread(target=send, args=(str(n), TRIVIAL)) for n in range(2, 4)]
+    for thread in queued:
+        thread.start()
+    for thread in queued + threads:
         thread.join()
+    refused = [a for a in answers.values() if a.status_code == 503 and "waiting" in a.text]
+    assert len(refused) == 1, {n: a.text for n, a in answers.items()}
+    assert int(refused[0].headers["retry-after"]) >= 1
+    assert refused[0].json()["type"].endswith("overloaded")
+    assert "this client already runs 2 queries and has 1 waiting" in refused[0].json()["detail"]
+    trivial = [answers[n] for n in ("2", "3") if answers[n] is not refused[0]]
+    assert [a.json()["boolean"] for a in trivial] == [True]
 
 
 def test_sparqlwrapper_with_its_defaults_xml_and_json(server: tuple[str, Path]) -> None:
@@ -256,3 +257,16 @@ def test_the_service_runs_on_a_remote_oxigraph_server(tmp_path: Path) -> None:
         bomb = httpx.get(f"{url}/sparql", params={"query": BOMB}, timeout=30)
         assert bomb.status_code in (503, 500), bomb.text
         assert time.monotonic() - started < 6
+        # a burst from one client (Comunica's COUNT and ASK per pattern) queues, not fails
+        with ThreadPoolExecutor(16) as pool:
+            burst = list(
+                pool.map(
+                    lambda n: httpx.get(
+                        f"{url}/sparql",
+                        params={"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p {n} }}"},
+                        timeout=30,
+                    ),
+                    range(16),
+                )
+            )
+        assert [answer.status_code for answer in burst] == [200] * 16

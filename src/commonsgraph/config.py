@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -12,6 +13,7 @@ from commonsgraph import iris
 from commonsgraph.errors import ConfigError
 
 DEFAULT_BASE_IRI = "https://w3id.org/commonsgraph/"
+MIN_QUERY_MEMORY = 128 * 2**20
 
 
 def _resources_dir() -> Path:
@@ -46,18 +48,32 @@ class Settings:
     the embedded one."""
     host: str = "127.0.0.1"
     port: int = 8000
+    trusted_proxies: tuple[str, ...] = ()
+    """Addresses or networks (CIDR) of the reverse proxies in front of the service: only
+    requests from them have their client taken from X-Forwarded-For (see `web/clients.py`)."""
     query_timeout: float = 30.0
     """Seconds a public query may run before it is stopped."""
     query_workers: int = field(default_factory=lambda: min(8, 2 * (os.cpu_count() or 1)))
     """Processes that run public queries (each can be stopped at its deadline); twice the
-    cores keeps them busy while results travel."""
+    cores keeps them busy while results travel. Also how many public queries run at once with a
+    remote store."""
+    max_queries_per_client: int = 0
+    """Public queries one client may run at once: its share of the query workers, kept below
+    their number so that one client cannot take them all; 0: half of them (at least 1)."""
+    max_waiting_per_client: int = 32
+    """Queries one client may have waiting for its turn (a burst is queued, not refused); past
+    it, a 503 with Retry-After."""
+    max_waiting_queries: int = 256
+    """Queries waiting for their turn, all clients together; past it, a 503 with Retry-After."""
+    max_query_memory_bytes: int = 512 * 2**20
+    """Memory one query worker may use (its data segment, RLIMIT_DATA): a query that needs
+    more is stopped with a 422 problem and its worker replaced; 0: no limit."""
     query_busy_wait: float = 0.004
     """While a single query runs, seconds the service and its query worker keep polling after
     the answer instead of sleeping (on virtual machines waking a sleeping process costs more
     than a small query); see `store.pool`. 0: never busy-wait."""
     max_result_bytes: int = 50_000_000
     max_body_bytes: int = 10_000_000
-    max_queries_per_client: int = 4
     max_upload_statements: int = 100_000
     """Statements one contribution may hold."""
     max_literal_chars: int = 100_000
@@ -98,11 +114,33 @@ class Settings:
         if self.store is not None and not self.store.startswith(("http://", "https://")):
             raise ConfigError(f"COMMONSGRAPH_STORE must be an http(s) URL, got {self.store!r}")
         for name in ("query_timeout", "query_workers", "max_result_bytes", "max_body_bytes",
-                     "max_queries_per_client", "max_upload_statements",
+                     "max_waiting_queries", "max_upload_statements",
                      "max_literal_chars", "service_timeout", "max_service_bytes",
                      "harvest_timeout", "max_harvest_bytes"):  # fmt: skip
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name} must be positive, got {getattr(self, name)}")
+        if not 0 <= self.max_queries_per_client <= self.query_workers:
+            raise ConfigError(
+                "max_queries_per_client must be between 1 and query_workers "
+                f"({self.query_workers}), or 0 for half of them; got {self.max_queries_per_client}"
+            )
+        if self.max_waiting_per_client < 0:
+            raise ConfigError(
+                f"max_waiting_per_client must be 0 or positive, got {self.max_waiting_per_client}"
+            )
+        if self.max_query_memory_bytes and self.max_query_memory_bytes < MIN_QUERY_MEMORY:
+            raise ConfigError(
+                f"max_query_memory_bytes must be 0 (no limit) or at least {MIN_QUERY_MEMORY:,} "
+                f"(a query worker needs about 100 MB before it runs a query), "
+                f"got {self.max_query_memory_bytes:,}"
+            )
+        for proxy in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise ConfigError(
+                    f"COMMONSGRAPH_TRUSTED_PROXIES takes IP addresses or networks, got {proxy!r}"
+                ) from None
         if not 0 <= self.query_busy_wait <= 0.1:
             raise ConfigError(
                 f"query_busy_wait must be between 0 and 0.1 seconds, got {self.query_busy_wait}"
@@ -131,6 +169,10 @@ class Settings:
             "max_result_bytes": int,
             "max_body_bytes": int,
             "max_queries_per_client": int,
+            "max_waiting_per_client": int,
+            "max_waiting_queries": int,
+            "trusted_proxies": _words,
+            "max_query_memory_bytes": int,
             "max_upload_statements": int,
             "max_literal_chars": int,
             "contribution_licence": str,
@@ -156,6 +198,11 @@ class Settings:
                     kind = {int: "an integer", _flag: "1 or 0"}.get(parsers[item.name], "a number")
                     raise ConfigError(f"{variable} must be {kind}, got {env[variable]!r}") from None
         return replace(cls(), **changes)
+
+    @property
+    def client_share(self) -> int:
+        """Public queries one client may run at once (`max_queries_per_client`, resolved)."""
+        return self.max_queries_per_client or max(1, self.query_workers // 2)
 
     @property
     def store_path(self) -> Path | None:

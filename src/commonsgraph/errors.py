@@ -9,7 +9,8 @@
     │   ├── NotAcceptable       none of the formats a client accepts can represent the answer
     │   ├── NotAllowed          a policy refuses it (SERVICE or LOAD of a non-allowed address)
     │   ├── TooLarge            a request body over the configured cap
-    │   └── ResultTooLarge      query results over the configured cap
+    │   ├── ResultTooLarge      query results over the configured cap
+    │   └── QueryMemoryExceeded a query needed more memory than a query worker may use
     ├── NotFound                the resource, graph or file asked for does not exist
     ├── Conflict                the request does not fit the current state (a contribution
     │                           already reviewed, a revert that a later contribution prevents)
@@ -96,6 +97,17 @@ class ResultTooLarge(InputError):
 
     def __init__(self, limit: int) -> None:
         super().__init__(f"the results exceed {limit:,} bytes; narrow the query or add a LIMIT")
+        self.limit = limit
+
+
+class QueryMemoryExceeded(InputError):
+    """A query needed more memory than a query worker may use; its worker was stopped."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"the query needed more than {limit / 2**20:,.0f} MiB of memory (the limit of a "
+            "query worker) and was stopped; narrow the query or add a LIMIT"
+        )
         self.limit = limit
 
 

@@ -36,6 +36,7 @@ def serve(settings: Settings, host: str | None, port: int | None) -> None:
             port=settings.port,
             log_level="info",
             access_log=settings.access_log,
+            proxy_headers=False,  # the app decides who the client is (web/clients.py)
         )
 
 

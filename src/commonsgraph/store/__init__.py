@@ -43,4 +43,5 @@ def open_store(settings: Settings) -> Store:
         settings.store_path,
         query_workers=settings.query_workers,
         busy_wait=settings.query_busy_wait,
+        query_memory=settings.max_query_memory_bytes,
     )

@@ -96,16 +96,22 @@ class LocalStore:
     directory lock keeps other processes out).
 
     Queries from outside (`execute`) run in a `QueryPool` of `query_workers` processes over
-    snapshots of the store, so that they can be stopped at their deadline; an in-memory store
-    has no snapshots and runs them in a thread, without a deadline (tests only).
+    snapshots of the store, so that they can be stopped at their deadline, each held to
+    `query_memory` bytes (0: no limit); an in-memory store has no snapshots and runs them in a
+    thread, without a deadline or a memory limit (tests only).
     """
 
     def __init__(
-        self, path: Path | None = None, query_workers: int = 4, busy_wait: float = 0.0
+        self,
+        path: Path | None = None,
+        query_workers: int = 4,
+        busy_wait: float = 0.0,
+        query_memory: int = 0,
     ) -> None:
         self.path = path
         self.query_workers = query_workers
         self.busy_wait = busy_wait
+        self.query_memory = query_memory
         self._write_lock = threading.Lock()
         self._generation = 0
         self._nonce = secrets.token_hex(4)  # a restart may follow writes by another process
@@ -219,7 +225,10 @@ class LocalStore:
             return _outcome(outcome)
         if self._pool is None:
             self._pool = QueryPool(
-                self._snapshots_dir, self.query_workers, busy_wait=self.busy_wait
+                self._snapshots_dir,
+                self.query_workers,
+                busy_wait=self.busy_wait,
+                memory_limit=self.query_memory,
             )
         current = self._snapshot
         if current is not None and current[0] == self._generation:

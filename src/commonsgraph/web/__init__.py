@@ -32,6 +32,7 @@ from commonsgraph.web import (
     resources,
     sparql,
 )
+from commonsgraph.web.clients import ProxiedClients, TrustedProxies
 from commonsgraph.web.curation import Curation
 from commonsgraph.web.description import Describer
 from commonsgraph.web.sparql_fast import FastQueries
@@ -41,13 +42,13 @@ HERE = Path(__file__).parent
 
 class Service(FastAPI):
     """The FastAPI app, whose requests first meet a thin front outside all of FastAPI's own
-    middleware: CORS, then the SPARQL queries (`FastQueries`, which translates its own errors),
-    then the app."""
+    middleware: the clients behind trusted proxies (`ProxiedClients`, when there are any), CORS,
+    then the SPARQL queries (`FastQueries`, which translates its own errors), then the app."""
 
     endpoint: sparql.SparqlEndpoint
 
     def build_middleware_stack(self) -> ASGIApp:
-        return CORSMiddleware(
+        front: ASGIApp = CORSMiddleware(
             FastQueries(super().build_middleware_stack(), self.endpoint),
             allow_origins=["*"],
             allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],
@@ -55,6 +56,8 @@ class Service(FastAPI):
             expose_headers=["Location", "Retry-After", "Link", "ETag"],
             max_age=3600,
         )
+        proxies = self.endpoint.settings.trusted_proxies
+        return ProxiedClients(front, TrustedProxies(proxies)) if proxies else front
 
 
 def create_app(settings: Settings, store: Store, tokens: TokenStore | None = None) -> FastAPI:

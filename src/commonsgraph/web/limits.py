@@ -1,15 +1,11 @@
-"""Limits on the HTTP surface: request bodies, and concurrent queries per client."""
+"""Limits on the HTTP surface: request bodies (queries take turns: `web/scheduler.py`)."""
 
 from __future__ import annotations
-
-from collections import Counter
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from fastapi import Request
 from starlette.types import Receive
 
-from commonsgraph.errors import Overloaded, TooLarge
+from commonsgraph.errors import TooLarge
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -32,23 +28,3 @@ async def receive_body(receive: Receive, declared: str | None, limit: int) -> by
             raise TooLarge(f"the request body is larger than {limit:,} bytes")
         if not message.get("more_body", False):
             return bytes(body)
-
-
-class ClientLimiter:
-    """At most `limit` queries at once per client address (the event loop is its only user)."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.running: Counter[str] = Counter()
-
-    @asynccontextmanager
-    async def slot(self, client: str) -> AsyncIterator[None]:
-        if self.running[client] >= self.limit:
-            raise Overloaded(1, f"this client already runs {self.limit} queries")
-        self.running[client] += 1
-        try:
-            yield
-        finally:
-            self.running[client] -= 1
-            if not self.running[client]:
-                del self.running[client]

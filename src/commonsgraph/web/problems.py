@@ -22,6 +22,7 @@ from commonsgraph.errors import (
     NotAllowed,
     NotFound,
     Overloaded,
+    QueryMemoryExceeded,
     QuerySyntaxError,
     QueryTimeout,
     ResultTooLarge,
@@ -70,6 +71,8 @@ def _status(error: CommonsGraphError) -> tuple[int, str, str]:
         return 413, "Request too large", "request-too-large"
     if isinstance(error, ResultTooLarge):
         return 422, "Results too large", "results-too-large"
+    if isinstance(error, QueryMemoryExceeded):
+        return 422, "Query needs too much memory", "query-memory-limit"
     if isinstance(error, QuerySyntaxError):
         return 400, "Malformed query", "query-syntax"
     if isinstance(error, DataSyntaxError):

@@ -34,8 +34,10 @@ from commonsgraph.sparqltext import add_using, has_dataset_clause
 from commonsgraph.store import QueryRequest, Serialized, Store
 from commonsgraph.tokens import TokenStore
 from commonsgraph.vocab import PREFIXES
+from commonsgraph.web import clients
 from commonsgraph.web.auth import authenticate
-from commonsgraph.web.limits import ClientLimiter, read_body
+from commonsgraph.web.limits import read_body
+from commonsgraph.web.scheduler import Scheduler
 
 FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
@@ -144,7 +146,7 @@ class SparqlEndpoint:
         self.store = store
         self.tokens = tokens
         self.gateway = gateway
-        self.clients = ClientLimiter(settings.max_queries_per_client)
+        self.scheduler = Scheduler.from_settings(settings)
 
     def checked(self, text: str, *, may_load: bool = False) -> Checked:
         """The text as it will be evaluated (`sparqlcheck.check`), its SERVICE and LOAD
@@ -238,7 +240,7 @@ class SparqlEndpoint:
         else:
             defaults = tuple(NamedNode(g) for g in self.settings.default_graphs) or None
             named = None
-        async with self.clients.slot(client):
+        async with self.scheduler.turn(client):
             with self.routed(checked) as runnable:
                 execution = QueryRequest(
                     query=runnable,
@@ -271,8 +273,8 @@ class SparqlEndpoint:
 
 
 def client_of(request: Request) -> str:
-    """The address a request comes from (what the concurrency limit counts)."""
-    return request.client.host if request.client else "unknown"
+    """The client a request comes from (what the scheduler counts; see `web/clients.py`)."""
+    return clients.client_of(request.scope)
 
 
 def router(endpoint: SparqlEndpoint, describe: object) -> APIRouter:

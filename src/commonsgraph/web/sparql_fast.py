@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from commonsgraph.errors import CommonsGraphError
+from commonsgraph.web.clients import client_of
 from commonsgraph.web.limits import receive_body
 from commonsgraph.web.problems import error_response, unexpected
 from commonsgraph.web.sparql import FORM, QUERY, SparqlEndpoint, read_operation
@@ -68,9 +69,8 @@ class FastQueries:
         if operation is None or operation.kind != "query":
             await self.app(scope, receive, send)
             return
-        client = scope["client"][0] if scope.get("client") else "unknown"
         try:
-            result = await self.endpoint.answer(operation, headers.get("accept"), client)
+            result = await self.endpoint.answer(operation, headers.get("accept"), client_of(scope))
         except CommonsGraphError as error:
             await self._problem(error, scope, receive, send)
             return
