@@ -113,7 +113,7 @@ def test_the_command_line_runs_the_federated_query_through_its_own_gateway(
         (Route(status=500, body=b"oops"), "answered HTTP 500"),
         (Route(body=b"<html>maintenance</html>", content_type="text/html"), "not SPARQL results"),
         (Route(body=SELECT_RESULTS * 400, content_type="application/sparql-results+json"), "more than"),
-        (Route(body=SELECT_RESULTS, content_type="application/sparql-results+json", hang=5), "did not answer within"),
+        (Route(body=SELECT_RESULTS, content_type="application/sparql-results+json", hang=30), "did not answer within"),
     ],
 )  # fmt: skip
 def test_a_misbehaving_partner_fails_the_call_with_a_clear_error(
@@ -126,7 +126,7 @@ def test_a_misbehaving_partner_fails_the_call_with_a_clear_error(
     with client(disk, **limits) as http:
         started = time.monotonic()
         response = http.get("/sparql", params={"query": query})
-        assert time.monotonic() - started < 4
+        assert time.monotonic() - started < 20  # the partner would hang for 30 s
         assert response.status_code == 502, response.text
         problem = response.json()
         assert problem["type"].endswith("partner-endpoint-failed")

@@ -1,4 +1,3 @@
-
 import pytest
 from pyoxigraph import Literal, NamedNode, QueryBoolean, Store
 
