@@ -57,3 +57,29 @@ def test_busy_waiting_is_bounded() -> None:
     assert Settings.from_env({"COMMONSGRAPH_QUERY_BUSY_WAIT": "0"}).query_busy_wait == 0
     with pytest.raises(ConfigError, match=r"query_busy_wait must be between 0 and 0\.1"):
         Settings.from_env({"COMMONSGRAPH_QUERY_BUSY_WAIT": "2"})
+
+
+def test_the_public_url_is_configured_or_the_listening_address() -> None:
+    assert Settings.from_env({}).public_base == "http://127.0.0.1:8000/"
+    assert Settings(host="0.0.0.0", port=9000).public_base == "http://127.0.0.1:9000/"
+    assert Settings(host="::1").public_base == "http://[::1]:8000/"
+    configured = Settings.from_env({"COMMONSGRAPH_PUBLIC_URL": "https://graph.example.org/"})
+    assert configured.public_base == "https://graph.example.org/"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "graph.example.org",
+        "ftp://graph.example.org/",
+        "https://graph.example.org",  # no path
+        "https://graph.example.org/commonsgraph/",  # a sub-path
+        "https://graph.example.org/?x=1",
+        "https://user:secret@graph.example.org/",
+        "https://graph.example.org:99999/",
+        "https:///",
+    ],
+)
+def test_a_public_url_that_is_not_an_origin_is_refused(url: str) -> None:
+    with pytest.raises(ConfigError, match="COMMONSGRAPH_PUBLIC_URL must be"):
+        Settings.from_env({"COMMONSGRAPH_PUBLIC_URL": url})
