@@ -402,3 +402,39 @@ def test_a_sign_in_posted_from_another_site_is_refused(watched: Watched, attacke
     assert refused.status == 403
     assert "from this site" in refused.json()["detail"]
     assert page.context.cookies(attacked) == []
+
+
+# Stand-ins for the CDN's Swagger UI and Redoc (no network here): each fetches the OpenAPI
+# document the way the real one does, and says so.
+SWAGGER_STANDIN = """window.SwaggerUIBundle = function (config) {
+  fetch(config.url).then((r) => r.json()).then((d) => { document.body.dataset.api = d.info.title; });
+  return {};
+};
+window.SwaggerUIBundle.presets = { apis: {} };
+window.SwaggerUIBundle.SwaggerUIStandalonePreset = {};"""
+REDOC_STANDIN = """fetch(document.querySelector("redoc").getAttribute("spec-url"))
+  .then((r) => r.json()).then((d) => { document.body.dataset.api = d.info.title; });"""
+
+
+@pytest.mark.parametrize("path", ["/docs", "/redoc"])
+def test_the_api_documentation_loads_under_its_policy(
+    watched: Watched, site: str, path: str
+) -> None:
+    """Swagger UI and Redoc come from their CDN and start with an inline script: their policy
+    lets both run, and their fetch of the OpenAPI document."""
+    page = watched.page
+    watch_violations(page)
+    standin = SWAGGER_STANDIN if path == "/docs" else REDOC_STANDIN
+    page.route(
+        "https://cdn.jsdelivr.net/**",
+        lambda route: route.fulfill(
+            body=standin if route.request.url.endswith(".js") else "",
+            content_type="text/javascript" if route.request.url.endswith(".js") else "text/css",
+        ),
+    )
+    page.route("https://fonts.googleapis.com/**", lambda route: route.fulfill(body=""))
+    page.route("https://fastapi.tiangolo.com/**", lambda route: route.fulfill(status=204))
+    page.goto(site + path)
+    page.wait_for_selector("body[data-api='commonsgraph']", state="attached")
+    assert page.evaluate("window.__violations") == []
+    assert watched.errors == []

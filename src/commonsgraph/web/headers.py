@@ -143,10 +143,11 @@ class SecurityHeaders:
         async def sending(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", ()))
-                html = any(
-                    name.lower() == b"content-type" and value.lower().startswith(b"text/html")
-                    for name, value in headers
-                )
+                html = False
+                for name, value in headers:
+                    if name.lower() == b"content-type":
+                        html = value[:9].lower() == b"text/html"
+                        break
                 headers += self._for_page(path) if html else EVERY
                 message = {**message, "headers": headers}
             await send(message)

@@ -34,7 +34,10 @@ class PublicOrigin:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            headers = [(k, v) for k, v in scope["headers"] if k != b"host"]
-            headers.append((b"host", self.host))
+            headers = scope["headers"]
+            hosts = [value for name, value in headers if name == b"host"]
+            if hosts != [self.host]:  # most clients name us as we are: nothing to copy
+                headers = [(k, v) for k, v in headers if k != b"host"]
+                headers.append((b"host", self.host))
             scope = {**scope, "scheme": self.scheme, "server": self.server, "headers": headers}
         await self.app(scope, receive, send)
