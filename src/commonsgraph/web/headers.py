@@ -10,7 +10,8 @@ once from the settings.
   from the configured tile server (`COMMONSGRAPH_TILE_URL`), so that maps keep their tiles.
 - The query editor (`GET /sparql` in a browser) has the same policy but for styles: YASGUI
   and CodeMirror write `style` attributes in the markup they build, so its `style-src` allows
-  inline styles (never inline script).
+  inline styles (never inline script); it may show `data:` images, and query the endpoint at
+  the public URL even when the reader came by another name.
 - FastAPI's Swagger UI (`/docs`) and Redoc (`/redoc`) load their code from a CDN and start
   with an inline script; their own policy allows exactly what they load (no page of ours
   shows data there). Vendoring them would let them share the pages' policy.
