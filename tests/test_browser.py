@@ -210,3 +210,231 @@ def test_a_curator_reviews_contributions_in_the_browser(browser: Browser, tmp_pa
         assert page.locator("button[value=accept]").count() == 0
         watched.clean()
         page.context.close()
+
+
+# -- stored script: labels and links that come from contributors and partners ----------------
+
+PWN_SCRIPT = "</script><script>window.__pwned=1</script>"
+PWN_IMAGE = "<img src=x onerror=window.__pwned=2>"
+TRAP = """@prefix cg: <https://w3id.org/commonsgraph/ns#> .
+@prefix schema: <http://schema.org/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix wgs: <http://www.w3.org/2003/01/geo/wgs84_pos#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<{base}tiers-lieu/{slug}> a cg:TiersLieu ; rdfs:label "{label}" ;
+    cg:typology <{base}scheme/typology/coworking> ;
+    schema:containedInPlace <{base}commune/23096> ;
+    wgs:lat "{lat}"^^xsd:decimal ; wgs:long "1.87"^^xsd:decimal ;
+    schema:url <javascript:window.__pwned=3> ;
+    rdfs:seeAlso <data:text/html,%3Cscript%3Ewindow.__pwned=4%3C/script%3E> .
+"""
+BASE = "https://w3id.org/commonsgraph/"
+REGION = f"""<{BASE}region/75> a <http://rdf.insee.fr/def/geo#Region> ;
+    <http://www.w3.org/2000/01/rdf-schema#label> "Nouvelle-Aquitaine" .
+<{BASE}departement/23> a <http://rdf.insee.fr/def/geo#Departement> ;
+    <http://www.w3.org/2000/01/rdf-schema#label> "Creuse" ;
+    <http://schema.org/containedInPlace> <{BASE}region/75> .
+<{BASE}commune/23096> <http://schema.org/containedInPlace> <{BASE}departement/23> .
+"""
+
+
+def trap(slug: str, label: str, lat: str) -> str:
+    return (
+        TRAP.replace("{base}", BASE)
+        .replace("{slug}", slug)
+        .replace("{label}", label)
+        .replace("{lat}", lat)
+    )
+
+
+@pytest.fixture(scope="module")
+def attacked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A service whose graph holds places named to run script: two from contributions a
+    curator accepted, two from a partner's harvest (no review); and a region above Guéret."""
+    import httpx
+
+    from commonsgraph.tokens import TokenStore
+
+    from .partners import Route, feed_server
+
+    data = tmp_path_factory.mktemp("attacked") / "var"
+    tokens = TokenStore(data / "tokens.sqlite3")
+    contributor = {"Authorization": f"Bearer {tokens.create('contributor', 'Réseau')[1]}"}
+    curator = {"Authorization": f"Bearer {tokens.create('curator', 'Camille')[1]}"}
+    tokens.close()
+    with feed_server() as partner:
+        partner.routes["/dump.ttl"] = Route(
+            body=(
+                trap("dump-script", PWN_SCRIPT, "46.16") + trap("dump-image", PWN_IMAGE, "46.18")
+            ).encode(),
+            content_type="text/turtle",
+        )
+        (data / "sources.toml").write_text(
+            f'[sources.dump]\nkind = "rdf"\nurl = "{partner.url}/dump.ttl"\n'
+        )
+        with commonsgraph_server(data, tile_url="") as url:
+            for slug, label, lat in (
+                ("script", PWN_SCRIPT, "46.17"),
+                ("image", PWN_IMAGE, "46.19"),
+            ):
+                response = httpx.post(
+                    f"{url}/contributions",
+                    content=trap(slug, label, lat).encode(),
+                    headers={**contributor, "Content-Type": "text/turtle"},
+                )
+                assert response.status_code == 201, response.text
+                accepted = httpx.post(
+                    f"{url}/contributions/{response.json()['id']}/accept", headers=curator
+                )
+                assert accepted.json()["status"] == "accepted", accepted.text
+            harvest = httpx.post(f"{url}/sources/dump/harvest", headers=curator, timeout=60)
+            assert harvest.status_code == 200, harvest.text
+            assert harvest.json()["published"] == 2, harvest.text
+            region = httpx.put(
+                f"{url}/graph-store",
+                params={"graph": BASE + "graph/test-region"},
+                content=REGION.encode(),
+                headers={**curator, "Content-Type": "text/turtle"},
+            )
+            assert region.status_code == 201, region.text
+            yield url
+
+
+def open_every_map_label(page: Page) -> None:
+    """Open the tooltip and the popup of every point (Leaflet builds them only then)."""
+    page.wait_for_selector("#map .leaflet-interactive")
+    page.evaluate(
+        """() => window.commonsgraphMap.eachLayer((layer) => {
+             if (layer.getTooltip && layer.getTooltip()) { layer.openTooltip(); }
+             if (layer.getPopup && layer.getPopup()) { layer.openPopup(); }
+           })"""
+    )
+    page.wait_for_selector(".leaflet-tooltip")
+
+
+@pytest.mark.parametrize(
+    ("path", "label"),
+    [
+        ("/tiers-lieu/script", PWN_SCRIPT),  # a contribution a curator accepted
+        ("/tiers-lieu/image", PWN_IMAGE),
+        ("/tiers-lieu/dump-script", PWN_SCRIPT),  # a partner's harvest, no review
+        ("/tiers-lieu/dump-image", PWN_IMAGE),
+        ("/commune/23096", None),  # the map of the commune lists them all
+    ],
+)
+def test_labels_and_links_from_data_run_no_script(
+    watched: Watched, attacked: str, path: str, label: str | None
+) -> None:
+    page = watched.page
+    page.goto(f"{attacked}{path}?lang=en")
+    assert page.evaluate("window.__pwned") is None  # the page's markup ran nothing
+    open_every_map_label(page)
+    if label is not None:
+        assert page.inner_text("h1") == label
+        assert page.inner_text(".leaflet-tooltip") == label
+        assert label in page.inner_text(".leaflet-popup-content")
+    else:
+        tooltips = page.locator(".leaflet-tooltip").all_inner_texts()
+        assert tooltips.count(PWN_SCRIPT) == 2
+        assert tooltips.count(PWN_IMAGE) == 2
+    hrefs = page.eval_on_selector_all("main a", "links => links.map(a => a.getAttribute('href'))")
+    assert not [h for h in hrefs if not h.startswith(("/", "?", "#", "http:", "https:"))], hrefs
+    if label is not None:
+        assert "javascript:window.__pwned=3" in page.inner_text("table.properties")
+    assert page.evaluate("window.__pwned") is None  # nor did its map's labels
+    injected = "img[src='x'], script:not([src]):not([type='application/json'])"
+    assert page.locator(injected).count() == 0
+    watched.clean()  # no error, no Content-Security-Policy violation
+
+
+def watch_violations(page: Page) -> None:
+    page.add_init_script(
+        """window.__violations = [];
+           document.addEventListener("securitypolicyviolation", (event) => {
+             window.__violations.push(event.violatedDirective + " " + event.blockedURI);
+           });"""
+    )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/?lang=en",
+        "/tiers-lieu/la-myne",
+        "/commune/23096",
+        "/region/75",
+        "/licence/CC-BY-SA-4.0",
+        "/search?q=gueret",
+        "/sparql",
+        "/contributions/login",
+    ],
+)
+def test_the_main_pages_keep_to_their_content_security_policy(
+    watched: Watched, attacked: str, path: str
+) -> None:
+    watch_violations(watched.page)
+    response = watched.page.goto(attacked + path)
+    assert response is not None
+    assert response.status == 200
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self';" in policy
+    if path.startswith(("/tiers-lieu", "/commune", "/region")):
+        open_every_map_label(watched.page)
+    if path == "/sparql":
+        watched.page.wait_for_selector(".yasqe")
+        watched.page.click(".yasqe_queryButton")
+        watched.page.wait_for_selector(".yasr .dataTable, .yasr table", timeout=15000)
+    assert watched.page.evaluate("window.__violations") == []
+    watched.clean()
+
+
+def test_a_sign_in_posted_from_another_site_is_refused(watched: Watched, attacked: str) -> None:
+    """Login CSRF: a page elsewhere posting its own token to our login form (its victim would
+    then work, unknowing, as the attacker)."""
+    page = watched.page
+    page.set_content(
+        f"""<form method="post" action="{attacked}/contributions/login">
+              <input name="token" value="cg_attacker_secret"><button>go</button></form>"""
+    )
+    with page.expect_response(f"{attacked}/contributions/login") as answer:
+        page.click("button")
+    refused = answer.value
+    assert refused.status == 403
+    assert "from this site" in refused.json()["detail"]
+    assert page.context.cookies(attacked) == []
+
+
+# Stand-ins for the CDN's Swagger UI and Redoc (no network here): each fetches the OpenAPI
+# document the way the real one does, and says so.
+SWAGGER_STANDIN = """window.SwaggerUIBundle = function (config) {
+  fetch(config.url).then((r) => r.json()).then((d) => { document.body.dataset.api = d.info.title; });
+  return {};
+};
+window.SwaggerUIBundle.presets = { apis: {} };
+window.SwaggerUIBundle.SwaggerUIStandalonePreset = {};"""
+REDOC_STANDIN = """fetch(document.querySelector("redoc").getAttribute("spec-url"))
+  .then((r) => r.json()).then((d) => { document.body.dataset.api = d.info.title; });"""
+
+
+@pytest.mark.parametrize("path", ["/docs", "/redoc"])
+def test_the_api_documentation_loads_under_its_policy(
+    watched: Watched, site: str, path: str
+) -> None:
+    """Swagger UI and Redoc come from their CDN and start with an inline script: their policy
+    lets both run, and their fetch of the OpenAPI document."""
+    page = watched.page
+    watch_violations(page)
+    standin = SWAGGER_STANDIN if path == "/docs" else REDOC_STANDIN
+    page.route(
+        "https://cdn.jsdelivr.net/**",
+        lambda route: route.fulfill(
+            body=standin if route.request.url.endswith(".js") else "",
+            content_type="text/javascript" if route.request.url.endswith(".js") else "text/css",
+        ),
+    )
+    page.route("https://fonts.googleapis.com/**", lambda route: route.fulfill(body=""))
+    page.route("https://fastapi.tiangolo.com/**", lambda route: route.fulfill(status=204))
+    page.goto(site + path)
+    page.wait_for_selector("body[data-api='commonsgraph']", state="attached")
+    assert page.evaluate("window.__violations") == []
+    assert watched.errors == []

@@ -81,3 +81,29 @@ def test_the_memory_of_a_query_worker_is_limited_by_default() -> None:
         ConfigError, match=r"max_query_memory_bytes must be 0 \(no limit\) or at least"
     ):
         Settings.from_env({"COMMONSGRAPH_MAX_QUERY_MEMORY_BYTES": "1000000"})
+
+
+def test_the_public_url_is_configured_or_the_listening_address() -> None:
+    assert Settings.from_env({}).public_base == "http://127.0.0.1:8000/"
+    assert Settings(host="0.0.0.0", port=9000).public_base == "http://127.0.0.1:9000/"
+    assert Settings(host="::1").public_base == "http://[::1]:8000/"
+    configured = Settings.from_env({"COMMONSGRAPH_PUBLIC_URL": "https://graph.example.org/"})
+    assert configured.public_base == "https://graph.example.org/"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "graph.example.org",
+        "ftp://graph.example.org/",
+        "https://graph.example.org",  # no path
+        "https://graph.example.org/commonsgraph/",  # a sub-path
+        "https://graph.example.org/?x=1",
+        "https://user:secret@graph.example.org/",
+        "https://graph.example.org:99999/",
+        "https:///",
+    ],
+)
+def test_a_public_url_that_is_not_an_origin_is_refused(url: str) -> None:
+    with pytest.raises(ConfigError, match="COMMONSGRAPH_PUBLIC_URL must be"):
+        Settings.from_env({"COMMONSGRAPH_PUBLIC_URL": url})

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -474,3 +475,60 @@ def test_csv_rows_become_places_with_their_commune(imported: LocalStore) -> None
     ) in statements  # code 0: resolved from the postcode and the name
     assert any("no typology" in note for note in contribution.notes)
     assert not imported.ask(f"ASK {{ <{BASE}tiers-lieu/la-source-23096> ?p ?o }}")
+
+
+def signing_in(site: Site, **headers: str) -> Any:  # the test client's response
+    secret = site.curator["Authorization"].removeprefix("Bearer ")
+    return site.client.post(
+        "/contributions/login",
+        data={"token": secret, "next": "/contributions"},
+        headers=headers,
+        follow_redirects=False,
+    )
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},  # a sandboxed frame, a data: page
+        {"Origin": "http://127.0.0.1:8001"},  # another port is another origin
+        {"Referer": "https://evil.example/login.html"},
+        {},  # nothing says where it comes from
+    ],
+)
+def test_a_sign_in_posted_from_another_site_is_refused(site: Site, headers: dict[str, str]) -> None:
+    """Login CSRF: another site's page would sign its visitor in with the attacker's token."""
+    response = signing_in(site, **headers)
+    assert response.status_code == 403
+    problem = response.json()
+    assert problem["type"].endswith("/not-allowed")
+    assert "must be posted from this site (http://127.0.0.1:8000)" in problem["detail"]
+    assert "set-cookie" not in response.headers
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "http://127.0.0.1:8000"},
+        {"Referer": "http://127.0.0.1:8000/contributions/login?next=/contributions"},
+    ],
+)
+def test_a_sign_in_from_the_login_page_sets_a_strict_cookie(
+    site: Site, headers: dict[str, str]
+) -> None:
+    response = signing_in(site, **headers)
+    assert response.status_code == 303
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie
+    assert "samesite=strict" in cookie
+    queue = site.client.get("/contributions", headers={"Accept": "text/html"})
+    assert queue.status_code == 200
+    assert "Camille" in queue.text
+
+
+def test_behind_https_the_login_cookie_is_secure(tmp_path: Path) -> None:
+    for site in make_site(tmp_path, public_url="https://graph.example.org/"):
+        response = signing_in(site, Origin="https://graph.example.org")
+        assert response.status_code == 303
+        assert "secure" in response.headers["set-cookie"].lower()

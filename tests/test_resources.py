@@ -63,7 +63,7 @@ def test_json_ld_with_the_published_context_holds_the_same_triples_as_turtle(
     document = client.get(PLACE, headers={"Accept": "application/ld+json"})
     assert document.headers["content-type"].startswith("application/ld+json")
     body = document.json()
-    assert body["@context"] == "http://testserver/context.jsonld"
+    assert body["@context"] == "http://127.0.0.1:8000/context.jsonld"  # the default public URL
     context = client.get("/context.jsonld").json()
     body["@context"] = context["@context"]
     expanded = {
@@ -356,7 +356,7 @@ def test_void_statistics_match_sparql(client: TestClient, imported: LocalStore) 
     assert (
         dataset,
         NamedNode(void + "sparqlEndpoint"),
-        NamedNode("http://testserver/sparql"),
+        NamedNode("http://127.0.0.1:8000/sparql"),
     ) in found
     assert any(p == NamedNode(void + "dataDump") for _, p, _ in found)
 
@@ -414,3 +414,46 @@ def test_cached_representations_keep_cors_and_negotiation(client: TestClient) ->
     french = client.get(PLACE, params={"lang": "fr"}, headers={"Accept": "text/html"})
     assert french.headers["content-language"] == "fr"
     assert client.head(PLACE, headers={"Accept": "text/turtle"}).content == b""
+
+
+@pytest.mark.parametrize(
+    ("path", "accept"),
+    [("/licence/MIT.jsonld", "*/*"), ("/commune/75056", "application/ld+json")],
+)
+def test_a_forged_host_does_not_poison_the_cached_representations(
+    imported: LocalStore, path: str, accept: str
+) -> None:
+    """Cache poisoning: one request naming another host, then everyone's plain requests."""
+    with serving(imported) as client:
+        forged = client.get(path, headers={"Host": "evil.example", "Accept": accept})
+        assert forged.status_code == 200
+        assert forged.json()["@context"] == "http://127.0.0.1:8000/context.jsonld"
+        for _ in range(2):  # rendered now, then from the cache
+            plain = client.get(path, headers={"Accept": accept})
+            assert plain.json()["@context"] == "http://127.0.0.1:8000/context.jsonld"
+            assert "evil.example" not in plain.text
+
+
+def test_every_absolute_url_comes_from_the_configured_public_url(imported: LocalStore) -> None:
+    assert imported.path is not None
+    settings = Settings(
+        data_dir=imported.path.parent,
+        base_iri=BASE,
+        tile_url="",
+        public_url="https://graph.example.org/",
+    )
+    forged = {"Host": "evil.example", "X-Forwarded-Host": "evil.example"}
+    with TestClient(create_app(settings, imported), raise_server_exceptions=False) as client:
+        document = client.get("/licence/MIT", headers={**forged, "Accept": "application/ld+json"})
+        assert document.json()["@context"] == "https://graph.example.org/context.jsonld"
+        void = client.get("/.well-known/void", headers={**forged, "Accept": "text/turtle"})
+        endpoint = NamedNode("https://graph.example.org/sparql")
+        assert any(o == endpoint for _, _, o in triples(void, RdfFormat.TURTLE))
+        description = client.get("/sparql", headers={**forged, "Accept": "text/turtle"})
+        assert any(s == endpoint for s, _, _ in triples(description, RdfFormat.TURTLE))
+        catalogue = client.get("/api/queries", headers=forged).json()
+        assert all(q["url"].startswith("https://graph.example.org/api/queries/") for q in catalogue)
+        editor = client.get("/sparql", headers={**forged, "Accept": "text/html"})
+        assert '"endpoint": "https://graph.example.org/sparql"' in editor.text
+        for response in (document, void, description, editor):
+            assert "evil.example" not in response.text

@@ -322,7 +322,7 @@ def test_service_description(client: TestClient, accept: str, rdf_format: RdfFor
     assert response.status_code == 200
     triples = list(parse(response.content, rdf_format))
     sd = "http://www.w3.org/ns/sparql-service-description#"
-    endpoint = NamedNode("http://testserver/sparql")
+    endpoint = NamedNode("http://127.0.0.1:8000/sparql")
     assert any(t.subject == endpoint and t.object == NamedNode(sd + "Service") for t in triples)
     assert any(
         t.predicate == NamedNode(sd + "supportedLanguage")

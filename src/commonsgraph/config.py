@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from commonsgraph import iris
 from commonsgraph.errors import ConfigError
@@ -51,6 +52,10 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     """Addresses or networks (CIDR) of the reverse proxies in front of the service: only
     requests from them have their client taken from X-Forwarded-For (see `web/clients.py`)."""
+    public_url: str = ""
+    """The deployment's public base URL (`https://graph.example.org/`): every absolute URL the
+    service writes (the JSON-LD context, Location headers, the SPARQL endpoint in descriptions)
+    starts with it, whatever `Host` a request names. Empty: `http://{host}:{port}/`."""
     query_timeout: float = 30.0
     """Seconds a public query may run before it is stopped."""
     query_workers: int = field(default_factory=lambda: min(8, 2 * (os.cpu_count() or 1)))
@@ -111,6 +116,8 @@ class Settings:
             )
         if not 0 < self.port < 65536:
             raise ConfigError(f"the port must be between 1 and 65535, got {self.port}")
+        if self.public_url:
+            _check_public_url(self.public_url)
         if self.store is not None and not self.store.startswith(("http://", "https://")):
             raise ConfigError(f"COMMONSGRAPH_STORE must be an http(s) URL, got {self.store!r}")
         for name in ("query_timeout", "query_workers", "max_result_bytes", "max_body_bytes",
@@ -163,6 +170,7 @@ class Settings:
             "store": lambda v: v or None,
             "host": str,
             "port": int,
+            "public_url": str,
             "query_timeout": float,
             "query_workers": int,
             "query_busy_wait": float,
@@ -205,12 +213,47 @@ class Settings:
         return self.max_queries_per_client or max(1, self.query_workers // 2)
 
     @property
+    def public_base(self) -> str:
+        """The public base URL: `public_url`, or the address `serve` listens on (a wildcard
+        address names this host's loopback)."""
+        if self.public_url:
+            return self.public_url
+        wildcard = {"0.0.0.0": "127.0.0.1", "::": "[::1]", "": "127.0.0.1"}  # noqa: S104 (read, not bound)
+        host = wildcard.get(self.host, self.host)
+        if ":" in host and not host.startswith("["):
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}/"
+
+    @property
     def store_path(self) -> Path | None:
         return None if self.data_dir is None else self.data_dir / "store"
 
     def resource(self, *parts: str) -> Path:
         """A path inside the project's own files, e.g. `resource("data", "seed.ttl")`."""
         return self.resources_dir.joinpath(*parts)
+
+
+def _check_public_url(url: str) -> None:
+    """A public base URL is an origin: http(s), a host, perhaps a port, and the path `/`."""
+    parts = urlsplit(url)
+    try:
+        port_ok = parts.port is None or 0 < parts.port < 65536
+    except ValueError:
+        port_ok = False
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.username is not None
+        or parts.path != "/"
+        or parts.query
+        or parts.fragment
+        or not port_ok
+        or any(c.isspace() for c in url)
+    ):
+        raise ConfigError(
+            "COMMONSGRAPH_PUBLIC_URL must be an http(s) URL of a host, with the path '/' "
+            f"(the service cannot be served under a sub-path), got {url!r}"
+        )
 
 
 def _flag(value: str) -> bool:

@@ -7,7 +7,8 @@
     │   ├── DataSyntaxError     an RDF, CSV or JSON input that does not parse (source, line, column)
     │   ├── UnknownFormat       a media type, file extension or format name we do not handle
     │   ├── NotAcceptable       none of the formats a client accepts can represent the answer
-    │   ├── NotAllowed          a policy refuses it (SERVICE or LOAD of a non-allowed address)
+    │   ├── NotAllowed          a policy refuses it (SERVICE or LOAD of a non-allowed address,
+    │   │                       a sign-in form posted from another site)
     │   ├── TooLarge            a request body over the configured cap
     │   ├── ResultTooLarge      query results over the configured cap
     │   └── QueryMemoryExceeded a query needed more memory than a query worker may use

@@ -11,7 +11,6 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from starlette.types import ASGIApp
 
 from commonsgraph import __version__
@@ -31,10 +30,13 @@ from commonsgraph.web import (
     problems,
     resources,
     sparql,
+    templating,
 )
 from commonsgraph.web.clients import ProxiedClients, TrustedProxies
 from commonsgraph.web.curation import Curation
 from commonsgraph.web.description import Describer
+from commonsgraph.web.headers import Policies, SecurityHeaders
+from commonsgraph.web.origin import PublicOrigin
 from commonsgraph.web.sparql_fast import FastQueries
 
 HERE = Path(__file__).parent
@@ -42,10 +44,13 @@ HERE = Path(__file__).parent
 
 class Service(FastAPI):
     """The FastAPI app, whose requests first meet a thin front outside all of FastAPI's own
-    middleware: the clients behind trusted proxies (`ProxiedClients`, when there are any), CORS,
-    then the SPARQL queries (`FastQueries`, which translates its own errors), then the app."""
+    middleware: the public origin put in place of the request's (`PublicOrigin`), the security
+    headers on every response (`SecurityHeaders`), the clients behind trusted proxies
+    (`ProxiedClients`, when there are any), CORS, then the SPARQL queries (`FastQueries`, which
+    translates its own errors), then the app."""
 
     endpoint: sparql.SparqlEndpoint
+    settings: Settings
 
     def build_middleware_stack(self) -> ASGIApp:
         front: ASGIApp = CORSMiddleware(
@@ -56,8 +61,15 @@ class Service(FastAPI):
             expose_headers=["Location", "Retry-After", "Link", "ETag"],
             max_age=3600,
         )
-        proxies = self.endpoint.settings.trusted_proxies
-        return ProxiedClients(front, TrustedProxies(proxies)) if proxies else front
+        proxies = self.settings.trusted_proxies
+        if proxies:
+            front = ProxiedClients(front, TrustedProxies(proxies))
+        secured = SecurityHeaders(
+            front,
+            Policies.of(self.settings),
+            docs=(self.docs_url, self.redoc_url),
+        )
+        return PublicOrigin(secured, self.settings.public_base)
 
 
 def create_app(settings: Settings, store: Store, tokens: TokenStore | None = None) -> FastAPI:
@@ -91,11 +103,11 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
         description="An open knowledge graph of tiers-lieux, their actors, networks and commons.",
         telemetry={"tracing": False, "metrics": False, "logs": False},  # checked per request
     )
-    app.state.settings = settings
+    app.settings = app.state.settings = settings
     app.state.store = store
     app.state.tokens = tokens
     problems.install(app)
-    templates = Jinja2Templates(directory=HERE / "templates")
+    templates = templating.templates(HERE / "templates")
     queries = load_queries(settings.resource("queries"))
     # SERVICE calls are bounded by the gateway when pyoxigraph runs here; a remote store's
     # server makes its own.

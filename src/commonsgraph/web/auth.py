@@ -3,16 +3,24 @@
 401 (with `WWW-Authenticate: Bearer`) when the token is missing or unknown, 403 when its role
 is not enough. Browsers (the curators' pages) carry the token in an HttpOnly, SameSite=Strict
 cookie set by the login form; a write made with the cookie must come from this site's own
-pages (its `Origin`, when the browser sends one, is this site).
+pages (its `Origin`, when the browser sends one, is this site). The login form itself must be
+posted from this site (`from_this_site`): otherwise any page could sign its visitor in with
+the attacker's token (login CSRF), and what they then contribute or review would be done as
+the attacker, in the attacker's queue.
+
+"This site" is the public origin (`COMMONSGRAPH_PUBLIC_URL`), which `web.origin` makes the
+request's own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.exceptions import HTTPException
 
+from commonsgraph.errors import NotAllowed
 from commonsgraph.tokens import Token, TokenStore
 
 COOKIE = "commonsgraph_token"
@@ -28,10 +36,29 @@ def bearer(request: Request) -> str | None:
     cookie = request.cookies.get(COOKIE)
     if cookie and request.method not in SAFE_METHODS:
         origin = request.headers.get("origin")
-        own = f"{request.url.scheme}://{request.url.netloc}"
-        if origin is not None and origin != own:
+        if origin is not None and origin != own_origin(request):
             raise HTTPException(403, "a write with the login cookie must come from this site")
     return cookie or None
+
+
+def own_origin(request: Request) -> str:
+    """This site's origin as browsers write it (`https://graph.example.org`)."""
+    return f"{request.url.scheme}://{request.url.netloc}"
+
+
+def from_this_site(request: Request) -> None:
+    """Refuse a form posted from anywhere but this site's own pages: a browser says where a
+    post comes from in `Origin` (every current browser sends it with a POST), else in
+    `Referer`; a post that says neither is refused too (only browsers sign in with a form)."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        referer = urlsplit(request.headers.get("referer", ""))
+        origin = f"{referer.scheme}://{referer.netloc}" if referer.netloc else None
+    if origin != own_origin(request):
+        raise NotAllowed(
+            f"a sign-in form must be posted from this site ({own_origin(request)}), "
+            f"not from {origin or 'an unnamed page'}"
+        )
 
 
 def authenticate(tokens: TokenStore, request: Request, role: str) -> Token:

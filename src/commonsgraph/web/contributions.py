@@ -27,7 +27,7 @@ from commonsgraph.contributions import (
 from commonsgraph.errors import ParameterError
 from commonsgraph.validation import Finding, ValidationReport
 from commonsgraph.vocab import compact
-from commonsgraph.web.auth import COOKIE, authenticate
+from commonsgraph.web.auth import COOKIE, authenticate, from_this_site
 from commonsgraph.web.curation import HTML, JSON, Curation, is_form, local
 from commonsgraph.web.limits import read_body
 
@@ -145,6 +145,7 @@ def router(settings: Settings, contributions: Contributions, curation: Curation)
 
     @api.post("/login", include_in_schema=False)
     async def login(request: Request) -> Response:
+        from_this_site(request)
         form = await fields(request)
         token = tokens.verify(form.get("token", "").strip())
         if token is None:
@@ -161,7 +162,8 @@ def router(settings: Settings, contributions: Contributions, curation: Curation)
         return response
 
     @api.post("/logout", include_in_schema=False)
-    def logout() -> Response:
+    def logout(request: Request) -> Response:
+        from_this_site(request)
         response = RedirectResponse("/contributions/login", status_code=303)
         response.delete_cookie(COOKIE, path="/")
         return response

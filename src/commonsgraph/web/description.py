@@ -3,8 +3,6 @@ JSON-LD, RDF/XML… by Accept) for machines, the query editor for a browser."""
 
 from __future__ import annotations
 
-import json
-
 from fastapi import Request, Response
 from fastapi.exceptions import HTTPException
 from fastapi.templating import Jinja2Templates
@@ -121,5 +119,5 @@ class Describer:
             "examples": examples,
         }
         return self.templates.TemplateResponse(
-            request, "editor.html", {"config": json.dumps(config)}, headers={"Vary": "Accept"}
+            request, "editor.html", {"config": config}, headers={"Vary": "Accept"}
         )

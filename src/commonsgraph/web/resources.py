@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
@@ -132,14 +131,7 @@ class Representations:
             page = PageBuilder(self.store, self.linker, lang).build(description)
             body = (
                 self.templates.get_template("resource.html")
-                .render(
-                    {
-                        **context,
-                        "page": page,
-                        "features": json.dumps(page.features),
-                        "linker": self.linker,
-                    }
-                )
+                .render({**context, "page": page, "linker": self.linker})
                 .encode()
             )
             media_type = "text/html; charset=utf-8"
@@ -284,7 +276,8 @@ def router(
             "w": i18n.words(lang),
             "query": None,
             "alternates": alternates(path, page),
-            "context_url": str(request.url_for("jsonld_context")),
+            # from configuration: representations are cached for every client
+            "context_url": settings.public_base + "context.jsonld",
             "tiles": settings.tile_url,
             "tiles_attribution": settings.tile_attribution,
         }

@@ -25,11 +25,17 @@
   features.forEach(function (feature) {
     var c = feature.geometry.coordinates;
     var marker = L.circleMarker([c[1], c[0]], { radius: 7, color: "#0b5d3b", weight: 2, fillColor: "#2e9c6a", fillOpacity: 0.8 });
-    var title = document.createElement(feature.properties.href ? "a" : "span");
+    // Leaflet writes a string given to a popup or a tooltip as HTML: they get DOM nodes whose
+    // text is set, so that a label is only ever text; a popup links only to a page of this site.
+    var href = feature.properties.href;
+    var local = typeof href === "string" && href.charAt(0) === "/";
+    var title = document.createElement(local ? "a" : "span");
     title.textContent = feature.properties.title;
-    if (feature.properties.href) { title.href = feature.properties.href; }
+    if (local) { title.href = href; }
+    var tooltip = document.createElement("span");
+    tooltip.textContent = feature.properties.title;
     marker.bindPopup(title);
-    marker.bindTooltip(feature.properties.title);
+    marker.bindTooltip(tooltip);
     group.addLayer(marker);
   });
   group.addTo(map);
