@@ -8,9 +8,9 @@ always about the data as it stands. `every` runs harvests on a schedule inside t
 from __future__ import annotations
 
 import asyncio
-import logging
 from dataclasses import dataclass
 
+from commonsgraph import safetext
 from commonsgraph.config import Settings
 from commonsgraph.errors import CommonsGraphError
 from commonsgraph.harvest import Harvester, HarvestReport, open_harvester
@@ -18,7 +18,7 @@ from commonsgraph.reconcile import Reconciliation, SearchReport
 from commonsgraph.store import Store
 from commonsgraph.validation import Validates
 
-logger = logging.getLogger("commonsgraph.partners")
+logger = safetext.logger("commonsgraph.partners")
 
 
 @dataclass(frozen=True)

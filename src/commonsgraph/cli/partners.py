@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from commonsgraph.cli.base import console, errors, fail, main, opened, terminal_token
@@ -17,6 +18,7 @@ from commonsgraph.harvest import Source, SourceRegistry
 from commonsgraph.partners import Partners
 from commonsgraph.reconcile import STATUSES as RECONCILIATION_STATUSES
 from commonsgraph.reconcile import SearchReport
+from commonsgraph.safetext import redact
 from commonsgraph.validation import (
     ValidationPool,
     Validator,
@@ -108,10 +110,10 @@ def source_list(settings: Settings) -> None:
         table = Table("name", "kind", "url", "last success", "records", "quarantined", "last error")
         for item in harvester.registry.all():
             status = harvester.ledger.status(item.name)
-            error = "" if status.healthy else (status.last_error or "")
+            error = "" if status.healthy else redact(status.last_error or "")
             success = f"{status.last_success:%Y-%m-%d %H:%M}" if status.last_success else "never"
             table.add_row(
-                item.name, item.kind, item.url, success, str(status.published),
+                item.name, item.kind, item.shown_url, success, str(status.published),
                 str(status.quarantined), error,
             )  # fmt: skip
     console.print(table)
@@ -143,7 +145,9 @@ def harvest(settings: Settings, name: str | None, every: bool, full: bool) -> No
         harvested = partners.harvest(name, full)
     for report in harvested.reports:
         if report.error:
-            errors.print(f"[bold red]{report.source}[/]: {report.error}", highlight=False)
+            errors.print(
+                f"[bold red]{report.source}[/]: {escape(redact(report.error))}", highlight=False
+            )
         elif report.unchanged:
             console.print(f"{report.source}: unchanged since the last harvest")
         else:
