@@ -12,10 +12,17 @@ cannot be told from a path: partners' secrets go in the user information or a pa
 A request's path or a value read from a client may hold a line break (`%0a`) that would forge
 a log line, or other control characters that a terminal obeys: `printable` escapes them, and
 the loggers of `logger(name)` escape (and redact) every record, traceback included.
+
+A CSV download opened in a spreadsheet runs a cell that starts like a formula
+(`=HYPERLINK(…)`, `+`, `-`, `@`, a tab, a carriage return): `spreadsheet_csv` neutralises such
+cells as OWASP advises ("CSV Injection"), with a leading `'`. Numbers (`-1.55`, a longitude)
+are left as they are: a spreadsheet reads them as numbers, not formulas.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
 import re
 import traceback
@@ -74,6 +81,28 @@ def _escape(match: re.Match[str]) -> str:
         return _ESCAPES[character]
     code = ord(character)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def spreadsheet_cell(value: str) -> str:
+    """A CSV cell a spreadsheet shows as text, never runs as a formula (OWASP)."""
+    if value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def spreadsheet_csv(body: bytes) -> bytes:
+    """A CSV document (UTF-8, CRLF lines, as SPARQL results in CSV are) with every cell made
+    safe for a spreadsheet by `spreadsheet_cell`."""
+    rows = csv.reader(io.StringIO(body.decode("utf-8"), newline=""))
+    output = io.StringIO(newline="")
+    writer = csv.writer(output, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([spreadsheet_cell(cell) for cell in row])
+    return output.getvalue().encode("utf-8")
 
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]

@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings
@@ -30,7 +31,7 @@ errors = Console(stderr=True, soft_wrap=True)
 
 
 def fail(message: str, code: int) -> None:
-    errors.print(f"[bold red]error:[/] {message}", highlight=False)
+    errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     sys.exit(code)
 
 
@@ -78,9 +79,10 @@ def main(ctx: click.Context, data_dir: Path | None, base_iri: str | None) -> Non
 
 
 def cell(term: Any) -> str:
+    """A term as text for a table or a line (escaped: data is never read as rich markup)."""
     if term is None:
         return ""
-    return term.value if hasattr(term, "value") else str(term)
+    return escape(term.value if hasattr(term, "value") else str(term))
 
 
 def terminal_token() -> Token:
@@ -96,8 +98,8 @@ def print_findings(findings: list[Finding], lang: str) -> None:
         where = f" {finding.path}" if finding.path else ""
         value = f" = {finding.value}" if finding.value else ""
         console.print(
-            f"[{colour}]{finding.severity}[/] {finding.focus}{where}{value}: "
-            f"{finding.message(lang)}",
+            f"[{colour}]{finding.severity}[/] "
+            + escape(f"{finding.focus}{where}{value}: {finding.message(lang)}"),
             highlight=False,
         )
     report = ValidationReport(findings)

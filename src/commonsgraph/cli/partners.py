@@ -113,8 +113,8 @@ def source_list(settings: Settings) -> None:
             error = "" if status.healthy else redact(status.last_error or "")
             success = f"{status.last_success:%Y-%m-%d %H:%M}" if status.last_success else "never"
             table.add_row(
-                item.name, item.kind, item.shown_url, success, str(status.published),
-                str(status.quarantined), error,
+                item.name, item.kind, escape(item.shown_url), success, str(status.published),
+                str(status.quarantined), escape(error),
             )  # fmt: skip
     console.print(table)
 
@@ -161,7 +161,7 @@ def harvest(settings: Settings, name: str | None, every: bool, full: bool) -> No
                 highlight=False,
             )
             for note in report.notes[:10]:
-                console.print(f"  {note}", highlight=False)
+                console.print(f"  {escape(note)}", highlight=False)
     if harvested.search is not None:
         print_search(harvested.search)
     sys.exit(1 if harvested.failed else 0)
@@ -204,8 +204,9 @@ def reconcile_list(settings: Settings, status: str | None, lang: str) -> None:
     table = Table("id", "score", "status", "ours", "theirs", "why")
     for c in found:
         table.add_row(
-            c.id, f"{c.score:.2f}", c.status, f"{c.ours_label}\n{compact(c.ours.value)}",
-            f"{c.theirs_label}\n{compact(c.theirs.value)}", "; ".join(c.evidence.reasons(lang)),
+            c.id, f"{c.score:.2f}", c.status, escape(f"{c.ours_label}\n{compact(c.ours.value)}"),
+            escape(f"{c.theirs_label}\n{compact(c.theirs.value)}"),
+            escape("; ".join(c.evidence.reasons(lang))),
         )  # fmt: skip
     console.print(table)
 
