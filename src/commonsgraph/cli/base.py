@@ -19,6 +19,7 @@ from rich.markup import escape
 from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings
 from commonsgraph.errors import CommonsGraphError, Conflict, InputError, NotFound, StoreError
+from commonsgraph.safetext import printable, redact
 from commonsgraph.store import Store, open_store
 from commonsgraph.tokens import Token
 from commonsgraph.validation import (
@@ -56,7 +57,25 @@ def opened(settings: Settings) -> Iterator[Store]:
         store.close()
 
 
-@click.group()
+class Commands(click.Group):
+    """The `commonsgraph` group: arguments are text, checked before any command reads them.
+
+    An argument that holds a NUL or bytes that are not UTF-8 (which Python passes on as lone
+    surrogates) cannot be a path, a query or a name; it is refused (exit code 2) instead of
+    failing with a traceback wherever it is first encoded."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        for position, argument in enumerate(args, start=1):
+            if "\x00" in argument or any("\ud800" <= c <= "\udfff" for c in argument):
+                shown = printable(redact(argument))
+                raise click.UsageError(
+                    f"argument {position} ({shown[:60]}) holds a NUL or bytes that are not UTF-8",
+                    ctx,
+                )
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=Commands)
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
