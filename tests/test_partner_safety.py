@@ -257,3 +257,21 @@ def test_printable() -> None:
     assert printable("a\nb\r\x00\x1b[31m\x85\u2028\udcff é") == (
         "a\\nb\\r\\x00\\x1b[31m\\x85\\u2028\\udcff é"
     )
+
+
+def test_a_scheduled_harvest_under_way_finishes_before_the_service_closes(
+    tmp_path: Path, partner: Partner, seeded: LocalStore
+) -> None:
+    """Closing the ledgers under the harvest's thread crashed the process (SIGSEGV in SQLite)."""
+    data = tmp_path / "var"
+    partner.routes["/dump.ttl"] = Route(body=TURTLE, content_type="text/turtle", hang=1.5)
+    declare(data, "dump", "rdf", f"{partner.url}/dump.ttl")
+    settings = Settings(data_dir=data, base_iri=BASE, tile_url="", harvest_every=0.05)
+    with TestClient(create_app(settings, seeded)):
+        deadline = time.monotonic() + 20
+        while not partner.requests:  # the harvest is under way, waiting for the partner
+            assert time.monotonic() < deadline, "no scheduled harvest"
+            time.sleep(0.05)
+    ledger = HarvestLedger(data / "harvests.sqlite3")
+    assert ledger.status("dump").last_success is not None
+    ledger.close()

@@ -8,6 +8,7 @@ always about the data as it stands. `every` runs harvests on a schedule inside t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass
 
 from commonsgraph import safetext
@@ -67,11 +68,19 @@ class Partners:
         return Harvested(reports, self.reconciliation.search() if changed else None)
 
     async def every(self, seconds: float) -> None:
-        """Harvest every source every `seconds`, until cancelled (the service's schedule)."""
+        """Harvest every source every `seconds`, until cancelled (the service's schedule);
+        cancelled during a harvest, it returns once that harvest is over."""
         while True:
             await asyncio.sleep(seconds)
+            harvesting = asyncio.ensure_future(asyncio.to_thread(self.harvest))
             try:
-                harvested = await asyncio.to_thread(self.harvest)
+                harvested = await asyncio.shield(harvesting)
+            except asyncio.CancelledError:
+                # A thread cannot be stopped: the harvest under way finishes before the
+                # service closes the ledgers it writes (closing SQLite under it crashed).
+                with contextlib.suppress(CommonsGraphError):
+                    await harvesting
+                raise
             except CommonsGraphError as error:  # e.g. sources.toml no longer reads
                 logger.error("scheduled harvest: %s", error)
                 continue
