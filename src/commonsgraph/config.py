@@ -85,6 +85,10 @@ class Settings:
     """Characters one literal of a contribution may hold."""
     contribution_licence: str = "CC-BY-4.0"
     """The licence (SPDX id) a contribution is granted under when it names none."""
+    require_second_reviewer: bool = True
+    """A curator may not accept or reject a contribution uploaded with their own token:
+    another curator reviews it (four eyes before anything is published). Off: one curator
+    may review their own uploads (a deployment with a single curator)."""
     harvest_timeout: float = 60.0
     """Seconds a partner has to send a whole harvest."""
     max_harvest_bytes: int = 100_000_000
@@ -184,6 +188,7 @@ class Settings:
             "max_upload_statements": int,
             "max_literal_chars": int,
             "contribution_licence": str,
+            "require_second_reviewer": _flag,
             "harvest_timeout": float,
             "max_harvest_bytes": int,
             "harvest_every": float,

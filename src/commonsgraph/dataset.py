@@ -223,7 +223,10 @@ class Dumps:
 
     def graph(self, name: str) -> tuple[Path, str] | None:
         """The Turtle of one public graph (`import/census`…), and its ETag; None if unknown."""
-        graph = self.minter.graph(name)
+        try:
+            graph = self.minter.graph(name)
+        except ValueError:  # a name no IRI may hold (a space, a NUL…) names no graph
+            return None
         if graph not in self.store.graphs():
             return None
         version, folder = self._version_dir()

@@ -1,10 +1,22 @@
-"""IRIs as RFC 3986 reads them: resolving a reference against a base, and normalising.
+"""IRIs as RFC 3986 reads them: resolving a reference against a base, normal form, and why an
+IRI is not in it.
 
-A check on an IRI (an allow-list, an ownership rule) must look at the IRI that will be used,
-not at one of its spellings: `http://partner/p/../../x`, `http://PARTNER:80/p/%2E%2E/x` and
-`http://partner/x` name the same resource. `normalize` gives the one spelling the checks
-compare and the callers then use (RFC 3986 §6.2.2: case, percent-encoding, dot segments; §6.2.3:
-the scheme's default port, an empty http(s) path).
+RDF compares IRIs character by character, but browsers, HTTP clients, JSON-LD processors and
+our own routes resolve them first: `…/tiers-lieu/../ns#TiersLieu`, `…/tiers-lieu/%2E%2E/ns`,
+`…/tiers-lieu/%61bc`, `HTTPS://W3ID.ORG/…`, `…:443/…` are, once resolved, another resource than
+the one they seem to be under. So a check on an IRI (an allow-list, an ownership rule) must
+look at the IRI that will be used, not at one of its spellings:
+
+- the allow-lists of SERVICE and LOAD compare `normalize`d IRIs, and the checked query names
+  them in that form (`sparqlcheck`);
+- a contribution must name our resources in normal form (`why_not_normal` says what is wrong
+  with one that is not, and the contribution is refused).
+
+Normal form, as RFC 3986 §6.2.2 and §6.2.3 define it for http(s): scheme and host in lower
+case, no default port, percent-encodings in upper case and none of an unreserved character,
+no `.` or `..` segment in a hierarchical path, `/` for an empty path. Under our own base, also
+no empty segment (`a//b`) and no encoded `/` (`%2F`): our IRIs have neither, and each reads as
+another path to some readers.
 """
 
 from __future__ import annotations
@@ -19,6 +31,7 @@ _RELATIVE = re.compile(r"()(?://([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?", re
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
 _PERCENT = re.compile(r"%([0-9A-Fa-f]{2})")
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_HOST_PORT = re.compile(r"(\[[^\]]*\]|[^:\[\]]*)(?::([0-9]*))?")
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 
 
@@ -119,28 +132,24 @@ def _percent(text: str) -> str:
 
 
 def normalize(iri: str) -> str:
-    """The normal spelling of an absolute IRI (RFC 3986 §6.2.2 and §6.2.3).
-
-    Scheme and host in lower case, percent-encodings of unreserved characters decoded and the
-    others upper-cased, dot segments removed, the scheme's default port and an empty http(s)
-    path made explicit the one way. Anything else (user information, the query, the fragment)
-    is kept as it is but for percent-encoding.
-    """
+    """The normal form of an IRI (RFC 3986 §6.2.2 syntax-based, §6.2.3 for http(s)); the user
+    information, the query and the fragment are kept but for percent-encoding."""
     parts = split(iri)
     scheme = parts.scheme.lower() if parts.scheme is not None else None
     authority = parts.authority
     if authority is not None:
         userinfo, at, hostport = authority.rpartition("@")
-        host, colon, port = hostport.rpartition(":") if ":" in hostport else (hostport, "", "")
-        if host.startswith("[") and not host.endswith("]"):  # an IPv6 address without a port
-            host, colon, port = hostport, "", ""
-        if colon and port.isdigit() and _DEFAULT_PORTS.get(scheme or "") == port.lstrip("0"):
-            colon = port = ""
-        elif colon and not port:
-            colon = ""
-        authority = f"{_percent(userinfo)}{at}{_percent(host).lower()}{colon}{port}"
-    path = remove_dot_segments(_percent(parts.path))
-    if not path and authority is not None and scheme in _DEFAULT_PORTS:
+        found = _HOST_PORT.fullmatch(hostport)
+        if found is not None:  # else left as it is: not an authority we can read
+            host, port = found.group(1), found.group(2) or ""
+            if port == _DEFAULT_PORTS.get(scheme or ""):
+                port = ""  # also "host:", an empty port
+            hostport = _percent(host).lower() + (f":{port}" if port else "")
+        authority = f"{_percent(userinfo)}{at}{hostport}"
+    path = _percent(parts.path)
+    if authority is not None or path.startswith("/"):  # a hierarchical path
+        path = remove_dot_segments(path)
+    if authority is not None and not path and scheme in _DEFAULT_PORTS:
         path = "/"
     return str(
         Parts(
@@ -151,3 +160,17 @@ def normalize(iri: str) -> str:
             None if parts.fragment is None else _percent(parts.fragment),
         )
     )
+
+
+def why_not_normal(iri: str, base: str) -> str | None:
+    """Why `iri` is not in normal form (None when it is); under `base`, our stricter form."""
+    normal = normalize(iri)
+    if normal != iri:
+        return f"it is not in normal form (RFC 3986 §6): it resolves to <{normal}>"
+    if iri.startswith(base):
+        path = re.split(r"[?#]", iri[len(base) :], maxsplit=1)[0]
+        if "//" in path or path.startswith("/"):
+            return "its path has an empty segment"
+        if re.search("%2F", path, re.IGNORECASE):
+            return "its path has an encoded '/' (%2F)"
+    return None

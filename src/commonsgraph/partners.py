@@ -8,9 +8,10 @@ always about the data as it stands. `every` runs harvests on a schedule inside t
 from __future__ import annotations
 
 import asyncio
-import logging
+import contextlib
 from dataclasses import dataclass
 
+from commonsgraph import safetext
 from commonsgraph.config import Settings
 from commonsgraph.errors import CommonsGraphError
 from commonsgraph.harvest import Harvester, HarvestReport, open_harvester
@@ -18,7 +19,7 @@ from commonsgraph.reconcile import Reconciliation, SearchReport
 from commonsgraph.store import Store
 from commonsgraph.validation import Validates
 
-logger = logging.getLogger("commonsgraph.partners")
+logger = safetext.logger("commonsgraph.partners")
 
 
 @dataclass(frozen=True)
@@ -67,16 +68,18 @@ class Partners:
         return Harvested(reports, self.reconciliation.search() if changed else None)
 
     async def every(self, seconds: float) -> None:
-        """Harvest every source every `seconds`, until cancelled (the service's schedule)."""
+        """Harvest every source every `seconds`, until cancelled (the service's schedule);
+        cancelled during a harvest, it returns once that harvest is over."""
         while True:
             await asyncio.sleep(seconds)
-            running = asyncio.ensure_future(asyncio.to_thread(self.harvest))
+            harvesting = asyncio.ensure_future(asyncio.to_thread(self.harvest))
             try:
-                harvested = await asyncio.shield(running)
+                harvested = await asyncio.shield(harvesting)
             except asyncio.CancelledError:
-                # the thread cannot be stopped: let it finish before the ledgers close
-                await asyncio.wait([running])
-                running.exception()  # retrieved: the schedule stops whatever it raised
+                # A thread cannot be stopped: the harvest under way finishes before the
+                # service closes the ledgers it writes (closing SQLite under it crashed).
+                with contextlib.suppress(CommonsGraphError):
+                    await harvesting
                 raise
             except CommonsGraphError as error:  # e.g. sources.toml no longer reads
                 logger.error("scheduled harvest: %s", error)

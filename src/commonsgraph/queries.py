@@ -35,6 +35,7 @@ from pyoxigraph import Literal, NamedNode, QueryResultsFormat, RdfFormat
 
 from commonsgraph import geojson
 from commonsgraph.errors import DataSyntaxError, ParameterError
+from commonsgraph.safetext import spreadsheet_csv
 from commonsgraph.sparqlcheck import query_form
 from commonsgraph.sparqltext import bind
 from commonsgraph.store import Term
@@ -171,6 +172,8 @@ class NamedQuery:
         """The body to send for `output`, from the results the store serialized for it."""
         if output is GEOJSON and self.coordinates:
             return geojson.dumps(geojson.from_results(results, *self.coordinates))
+        if output.results == QueryResultsFormat.CSV:  # a download for spreadsheets
+            return spreadsheet_csv(results)
         return results
 
     def label(self, language: str = "en") -> str:

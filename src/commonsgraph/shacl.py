@@ -460,9 +460,10 @@ def _number(term: Term) -> Decimal | None:
     if not isinstance(term, Literal) or term.datatype.value not in _NUMERIC:
         return None
     try:
-        return Decimal(term.value)
+        number = Decimal(term.value)
     except InvalidOperation:
         return None
+    return None if number.is_nan() else number  # NaN compares with nothing: a violation
 
 
 def _compares(name: str, value: Term, bound: Term) -> bool:

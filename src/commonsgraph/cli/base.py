@@ -14,10 +14,12 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings
 from commonsgraph.errors import CommonsGraphError, Conflict, InputError, NotFound, StoreError
+from commonsgraph.safetext import printable, redact
 from commonsgraph.store import Store, open_store
 from commonsgraph.tokens import Token
 from commonsgraph.validation import (
@@ -30,7 +32,7 @@ errors = Console(stderr=True, soft_wrap=True)
 
 
 def fail(message: str, code: int) -> None:
-    errors.print(f"[bold red]error:[/] {message}", highlight=False)
+    errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     sys.exit(code)
 
 
@@ -55,7 +57,25 @@ def opened(settings: Settings) -> Iterator[Store]:
         store.close()
 
 
-@click.group()
+class Commands(click.Group):
+    """The `commonsgraph` group: arguments are text, checked before any command reads them.
+
+    An argument that holds a NUL or bytes that are not UTF-8 (which Python passes on as lone
+    surrogates) cannot be a path, a query or a name; it is refused (exit code 2) instead of
+    failing with a traceback wherever it is first encoded."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        for position, argument in enumerate(args, start=1):
+            if "\x00" in argument or any("\ud800" <= c <= "\udfff" for c in argument):
+                shown = printable(redact(argument))
+                raise click.UsageError(
+                    f"argument {position} ({shown[:60]}) holds a NUL or bytes that are not UTF-8",
+                    ctx,
+                )
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=Commands)
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -78,9 +98,10 @@ def main(ctx: click.Context, data_dir: Path | None, base_iri: str | None) -> Non
 
 
 def cell(term: Any) -> str:
+    """A term as text for a table or a line (escaped: data is never read as rich markup)."""
     if term is None:
         return ""
-    return term.value if hasattr(term, "value") else str(term)
+    return escape(term.value if hasattr(term, "value") else str(term))
 
 
 def terminal_token() -> Token:
@@ -96,8 +117,8 @@ def print_findings(findings: list[Finding], lang: str) -> None:
         where = f" {finding.path}" if finding.path else ""
         value = f" = {finding.value}" if finding.value else ""
         console.print(
-            f"[{colour}]{finding.severity}[/] {finding.focus}{where}{value}: "
-            f"{finding.message(lang)}",
+            f"[{colour}]{finding.severity}[/] "
+            + escape(f"{finding.focus}{where}{value}: {finding.message(lang)}"),
             highlight=False,
         )
     report = ValidationReport(findings)

@@ -44,7 +44,7 @@ def contributions_list(settings: Settings, status: str | None) -> None:
         table.add_row(
             c.id,
             c.status,
-            c.contributor_label or c.contributor,
+            cell(c.contributor_label or c.contributor),
             c.submitted.strftime("%Y-%m-%d %H:%M"),
             str(c.statements),
             str(violations),
@@ -64,19 +64,24 @@ def contributions_show(settings: Settings, contribution_id: str, lang: str) -> N
         changes = workflow.changes(c) if c.status in ("pending", "invalid") else []
     console.print(f"[bold]contribution {c.id}[/]: {c.status}", highlight=False)
     console.print(
-        f"by {c.contributor_label or c.contributor}, {c.submitted:%Y-%m-%d %H:%M} UTC, "
-        f"{c.statements} statements ({c.media_type}), licence {compact(c.licence)}"
-        + (f", from {c.source}" if c.source else ""),
+        cell(
+            f"by {c.contributor_label or c.contributor}, {c.submitted:%Y-%m-%d %H:%M} UTC, "
+            f"{c.statements} statements ({c.media_type}), licence {compact(c.licence)}"
+            + (f", from {c.source}" if c.source else "")
+        ),
         highlight=False,
     )
     if c.reviewer:
         console.print(
-            f"reviewed by {c.reviewer_label or c.reviewer}" + (f": {c.reason}" if c.reason else "")
+            cell(
+                f"reviewed by {c.reviewer_label or c.reviewer}"
+                + (f": {c.reason}" if c.reason else "")
+            )
         )
     print_findings(c.findings, lang)
     for change in changes:
         console.print(
-            f"[bold]{compact(change.subject.value)}[/]"
+            f"[bold]{cell(compact(change.subject.value))}[/]"
             + (" (new)" if change.is_new else "")
             + f": {len(change.added)} added, {len(change.removed)} removed, "
             f"{change.unchanged} unchanged, {change.kept} kept from sources",

@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 from pyoxigraph import QueryResultsFormat, RdfFormat
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -67,10 +68,10 @@ def print_report(report: ImportReport) -> None:
         )
     console.print(table)
     for note in report.skipped:
-        console.print(f"[yellow]skipped[/] {note}", highlight=False)
+        console.print(f"[yellow]skipped[/] {escape(str(note))}", highlight=False)
     shown = report.warnings[:20]
     for note in shown:
-        console.print(f"[dim]warning[/] {note}", highlight=False)
+        console.print(f"[dim]warning[/] {escape(str(note))}", highlight=False)
     if len(report.warnings) > len(shown):
         console.print(f"[dim]… and {len(report.warnings) - len(shown)} more warnings[/]")
 
@@ -318,12 +319,12 @@ def stats(settings: Settings) -> None:
         info = count.info
         loaded = info.generated.strftime("%Y-%m-%d %H:%M") if info.generated else ""
         name = info.graph.value.removeprefix(settings.base_iri)
-        table.add_row(name, info.title or "", f"{count.statements:,}", loaded)
+        table.add_row(escape(name), escape(info.title or ""), f"{count.statements:,}", loaded)
     table.add_row("[bold]all", "", f"[bold]{total:,}", "")
     console.print(table)
     table = Table("class", "label", "resources", title="resources per class", title_justify="left")
     for cls in classes:
-        table.add_row(compact(cls.cls.value), cls.label or "", f"{cls.resources:,}")
+        table.add_row(escape(compact(cls.cls.value)), escape(cls.label or ""), f"{cls.resources:,}")
     console.print(table)
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from commonsgraph.cli.base import console, errors, fail, main, opened, terminal_token
@@ -17,6 +18,7 @@ from commonsgraph.harvest import Source, SourceRegistry
 from commonsgraph.partners import Partners
 from commonsgraph.reconcile import STATUSES as RECONCILIATION_STATUSES
 from commonsgraph.reconcile import SearchReport
+from commonsgraph.safetext import redact
 from commonsgraph.validation import (
     ValidationPool,
     Validator,
@@ -108,11 +110,11 @@ def source_list(settings: Settings) -> None:
         table = Table("name", "kind", "url", "last success", "records", "quarantined", "last error")
         for item in harvester.registry.all():
             status = harvester.ledger.status(item.name)
-            error = "" if status.healthy else (status.last_error or "")
+            error = "" if status.healthy else redact(status.last_error or "")
             success = f"{status.last_success:%Y-%m-%d %H:%M}" if status.last_success else "never"
             table.add_row(
-                item.name, item.kind, item.url, success, str(status.published),
-                str(status.quarantined), error,
+                item.name, item.kind, escape(item.shown_url), success, str(status.published),
+                str(status.quarantined), escape(error),
             )  # fmt: skip
     console.print(table)
 
@@ -143,7 +145,9 @@ def harvest(settings: Settings, name: str | None, every: bool, full: bool) -> No
         harvested = partners.harvest(name, full)
     for report in harvested.reports:
         if report.error:
-            errors.print(f"[bold red]{report.source}[/]: {report.error}", highlight=False)
+            errors.print(
+                f"[bold red]{report.source}[/]: {escape(redact(report.error))}", highlight=False
+            )
         elif report.unchanged:
             console.print(f"{report.source}: unchanged since the last harvest")
         else:
@@ -157,7 +161,7 @@ def harvest(settings: Settings, name: str | None, every: bool, full: bool) -> No
                 highlight=False,
             )
             for note in report.notes[:10]:
-                console.print(f"  {note}", highlight=False)
+                console.print(f"  {escape(note)}", highlight=False)
     if harvested.search is not None:
         print_search(harvested.search)
     sys.exit(1 if harvested.failed else 0)
@@ -200,8 +204,9 @@ def reconcile_list(settings: Settings, status: str | None, lang: str) -> None:
     table = Table("id", "score", "status", "ours", "theirs", "why")
     for c in found:
         table.add_row(
-            c.id, f"{c.score:.2f}", c.status, f"{c.ours_label}\n{compact(c.ours.value)}",
-            f"{c.theirs_label}\n{compact(c.theirs.value)}", "; ".join(c.evidence.reasons(lang)),
+            c.id, f"{c.score:.2f}", c.status, escape(f"{c.ours_label}\n{compact(c.ours.value)}"),
+            escape(f"{c.theirs_label}\n{compact(c.theirs.value)}"),
+            escape("; ".join(c.evidence.reasons(lang))),
         )  # fmt: skip
     console.print(table)
 

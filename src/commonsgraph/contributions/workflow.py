@@ -1,6 +1,7 @@
 """Contributions and their curation: upload, validate, stage, review, publish, revert.
 
-An upload is read within limits (`uploads`), its blank nodes named, its resources checked
+An upload is read within limits (`uploads`), its blank nodes named, its IRIs of ours checked to
+be in normal form (`iris`: `…/tiers-lieu/../ns#X` is not a place), its resources checked
 against what the contributor may change, and the resulting descriptions validated with the
 shapes. Valid uploads are staged in the ledger as pending, invalid ones kept with their report;
 neither is visible to public queries. A curator's accept publishes the contribution in one
@@ -26,6 +27,7 @@ from commonsgraph.contributions.ledger import Contribution, Ledger, now, to_nqua
 from commonsgraph.errors import Conflict, InputError, NotAllowed, NotFound, ParameterError
 from commonsgraph.graphs import GraphSource, agent, agent_statements, describe
 from commonsgraph.importers.communes import Communes
+from commonsgraph.iris import normalize, why_not_normal
 from commonsgraph.store import Store, data_update
 from commonsgraph.tokens import Token
 from commonsgraph.uploads import (
@@ -120,6 +122,8 @@ class Contributions:
         licence_iri = self._licence(licence)
         if source is not None and len(source) > MAX_SOURCE:
             raise ParameterError("source", f"at most {MAX_SOURCE} characters")
+        if source is not None and _source_iri(source) is None and _looks_like_url(source):
+            raise ParameterError("source", f"{source!r} is neither a URL (an IRI) nor words")
         key = secrets.token_hex(4)
         upload = self._read(body, media_type, key)
         review = self._review(upload, token, key)
@@ -155,12 +159,21 @@ class Contributions:
 
     def _licence(self, given: str | None) -> NamedNode:
         value = given or self.settings.contribution_licence
-        iri = NamedNode(value) if "://" in value else self.minter.licence(value)
+        try:
+            iri = NamedNode(value) if "://" in value else self.minter.licence(value)
+        except ValueError:
+            raise ParameterError("licence", f"{value!r} is not an IRI nor an SPDX id") from None
         if not self.store.ask("ASK { ?l a cc:License }", {"l": iri}):
             raise ParameterError("licence", f"{value!r} is not a licence the graph knows")
         return iri
 
     def _review(self, upload: Upload, token: Token, key: str) -> Review:
+        problems = self._abnormal_iris(upload.triples)
+        if problems:
+            raise InputError(
+                "the upload holds IRIs of ours that are not in normal form (what they name "
+                "cannot be told from how they are written): " + _listed(problems)
+            )
         planned = self._plan(upload.triples)
         self._check_subjects(planned, token, key)
         report = self.validator.validate(
@@ -174,6 +187,23 @@ class Contributions:
     def _contribution_of(self, graph: NamedNode) -> str | None:
         prefix = self.minter.graph("contribution/").value
         return graph.value[len(prefix) :] if graph.value.startswith(prefix) else None
+
+    def _abnormal_iris(self, triples: list[Triple]) -> list[str]:
+        """The IRIs of ours (or that resolve to ours) not in normal form, and why: checks
+        that read an IRI's path (which kind of resource, whose) would be misled by them."""
+        base = self.minter.base
+        problems = []
+        seen: set[NamedNode] = set()
+        for triple in triples:
+            for term in (triple.subject, triple.predicate, triple.object):
+                if not isinstance(term, NamedNode) or term in seen:
+                    continue
+                seen.add(term)
+                if term.value.startswith(base) or normalize(term.value).startswith(base):
+                    why = why_not_normal(term.value, base)
+                    if why is not None:
+                        problems.append(f"<{term.value}>: {why}")
+        return problems
 
     def _check_subjects(self, planned: Plan, token: Token, key: str) -> None:
         """Refuse statements about resources the contributor may not change."""
@@ -208,11 +238,8 @@ class Contributions:
                         f"<{iri}> belongs to contribution {other} of another contributor"
                     )
         if problems:
-            more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
             raise NotAllowed(
-                "the upload describes resources it may not change: "
-                + "; ".join(problems[:5])
-                + more
+                "the upload describes resources it may not change: " + _listed(problems)
             )
 
     # -- reading -----------------------------------------------------------------------------
@@ -242,7 +269,14 @@ class Contributions:
         """Publish a pending contribution, atomically, with its provenance."""
         with self._writer:
             contribution = self._in_status(contribution_id, "pending", "accept")
+            self._check_reviewer(contribution, curator)
             triples = self.ledger.data(contribution_id)
+            abnormal = self._abnormal_iris(triples)  # staged before they were refused
+            if abnormal:
+                raise Conflict(
+                    f"contribution {contribution_id} holds IRIs of ours not in normal form; "
+                    "reject it: " + _listed(abnormal)
+                )
             planned = self._plan(triples)
             report = self.validator.validate(
                 planned.description, neighbourhood(self.store, planned.description)
@@ -288,7 +322,7 @@ class Contributions:
             raise ParameterError("reason", "say why the contribution is rejected")
         if len(reason) > MAX_REASON:
             raise ParameterError("reason", f"at most {MAX_REASON} characters")
-        self._in_status(contribution_id, "pending", "reject")
+        self._check_reviewer(self._in_status(contribution_id, "pending", "reject"), curator)
         if not self.ledger.move(
             contribution_id,
             ("pending",),
@@ -363,6 +397,15 @@ class Contributions:
                 settled.append(f"{contribution.id}: reverted")
         return settled
 
+    def _check_reviewer(self, contribution: Contribution, curator: Token) -> None:
+        """With `require_second_reviewer`, refuse a review by the token that uploaded (the
+        same person with two tokens is not seen: tokens are what we know of people)."""
+        if self.settings.require_second_reviewer and contribution.contributor == curator.id:
+            raise NotAllowed(
+                f"contribution {contribution.id} was uploaded with this token: another "
+                "curator reviews it (COMMONSGRAPH_REQUIRE_SECOND_REVIEWER)"
+            )
+
     def _in_status(self, contribution_id: str, status: str, action: str) -> Contribution:
         found = self.ledger.get(contribution_id)
         if found is None:
@@ -394,14 +437,15 @@ class Contributions:
         """Who contributed, who accepted, when, from where, under which licence."""
         graph = self.graph(contribution)
         source = contribution.source or ""
+        source_iri = _source_iri(source)  # None: words (or a URL staged before it was checked)
         origin = GraphSource(
             name=f"contribution/{contribution.id}",
             title_fr=f"Contribution {contribution.id} de {contribution.contributor_label}",
             title_en=f"Contribution {contribution.id} by {contribution.contributor_label}",
-            source=NamedNode(source) if source.startswith(("http://", "https://")) else None,
+            source=source_iri,
             licence=NamedNode(contribution.licence),
             used=f"an upload ({contribution.media_type})"
-            + (f" from {source}" if source and not source.startswith("http") else ""),
+            + (f" from {source}" if source and source_iri is None else ""),
         )
         activity = Minter.part(graph, "activity")
         contributor = agent(self.minter, contribution.contributor)
@@ -432,6 +476,25 @@ class Contributions:
             ),
             *agent_statements(self.minter, curator.id, curator.label),
         ]
+
+
+def _looks_like_url(source: str) -> bool:
+    return source.lower().startswith(("http:", "https:"))
+
+
+def _source_iri(source: str) -> NamedNode | None:
+    """The IRI a contribution's source names, if it is a URL that is an IRI."""
+    if not _looks_like_url(source) or "://" not in source:
+        return None
+    try:
+        return NamedNode(source)
+    except ValueError:
+        return None
+
+
+def _listed(problems: list[str]) -> str:
+    more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+    return "; ".join(problems[:5]) + more
 
 
 def _stamp(moment: datetime) -> Literal:

@@ -1,27 +1,37 @@
-"""Fetching from partners, within a deadline and a size cap.
+"""Fetching from partners, within a deadline and a size cap, from the declared origin only.
 
 Every failure — unreachable, too slow (the deadline covers the whole transfer, not one read),
 an HTTP error, a body over the cap — is a `PartnerError` that says which partner and what.
 Feeds and dumps are asked for with the validators of the last harvest (`If-None-Match`,
-`If-Modified-Since`): a partner that answers 304 has nothing new. SPARQL endpoints are queried
-with SPARQLWrapper.
+`If-Modified-Since`): a partner that answers 304 has nothing new. SPARQL endpoints are sent
+their CONSTRUCT query as the SPARQL 1.1 Protocol says (a form POST).
+
+Redirects are followed only within the origin (scheme, host and port) the operator declared:
+every request of a harvest, the first and each hop, is checked before it is sent, and one to
+another origin — another host or port, loopback or a private address behind a public source,
+`https` downgraded to `http`, `file:` — is refused with a `PartnerError` that names it, before
+anything connects to it. A source that moved is declared again at its new address. (Following
+a redirect elsewhere would let a partner, or whoever answers for it, make this server call any
+address it can reach.) URLs in messages are redacted: a source's credentials never show.
 """
 
 from __future__ import annotations
 
 import time
-import urllib.error
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import httpx
-from SPARQLWrapper import POST, TURTLE, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from commonsgraph import __version__
 from commonsgraph.errors import PartnerError
+from commonsgraph.safetext import redact
 
 USER_AGENT = f"commonsgraph/{__version__} (harvest)"
 CHUNK = 65_536
+MAX_REDIRECTS = 5
+TURTLE_ACCEPT = "text/turtle, application/n-triples;q=0.9, application/rdf+xml;q=0.8"
 
 
 @dataclass(frozen=True)
@@ -49,6 +59,66 @@ class Limits:
             raise PartnerError(f"{self.url} did not finish sending within {self.timeout:g} s")
 
 
+class SameOrigin:
+    """Refuses a request (the first, or a redirect) to another origin than the source's."""
+
+    def __init__(self, url: str) -> None:
+        self.declared = httpx.URL(url)
+        self.shown = redact(url)
+
+    def __call__(self, request: httpx.Request) -> None:
+        target, declared = request.url, self.declared
+        if (target.scheme, target.host, target.port) != (
+            declared.scheme,
+            declared.host,
+            declared.port,
+        ):
+            raise PartnerError(
+                f"{self.shown} redirected to {redact(str(target))}, outside its origin "
+                f"{declared.scheme}://{declared.netloc.decode('ascii')}: "
+                "refused (a harvest follows redirects only within the declared scheme, host "
+                "and port; declare the source at its new address)"
+            )
+
+
+@contextmanager
+def _response(method: str, url: str, timeout: float, **request: object) -> Iterator[httpx.Response]:
+    """A streamed response of the source's origin, errors translated."""
+    shown = redact(url)
+    try:
+        with (
+            httpx.Client(
+                timeout=timeout,
+                follow_redirects=True,
+                max_redirects=MAX_REDIRECTS,
+                event_hooks={"request": [SameOrigin(url)]},
+            ) as client,
+            client.stream(method, url, **request) as response,  # type: ignore[arg-type]
+        ):
+            yield response
+    except httpx.TooManyRedirects:
+        raise PartnerError(f"{shown} redirected more than {MAX_REDIRECTS} times") from None
+    except httpx.TimeoutException:
+        raise PartnerError(f"{shown} did not answer within {timeout:g} s") from None
+    except httpx.HTTPError as error:
+        raise PartnerError(f"{shown} could not be reached ({redact(str(error))})") from None
+
+
+def _read(response: httpx.Response, limits: Limits) -> bytes:
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit():
+        limits.check(int(declared))
+    body = bytearray()
+    for chunk in response.iter_bytes(CHUNK):
+        body += chunk
+        limits.check(len(body))
+    return bytes(body)
+
+
+def _media_type(response: httpx.Response) -> str:
+    return str(response.headers.get("content-type", "")).split(";")[0].strip().lower()
+
+
 def fetch(
     url: str,
     *,
@@ -64,60 +134,30 @@ def fetch(
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
-    limits = Limits(url, timeout, max_bytes)
-    try:
-        with httpx.stream(
-            "GET", url, headers=headers, timeout=timeout, follow_redirects=True
-        ) as response:
-            if response.status_code == 304:
-                return Fetched(b"", "", etag, last_modified, unchanged=True)
-            if response.status_code >= 400:
-                raise PartnerError(f"{url} answered HTTP {response.status_code}")
-            declared = response.headers.get("content-length", "")
-            if declared.isdigit():
-                limits.check(int(declared))
-            body = bytearray()
-            for chunk in response.iter_bytes(CHUNK):
-                body += chunk
-                limits.check(len(body))
-            return Fetched(
-                bytes(body),
-                response.headers.get("content-type", "").split(";")[0].strip().lower(),
-                response.headers.get("etag"),
-                response.headers.get("last-modified"),
-            )
-    except httpx.TimeoutException:
-        raise PartnerError(f"{url} did not answer within {timeout:g} s") from None
-    except httpx.HTTPError as error:
-        raise PartnerError(f"{url} could not be reached ({error})") from None
+    shown = redact(url)
+    limits = Limits(shown, timeout, max_bytes)
+    with _response("GET", url, timeout, headers=headers) as response:
+        if response.status_code == 304:
+            return Fetched(b"", "", etag, last_modified, unchanged=True)
+        if response.status_code >= 300:  # a 3xx here is a redirect that could not be followed
+            raise PartnerError(f"{shown} answered HTTP {response.status_code}")
+        return Fetched(
+            _read(response, limits),
+            _media_type(response),
+            response.headers.get("etag"),
+            response.headers.get("last-modified"),
+        )
 
 
 def construct(endpoint: str, query: str, *, timeout: float, max_bytes: int) -> Fetched:
-    """The Turtle a CONSTRUCT query gives at a SPARQL endpoint (with SPARQLWrapper)."""
-    wrapper = SPARQLWrapper(endpoint, agent=USER_AGENT)
-    wrapper.setQuery(query)
-    wrapper.setMethod(POST)
-    wrapper.setReturnFormat(TURTLE)
-    wrapper.setTimeout(max(1, round(timeout)))
-    limits = Limits(endpoint, timeout, max_bytes)
-    try:
-        response = wrapper.query().response
-        media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
-        body = bytearray()
-        while chunk := response.read(CHUNK):
-            body += chunk
-            limits.check(len(body))
-        return Fetched(bytes(body), media_type or "text/turtle")
-    except TimeoutError:
-        raise PartnerError(f"{endpoint} did not answer within {timeout:g} s") from None
-    except urllib.error.HTTPError as error:
-        raise PartnerError(f"{endpoint} answered HTTP {error.code}") from None
-    except urllib.error.URLError as error:
-        reason = error.reason
-        if isinstance(reason, TimeoutError):
-            raise PartnerError(f"{endpoint} did not answer within {timeout:g} s") from None
-        raise PartnerError(f"{endpoint} could not be reached ({reason})") from None
-    except SPARQLWrapperException as error:
-        raise PartnerError(f"{endpoint} refused the query ({error.msg})") from None
-    except OSError as error:
-        raise PartnerError(f"{endpoint} could not be reached ({error})") from None
+    """The RDF a CONSTRUCT query gives at a SPARQL endpoint (a form POST, SPARQL 1.1
+    Protocol §2.1.2)."""
+    shown = redact(endpoint)
+    limits = Limits(shown, timeout, max_bytes)
+    headers = {"Accept": TURTLE_ACCEPT, "User-Agent": USER_AGENT}
+    with _response("POST", endpoint, timeout, headers=headers, data={"query": query}) as response:
+        if response.status_code == 400:
+            raise PartnerError(f"{shown} refused the query (HTTP 400)")
+        if response.status_code >= 300:  # a 3xx here is a redirect that could not be followed
+            raise PartnerError(f"{shown} answered HTTP {response.status_code}")
+        return Fetched(_read(response, limits), _media_type(response) or "text/turtle")

@@ -42,6 +42,7 @@ from commonsgraph.harvest.mapping import (
 from commonsgraph.harvest.sources import Source, SourceRegistry
 from commonsgraph.importers.census import CensusMapper
 from commonsgraph.importers.communes import Communes
+from commonsgraph.safetext import redact
 from commonsgraph.store import GraphChange, Store, data_update, lexical
 from commonsgraph.uploads import skolemize
 from commonsgraph.validation import Finding, Validates, neighbourhood
@@ -138,14 +139,15 @@ class Harvester:
                 self._harvest(source, started, full, report)
                 report.ok = True
             except CommonsGraphError as error:
-                report.error = str(error)
-                self.ledger.failed(name, datetime.now(UTC), str(error))
+                report.error = redact(str(error))
+                self.ledger.failed(name, datetime.now(UTC), report.error)
             report.seconds = time.monotonic() - clock
             return report
 
     def _harvest(
         self, source: Source, started: datetime, full: bool, report: HarvestReport
     ) -> None:
+        source.check()  # sources.toml may be written by hand
         status = self.ledger.status(source.name)
         has_graph = self.store.has_graph(self.graph(source.name))
         incremental = (
@@ -176,9 +178,9 @@ class Harvester:
             name=f"harvest/{source.name}",
             title_fr=f"Moisson de « {source.title or source.name} »",
             title_en=f"Harvest of '{source.title or source.name}'",
-            source=NamedNode(source.url),
+            source=NamedNode(source.shown_url),
             licence=self._licence(source),
-            used=f"{source.url} ({source.kind}, mapping {source.mapping or 'fields'}): "
+            used=f"{source.shown_url} ({source.kind}, mapping {source.mapping or 'fields'}): "
             f"{len(records)} record(s), {len(quarantined)} quarantined"
             + (", changes since the last harvest" if incremental else ""),
         )
@@ -246,9 +248,9 @@ class Harvester:
         rdf_format = _dump_format(fetched.media_type, source.url)
         if rdf_format is None:
             sent = fetched.media_type or "no media type"
-            raise PartnerError(f"{source.url} sent {sent}, not RDF we read")
+            raise PartnerError(f"{source.shown_url} sent {sent}, not RDF we read")
         query = self._query(source, None) if source.kind == "rdf" and source.mapping else None
-        triples = map_dump(fetched.body, rdf_format, query, source.url)
+        triples = map_dump(fetched.body, rdf_format, query, source.shown_url)
         return self._with_communes(triples), []
 
     def _judge(

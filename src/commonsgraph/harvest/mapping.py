@@ -61,7 +61,8 @@ def mapping_query(source: Source, mappings: Path, base_iri: str, since: str | No
 
 
 def map_dump(body: bytes, rdf_format: RdfFormat, query: str | None, url: str) -> list[Triple]:
-    """The triples of an RDF dump, through the mapping query when there is one."""
+    """The triples of an RDF dump, through the mapping query when there is one; `url`, the
+    dump's (its credentials masked): its relative IRIs resolve against it."""
     try:
         triples = parse_triples(body, format=rdf_format, base_iri=url, source=url)
     except DataSyntaxError as error:
@@ -78,25 +79,25 @@ def map_dump(body: bytes, rdf_format: RdfFormat, query: str | None, url: str) ->
 
 def feed_records(source: Source, body: bytes) -> list[Record]:
     """The records of a feed, as flat-or-nested mappings."""
-    text = decode_text(body, source.url)
+    text = decode_text(body, source.shown_url)
     if source.kind == "csv":
         return list(csv.DictReader(io.StringIO(text, newline="")))
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise PartnerError(
-            f"{source.url} sent JSON that does not parse: {error.msg} (line {error.lineno})"
+            f"{source.shown_url} sent JSON that does not parse: {error.msg} (line {error.lineno})"
         ) from None
     if source.kind == "geojson":
         if not isinstance(document, dict) or not isinstance(document.get("features"), list):
-            raise PartnerError(f"{source.url} sent no GeoJSON FeatureCollection")
+            raise PartnerError(f"{source.shown_url} sent no GeoJSON FeatureCollection")
         return [_feature(feature) for feature in document["features"] if isinstance(feature, dict)]
     path = source.records or ("data" if source.kind == "gogocarto" else "")
     records = _at(document, path) if path else document
     if isinstance(document, list) and source.kind == "gogocarto":
         records = document
     if not isinstance(records, list):
-        raise PartnerError(f"{source.url}: no list of records at {path or 'the top'!r}")
+        raise PartnerError(f"{source.shown_url}: no list of records at {path or 'the top'!r}")
     return [r for r in records if isinstance(r, dict)]
 
 
@@ -135,7 +136,7 @@ class FeedMapper(CensusMapper):
         self, source: Source, minter: Minter, communes: CommuneIndex, typologies: dict[str, str]
     ) -> None:
         """`typologies`: our typology notations by their folded names and labels."""
-        super().__init__(minter, communes, NamedNode(source.url))
+        super().__init__(minter, communes, NamedNode(source.shown_url))
         self.feed = source
         self.fields = {**(GOGOCARTO_FIELDS if source.kind == "gogocarto" else {}), **source.fields}
         if source.kind == "geojson":

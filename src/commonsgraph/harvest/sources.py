@@ -28,8 +28,10 @@ from pathlib import Path
 from typing import Any
 
 import tomli_w
+from pyoxigraph import NamedNode
 
 from commonsgraph.errors import DataSyntaxError, InputError, NotFound
+from commonsgraph.safetext import redact
 
 KINDS = ("sparql", "rdf", "gogocarto", "geojson", "json", "csv")
 FIELDS = (
@@ -56,6 +58,11 @@ class Source:
     records: str | None = None
     """json: the dotted path of the list of records in the document (`data`)."""
 
+    @property
+    def shown_url(self) -> str:
+        """The url as it may be shown and published: its credentials masked (`redact`)."""
+        return redact(self.url)
+
     def check(self) -> None:
         """Refuse a declaration that cannot work, naming what is wrong."""
         where = f"source {self.name!r}"
@@ -64,7 +71,11 @@ class Source:
         if self.kind not in KINDS:
             raise InputError(f"{where}: kind must be one of {', '.join(KINDS)}")
         if not self.url.startswith(("http://", "https://")):
-            raise InputError(f"{where}: the url must be http(s), got {self.url!r}")
+            raise InputError(f"{where}: the url must be http(s), got {self.shown_url!r}")
+        try:
+            NamedNode(self.url)
+        except ValueError as error:
+            raise InputError(f"{where}: the url is not an IRI ({error})") from None
         if self.kind == "sparql" and not self.mapping:
             raise InputError(f"{where}: a SPARQL source needs a mapping (pair, or a .rq file)")
         if (

@@ -28,7 +28,14 @@ from pyoxigraph import (
     Store as OxStore,
 )
 
-from commonsgraph.errors import QuerySyntaxError, ResultTooLarge, StoreError, StoreLocked
+from commonsgraph.errors import (
+    CommonsGraphError,
+    Conflict,
+    QuerySyntaxError,
+    ResultTooLarge,
+    StoreError,
+    StoreLocked,
+)
 from commonsgraph.sparqltext import bind
 from commonsgraph.store.base import (
     Bindings,
@@ -51,6 +58,22 @@ def query_syntax_error(error: SyntaxError) -> QuerySyntaxError:
     if match is None:
         return QuerySyntaxError(message)
     return QuerySyntaxError(message, int(match.group(1)), int(match.group(2)))
+
+
+_GRAPH_STATE = re.compile(r"The graph (<[^>]*>) (does not exist|already exists)")
+
+
+def update_error(message: str) -> CommonsGraphError:
+    """Translate the engine's refusal of an update: one that does not fit the graphs as they
+    are (DROP, CLEAR, ADD… of a graph that does not exist, CREATE of one that does) is a
+    `Conflict` that says so; anything else, the store failing."""
+    match = _GRAPH_STATE.search(message)
+    if match is None:
+        return StoreError(f"the store could not apply the update: {message}")
+    graph, state = match.groups()
+    if state == "does not exist":
+        return Conflict(f"the graph {graph} does not exist (with SILENT, the update does nothing)")
+    return Conflict(f"the graph {graph} already exists (with SILENT, the update does nothing)")
 
 
 @contextmanager
@@ -264,7 +287,7 @@ class LocalStore:
         except SyntaxError as error:
             raise query_syntax_error(error) from None
         except (OSError, RuntimeError) as error:
-            raise StoreError(f"the store could not apply the update: {error}") from None
+            raise update_error(str(error)) from None
 
     def replace_graph(self, graph: GraphName, triples: Iterable[Triple]) -> GraphChange:
         new = _lines(serialize(triples, format=RdfFormat.N_TRIPLES))

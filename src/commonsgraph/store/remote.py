@@ -253,8 +253,11 @@ def _check(response: httpx.Response) -> None:
     if response.status_code < 400:
         return
     detail = response.text.strip()[:500]
-    if response.status_code == 400:
-        from commonsgraph.store.local import query_syntax_error
+    from commonsgraph.store.local import query_syntax_error, update_error
 
+    if response.status_code == 400:
         raise query_syntax_error(SyntaxError(detail or "the store refused the request"))
+    error = update_error(detail)  # Oxigraph answers 500 to an update that does not fit
+    if not isinstance(error, StoreError):
+        raise error
     raise StoreError(f"the store answered {response.status_code}: {detail}")

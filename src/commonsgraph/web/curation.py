@@ -105,5 +105,9 @@ def is_form(request: Request) -> bool:
 
 
 def local(target: str, fallback: str = "/contributions") -> str:
-    """A path on this site to go back to after signing in (never another site)."""
-    return target if target.startswith("/") and not target.startswith("//") else fallback
+    """A path on this site to go back to after signing in (never another site: not `//host`
+    nor `/\\host`, which browsers read as `//host`), percent-encoded where it is not plain
+    ASCII (a line break would forge the Location header, a non-Latin-1 character break it)."""
+    if not target.startswith("/") or target.startswith(("//", "/\\")):
+        return fallback
+    return quote(target, safe="/?#[]@!$&'()*+,;=:%")

@@ -5,7 +5,8 @@ validated and bound as RDF terms, with the same deadline and limits as /sparql. 
 its own route, so that the OpenAPI document (and /docs) shows its parameters and formats.
 Results come by `?format=` or `Accept`: JSON, CSV, TSV, XML for SELECT (GeoJSON too for queries
 that return places), Turtle, JSON-LD, N-Triples, RDF/XML for CONSTRUCT; `format=sparql` gives the
-query that would run.
+query that would run. CSV here is a download for spreadsheets: cells that would run as formulas
+are neutralised (`safetext.spreadsheet_csv`); /sparql keeps the W3C format byte for byte.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """/sources and /reconciliation: partner sources, their harvests, and the reconciliation report.
 
 - `GET /sources`, `GET /sources/{name}`: each source's last success, last error and counts
-  (open to all, JSON or HTML); `GET /sources/{name}/quarantine`: the records that failed the
-  shapes, with their report (curators); `POST /sources/{name}/harvest`: harvest now (curators).
+  (open to all, JSON or HTML; the endpoint and errors with their credentials masked);
+  `GET /sources/{name}/quarantine`: the records that failed the shapes, with their report
+  (curators); `POST /sources/{name}/harvest`: harvest now (curators).
 - `GET /reconciliation`: the candidate links (curators, JSON or HTML); `POST
   /reconciliation/search`: look again; `POST /reconciliation/{id}/confirm`, `/dismiss`.
 """
@@ -21,6 +22,7 @@ from commonsgraph.errors import ParameterError
 from commonsgraph.harvest import HarvestReport, Quarantined, Source, SourceStatus
 from commonsgraph.partners import Partners
 from commonsgraph.reconcile import STATUSES, Candidate, SearchReport
+from commonsgraph.safetext import redact
 from commonsgraph.views import Linker
 from commonsgraph.vocab import compact
 from commonsgraph.web.auth import authenticate
@@ -38,7 +40,9 @@ def status_json(status: SourceStatus) -> dict[str, Any]:
         "healthy": status.healthy,
         "last_attempt": _time(status.last_attempt),
         "last_success": _time(status.last_success),
-        "last_error": None if status.healthy else status.last_error,
+        "last_error": None
+        if status.healthy or status.last_error is None
+        else redact(status.last_error),
         "last_error_at": _time(status.last_error_at),
         "records": status.records,
         "published": status.published,
@@ -52,7 +56,7 @@ def report_json(report: HarvestReport) -> dict[str, Any]:
     return {
         "source": report.source,
         "ok": report.ok,
-        "error": report.error,
+        "error": None if report.error is None else redact(report.error),
         "unchanged": report.unchanged,
         "full": report.full,
         "records": report.records,
@@ -98,7 +102,7 @@ def router(partners: Partners, curation: Curation) -> APIRouter:
             "url": str(request.url_for("source", name=source.name)),
             "title": source.title or source.name,
             "kind": source.kind,
-            "endpoint": source.url,
+            "endpoint": source.shown_url,
             "mapping": source.mapping,
             "licence": source.licence,
             "graph": harvester.graph(source.name).value,

@@ -1,18 +1,18 @@
 """Errors as RFC 9457 problem details (`application/problem+json`), translated once.
 
 Our own errors map to 4xx with their message; anything else is logged and answered with a bare
-500 that leaks nothing.
+500 that leaks nothing. The log is `safetext`'s: credentials redacted, control characters (a
+`%0a` in a path) escaped, so that no request can forge a log line.
 """
 
 from __future__ import annotations
-
-import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from commonsgraph import safetext
 from commonsgraph.errors import (
     CommonsGraphError,
     Conflict,
@@ -22,6 +22,7 @@ from commonsgraph.errors import (
     NotAllowed,
     NotFound,
     Overloaded,
+    PartnerError,
     QueryMemoryExceeded,
     QuerySyntaxError,
     QueryTimeout,
@@ -32,7 +33,7 @@ from commonsgraph.errors import (
     UnknownFormat,
 )
 
-logger = logging.getLogger("commonsgraph")
+logger = safetext.logger("commonsgraph")
 
 PROBLEM = "application/problem+json"
 TYPES = "https://w3id.org/commonsgraph/problems/"
@@ -61,6 +62,8 @@ def problem(status: int, title: str, detail: str, kind: str, **extra: object) ->
 def _status(error: CommonsGraphError) -> tuple[int, str, str]:
     if isinstance(error, ServiceCallError):
         return 502, "Partner endpoint failed", "partner-endpoint-failed"
+    if isinstance(error, PartnerError):
+        return 502, "Partner failed", "partner-failed"
     if isinstance(error, QueryTimeout):
         return 503, "Query timed out", "query-timeout"
     if isinstance(error, Overloaded):

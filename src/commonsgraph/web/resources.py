@@ -28,6 +28,7 @@ from commonsgraph import i18n, jsonld, negotiation, reconcile
 from commonsgraph.config import Settings
 from commonsgraph.describe import Description, describe, description_quads, description_triples
 from commonsgraph.graphs import GraphInfo, graph_infos
+from commonsgraph.safetext import printable
 from commonsgraph.search import LabelIndex
 from commonsgraph.stats import home_counts
 from commonsgraph.store import Store
@@ -208,6 +209,17 @@ def negotiated(accept: str | None) -> RdfFormat | str | None:
     return negotiation.GRAPH_ALIASES.get(media) or RdfFormat.from_media_type(media)
 
 
+def minted_node(iri: str) -> NamedNode:
+    """The resource a path names; a path that no IRI may hold (a control character, a space,
+    bytes that are not UTF-8) names nothing: 404."""
+    try:
+        return NamedNode(iri)
+    except ValueError:
+        raise HTTPException(
+            404, f"nothing is published at <{printable(iri)}>: it is not an IRI"
+        ) from None
+
+
 class CachedPages:
     """ASGI middleware answering GET and HEAD for a resource whose representation is cached,
     before routing: a warm page costs little more than the HTTP exchange.
@@ -244,7 +256,10 @@ class CachedPages:
         if not page.isdigit() or int(page) < 1:
             return None
         lang = i18n.language(parameters.get("lang"), headers.get("accept-language"))
-        iri = NamedNode(self.representations.linker.resource_iri(path))
+        try:
+            iri = NamedNode(self.representations.linker.resource_iri(path))
+        except ValueError:  # not an IRI: the route answers 404
+            return None
         rendered = self.representations.cached(iri, int(page), chosen, lang)
         if rendered is None:
             return None
@@ -438,9 +453,9 @@ def router(
             raise HTTPException(404, f"nothing is published at /{path}")
         stem, extension = split_extension("/" + path)
         if extension is not None:
-            whole = NamedNode(linker.resource_iri("/" + path))
+            whole = minted_node(linker.resource_iri("/" + path))
             if store.ask("ASK { { ?x ?p ?o } UNION { ?s ?p ?x } }", {"x": whole}):
                 stem, extension = "/" + path, None  # the IRI itself ends like an extension
-        return await answer(request, NamedNode(linker.resource_iri(stem)), stem, extension)
+        return await answer(request, minted_node(linker.resource_iri(stem)), stem, extension)
 
     return api, representations
