@@ -57,3 +57,12 @@ def test_busy_waiting_is_bounded() -> None:
     assert Settings.from_env({"COMMONSGRAPH_QUERY_BUSY_WAIT": "0"}).query_busy_wait == 0
     with pytest.raises(ConfigError, match=r"query_busy_wait must be between 0 and 0\.1"):
         Settings.from_env({"COMMONSGRAPH_QUERY_BUSY_WAIT": "2"})
+
+
+def test_the_read_limits_of_every_route_are_settings() -> None:
+    names = ("graph_store_statements", "harvest_statements", "rdf_depth", "jsonld_memory")
+    env = {f"COMMONSGRAPH_MAX_{name.upper()}": str(n + 2) for n, name in enumerate(names)}
+    settings = Settings.from_env(env)
+    assert [getattr(settings, f"max_{name}") for name in names] == [2, 3, 4, 5]
+    with pytest.raises(ConfigError, match="max_rdf_depth must be positive"):
+        Settings.from_env({"COMMONSGRAPH_MAX_RDF_DEPTH": "0"})

@@ -92,7 +92,11 @@ def parse_triples(
             raise document.error
         return triples
     if format == RdfFormat.JSON_LD:
-        return list(checked(parse_jsonld(body, base_iri, limits, name), limits, name))
+        quads = parse_jsonld(body, base_iri, limits, name)
+        try:
+            return list(checked(quads, limits, name))
+        finally:
+            quads.close()  # the child, stopped at once if a check failed
     openers = body.count(b"<<")
     if openers > MAX_OPENERS:
         raise DataSyntaxError(

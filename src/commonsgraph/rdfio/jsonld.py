@@ -10,7 +10,9 @@ pyoxigraph's JSON-LD parser cannot be bounded from outside the way the others ar
 So the parsing runs in a child process (`commonsgraph.rdfio.child`), under a memory limit and a
 deadline: a crash, an exhausted memory or a timeout ends the child, and the request gets a
 clear refusal. The child checks every statement as it comes (`statements.checked`) and writes
-those it accepts as N-Triples, which the service reads back as it reads any other input.
+those it accepts as N-Triples, which the service reads back as it reads any other input. At
+most `CHILDREN` children run at once (the others wait their turn), so that concurrent uploads
+cannot multiply the memory each may take.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator
 from contextlib import suppress
 from itertools import accumulate
 from typing import IO
@@ -33,6 +35,8 @@ from commonsgraph.errors import DataSyntaxError, InputError, TooLarge
 from commonsgraph.rdfio.limits import ReadLimits
 
 CHILD = "commonsgraph.rdfio.child"
+CHILDREN = 2
+_turns = threading.BoundedSemaphore(CHILDREN)
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _SIGNS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
 _NOT_BRACKETS = bytes(c for c in range(256) if c not in b"[]{}")
@@ -52,8 +56,9 @@ def check_depth(body: bytes, limits: ReadLimits, source: str) -> None:
 
 def parse_jsonld(
     body: bytes, base_iri: str | None, limits: ReadLimits, source: str
-) -> Iterator[Quad]:
-    """The statements of a JSON-LD document, parsed by a child process (see the module)."""
+) -> Generator[Quad, None, None]:
+    """The statements of a JSON-LD document, parsed by a child process (see the module);
+    close the generator to stop the child early."""
     check_depth(body, limits, source)
     arguments = {
         "base_iri": base_iri,
@@ -64,7 +69,7 @@ def parse_jsonld(
         "size": limits.size,
         "memory": limits.jsonld_memory,
     }
-    with tempfile.TemporaryFile() as errors:
+    with _turns, tempfile.TemporaryFile() as errors:
         child = subprocess.Popen(
             [sys.executable, "-m", CHILD, json.dumps(arguments)],
             stdin=subprocess.PIPE,

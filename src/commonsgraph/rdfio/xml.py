@@ -11,14 +11,16 @@ construction, and neither ever holds more of it than a chunk's expansion.
 Entities stay usable as abbreviations, as Protégé writes them
 (`<!ENTITY owl "http://www.w3.org/2002/07/owl#">`, then `rdf:about="&owl;Thing"`): an internal
 entity whose text holds no reference and no markup is expanded. Refused, with where: nested
-entities (the billion laughs), parameter, external and unparsed entities, an external DTD,
-attribute-list declarations (their defaults add attributes to elements). Bounded: the expanded
-document may not exceed `limits.size` bytes (its length plus each `&` of the input counted as a
-reference to the longest entity must fit, before any element is read; then every byte written
-is counted), one text or attribute may not exceed `limits.literal_chars` characters, elements
-may not nest deeper than `limits.depth`. The document written again drops comments and
-processing instructions and writes empty elements as start and end tags: an
-`rdf:parseType="Literal"` value differs from the input in those points only.
+entities (the billion laughs, and the 613 bytes that made a literal of 100 MB), parameter,
+external and unparsed entities, an external DTD, attribute-list declarations (their defaults
+add attributes to elements). Bounded: a document that declares entities may not expand beyond
+`limits.size` bytes — its length plus each `&` of the input counted as a reference to the
+longest entity must fit before any element is read (expat builds an attribute value whole),
+then every byte written is counted; one text or attribute may not exceed
+`limits.literal_chars` characters; elements may not nest deeper than `limits.depth`. The
+document written again drops comments and processing instructions and writes empty elements
+as start and end tags: an `rdf:parseType="Literal"` value differs from the input in those
+points only.
 """
 
 from __future__ import annotations
