@@ -51,7 +51,13 @@ ATTACKS = [
         400,
         "triple terms are not accepted",
     ),
-    ("Turtle list bomb", hostile.list_bomb(BODY_LIMIT - 1000), TURTLE, 413, "statements"),
+    (  # broken at its last byte: refused for its size proves the reading stopped at the cap
+        "Turtle list bomb",
+        hostile.list_bomb(BODY_LIMIT - 1000)[:-1] + b"!",
+        TURTLE,
+        413,
+        "more than",
+    ),
     (
         "RDF/XML entity expansion (613 bytes)",
         hostile.entity_expansion(6),
@@ -247,7 +253,7 @@ def test_blank_nodes_nested_99990_deep_are_named_in_seconds(served: Served) -> N
     )
     assert response.status_code == 200, response.text
     assert response.json()["statements"] == 99_991
-    assert time.monotonic() - started < 90  # the whole dry run; the naming alone took 110 s
+    assert time.monotonic() - started < 60  # an upload of it took 82 s, now about 9 s
 
 
 def test_a_triple_term_is_refused_on_upload_not_on_accept(served: Served) -> None:

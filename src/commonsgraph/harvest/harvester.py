@@ -243,8 +243,9 @@ class Harvester:
 
     def _map(self, source: Source, fetched: Fetched) -> tuple[list[Triple], list[str]]:
         if source.kind in FEED_FORMATS:
+            records = feed_records(source, fetched.body, self.limits)  # read before the rest
             mapper = FeedMapper(source, self.minter, self._communes.index(), self._typologies())
-            return mapper.map(feed_records(source, fetched.body, self.limits))
+            return mapper.map(records)
         rdf_format = _dump_format(fetched.media_type, source.url)
         if rdf_format is None:
             sent = fetched.media_type or "no media type"
