@@ -23,6 +23,7 @@ from commonsgraph.importers.communes import CommuneIndex
 from commonsgraph.importers.geo import import_geo
 from commonsgraph.importers.licences import import_licences
 from commonsgraph.importers.programmes import import_programme
+from commonsgraph.rdfio import ReadLimits
 from commonsgraph.store import GraphChange, LocalStore
 from commonsgraph.vocab import CG, RDF, RDFS, WGS, XSD, Minter
 
@@ -80,7 +81,9 @@ def imports(store: LocalStore, minter: Minter, data: Path, label: str, timings: 
         report = import_programme(store, minter, data / "programmes" / name, communes)
         timings.add(f"programmes {name} ({label})", start, report.changes[0])
     start = time.perf_counter()
-    report = import_licences(store, minter, [data / "licences"])
+    report = import_licences(
+        store, minter, [data / "licences"], limits=ReadLimits.files(Settings(data_dir=None))
+    )
     timings.add(f"licences ({label})", start, report.changes[0])
     start = time.perf_counter()
     report = import_census(store, minter, data / "tiers-lieux" / "cget-tiers-lieux-2019.csv")

@@ -34,9 +34,10 @@ from commonsgraph.importers.communes import CommuneIndex
 from commonsgraph.importers.geo import import_geo
 from commonsgraph.importers.licences import import_licences
 from commonsgraph.importers.programmes import import_programme
+from commonsgraph.rdfio import ReadLimits
 from commonsgraph.store import LocalStore
 from commonsgraph.tokens import Token
-from commonsgraph.uploads import UploadLimits, read_rdf, skolemize
+from commonsgraph.uploads import read_rdf, skolemize
 from commonsgraph.validation import ValidationPool, Validator, neighbourhood
 from commonsgraph.vocab import Minter
 from imports import synthetic
@@ -87,7 +88,7 @@ def build(directory: Path, data: Path, statements: int) -> tuple[LocalStore, Set
     communes = CommuneIndex.from_store(store, minter)
     for path in sorted((data / "programmes").iterdir()):
         import_programme(store, minter, path, communes)
-    import_licences(store, minter, [data / "licences"])
+    import_licences(store, minter, [data / "licences"], limits=ReadLimits.files(settings))
     import_census(store, minter, data / "tiers-lieux" / "cget-tiers-lieux-2019.csv")
     origin = GraphSource("import/bench", "Synthétique", "Synthetic")
     publish(store, minter, origin, synthetic(statements, minter))
@@ -130,7 +131,7 @@ def main() -> None:
             for _ in range(runs):
                 t0 = time.perf_counter()
                 triples = read_rdf(
-                    body, RdfFormat.TURTLE, settings.base_iri, UploadLimits()
+                    body, RdfFormat.TURTLE, settings.base_iri, ReadLimits.upload(settings)
                 ).triples
                 triples = skolemize(triples, settings.base_iri + ".well-known/genid/bench/")
                 t1 = time.perf_counter()

@@ -16,6 +16,7 @@ from commonsgraph.importers.communes import CommuneIndex
 from commonsgraph.importers.geo import import_geo
 from commonsgraph.importers.licences import import_licences
 from commonsgraph.importers.programmes import import_programme
+from commonsgraph.rdfio import ReadLimits
 from commonsgraph.store import LocalStore, Store
 from commonsgraph.store.remote import RemoteStore
 from commonsgraph.vocab import Minter
@@ -27,6 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
 FIXTURES = Path(__file__).parent / "fixtures"
 BASE = "https://w3id.org/commonsgraph/"
+FILES = ReadLimits.files(Settings(data_dir=None, base_iri=BASE))
+"""The limits the command line reads files within, for the tests' own files."""
 
 
 @pytest.fixture(scope="session")
@@ -97,7 +100,7 @@ def imported(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Ite
     import_programme(
         store, minter, shared_data / "programmes" / "action-coeur-de-ville.geojson", communes
     )
-    import_licences(store, minter, [shared_data / "licences"])
+    import_licences(store, minter, [shared_data / "licences"], limits=FILES)
     import_census(store, minter, shared_data / "tiers-lieux" / "cget-tiers-lieux-2019.csv")
     yield store
     store.close()

@@ -58,7 +58,7 @@ def test_lower_layers_do_not_import_upper_ones() -> None:
         "config.py",
         "errors.py",
         "sparqltext.py",
-        "rdfio.py",
+        "rdfio",
     )
     for path in modules():
         relative = path.relative_to(SRC).as_posix()

@@ -107,3 +107,12 @@ def test_the_public_url_is_configured_or_the_listening_address() -> None:
 def test_a_public_url_that_is_not_an_origin_is_refused(url: str) -> None:
     with pytest.raises(ConfigError, match="COMMONSGRAPH_PUBLIC_URL must be"):
         Settings.from_env({"COMMONSGRAPH_PUBLIC_URL": url})
+
+
+def test_the_read_limits_of_every_route_are_settings() -> None:
+    names = ("graph_store_statements", "harvest_statements", "rdf_depth", "jsonld_memory")
+    env = {f"COMMONSGRAPH_MAX_{name.upper()}": str(n + 2) for n, name in enumerate(names)}
+    settings = Settings.from_env(env)
+    assert [getattr(settings, f"max_{name}") for name in names] == [2, 3, 4, 5]
+    with pytest.raises(ConfigError, match="max_rdf_depth must be positive"):
+        Settings.from_env({"COMMONSGRAPH_MAX_RDF_DEPTH": "0"})

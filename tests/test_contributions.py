@@ -234,7 +234,7 @@ BAD_INPUTS = [
         b'<rdf:Description rdf:about="https://w3id.org/commonsgraph/tiers-lieu/x"><e:p>&i;</e:p>'
         b"</rdf:Description></rdf:RDF>",
         400,
-        "amplification",
+        "nested entities are refused",
     ),
     (
         "application/rdf+xml",

@@ -13,7 +13,7 @@ from commonsgraph.store import LocalStore
 from commonsgraph.validation import Validator, neighbourhood
 from commonsgraph.vocab import Minter
 
-from .conftest import BASE, count
+from .conftest import BASE, FILES, count
 
 
 def test_census_places_have_a_label_and_coordinates(imported: LocalStore) -> None:
@@ -157,7 +157,7 @@ def test_reimporting_leaves_the_same_number_of_statements(
         lambda: import_programme(
             store, minter, shared_data / "programmes" / "petites-villes-de-demain-2020.csv"
         ),
-        lambda: import_licences(store, minter, [shared_data / "licences"]),
+        lambda: import_licences(store, minter, [shared_data / "licences"], limits=FILES),
         lambda: import_census(
             store, minter, shared_data / "tiers-lieux" / "cget-tiers-lieux-2019.csv"
         ),
@@ -250,7 +250,7 @@ def test_broken_json_and_rdf_inputs_name_file_and_line(
     ).read_bytes()
     (licences / "creativecommons" / "by-sa.rdf").write_bytes(rdf[:3000])
     with pytest.raises(DataSyntaxError) as caught:
-        import_licences(store, minter, [licences])
+        import_licences(store, minter, [licences], limits=FILES)
     assert caught.value.source == "by-sa.rdf"
     assert caught.value.line is not None
     assert store.triple_count() == 0

@@ -17,7 +17,7 @@ from commonsgraph.rdfio import parse_triples
 from commonsgraph.store import LocalStore
 from commonsgraph.validation import Validator, neighbourhood
 
-from .conftest import BASE, FIXTURES, ROOT
+from .conftest import BASE, FILES, FIXTURES, ROOT
 
 CHAIN = NamedNode(BASE + "graph/test/legal-chain")
 
@@ -28,7 +28,9 @@ def legal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStore]:
     store = LocalStore()
     settings = Settings(data_dir=tmp_path_factory.mktemp("legal"), base_iri=BASE)
     load_bundled(store, settings)
-    store.replace_graph(CHAIN, parse_triples(FIXTURES / "legal-chain.ttl", base_iri=BASE))
+    store.replace_graph(
+        CHAIN, parse_triples(FIXTURES / "legal-chain.ttl", base_iri=BASE, limits=FILES)
+    )
     yield store
     store.close()
 
@@ -145,10 +147,12 @@ def test_every_classified_pair_has_exactly_one_verdict(legal: LocalStore) -> Non
 def test_the_rules_and_the_chain_pass_the_shapes(legal: LocalStore, settings: Settings) -> None:
     validator = Validator(sorted(settings.resource("shapes").glob("*.ttl")), BASE)
     for path in (ROOT / "data" / "compatibility.ttl", FIXTURES / "legal-chain.ttl"):
-        data = parse_triples(path, base_iri=BASE)
+        data = parse_triples(path, base_iri=BASE, limits=FILES)
         report = validator.validate(data, neighbourhood(legal, data))
         assert report.counts()["Violation"] == 0, [f.message() for f in report.findings]
-    chain = validator.validate(parse_triples(FIXTURES / "legal-chain.ttl", base_iri=BASE))
+    chain = validator.validate(
+        parse_triples(FIXTURES / "legal-chain.ttl", base_iri=BASE, limits=FILES)
+    )
     # the documents contribution has no value nor quantity: it does not count, and it is said
     assert any("value share" in f.message("en") for f in chain.findings)
 
@@ -166,7 +170,7 @@ def test_bad_contributions_and_rules_are_refused(
             cg:fromFamily <scheme/licence-family/permissive> ;
             cg:verdict <scheme/compatibility/perhaps> ."""
     )
-    data = parse_triples(bad, base_iri=BASE)
+    data = parse_triples(bad, base_iri=BASE, limits=FILES)
     validator = Validator(sorted(settings.resource("shapes").glob("*.ttl")), BASE)
     report = validator.validate(data, neighbourhood(legal, data))
     messages = {f.message("en") for f in report.findings if f.severity == "Violation"}

@@ -21,7 +21,7 @@ from commonsgraph.queries import NamedQuery, load_queries, parse_named_query
 from commonsgraph.rdfio import parse_triples
 from commonsgraph.store import LocalStore
 
-from .conftest import BASE, FIXTURES, ROOT, serving
+from .conftest import BASE, FILES, FIXTURES, ROOT, serving
 
 CHAIN = NamedNode(BASE + "graph/test/legal-chain")
 Rows = list[dict[str, str]]
@@ -30,7 +30,9 @@ Rows = list[dict[str, str]]
 @pytest.fixture(scope="module")
 def graph(imported: LocalStore) -> Iterator[LocalStore]:
     """The imported open data, with the fictional derivation chain of the legal tests."""
-    imported.replace_graph(CHAIN, parse_triples(FIXTURES / "legal-chain.ttl", base_iri=BASE))
+    imported.replace_graph(
+        CHAIN, parse_triples(FIXTURES / "legal-chain.ttl", base_iri=BASE, limits=FILES)
+    )
     yield imported
     imported.drop_graph(CHAIN)
 

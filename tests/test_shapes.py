@@ -21,7 +21,7 @@ from commonsgraph.rdfio import parse_triples
 from commonsgraph.store import LocalStore
 from commonsgraph.validation import Finding, ValidationReport, Validator, neighbourhood
 
-from .conftest import BASE
+from .conftest import BASE, FILES
 
 CG = "https://w3id.org/commonsgraph/ns#"
 DCT = "http://purl.org/dc/terms/"
@@ -73,7 +73,9 @@ def validator(shape_files: list[Path]) -> Validator:
 
 def check(validator: Validator, store: LocalStore, turtle: str) -> ValidationReport:
     """Validate a Turtle snippet (relative IRIs) with its neighbourhood in the store."""
-    data = parse_triples((PREFIXES + turtle).encode(), format=RdfFormat.TURTLE, base_iri=BASE)
+    data = parse_triples(
+        (PREFIXES + turtle).encode(), format=RdfFormat.TURTLE, base_iri=BASE, limits=FILES
+    )
     return validator.validate(data, neighbourhood(store, data))
 
 

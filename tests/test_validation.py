@@ -7,7 +7,7 @@ from commonsgraph.rdfio import parse_triples
 from commonsgraph.store import LocalStore
 from commonsgraph.validation import Validator, neighbourhood
 
-from .conftest import BASE, FIXTURES
+from .conftest import BASE, FILES, FIXTURES
 
 
 def validator(settings: Settings) -> Validator:
@@ -17,7 +17,7 @@ def validator(settings: Settings) -> Validator:
 def test_each_problem_is_reported_in_french_and_english(
     seeded: LocalStore, settings: Settings
 ) -> None:
-    data = parse_triples(FIXTURES / "bad-place.ttl", base_iri=BASE)
+    data = parse_triples(FIXTURES / "bad-place.ttl", base_iri=BASE, limits=FILES)
     report = validator(settings).validate(data, neighbourhood(seeded, data))
     assert not report.conforms
     violations = {
@@ -41,7 +41,7 @@ def test_references_resolve_through_the_neighbourhood(
         <tiers-lieu/new> a cg:TiersLieu ; rdfs:label "New" ; cg:typology <scheme/typology/fablab> ;
             schema:containedInPlace <commune/69266> ; cg:network <organisation/rfflabs> ."""
     )
-    data = parse_triples(place, base_iri=BASE)
+    data = parse_triples(place, base_iri=BASE, limits=FILES)
     context = neighbourhood(seeded, data)
     report = validator(settings).validate(data, context)
     assert report.conforms, [f.message() for f in report.findings]
@@ -59,7 +59,7 @@ def test_references_resolve_through_the_neighbourhood(
 
 
 def test_the_context_itself_is_not_validated(seeded: LocalStore, settings: Settings) -> None:
-    data = parse_triples(FIXTURES / "bad-place.ttl", base_iri=BASE)
+    data = parse_triples(FIXTURES / "bad-place.ttl", base_iri=BASE, limits=FILES)
     report = validator(settings).validate(data, neighbourhood(seeded, data))
     assert {f.focus for f in report.findings} == {BASE + "tiers-lieu/broken"}
 
@@ -85,7 +85,7 @@ def test_the_pool_finds_what_one_validator_finds(seeded: LocalStore, settings: S
     path = settings.data_dir / "upload.ttl"  # type: ignore[operator]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines))
-    data = parse_triples(path, base_iri=BASE)
+    data = parse_triples(path, base_iri=BASE, limits=FILES)
     assert len(data) > 400
     context = neighbourhood(seeded, data)
     single = validator(settings)

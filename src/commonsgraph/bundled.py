@@ -13,7 +13,7 @@ from pathlib import Path
 from commonsgraph.config import Settings
 from commonsgraph.graphs import GraphSource, file_checksum, publish, stored_checksum
 from commonsgraph.queries import parse_named_query
-from commonsgraph.rdfio import parse_triples
+from commonsgraph.rdfio import ReadLimits, parse_triples
 from commonsgraph.store import GraphChange, Store
 from commonsgraph.vocab import Minter
 
@@ -84,7 +84,9 @@ def load_bundled(store: Store, settings: Settings) -> list[GraphChange]:
         checksum = file_checksum(bundled.path, settings.base_iri)
         if stored_checksum(store, minter.graph(bundled.name)) == checksum:
             continue
-        triples = parse_triples(bundled.path, base_iri=settings.base_iri)
+        triples = parse_triples(
+            bundled.path, limits=ReadLimits.files(settings), base_iri=settings.base_iri
+        )
         origin = GraphSource(
             name=bundled.name,
             title_fr=bundled.title_fr,

@@ -81,8 +81,21 @@ class Settings:
     max_body_bytes: int = 10_000_000
     max_upload_statements: int = 100_000
     """Statements one contribution may hold."""
+    max_graph_store_statements: int = 500_000
+    """Statements one Graph Store PUT or POST may hold."""
+    max_harvest_statements: int = 500_000
+    """Statements one harvest may read from a partner (before mapping), and one file read by
+    the command line."""
     max_literal_chars: int = 100_000
-    """Characters one literal of a contribution may hold."""
+    """Characters one literal may hold, in any RDF read from outside (contributions, the Graph
+    Store, harvests, files): longer ones are refused while reading."""
+    max_rdf_depth: int = 64
+    """Nesting levels of JSON-LD objects and arrays, or of RDF/XML elements, in any RDF read
+    from outside: checked before the parser sees the input (pyoxigraph's JSON-LD parser
+    recurses, and crashes the process a few thousand levels deep)."""
+    max_jsonld_memory: int = 512_000_000
+    """Bytes of memory the child process that reads JSON-LD may use (JSON-LD is read apart
+    from the service: its parser holds the whole document, about 25 times its size)."""
     contribution_licence: str = "CC-BY-4.0"
     """The licence (SPDX id) a contribution is granted under when it names none."""
     require_second_reviewer: bool = True
@@ -126,7 +139,9 @@ class Settings:
             raise ConfigError(f"COMMONSGRAPH_STORE must be an http(s) URL, got {self.store!r}")
         for name in ("query_timeout", "query_workers", "max_result_bytes", "max_body_bytes",
                      "max_waiting_queries", "max_upload_statements",
-                     "max_literal_chars", "service_timeout", "max_service_bytes",
+                     "max_graph_store_statements", "max_harvest_statements",
+                     "max_literal_chars", "max_rdf_depth", "max_jsonld_memory",
+                     "service_timeout", "max_service_bytes",
                      "harvest_timeout", "max_harvest_bytes"):  # fmt: skip
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name} must be positive, got {getattr(self, name)}")
@@ -186,7 +201,11 @@ class Settings:
             "trusted_proxies": _words,
             "max_query_memory_bytes": int,
             "max_upload_statements": int,
+            "max_graph_store_statements": int,
+            "max_harvest_statements": int,
             "max_literal_chars": int,
+            "max_rdf_depth": int,
+            "max_jsonld_memory": int,
             "contribution_licence": str,
             "require_second_reviewer": _flag,
             "harvest_timeout": float,

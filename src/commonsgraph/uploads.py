@@ -1,14 +1,9 @@
 """Reading an upload: RDF in the formats we read, or CSV in the census layout, within limits.
 
-Some inputs cost little to send and much to read, and a parser that crashes takes the service
-down with it. Before pyoxigraph sees an upload:
-- JSON-LD is read by Python's JSON parser first (pyoxigraph's JSON-LD parser recurses on nesting
-  and crashes the process near depth 5,000; it is quadratic long before), and refused beyond
-  `max_depth` levels;
-- RDF/XML is read by expat first, which refuses entity expansion bombs (pyoxigraph expands
-  "billion laughs" entities) and tells how deep the elements nest;
-- after parsing, the statements and every literal's length are counted against their caps.
-Turtle and N-Triples parse in linear time at any nesting depth.
+RDF is read the one way every route reads it (`commonsgraph.rdfio.parse_triples`, with the
+limits of uploads): nesting, entities and sizes bounded before the parser sees the input,
+statements and literals counted as they stream out of it. CSV rows are mapped to statements,
+then counted against the same caps.
 
 Blank nodes become skolem IRIs (`{base}.well-known/genid/{key}/{n}`, RDF 1.1 §3.5) so that
 every node of a contribution can be compared, diffed and removed one by one.
@@ -16,8 +11,6 @@ every node of a contribution can be compared, diffed and removed one by one.
 
 from __future__ import annotations
 
-import json
-import pyexpat
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,7 +22,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple
 from commonsgraph.errors import DataSyntaxError, TooLarge, UnknownFormat
 from commonsgraph.importers.base import ImportReport, TripleBuilder, decode_text, parse_csv
 from commonsgraph.importers.census import COLUMNS, CensusMapper
-from commonsgraph.rdfio import parse_triples
+from commonsgraph.rdfio import ReadLimits, parse_triples
 from commonsgraph.store import Term
 from commonsgraph.vocab import slug
 
@@ -43,15 +36,6 @@ ALIASES = {
     "application/xml": RdfFormat.RDF_XML,
     "text/xml": RdfFormat.RDF_XML,
 }
-
-
-@dataclass(frozen=True)
-class UploadLimits:
-    max_triples: int = 100_000
-    max_literal: int = 100_000
-    """Characters in one literal."""
-    max_depth: int = 64
-    """Nesting levels of JSON-LD objects and arrays, or of RDF/XML elements."""
 
 
 @dataclass(frozen=True)
@@ -76,18 +60,15 @@ def upload_format(media_type: str) -> RdfFormat | None:
     return found
 
 
-def read_rdf(body: bytes, rdf_format: RdfFormat, base_iri: str, limits: UploadLimits) -> Upload:
-    if rdf_format == RdfFormat.JSON_LD:
-        _check_json(body, limits.max_depth)
-    elif rdf_format == RdfFormat.RDF_XML:
-        _check_xml(body, limits.max_depth)
-    triples = parse_triples(body, format=rdf_format, base_iri=base_iri, source="upload")
-    check_size(triples, limits)
+def read_rdf(body: bytes, rdf_format: RdfFormat, base_iri: str, limits: ReadLimits) -> Upload:
+    triples = parse_triples(
+        body, limits=limits, format=rdf_format, base_iri=base_iri, source="upload"
+    )
     return Upload(triples, [])
 
 
 def read_census_csv(
-    body: bytes, mapper_factory: Callable[[], CensusMapper], limits: UploadLimits
+    body: bytes, mapper_factory: Callable[[], CensusMapper], limits: ReadLimits
 ) -> Upload:
     """Places from a CSV file in the census's columns (exactly those), one per row; the
     mapper (which needs the communes) is made once the file is known to be well-formed."""
@@ -122,17 +103,18 @@ def _note(notes: list[str], line: int, message: str) -> None:
     notes.append(f"line {line}: {message}")
 
 
-def check_size(triples: list[Triple], limits: UploadLimits) -> None:
-    if len(triples) > limits.max_triples:
+def check_size(triples: list[Triple], limits: ReadLimits) -> None:
+    """The statements a CSV upload was mapped to, against the caps RDF is read within."""
+    if len(triples) > limits.statements:
         raise TooLarge(
-            f"the upload holds {len(triples):,} statements; the limit is {limits.max_triples:,}"
+            f"the upload holds {len(triples):,} statements; the limit is {limits.statements:,}"
         )
     for triple in triples:
         value = triple.object
-        if isinstance(value, Literal) and len(value.value) > limits.max_literal:
+        if isinstance(value, Literal) and len(value.value) > limits.literal_chars:
             raise TooLarge(
                 f"a literal of {len(value.value):,} characters (on {triple.subject} "
-                f"{triple.predicate}) exceeds the limit of {limits.max_literal:,}"
+                f"{triple.predicate}) exceeds the limit of {limits.literal_chars:,}"
             )
 
 
@@ -151,9 +133,13 @@ def skolemize(triples: list[Triple], prefix: str) -> list[Triple]:
     roots: dict[str, str | None] = {}
 
     def root(node: BlankNode) -> str | None:
-        chain, current, found = [], node, None
+        """The resource a blank node hangs from, walking up its holders once: every node on
+        the way is remembered (a dict keeps the chain in order and answers `in` at once), so
+        that the walks over all the nodes cost as many steps as there are nodes."""
+        chain: dict[str, None] = {}
+        current, found = node, None
         while current.value not in roots:
-            chain.append(current.value)
+            chain[current.value] = None
             held = holders.get(current.value, set())
             holder = next(iter(held)) if len(held) == 1 else None
             if isinstance(holder, NamedNode):
@@ -187,54 +173,3 @@ def skolemize(triples: list[Triple], prefix: str) -> list[Triple]:
         return names[node.value]
 
     return [Triple(term(t.subject), t.predicate, term(t.object)) for t in triples]
-
-
-def _check_json(body: bytes, max_depth: int) -> None:
-    try:
-        document = json.loads(decode_text(body, "upload"))
-    except json.JSONDecodeError as error:
-        raise DataSyntaxError("upload", error.msg, error.lineno, error.colno) from None
-    except RecursionError:
-        raise TooLarge(f"the JSON-LD nests deeper than {max_depth} levels") from None
-    if _json_depth(document) > max_depth:
-        raise TooLarge(f"the JSON-LD nests deeper than {max_depth} levels")
-
-
-def _json_depth(document: object) -> int:
-    deepest, pending = 0, [(document, 1)]
-    while pending:
-        value, depth = pending.pop()
-        children: list[object] = (
-            list(value.values())
-            if isinstance(value, dict)
-            else value
-            if isinstance(value, list)
-            else []
-        )
-        if isinstance(value, dict | list):
-            deepest = max(deepest, depth)
-            pending.extend((child, depth + 1) for child in children)
-    return deepest
-
-
-def _check_xml(body: bytes, max_depth: int) -> None:
-    parser = pyexpat.ParserCreate()
-    depth = [0]
-
-    def start(name: str, attributes: dict[str, str]) -> None:
-        depth[0] += 1
-        if depth[0] > max_depth:
-            raise TooLarge(f"the RDF/XML nests deeper than {max_depth} elements")
-
-    def end(name: str) -> None:
-        depth[0] -= 1
-
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    try:
-        parser.Parse(body, True)
-    except pyexpat.ExpatError as error:
-        reason = pyexpat.ErrorString(error.code) if error.code else str(error)
-        raise DataSyntaxError(
-            "upload", reason or "not well-formed", error.lineno, error.offset + 1
-        ) from None

@@ -149,11 +149,14 @@ def licences(settings: Settings, paths: tuple[Path, ...]) -> None:
     """Licence facts: the SPDX list (JSON), the choosealicense folder and the Creative Commons
     RDF folder (or the folder holding the three)."""
     from commonsgraph.importers.licences import import_licences
+    from commonsgraph.rdfio import ReadLimits
 
     _run_import(
         settings,
         "licences",
-        lambda store, minter, advance: import_licences(store, minter, list(paths), advance),
+        lambda store, minter, advance: import_licences(
+            store, minter, list(paths), advance, limits=ReadLimits.files(settings)
+        ),
     )
 
 
@@ -168,6 +171,7 @@ def import_all(settings: Settings, folder: Path) -> None:
     from commonsgraph.importers.geo import import_geo
     from commonsgraph.importers.licences import import_licences
     from commonsgraph.importers.programmes import import_programme
+    from commonsgraph.rdfio import ReadLimits
 
     def run(
         store: Store, minter: Minter, advance: Callable[[int, int], None]
@@ -176,7 +180,10 @@ def import_all(settings: Settings, folder: Path) -> None:
         communes = CommuneIndex.from_store(store, minter)
         for path in sorted((folder / "programmes").iterdir()):
             reports.append(import_programme(store, minter, path, communes, advance))
-        reports.append(import_licences(store, minter, [folder / "licences"], advance))
+        licences = [folder / "licences"]
+        reports.append(
+            import_licences(store, minter, licences, advance, limits=ReadLimits.files(settings))
+        )
         census = folder / "tiers-lieux" / "cget-tiers-lieux-2019.csv"
         reports.append(import_census(store, minter, census, advance))
         return reports
@@ -341,13 +348,15 @@ def stats(settings: Settings) -> None:
 def validate(settings: Settings, path: Path | None, graph_name: str | None, lang: str) -> None:
     """Validate an RDF file (or a stored graph) against the shapes, with what it refers to in the
     store. Exit code 0: conforms; 1: violations; 2: unreadable input."""
-    from commonsgraph.rdfio import parse_triples
+    from commonsgraph.rdfio import ReadLimits, parse_triples
 
     if (path is None) == (graph_name is None):
         fail("give a FILE or --graph NAME", 2)
     with opened(settings) as store:
         if path is not None:
-            data = parse_triples(path, base_iri=settings.base_iri)
+            data = parse_triples(
+                path, limits=ReadLimits.files(settings), base_iri=settings.base_iri
+            )
         else:
             graph = Minter(settings.base_iri).graph(str(graph_name))
             data = store.construct(

@@ -28,12 +28,12 @@ from commonsgraph.errors import Conflict, InputError, NotAllowed, NotFound, Para
 from commonsgraph.graphs import GraphSource, agent, agent_statements, describe
 from commonsgraph.importers.communes import Communes
 from commonsgraph.iris import normalize, why_not_normal
+from commonsgraph.rdfio import ReadLimits
 from commonsgraph.store import Store, data_update
 from commonsgraph.tokens import Token
 from commonsgraph.uploads import (
     ContributedCensusMapper,
     Upload,
-    UploadLimits,
     read_census_csv,
     read_rdf,
     skolemize,
@@ -93,9 +93,7 @@ class Contributions:
         self.ledger = ledger
         self.validator = validator
         self.minter = Minter(settings.base_iri)
-        self.limits = UploadLimits(
-            max_triples=settings.max_upload_statements, max_literal=settings.max_literal_chars
-        )
+        self.limits = ReadLimits.upload(settings)
         self._writer = threading.Lock()
         self._communes = Communes(store, self.minter)
 

@@ -42,6 +42,7 @@ from commonsgraph.harvest.mapping import (
 from commonsgraph.harvest.sources import Source, SourceRegistry
 from commonsgraph.importers.census import CensusMapper
 from commonsgraph.importers.communes import Communes
+from commonsgraph.rdfio import ReadLimits
 from commonsgraph.safetext import redact
 from commonsgraph.store import GraphChange, Store, data_update, lexical
 from commonsgraph.uploads import skolemize
@@ -109,6 +110,7 @@ class Harvester:
         self.ledger = ledger
         self.validator = validator
         self.minter = Minter(settings.base_iri)
+        self.limits = ReadLimits.harvest(settings)
         self._running = threading.Lock()
         self._communes = Communes(store, self.minter)
 
@@ -243,14 +245,15 @@ class Harvester:
 
     def _map(self, source: Source, fetched: Fetched) -> tuple[list[Triple], list[str]]:
         if source.kind in FEED_FORMATS:
+            records = feed_records(source, fetched.body, self.limits)  # read before the rest
             mapper = FeedMapper(source, self.minter, self._communes.index(), self._typologies())
-            return mapper.map(feed_records(source, fetched.body))
+            return mapper.map(records)
         rdf_format = _dump_format(fetched.media_type, source.url)
         if rdf_format is None:
             sent = fetched.media_type or "no media type"
             raise PartnerError(f"{source.shown_url} sent {sent}, not RDF we read")
         query = self._query(source, None) if source.kind == "rdf" and source.mapping else None
-        triples = map_dump(fetched.body, rdf_format, query, source.shown_url)
+        triples = map_dump(fetched.body, rdf_format, query, source.shown_url, self.limits)
         return self._with_communes(triples), []
 
     def _judge(

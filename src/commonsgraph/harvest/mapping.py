@@ -30,12 +30,13 @@ from pyoxigraph import (
     Triple,
 )
 
-from commonsgraph.errors import DataSyntaxError, PartnerError
+from commonsgraph.errors import DataSyntaxError, PartnerError, TooLarge
 from commonsgraph.harvest.sources import BUILT_IN_MAPPINGS, Source
 from commonsgraph.importers.base import ImportReport, TripleBuilder, decode_text
 from commonsgraph.importers.census import CensusMapper
 from commonsgraph.importers.communes import CommuneIndex
-from commonsgraph.rdfio import parse_triples
+from commonsgraph.rdfio import ReadLimits, parse_triples
+from commonsgraph.rdfio.jsonld import json_depth
 from commonsgraph.sparqltext import bind
 from commonsgraph.vocab import DCT, PREFIXES, SCHEMA, XSD, Minter, fold, slug
 
@@ -60,14 +61,19 @@ def mapping_query(source: Source, mappings: Path, base_iri: str, since: str | No
     return f"BASE <{base_iri}>\n{prologue}{bound}"
 
 
-def map_dump(body: bytes, rdf_format: RdfFormat, query: str | None, url: str) -> list[Triple]:
-    """The triples of an RDF dump, through the mapping query when there is one; `url`, the
-    dump's (its credentials masked): its relative IRIs resolve against it."""
+def map_dump(
+    body: bytes, rdf_format: RdfFormat, query: str | None, url: str, limits: ReadLimits
+) -> list[Triple]:
+    """The triples of an RDF dump (or of a CONSTRUCT answer), read within the harvest limits,
+    through the mapping query when there is one; `url`, the dump's (its credentials masked):
+    its relative IRIs resolve against it."""
     try:
-        triples = parse_triples(body, format=rdf_format, base_iri=url, source=url)
+        triples = parse_triples(body, limits=limits, format=rdf_format, base_iri=url, source=url)
     except DataSyntaxError as error:
         where = f" (line {error.line})" if error.line else ""
         raise PartnerError(f"{url} sent RDF that does not parse: {error.reason}{where}") from None
+    except TooLarge as error:
+        raise PartnerError(str(error)) from None  # it names the partner's URL
     if query is None:
         return triples
     scratch = Store()
@@ -77,11 +83,14 @@ def map_dump(body: bytes, rdf_format: RdfFormat, query: str | None, url: str) ->
     return list(results)
 
 
-def feed_records(source: Source, body: bytes) -> list[Record]:
-    """The records of a feed, as flat-or-nested mappings."""
+def feed_records(source: Source, body: bytes, limits: ReadLimits) -> list[Record]:
+    """The records of a feed, as flat-or-nested mappings (JSON no deeper than the limit:
+    Python's parser recurses too)."""
     text = decode_text(body, source.shown_url)
     if source.kind == "csv":
         return list(csv.DictReader(io.StringIO(text, newline="")))
+    if json_depth(body) > limits.depth:
+        raise PartnerError(f"{source.shown_url} sent JSON nested deeper than {limits.depth} levels")
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:

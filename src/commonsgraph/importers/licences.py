@@ -28,7 +28,7 @@ from commonsgraph.importers.base import (
     read_text,
     text_field,
 )
-from commonsgraph.rdfio import parse_triples
+from commonsgraph.rdfio import ReadLimits, parse_triples
 from commonsgraph.store import Store
 from commonsgraph.vocab import (
     CC,
@@ -276,13 +276,13 @@ _CC_PREDICATES = {
 
 
 def _creativecommons(
-    graph: _LicenceGraph, folder: Path, known: set[str], report: ImportReport
+    graph: _LicenceGraph, folder: Path, known: set[str], report: ImportReport, limits: ReadLimits
 ) -> None:
     files = sorted(folder.glob("*.rdf"))
     replaced: list[tuple[NamedNode, str]] = []
     licences = 0
     for path in files:
-        triples = parse_triples(path, format=RdfFormat.RDF_XML)
+        triples = parse_triples(path, limits=limits, format=RdfFormat.RDF_XML)
         subjects = {
             t.subject
             for t in triples
@@ -325,9 +325,15 @@ def _english_title(triples: list[Triple], subject: NamedNode) -> str | None:
 
 
 def import_licences(
-    store: Store, minter: Minter, paths: list[Path], progress: Progress = no_progress
+    store: Store,
+    minter: Minter,
+    paths: list[Path],
+    progress: Progress = no_progress,
+    *,
+    limits: ReadLimits,
 ) -> ImportReport:
-    """Import the three licence sources into the graph `graph/import/licences`."""
+    """Import the three licence sources into the graph `graph/import/licences` (the Creative
+    Commons RDF/XML files read within `limits`)."""
     inputs = find_inputs(paths)
     report = ImportReport(
         "licences",
@@ -339,7 +345,7 @@ def import_licences(
     progress(1, 3)
     _choosealicense(graph, inputs.choosealicense, known, report)
     progress(2, 3)
-    _creativecommons(graph, inputs.creativecommons, known, report)
+    _creativecommons(graph, inputs.creativecommons, known, report, limits)
     progress(3, 3)
     origin = GraphSource(
         name="import/licences",

@@ -18,7 +18,7 @@ from pyoxigraph import DefaultGraph, NamedNode, RdfFormat
 from commonsgraph import negotiation
 from commonsgraph.config import Settings
 from commonsgraph.errors import InputError, UnknownFormat
-from commonsgraph.rdfio import parse_triples
+from commonsgraph.rdfio import ReadLimits, parse_triples
 from commonsgraph.store import GraphName, Store
 from commonsgraph.tokens import TokenStore
 from commonsgraph.vocab import Minter
@@ -60,6 +60,7 @@ def input_format(request: Request) -> RdfFormat:
 def router(settings: Settings, store: Store, tokens: TokenStore) -> APIRouter:
     api = APIRouter()
     minter = Minter(settings.base_iri)
+    limits = ReadLimits.graph_store(settings)
 
     async def payload(request: Request) -> list:  # type: ignore[type-arg]
         data_format = input_format(request)
@@ -67,6 +68,7 @@ def router(settings: Settings, store: Store, tokens: TokenStore) -> APIRouter:
         return await asyncio.to_thread(
             parse_triples,
             body,
+            limits=limits,
             format=data_format,
             base_iri=str(request.url),
             source="request body",
