@@ -406,3 +406,36 @@ def test_a_record_that_refers_to_a_quarantined_one_is_quarantined_too(
     )
     assert seeded.ask(f"ASK {{ <{BASE}tiers-lieu/dump-b> rdfs:label 'B' }}")
     assert not seeded.ask(f"ASK {{ <{BASE}tiers-lieu/dump-a> ?p ?o }}")
+
+
+def test_a_partner_describes_only_its_own_resources(
+    tmp_path: Path, partner: Partner, seeded: LocalStore
+) -> None:
+    """A harvest is published without review: it may not restate our ontology, schemes or
+    places, whatever the IRI's spelling."""
+    dump = f"""@prefix cg: <https://w3id.org/commonsgraph/ns#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<{BASE}tiers-lieu/dump-ok> a cg:TiersLieu ; rdfs:label "Ours by name" .
+<https://reseau-x.example/places/p> a cg:TiersLieu ; rdfs:label "Theirs" .
+cg:TiersLieu rdfs:subClassOf owl:Nothing .
+<{BASE}tiers-lieu/../ns#Commons> rdfs:subClassOf owl:Nothing .
+<{BASE}tiers-lieu/dump-x/%2E%2E/%2E%2E/ns#Network> rdfs:subClassOf owl:Nothing .
+<{BASE}tiers-lieu/la-myne> rdfs:label "Not theirs" .
+<{BASE}scheme/typology/fablab> rdfs:label "Not theirs either" .
+"""
+    partner.routes["/dump.ttl"] = Route(body=dump.encode(), content_type="text/turtle")
+    settings = Settings(data_dir=None, base_iri=BASE)
+    harvest = harvester(seeded, settings, tmp_path)
+    harvest.registry.add(Source("dump", "rdf", f"{partner.url}/dump.ttl"))
+    report = harvest.run("dump")
+    assert report.ok, report.error
+    assert (report.published, report.quarantined) == (2, 5)
+    quarantined = {q.record: q for q in harvest.ledger.quarantine("dump")}
+    assert f"{BASE}tiers-lieu/la-myne" in quarantined
+    assert all(
+        "may describe only its own" in q.findings[0].message("en") for q in quarantined.values()
+    )
+    assert not seeded.ask("ASK { ?c rdfs:subClassOf owl:Nothing }")
+    assert not seeded.ask(f"ASK {{ <{BASE}tiers-lieu/la-myne> rdfs:label 'Not theirs' }}")
+    assert seeded.ask(f"ASK {{ <{BASE}tiers-lieu/dump-ok> rdfs:label 'Ours by name' }}")

@@ -96,6 +96,7 @@ class Served:
     partner: Partner
     curator: dict[str, str]
     contributor: dict[str, str]
+    admin: dict[str, str]
     graph: bytes
     """The Graph Store graph, as it was before the attacks."""
     harvest: bytes
@@ -119,6 +120,7 @@ class Served:
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     data = tmp_path_factory.mktemp("hostile") / "var"
     curator, contributor = create_token(data, "curator"), create_token(data, "contributor")
+    admin = create_token(data, "admin")
     with feed_server() as partner:
         (data / "sources.toml").write_text(
             f'[sources.dump]\nkind = "rdf"\nurl = "{partner.url}/dump"\n'
@@ -128,7 +130,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             '[sources.feed.fields]\nid = "id"\nlabel = "name"\n'
         )
         partner.routes["/dump"] = Route(body=DUMP, content_type=TURTLE)
-        with commonsgraph_server(data) as url:
+        with commonsgraph_server(data, load_allowlist=f"{partner.url}/load/*") as url:
             put = httpx.put(
                 f"{url}/graph-store",
                 params={"graph": GRAPH},
@@ -138,7 +140,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             assert put.status_code == 201, put.text
             harvest = httpx.post(f"{url}/sources/dump/harvest", headers=curator, timeout=60)
             assert harvest.status_code == 200, harvest.text
-            served = Served(url, partner, curator, contributor, b"", b"")
+            served = Served(url, partner, curator, contributor, admin, b"", b"")
             served.graph = served.read(GRAPH)
             served.harvest = served.read(BASE + "graph/harvest/dump")
             yield served
@@ -174,6 +176,53 @@ def test_graph_store_post_refuses_too(served: Served) -> None:
         assert response.status_code == 413, response.text
     served.assert_alive()
     assert served.read(GRAPH) == served.graph
+
+
+LOADED = "http://e.example/loaded"
+
+
+def _load(
+    served: Served, document: str, body: bytes, media_type: str, silent: str = ""
+) -> httpx.Response:
+    served.partner.routes[f"/load/{document}"] = Route(body=body, content_type=media_type)
+    return httpx.post(
+        f"{served.url}/sparql",
+        data={
+            "update": f"LOAD {silent} <{served.partner.url}/load/{document}> INTO GRAPH <{LOADED}>"
+        },
+        headers=served.admin,
+        timeout=120,
+    )
+
+
+def _loaded(served: Served) -> bytes:
+    response = httpx.get(f"{served.url}/graph-store", params={"graph": LOADED})
+    return b"" if response.status_code == 404 else response.content
+
+
+@pytest.mark.parametrize(("body", "media_type", "status", "fragment"), CASES)
+def test_a_loaded_document_is_read_by_us_and_refused_the_same(
+    served: Served, body: bytes, media_type: str, status: int, fragment: str
+) -> None:
+    """pyoxigraph would fetch and parse a LOAD's document itself, in the service's process."""
+    response = _load(served, "hostile", body, media_type)
+    assert response.status_code == status, response.text
+    assert fragment in response.json()["detail"]
+    served.assert_alive()
+    assert _loaded(served) == b""
+    silent = _load(served, "hostile", body, media_type, silent="SILENT")
+    assert silent.status_code == 204, silent.text
+    served.assert_alive()
+    assert _loaded(served) == b""
+
+
+def test_a_loaded_document_within_the_limits_is_loaded(served: Served) -> None:
+    response = _load(served, "good", GOOD, TURTLE)
+    assert response.status_code == 204, response.text
+    assert b"http://e.example/thing" in _loaded(served)
+    httpx.post(
+        f"{served.url}/sparql", data={"update": f"DROP GRAPH <{LOADED}>"}, headers=served.admin
+    ).raise_for_status()
 
 
 @pytest.mark.parametrize(("body", "media_type", "status", "fragment"), CASES)

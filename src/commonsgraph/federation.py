@@ -1,4 +1,4 @@
-"""SERVICE calls to partner endpoints, through a gateway that bounds each call.
+"""SERVICE calls to partner endpoints and LOADed documents, through a gateway that bounds each.
 
 pyoxigraph makes SERVICE calls itself, with no hook, no timeout and no size cap. So just before a
 query runs, and after its SERVICE endpoints have passed the allow-list, each SERVICE clause is
@@ -14,8 +14,14 @@ partner's results, or a 502 that fails the query (or, under SERVICE SILENT, leav
 without rows). The failure is kept on the call, so that `Gateway.route` raises a
 `ServiceCallError` naming the endpoint and what went wrong instead of the store's generic error.
 
+LOAD is pointed at the gateway the same way (`/load/TOKEN`): pyoxigraph would fetch and parse
+the document itself, inside the service, where a JSON-LD document nested deep enough crashes
+the process. The gateway fetches it as a harvest is fetched (`harvest.fetch`: the deadline, the
+size cap, redirects within the document's origin), reads it with the harvest's `ReadLimits`
+(`rdfio`), and hands pyoxigraph the statements as N-Triples, which it reads flat.
+
 Any other path is a 404: the gateway only reaches the endpoints of the running queries' SERVICE
-clauses, while they run; it is no open proxy.
+clauses and the documents of the running updates' LOADs, while they run; it is no open proxy.
 """
 
 from __future__ import annotations
@@ -24,17 +30,27 @@ import asyncio
 import http
 import secrets
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import TracebackType
 
 import httpx
-from pyoxigraph import QueryResultsFormat
+from pyoxigraph import QueryResultsFormat, RdfFormat, serialize
 
 from commonsgraph import __version__
 from commonsgraph.config import Settings, allowed
-from commonsgraph.errors import NotAllowed, QueryTimeout, ServiceCallError, StoreError
+from commonsgraph.errors import (
+    CommonsGraphError,
+    NotAllowed,
+    PartnerError,
+    QueryTimeout,
+    ServiceCallError,
+    StoreError,
+)
+from commonsgraph.harvest.fetch import RDF_ACCEPT, fetch
+from commonsgraph.rdfio import ReadLimits, parse_triples
+from commonsgraph.safetext import redact
 from commonsgraph.sparqlcheck import Reference, check
 from commonsgraph.vocab import PREFIXES
 
@@ -70,11 +86,48 @@ def federated(settings: Settings, text: str) -> Iterator[str]:
         yield runnable
 
 
+def check_loads(loads: Sequence[Reference], allowlist: tuple[str, ...]) -> None:
+    """Refuse LOAD of a document off the allow-list."""
+    for load in loads:
+        if load.iri is None or not allowed(load.iri, allowlist):
+            raise NotAllowed(f"LOAD <{load.iri}> is not from an allowed source")
+
+
+Loader = Callable[[str], bytes]
+"""Fetches and reads the document of a LOAD: its statements as N-Triples."""
+
+
+def document_loader(settings: Settings) -> Loader:
+    """LOAD's documents fetched and read as a harvest's dumps are, within the same limits."""
+    limits = ReadLimits.harvest(settings)
+
+    def load(iri: str) -> bytes:
+        fetched = fetch(
+            iri,
+            timeout=settings.harvest_timeout,
+            max_bytes=settings.max_harvest_bytes,
+            accept=RDF_ACCEPT,
+        )
+        rdf_format = fetched.rdf_format(iri)
+        if rdf_format is None:
+            sent = fetched.media_type or "no media type"
+            raise PartnerError(f"{redact(iri)} sent {sent}, not RDF we read")
+        triples = parse_triples(
+            fetched.body, limits=limits, format=rdf_format, base_iri=iri, source=redact(iri)
+        )
+        return serialize(triples, format=RdfFormat.N_TRIPLES) or b""
+
+    return load
+
+
 @dataclass
 class _Call:
+    """A SERVICE clause (`kind` "call") or a LOAD (`kind` "load") of a running text."""
+
     endpoint: str
     silent: bool
-    failure: ServiceCallError | None = None
+    kind: str = "call"
+    failure: CommonsGraphError | None = None
 
 
 class Gateway:
@@ -89,8 +142,12 @@ class Gateway:
         timeout: float = 10.0,
         max_bytes: int = 10_000_000,
         max_request_bytes: int = 10_000_000,
+        load_allowlist: tuple[str, ...] = (),
+        loader: Loader | None = None,
     ) -> None:
         self.allowlist = allowlist
+        self.load_allowlist = load_allowlist
+        self.loader = loader
         self.timeout = timeout
         self.max_bytes = max_bytes
         self.max_request_bytes = max_request_bytes
@@ -110,25 +167,41 @@ class Gateway:
             timeout=settings.service_timeout,
             max_bytes=settings.max_service_bytes,
             max_request_bytes=settings.max_body_bytes,
+            load_allowlist=settings.load_allowlist,
+            loader=document_loader(settings),
         )
 
     @contextmanager
-    def route(self, text: str, calls: Sequence[Reference]) -> Iterator[str]:
-        """`text` (checked: `calls` are its SERVICE clauses, found by `sparqlcheck.check`) with
-        its SERVICE clauses pointed at the gateway, for the block to run.
+    def route(
+        self, text: str, calls: Sequence[Reference], loads: Sequence[Reference] = ()
+    ) -> Iterator[str]:
+        """`text` (checked: `calls` are its SERVICE clauses and `loads` its LOADs, found by
+        `sparqlcheck.check`) with those pointed at the gateway, for the block to run.
 
-        A `StoreError` raised in the block, when a SERVICE call without SILENT failed, becomes
-        that call's `ServiceCallError`.
+        A `StoreError` raised in the block, when a SERVICE call or a LOAD without SILENT failed,
+        becomes that failure (`ServiceCallError`; for a LOAD, `PartnerError`, `DataSyntaxError`
+        or `TooLarge`).
         """
-        if not calls:
+        if not calls and not loads:
             yield text
             return
         check_services(calls, self.allowlist)  # already checked by callers: never an open proxy
+        check_loads(loads, self.load_allowlist)
+        if loads and self.loader is None:
+            raise NotAllowed("LOAD is not possible here")
         base = self._start()
-        registered = [(secrets.token_urlsafe(16), call) for call in calls]
-        routed = {token: _Call(call.iri or "", call.silent) for token, call in registered}
+        registered = [
+            (secrets.token_urlsafe(16), kind, reference)
+            for kind, references in (("call", calls), ("load", loads))
+            for reference in references
+        ]
+        routed = {
+            token: _Call(reference.iri or "", reference.silent, kind)
+            for token, kind, reference in registered
+        }
         rewritten = _replace_spans(
-            text, [(call.start, call.end, f"<{base}/call/{token}>") for token, call in registered]
+            text,
+            [(ref.start, ref.end, f"<{base}/{kind}/{token}>") for token, kind, ref in registered],
         )
         with self._lock:
             self._calls.update(routed)
@@ -236,12 +309,13 @@ class Gateway:
         except (TimeoutError, ValueError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
             return 400, TEXT, b"malformed request"
         path, _, query = target.partition("?")
+        kind, _, token = path.removeprefix("/").partition("/")
         with self._lock:
-            call = (
-                self._calls.get(path.removeprefix("/call/")) if path.startswith("/call/") else None
-            )
-        if call is None:
-            return 404, TEXT, b"not a SERVICE call of a running query"
+            call = self._calls.get(token)
+        if call is None or call.kind != kind:
+            return 404, TEXT, b"not a SERVICE call or a LOAD of a running text"
+        if kind == "load":
+            return await self._load(call, method)
         if method not in ("GET", "POST"):
             return 405, TEXT, b"SERVICE calls are GET or POST"
         try:
@@ -253,6 +327,19 @@ class Gateway:
                 call.failure = error
             return 502, TEXT, str(error).encode()
         return 200, results_format.media_type, answer
+
+    async def _load(self, call: _Call, method: str) -> tuple[int, str, bytes]:
+        """The statements of a LOADed document, read by us (see the module's text)."""
+        assert self.loader is not None
+        if method != "GET":
+            return 405, TEXT, b"LOAD is a GET"
+        try:
+            statements = await asyncio.to_thread(self.loader, call.endpoint)
+        except CommonsGraphError as error:
+            if call.failure is None:
+                call.failure = error
+            return 502, TEXT, str(error).encode()
+        return 200, RdfFormat.N_TRIPLES.media_type, statements
 
     async def _forward(
         self, endpoint: str, method: str, query: str, headers: dict[str, str], body: bytes

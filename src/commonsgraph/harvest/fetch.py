@@ -21,8 +21,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
 
 import httpx
+from pyoxigraph import RdfFormat
 
 from commonsgraph import __version__
 from commonsgraph.errors import PartnerError
@@ -32,6 +35,9 @@ USER_AGENT = f"commonsgraph/{__version__} (harvest)"
 CHUNK = 65_536
 MAX_REDIRECTS = 5
 TURTLE_ACCEPT = "text/turtle, application/n-triples;q=0.9, application/rdf+xml;q=0.8"
+RDF_ACCEPT = f"{TURTLE_ACCEPT}, application/ld+json;q=0.7"
+GENERIC_MEDIA_TYPES = ("", "application/octet-stream", "binary/octet-stream")
+"""What a server says when it does not say what it sends: the URL's extension tells then."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,14 @@ class Fetched:
     etag: str | None = None
     last_modified: str | None = None
     unchanged: bool = False
+
+    def rdf_format(self, url: str) -> RdfFormat | None:
+        """The RDF format of a document: the one its server declares, else its URL's
+        extension (None: not RDF we can tell)."""
+        if self.media_type not in GENERIC_MEDIA_TYPES:
+            return RdfFormat.from_media_type(self.media_type)
+        extension = PurePosixPath(urlsplit(url).path).suffix.lstrip(".")
+        return RdfFormat.from_extension(extension) if extension else None
 
 
 class Limits:

@@ -6,7 +6,10 @@
    field mappings for feeds. Places without a commune get one from their postcode and name.
 3. Validate record by record with the shapes (a record is a resource with its parts): the
    records that pass are published; the others are quarantined with their report. A record
-   that refers to a quarantined one is judged again without it.
+   that refers to a quarantined one is judged again without it. A partner describes its own
+   resources only: under our base, those named after it (`{kind}/{source}-…`, its blank nodes
+   `.well-known/genid/{source}/…`), in normal form; a record of any other of ours (a place of
+   another source, the ontology, a scheme) is quarantined, as no review sees a harvest.
 4. Publish in `graph/harvest/{source}`, atomically, with its provenance (when, from where,
    which mapping, how many records, the partner's licence). A full harvest replaces the graph
    (the store applies only the difference); an incremental one (SPARQL with `?since`) replaces
@@ -17,20 +20,19 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import PurePosixPath
-from urllib.parse import urlsplit
 
-from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple
+from pyoxigraph import Literal, NamedNode, Quad, Triple
 
 from commonsgraph.config import Settings
 from commonsgraph.errors import CommonsGraphError, PartnerError
 from commonsgraph.graphs import GraphSource, describe, publish
-from commonsgraph.harvest.fetch import Fetched, construct, fetch
+from commonsgraph.harvest.fetch import RDF_ACCEPT, Fetched, construct, fetch
 from commonsgraph.harvest.ledger import HarvestLedger, Quarantined, SourceStatus
 from commonsgraph.harvest.mapping import (
     FEED_FORMATS,
@@ -42,6 +44,7 @@ from commonsgraph.harvest.mapping import (
 from commonsgraph.harvest.sources import Source, SourceRegistry
 from commonsgraph.importers.census import CensusMapper
 from commonsgraph.importers.communes import Communes
+from commonsgraph.iris import why_not_normal
 from commonsgraph.rdfio import ReadLimits
 from commonsgraph.safetext import redact
 from commonsgraph.store import GraphChange, Store, data_update, lexical
@@ -60,11 +63,8 @@ did not change costs nothing)."""
 LOOKUPS = 200
 """Up to this many records harvested again, their former statements are looked up one by one;
 beyond, the whole graph is read."""
-GENERIC_MEDIA_TYPES = ("", "application/octet-stream", "binary/octet-stream")
-"""What a server says when it does not say what it sends: the URL's extension tells then."""
 ACCEPT = {
-    "rdf": "text/turtle, application/n-triples;q=0.9, application/rdf+xml;q=0.8, "
-    "application/ld+json;q=0.7",
+    "rdf": RDF_ACCEPT,
     "csv": "text/csv",
     "json": "application/json, application/geo+json;q=0.9",
 }
@@ -248,7 +248,7 @@ class Harvester:
             records = feed_records(source, fetched.body, self.limits)  # read before the rest
             mapper = FeedMapper(source, self.minter, self._communes.index(), self._typologies())
             return mapper.map(records)
-        rdf_format = _dump_format(fetched.media_type, source.url)
+        rdf_format = fetched.rdf_format(source.url)
         if rdf_format is None:
             sent = fetched.media_type or "no media type"
             raise PartnerError(f"{source.shown_url} sent {sent}, not RDF we read")
@@ -270,7 +270,11 @@ class Harvester:
         record just quarantined are judged again, without it (the records they refer to as
         context)."""
         passed = dict(records)
-        quarantined: list[Quarantined] = []
+        quarantined = [
+            Quarantined(source, record, harvested, [finding], passed.pop(record))
+            for record in records
+            if (finding := self._trespass(source, record)) is not None
+        ]
         judged = {r: ts for r, ts in passed.items() if r not in published}
         for _ in range(3):
             statements = [t for record in judged.values() for t in record]
@@ -291,6 +295,34 @@ class Harvester:
                 )
             judged = {r: passed[r] for r in _referring(passed, set(failing))}
         return passed, quarantined
+
+    def _trespass(self, source: str, record: str) -> Finding | None:
+        """Why a partner may not describe `record`, one of ours (see the module's text)."""
+        base = self.settings.base_iri
+        if not record.startswith(base):
+            return None
+        path = record[len(base) :]
+        named = re.escape(self.minter.tiers_lieu(source).value[len(base) + len("tiers-lieu/") :])
+        why = why_not_normal(record, base)
+        if why is None and (
+            re.fullmatch(rf"[a-z-]+/{named}-[^/?#]+", path)
+            or path.startswith(f".well-known/genid/{source}/")
+        ):
+            return None
+        return Finding(
+            "Violation",
+            record,
+            None,
+            None,
+            {
+                "fr": f"la source « {source} » ne peut décrire que ses propres ressources "
+                f"(…/{{type}}/{source}-…) : <{record}> est une ressource de ce graphe"
+                + (f" ({why})" if why else ""),
+                "en": f"the source '{source}' may describe only its own resources "
+                f"(…/{{kind}}/{source}-…): <{record}> is a resource of this graph"
+                + (f" ({why})" if why else ""),
+            },
+        )
 
     def _held(
         self, graph: NamedNode, records: dict[str, list[Triple]] | None
@@ -434,11 +466,3 @@ def _referring(records: dict[str, list[Triple]], gone: set[str]) -> list[str]:
             for t in statements
         )
     ]
-
-
-def _dump_format(media_type: str, url: str) -> RdfFormat | None:
-    """The RDF format of a dump: the one its server declares, else its URL's extension."""
-    if media_type not in GENERIC_MEDIA_TYPES:
-        return RdfFormat.from_media_type(media_type)
-    extension = PurePosixPath(urlsplit(url).path).suffix.lstrip(".")
-    return RdfFormat.from_extension(extension) if extension else None

@@ -20,7 +20,7 @@ from fastapi import APIRouter, Request, Response
 from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat
 
 from commonsgraph import negotiation
-from commonsgraph.config import Settings, allowed
+from commonsgraph.config import Settings
 from commonsgraph.errors import (
     InputError,
     NotAcceptable,
@@ -28,7 +28,7 @@ from commonsgraph.errors import (
     QuerySyntaxError,
     UnknownFormat,
 )
-from commonsgraph.federation import Gateway, check_services
+from commonsgraph.federation import Gateway, check_loads, check_services
 from commonsgraph.sparqlcheck import Checked, check
 from commonsgraph.sparqltext import add_using, has_dataset_clause
 from commonsgraph.store import QueryRequest, Serialized, Store
@@ -153,21 +153,20 @@ class SparqlEndpoint:
         refused to anything but their allow-lists."""
         checked = check(text, PREFIXES)
         check_services(checked.services, self.settings.service_allowlist)
-        for load in checked.loads:
-            if not may_load:
-                raise NotAllowed("LOAD is reserved to admin tokens")
-            if load.iri is None or not allowed(load.iri, self.settings.load_allowlist):
-                raise NotAllowed(f"LOAD <{load.iri}> is not from an allowed source")
+        if checked.loads and not may_load:
+            raise NotAllowed("LOAD is reserved to admin tokens")
+        check_loads(checked.loads, self.settings.load_allowlist)
         return checked
 
     @contextmanager
     def routed(self, checked: Checked) -> Iterator[str]:
-        """The checked text to run, its SERVICE calls through the gateway while the block
-        runs; the engine's syntax errors point into the client's text."""
+        """The checked text to run, its SERVICE calls and LOADs through the gateway while the
+        block runs (a remote store's server makes them itself); the engine's syntax errors point
+        into the client's text."""
         route = (
             nullcontext(checked.text)
-            if self.gateway is None or not checked.services
-            else self.gateway.route(checked.text, checked.services)
+            if self.gateway is None
+            else self.gateway.route(checked.text, checked.services, checked.loads)
         )
         try:
             with route as runnable:
