@@ -16,7 +16,10 @@ from pyoxigraph import NamedNode, Triple
 
 from commonsgraph.cli import main
 from commonsgraph.config import Settings
+from commonsgraph.errors import PartnerError
 from commonsgraph.harvest import Harvester, HarvestLedger, Source, SourceRegistry
+from commonsgraph.harvest.mapping import feed_records
+from commonsgraph.rdfio import ReadLimits
 from commonsgraph.store import LocalStore
 from commonsgraph.validation import Validator
 from commonsgraph.web import create_app
@@ -439,3 +442,11 @@ cg:TiersLieu rdfs:subClassOf owl:Nothing .
     assert not seeded.ask("ASK { ?c rdfs:subClassOf owl:Nothing }")
     assert not seeded.ask(f"ASK {{ <{BASE}tiers-lieu/la-myne> rdfs:label 'Not theirs' }}")
     assert seeded.ask(f"ASK {{ <{BASE}tiers-lieu/dump-ok> rdfs:label 'Ours by name' }}")
+
+
+def test_a_csv_feed_of_more_rows_than_a_harvest_reads_is_refused_unread() -> None:
+    source = Source("csv", "csv", "http://partner.example/feed.csv")
+    limits = ReadLimits.harvest(Settings(data_dir=None, max_harvest_statements=10))
+    assert len(feed_records(source, b"id,name\n" + b"1,a\n" * 9, limits)) == 9
+    with pytest.raises(PartnerError, match="a feed of more than 10 rows"):
+        feed_records(source, b"id,name\n" + b"1,a\n" * 10, limits)

@@ -291,6 +291,15 @@ def test_a_feed_nested_deeper_than_the_limit_fails_its_harvest(served: Served) -
     served.assert_alive()
 
 
+def test_a_feed_of_more_values_than_a_harvest_reads_is_refused_unread(served: Served) -> None:
+    """100 MB of `{},` would be gigabytes of Python objects."""
+    served.partner.routes["/feed"] = Route(body=b"[" + b"{}," * 600_000 + b"{}]")
+    response = httpx.post(f"{served.url}/sources/feed/harvest", headers=served.curator)
+    assert response.status_code == 502, response.text
+    assert "a feed of more than 500,000 values" in response.json()["error"]
+    served.assert_alive()
+
+
 def test_blank_nodes_nested_99990_deep_are_named_in_seconds(served: Served) -> None:
     """Within the statement cap, so a contribution like another: `skolemize` took 110 s."""
     started = time.monotonic()
