@@ -9,8 +9,6 @@ store and on a real Oxigraph server (which makes SERVICE calls itself).
 from __future__ import annotations
 
 import itertools
-import socket
-import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -29,37 +27,16 @@ from commonsgraph.tokens import TokenStore
 from commonsgraph.vocab import PREFIXES
 from commonsgraph.web import create_app
 
+from .partners import Canary
+from .partners import canary as listening
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-class Canary:
-    """A TCP listener on loopback that counts the connections it receives."""
-
-    def __init__(self) -> None:
-        self.socket = socket.create_server(("127.0.0.1", 0))
-        self.port = self.socket.getsockname()[1]
-        self.connections = 0
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                connection, _ = self.socket.accept()
-            except OSError:
-                return
-            self.connections += 1
-            connection.close()
-
-    def close(self) -> None:
-        self.socket.close()
 
 
 @pytest.fixture
 def canary() -> Iterator[Canary]:
-    listener = Canary()
-    yield listener
-    listener.close()
+    with listening() as listener:
+        yield listener
 
 
 # -- the checked text -----------------------------------------------------------------------
@@ -327,5 +304,29 @@ def test_no_hidden_call_reaches_the_canary_through_a_remote_store(
         for text in itertools.islice(_hidings(endpoint), 0, None, 7):
             answer = http.post("/sparql", data={"query": text})
             assert answer.status_code in (200, 400, 403), answer.text
+    store.close()
+    assert canary.connections == 0
+
+
+def test_an_allow_list_is_not_escaped_through_a_remote_store(
+    tmp_path: Path, canary: Canary, oxigraph_url: str
+) -> None:
+    """The issue's remote-store cases: `ex:sparql.evil` was checked as `…/sparql`, and
+    `…/p/../../x` as under `…/p/`, while the server called what it read."""
+    base = f"http://127.0.0.1:{canary.port}"
+    store = RemoteStore.oxigraph(oxigraph_url)
+    settings = _settings(
+        tmp_path, store=oxigraph_url, service_allowlist=(f"{base}/sparql", f"{base}/p/*")
+    )
+    with TestClient(create_app(settings, store, TokenStore(None))) as http:
+        for text in [
+            f"PREFIX ex: <{base}/> SELECT * {{ SERVICE ex:sparql.evil {{ ?a ?b ?c }} }}",
+            f"SELECT * {{ SERVICE <{base}/p/../../x> {{ ?a ?b ?c }} }}",
+            f"SELECT * {{ SERVICE <{base}/p/%2E%2E/x> {{ ?a ?b ?c }} }}",
+            f"BASE <{base}/p/> SELECT * {{ SERVICE <../x> {{ ?a ?b ?c }} }}",
+        ]:
+            answer = http.post("/sparql", data={"query": text})
+            assert answer.status_code == 403, answer.text
+            assert "allow-list" in answer.json()["detail"]
     store.close()
     assert canary.connections == 0
