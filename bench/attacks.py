@@ -4,7 +4,7 @@ time. Prints one table.
 Starts `commonsgraph serve` as a subprocess (a store on disk, the project's graphs loaded, a
 curator and a contributor token) and a partner on loopback, then sends each attack on each route
 that reads RDF: a Graph Store PUT (curator), a contribution (contributor), a harvest of the
-partner's dump (curator). For each: the answer, the seconds it took, the peak resident memory
+partner's dump (curator), a SPARQL `LOAD` of it (admin). For each: the answer, the seconds it took, the peak resident memory
 of the service process during it (its VmHWM, reset before each attack through
 /proc/PID/clear_refs), the peak of the whole process tree (the service, its query workers and
 the child that reads JSON-LD; sampled every 10 ms), and what the service keeps afterwards. A
@@ -54,7 +54,7 @@ GRAPH = "http://e.example/attack"
 class Attack:
     name: str
     route: str
-    """graph-store, upload or harvest."""
+    """graph-store, upload, harvest or load (a SPARQL LOAD by an admin)."""
     body: Callable[[], bytes]
     media_type: str
 
@@ -75,6 +75,9 @@ ATTACKS = [
     Attack("RDF/XML entities, 621 bytes", "harvest", lambda: hostile.entity_expansion(6), RDF_XML),
     Attack("RDF/XML billion laughs", "graph-store", lambda: hostile.entity_expansion(9), RDF_XML),
     Attack("RDF/XML billion laughs", "harvest", lambda: hostile.entity_expansion(9), RDF_XML),
+    Attack("JSON-LD nested 20,000 deep", "load", lambda: hostile.jsonld_nested(20_000), JSON_LD),
+    Attack("Turtle list bomb, 10 MB", "load", lambda: hostile.list_bomb(BODY_LIMIT - 1000), TURTLE),
+    Attack("RDF/XML billion laughs", "load", lambda: hostile.entity_expansion(9), RDF_XML),
 ]  # fmt: skip
 
 
@@ -176,6 +179,9 @@ def send(
         headers = {**tokens["contributor"], "Content-Type": attack.media_type}
         return httpx.post(f"{service.url}/contributions", content=body, headers=headers, timeout=timeout)  # fmt: skip
     partner.routes["/dump"] = Route(body=body, content_type=attack.media_type)
+    if attack.route == "load":
+        update = f"LOAD <{partner.url}/dump> INTO GRAPH <{GRAPH}>"
+        return httpx.post(f"{service.url}/sparql", data={"update": update}, headers=tokens["admin"], timeout=timeout)  # fmt: skip
     return httpx.post(f"{service.url}/sources/dump/harvest", params={"full": "true"}, headers=tokens["curator"], timeout=timeout)  # fmt: skip
 
 
@@ -253,7 +259,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as directory, feed_server() as partner:
         data = Path(directory) / "var"
         env.update({"COMMONSGRAPH_DATA_DIR": str(data), "COMMONSGRAPH_QUERY_WORKERS": "2"})
-        tokens = {role: create_token(env, data, role) for role in ("curator", "contributor")}
+        env["COMMONSGRAPH_LOAD_ALLOWLIST"] = f"{partner.url}/*"
+        roles = ("curator", "contributor", "admin")
+        tokens = {role: create_token(env, data, role) for role in roles}
         (data / "sources.toml").write_text(
             f'[sources.dump]\nkind = "rdf"\nurl = "{partner.url}/dump"\n'
         )
