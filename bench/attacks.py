@@ -39,10 +39,10 @@ import psutil
 from rich.console import Console
 from rich.table import Table
 
-import common  # noqa: F401  (puts tests/, with the partners' servers and the attacks, on the path)
-import hostile
-from partners import Partner, Route, feed_server
-from servers import free_port
+import common  # noqa: F401  (puts the project on the path: tests/, with the partners' servers and the attacks)
+from tests import hostile
+from tests.partners import Partner, Route, feed_server
+from tests.servers import free_port
 
 BASE = "https://w3id.org/commonsgraph/"
 TURTLE, JSON_LD, RDF_XML = "text/turtle", "application/ld+json", "application/rdf+xml"

@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 import httpx
 import psutil
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from servers import free_port
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.servers import free_port
 
 BIN = Path(sys.executable).parent
 __all__ = [

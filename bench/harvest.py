@@ -24,23 +24,24 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypedDict
 
 import httpx
 from rich.console import Console
 from rich.table import Table
 
-import common  # noqa: F401  (puts tests/, with the partners' servers, on the path)
+import common  # noqa: F401  (puts the project on the path: tests/, with the partners' servers)
 from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings
 from commonsgraph.harvest import HarvestReport, Source
 from commonsgraph.importers.census import import_census
 from commonsgraph.importers.geo import import_geo
 from commonsgraph.partners import Partners
-from commonsgraph.store import LocalStore
+from commonsgraph.store import LocalStore, lexical
 from commonsgraph.validation import ValidationPool, Validator
 from commonsgraph.vocab import Minter
-from partners import Partner, Route, feed_server
-from servers import oxigraph_server
+from tests.partners import Partner, Route, feed_server
+from tests.servers import oxigraph_server
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = "https://w3id.org/commonsgraph/"
@@ -48,7 +49,42 @@ METRE = 1 / 111_195
 TYPOLOGIES = ["Coworking", "Fablab", "Tiers-lieu culturel", "Atelier partagé"]
 
 
-def census_places(store: LocalStore) -> list[dict[str, object]]:
+class Place(TypedDict):
+    """A census place, as the partners' records are made from it."""
+
+    iri: str
+    label: str
+    lat: float
+    long: float
+    zip: str
+    town: str
+
+
+class Geo(TypedDict):
+    latitude: float
+    longitude: float
+
+
+class PostalAddress(TypedDict):
+    streetAddress: str
+    postalCode: str
+    addressLocality: str
+
+
+class Record(TypedDict):
+    """A GoGoCarto-style record."""
+
+    id: str
+    name: str
+    geo: Geo
+    address: PostalAddress
+    categories: list[str]
+    description: str
+    website: str
+    updatedAt: str
+
+
+def census_places(store: LocalStore) -> list[Place]:
     rows = store.select(
         """SELECT ?p ?label ?lat ?long ?zip ?town WHERE {
              GRAPH ?g { ?p a cg:TiersLieu ; rdfs:label ?label ; wgs:lat ?lat ; wgs:long ?long ;
@@ -57,32 +93,31 @@ def census_places(store: LocalStore) -> list[dict[str, object]]:
         {"g": Minter(BASE).graph("import/census")},
     )
     return [
-        {
-            "iri": row["p"].value,
-            "label": row["label"].value,
-            "lat": float(row["lat"].value),
-            "long": float(row["long"].value),
-            "zip": row["zip"].value,
-            "town": row["town"].value if "town" in row else "",
-        }
+        Place(
+            iri=lexical(row["p"]),
+            label=lexical(row["label"]),
+            lat=float(lexical(row["lat"])),
+            long=float(lexical(row["long"])),
+            zip=lexical(row["zip"]),
+            town=lexical(row["town"]) if "town" in row else "",
+        )
         for row in rows
-    ]  # type: ignore[union-attr]
+    ]
 
 
-def partner_records(
-    census: list[dict[str, object]], count: int
-) -> tuple[list[dict[str, object]], dict[str, str]]:
+def partner_records(census: list[Place], count: int) -> tuple[list[Record], dict[str, str]]:
     """GoGoCarto-style records, and the planted duplicates: record id -> census IRI."""
     rng = random.Random(7)
-    records, planted = [], {}
+    records: list[Record] = []
+    planted: dict[str, str] = {}
     for n in range(count):
         near = census[rng.randrange(len(census))]
-        lat, long = float(near["lat"]), float(near["long"])  # type: ignore[arg-type]
+        lat, long = near["lat"], near["long"]
         if n % 10 == 0:  # the census place, spelled otherwise, a few dozen metres away
-            name = f"Tiers-lieu {str(near['label']).upper()}"
+            name = f"Tiers-lieu {near['label'].upper()}"
             lat += rng.uniform(-40, 40) * METRE
             long += rng.uniform(-40, 40) * METRE
-            planted[f"p{n}"] = str(near["iri"])
+            planted[f"p{n}"] = near["iri"]
         else:
             name = f"Atelier partagé n°{n}"
             lat += rng.choice((-1, 1)) * rng.uniform(2000, 6000) * METRE
@@ -106,7 +141,7 @@ def partner_records(
     return records, planted
 
 
-def pair_turtle(records: list[dict[str, object]]) -> bytes:
+def pair_turtle(records: list[Record]) -> bytes:
     lines = [
         "@prefix pair: <http://virtual-assembly.org/ontologies/pair#> .",
         "@prefix dct: <http://purl.org/dc/terms/> .",
@@ -120,17 +155,17 @@ def pair_turtle(records: list[dict[str, object]]) -> bytes:
             f"{place} a pair:PhysicalPlace ; pair:label {json.dumps(record['name'])} ; "
             f"pair:description {json.dumps(record['description'])} ; "
             f'pair:homePage "{record["website"]}" ; '
-            f'pair:latitude "{geo["latitude"]}" ; pair:longitude "{geo["longitude"]}" ; '  # type: ignore[index]
+            f'pair:latitude "{geo["latitude"]}" ; pair:longitude "{geo["longitude"]}" ; '
             f"pair:hasPostalAddress {address} ; "
             f'dct:modified "{record["updatedAt"]}"^^xsd:dateTime .\n'
-            f"{address} a pair:PostalAddress ; pair:addressStreet {json.dumps(postal['streetAddress'])} ; "  # type: ignore[index]
-            f'pair:addressZipCode "{postal["postalCode"]}" ; '  # type: ignore[index]
-            f"pair:addressLocality {json.dumps(postal['addressLocality'])} ."  # type: ignore[index]
+            f"{address} a pair:PostalAddress ; pair:addressStreet {json.dumps(postal['streetAddress'])} ; "
+            f'pair:addressZipCode "{postal["postalCode"]}" ; '
+            f"pair:addressLocality {json.dumps(postal['addressLocality'])} ."
         )
     return "\n".join(lines).encode()
 
 
-def change(name: str, records: list[dict[str, object]], feed: Partner, endpoint: str) -> None:
+def change(name: str, records: list[Record], feed: Partner, endpoint: str) -> None:
     """One record changed at the partner `name` (modified now)."""
     now = datetime.now(UTC).isoformat(timespec="seconds")
     if name == "carte":

@@ -18,6 +18,7 @@ import random
 import statistics
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -34,7 +35,7 @@ BASE = "https://w3id.org/commonsgraph/"
 PLACES = 1512
 
 
-def ours(kind: str) -> object:
+def ours(kind: str) -> Callable[[random.Random], list[Request]]:
     accept = "text/html" if kind == "html" else "text/turtle"
 
     def requests(rng: random.Random) -> list[Request]:
@@ -123,7 +124,7 @@ def main() -> None:
                 for clients in (1, 8):
                     results[(f"commonsgraph {kind}", clients)] = asyncio.run(
                         load(ours_url, ours(kind), clients, args.seconds)
-                    )  # type: ignore[arg-type]
+                    )
         oxigraph_url = f"http://127.0.0.1:{oxigraph_port}"
         command = [
             str(BIN / "oxigraph"),

@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat, Store
+from pyoxigraph import NamedNode, QueryResultsFormat, QuerySolutions, RdfFormat, Store
 from rich.console import Console
 from rich.table import Table
 
@@ -315,9 +315,9 @@ async def trivial_latencies(urls: dict[str, str], store: Store) -> dict[str, lis
     for _ in range(6):
         for _ in range(600):
             started = time.perf_counter()
-            store.query(TRIVIAL, use_default_graph_as_union=True).serialize(
-                format=QueryResultsFormat.JSON
-            )
+            results = store.query(TRIVIAL, use_default_graph_as_union=True)
+            assert isinstance(results, QuerySolutions)
+            results.serialize(format=QueryResultsFormat.JSON)
             latencies[IN_PROCESS].append(time.perf_counter() - started)
         for name, url in urls.items():
             client = Client(url)

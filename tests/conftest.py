@@ -17,7 +17,7 @@ from commonsgraph.importers.geo import import_geo
 from commonsgraph.importers.licences import import_licences
 from commonsgraph.importers.programmes import import_programme
 from commonsgraph.rdfio import ReadLimits
-from commonsgraph.store import LocalStore, Store
+from commonsgraph.store import LocalStore, Store, lexical
 from commonsgraph.store.remote import RemoteStore
 from commonsgraph.vocab import Minter
 from commonsgraph.web import create_app
@@ -118,4 +118,4 @@ def serving(store: LocalStore) -> Iterator[TestClient]:
 def count(store: LocalStore, query: str) -> int:
     """The single integer a `SELECT (COUNT(…) AS ?n)` query returns."""
     rows = store.select(query)
-    return int(rows[0]["n"].value)
+    return int(lexical(rows[0]["n"]))

@@ -7,7 +7,7 @@ from pyoxigraph import Literal, NamedNode
 
 from commonsgraph.bundled import bundled_files, load_bundled
 from commonsgraph.config import Settings
-from commonsgraph.store import LocalStore
+from commonsgraph.store import LocalStore, lexical
 from commonsgraph.validation import Validator, neighbourhood
 from commonsgraph.vocab import CG, Minter
 
@@ -154,7 +154,7 @@ def test_stages_run_from_idea_to_closed(seeded: LocalStore) -> None:
     rows = seeded.select(
         "SELECT ?n WHERE { ?c skos:inScheme <https://w3id.org/commonsgraph/scheme/stage> ; skos:notation ?n ; schema:position ?p } ORDER BY ?p"
     )
-    assert [r["n"].value for r in rows] == [
+    assert [lexical(r["n"]) for r in rows] == [
         "idea",
         "prefiguration",
         "building-site",

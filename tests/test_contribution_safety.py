@@ -16,6 +16,7 @@ import pytest
 from pyoxigraph import NamedNode, Triple
 
 from commonsgraph.contributions import Contribution, Ledger
+from commonsgraph.store import lexical
 from commonsgraph.vocab import RDFS
 
 from .conftest import BASE
@@ -108,7 +109,7 @@ def test_another_contributors_resource_is_not_reached_by_another_spelling(site: 
     labels = site.store.select(
         f"SELECT ?l WHERE {{ ?s rdfs:label ?l FILTER(?s = <{PLACE}> || ?s = <{spelled}>) }}"
     )
-    assert [row["l"].value for row in labels] == ["La Fabrique à projets"]
+    assert [lexical(row["l"]) for row in labels] == ["La Fabrique à projets"]
 
 
 def test_a_contribution_staged_before_the_check_is_not_published(

@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx2
 import pytest
 from fastapi.testclient import TestClient
 from pyoxigraph import NamedNode, RdfFormat, parse
 
 from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings
-from commonsgraph.store import LocalStore
+from commonsgraph.store import LocalStore, lexical
 from commonsgraph.tokens import TokenStore
 from commonsgraph.web import create_app
 
@@ -83,8 +84,9 @@ def bearer(secret: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {secret}"}
 
 
-def make_site(path: Path, **overrides: object) -> Iterator[Site]:
-    settings = Settings(data_dir=path, base_iri=BASE, tile_url="", **overrides)  # type: ignore[arg-type]
+def make_site(path: Path, **overrides: Any) -> Iterator[Site]:
+    """A site over the bundled data; `overrides` are `Settings` fields, checked by `Settings`."""
+    settings = Settings(data_dir=path, base_iri=BASE, tile_url="", **overrides)
     store = LocalStore()
     load_bundled(store, settings)
     tokens = TokenStore(path / "tokens.sqlite3")
@@ -151,7 +153,7 @@ def test_a_new_place_is_public_only_once_accepted(site: Site) -> None:
               FILTER(?curator != ?who && ?curatorName != "commonsgraph") }} }}"""
     )
     assert len(provenance) == 1
-    row = {k: v.value for k, v in provenance[0].items()}
+    row = {k: lexical(v) for k, v in provenance[0].items()}
     assert row["whoName"] == "Réseau Tela"
     assert row["curatorName"] == "Camille"
     assert row["licence"] == BASE + "licence/CC-BY-4.0"
@@ -170,8 +172,10 @@ def test_missing_name_wrong_insee_code_and_unknown_licence_are_reported(site: Si
     before = site.store.triple_count()
     contribution = site.upload(body)
     assert contribution["status"] == "invalid"
-    violations = [f for f in contribution["findings"] if f["severity"] == "Violation"]  # type: ignore[union-attr, index]
-    by_path = {f["path"].rsplit("/", 1)[-1].rsplit("#", 1)[-1]: f for f in violations}  # type: ignore[index, union-attr]
+    findings = contribution["findings"]
+    assert isinstance(findings, list)
+    violations = [f for f in findings if f["severity"] == "Violation"]
+    by_path = {f["path"].rsplit("/", 1)[-1].rsplit("#", 1)[-1]: f for f in violations}
     assert set(by_path) >= {"label", "containedInPlace", "license"}
     assert by_path["label"]["messages"]["en"]
     assert by_path["label"]["messages"]["fr"]
@@ -313,8 +317,10 @@ def test_a_body_over_the_cap_is_413(tmp_path: Path) -> None:
 
 
 def test_roles(site: Site) -> None:
-    body = {"content": place(), "headers": {"Content-Type": "text/turtle"}}
-    assert site.client.post("/contributions", **body).status_code == 401  # type: ignore[arg-type]
+    anonymous = site.client.post(
+        "/contributions", content=place(), headers={"Content-Type": "text/turtle"}
+    )
+    assert anonymous.status_code == 401
     reader = site.client.post(
         "/contributions", content=place(), headers={**site.reader, "Content-Type": "text/turtle"}
     )
@@ -345,7 +351,8 @@ def test_changes_to_public_resources_show_a_diff_and_revert_gives_them_back(site
     first = site.upload(place())
     site.review(str(first["id"]), "accept")
     second = site.upload(place("La Fabrique"))
-    changes = {c["resource"]: c for c in second["changes"]}  # type: ignore[union-attr]
+    assert isinstance(second["changes"], list)
+    changes = {c["resource"]: c for c in second["changes"]}
     assert changes[PLACE]["added"] == ['<http://www.w3.org/2000/01/rdf-schema#label> "La Fabrique"']
     assert changes[PLACE]["removed"] == [
         '<http://www.w3.org/2000/01/rdf-schema#label> "La Fabrique à projets"'
@@ -362,13 +369,13 @@ def test_changes_to_public_resources_show_a_diff_and_revert_gives_them_back(site
 
     site.review(str(second["id"]), "accept")
     labels = site.store.select(f"SELECT ?l WHERE {{ <{PLACE}> rdfs:label ?l }}")
-    assert [r["l"].value for r in labels] == ["La Fabrique"]
+    assert [lexical(r["l"]) for r in labels] == ["La Fabrique"]
     # the first cannot be reverted before the second, which changed the same resource
     blocked = site.client.post(f"/contributions/{first['id']}/revert", headers=site.curator)
     assert blocked.status_code == 409
     site.review(str(second["id"]), "revert")
     labels = site.store.select(f"SELECT ?l WHERE {{ <{PLACE}> rdfs:label ?l }}")
-    assert [r["l"].value for r in labels] == ["La Fabrique à projets"]
+    assert [lexical(r["l"]) for r in labels] == ["La Fabrique à projets"]
     site.review(str(first["id"]), "revert")
     assert not site.ask(f"ASK {{ <{PLACE}> ?p ?o }}")
 
@@ -377,7 +384,8 @@ def test_a_contribution_adds_to_a_seed_resource_and_the_seed_stays(site: Site) -
     body = b"""<tiers-lieu/la-myne> <https://w3id.org/commonsgraph/ns#theme>
         <scheme/theme/digital-inclusion> ."""
     contribution = site.upload(body)
-    change = contribution["changes"][0]  # type: ignore[index]
+    assert isinstance(contribution["changes"], list)
+    change = contribution["changes"][0]
     assert change["added"]
     assert not change["removed"]
     assert change["kept"] > 10
@@ -396,7 +404,8 @@ def test_reject_needs_a_reason(site: Site) -> None:
     assert missing.json()["parameter"] == "reason"
     rejected = site.review(str(identifier), "reject", reason="doublon de la Quincaillerie")
     assert rejected["status"] == "rejected"
-    assert rejected["review"]["reason"] == "doublon de la Quincaillerie"  # type: ignore[index]
+    assert isinstance(rejected["review"], dict)
+    assert rejected["review"]["reason"] == "doublon de la Quincaillerie"
     assert (
         site.client.post(f"/contributions/{identifier}/accept", headers=site.curator).status_code
         == 409
@@ -465,9 +474,11 @@ def test_csv_rows_become_places_with_their_commune(imported: LocalStore) -> None
     )
     contribution, review = workflow.submit(header + rows, "text/csv; charset=utf-8", token)
     assert contribution.status == "pending", [f.message() for f in review.findings]
-    places = {c.subject.value for c in review.changes if "#" not in c.subject.value}
+    places = {lexical(c.subject) for c in review.changes if "#" not in lexical(c.subject)}
     assert places == {BASE + "tiers-lieu/la-source-23096", BASE + "tiers-lieu/le-hangar-69100"}
-    statements = {(t.subject.value, t.predicate.value, t.object.value) for t in review.triples}
+    statements = {
+        (lexical(t.subject), t.predicate.value, lexical(t.object)) for t in review.triples
+    }
     assert (
         BASE + "tiers-lieu/le-hangar-69100",
         "http://schema.org/containedInPlace",
@@ -477,7 +488,7 @@ def test_csv_rows_become_places_with_their_commune(imported: LocalStore) -> None
     assert not imported.ask(f"ASK {{ <{BASE}tiers-lieu/la-source-23096> ?p ?o }}")
 
 
-def signing_in(site: Site, **headers: str) -> Any:  # the test client's response
+def signing_in(site: Site, **headers: str) -> httpx2.Response:
     secret = site.curator["Authorization"].removeprefix("Bearer ")
     return site.client.post(
         "/contributions/login",

@@ -13,7 +13,7 @@ import io
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from pyoxigraph import QueryResultsFormat, Store
+from pyoxigraph import QueryResultsFormat, QuerySolutions, Store
 
 from commonsgraph.config import Settings
 from commonsgraph.queries import SELECT_OUTPUTS, parse_named_query
@@ -51,7 +51,9 @@ def cells(body: bytes) -> list[str]:
 def test_formula_cells_are_neutralised_and_numbers_kept() -> None:
     query = parse_named_query(QUERY, "odd.rq")
     store = Store()
-    raw = store.query(query.text).serialize(format=QueryResultsFormat.CSV)
+    results = store.query(query.text)
+    assert isinstance(results, QuerySolutions)
+    raw = results.serialize(format=QueryResultsFormat.CSV)
     assert raw is not None
     csv_output = next(o for o in SELECT_OUTPUTS if o.name == "csv")
     shown = cells(query.shape(csv_output, raw))

@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -20,7 +21,7 @@ from commonsgraph.cli import main
 from commonsgraph.config import Settings
 from commonsgraph.federation import Gateway
 from commonsgraph.sparqlcheck import check
-from commonsgraph.store import LocalStore
+from commonsgraph.store import LocalStore, lexical
 from commonsgraph.vocab import PREFIXES
 from commonsgraph.web import create_app
 
@@ -70,9 +71,10 @@ def partner() -> Iterator[Partner]:
         yield server
 
 
-def client(disk: tuple[LocalStore, Settings], **changes: object) -> TestClient:
+def client(disk: tuple[LocalStore, Settings], **changes: Any) -> TestClient:
+    """A client of the service over `disk`; `changes` are `Settings` fields, checked there."""
     store, settings = disk
-    app = create_app(replace(settings, **changes), store)  # type: ignore[arg-type]
+    app = create_app(replace(settings, **changes), store)
     return TestClient(app, raise_server_exceptions=False)
 
 
@@ -190,5 +192,5 @@ def test_the_service_description_says_when_federated_queries_are_possible(
     for allowlist, expected in (((), False), (("https://partner.example/sparql",), True)):
         with client(disk, service_allowlist=allowlist) as http:
             body = http.get("/sparql", headers={"Accept": "text/turtle"}).content
-        features = {str(q.object.value) for q in parse(body, format=RdfFormat.TURTLE)}  # type: ignore[union-attr]
+        features = {lexical(q.object) for q in parse(body, format=RdfFormat.TURTLE)}
         assert (feature in features) is expected

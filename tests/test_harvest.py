@@ -20,7 +20,7 @@ from commonsgraph.errors import PartnerError
 from commonsgraph.harvest import Harvester, HarvestLedger, Source, SourceRegistry
 from commonsgraph.harvest.mapping import feed_records
 from commonsgraph.rdfio import ReadLimits
-from commonsgraph.store import LocalStore
+from commonsgraph.store import LocalStore, lexical
 from commonsgraph.validation import Validator
 from commonsgraph.web import create_app
 
@@ -66,7 +66,7 @@ def harvested(data: Path, graph: str) -> set[Triple]:
         )
     finally:
         store.close()
-    return {t for t in triples if not t.subject.value.startswith(graph)}  # type: ignore[union-attr]
+    return {t for t in triples if not lexical(t.subject).startswith(graph)}
 
 
 @pytest.fixture
@@ -96,7 +96,7 @@ def test_a_semapps_partner_is_harvested_and_a_change_changes_only_that_record(
     graph = BASE + "graph/harvest/reseau-x"
     first = harvested(data, graph)
     places = {
-        t.subject.value
+        lexical(t.subject)
         for t in first
         if t.object == NamedNode(BASE.replace("commonsgraph/", "commonsgraph/ns#") + "TiersLieu")
     }
@@ -108,7 +108,7 @@ def test_a_semapps_partner_is_harvested_and_a_change_changes_only_that_record(
                   <{graph}> dct:source ?source ; dct:license ?licence ;
                             prov:generatedAtTime ?when ; void:entities ?entities }} }}"""
         )
-        assert {k: v.value for k, v in provenance[0].items() if k != "when"} == {
+        assert {k: lexical(v) for k, v in provenance[0].items() if k != "when"} == {
             "source": f"{semapps}/query",
             "licence": BASE + "licence/etalab-2.0",
             "entities": "3",
@@ -145,9 +145,12 @@ def test_a_semapps_partner_is_harvested_and_a_change_changes_only_that_record(
     assert code == 0, output
     assert "changes since the last harvest" in output  # incremental: only what changed
     second = harvested(data, graph)
-    changed = {t.subject.value.split("#")[0] for t in first ^ second}  # type: ignore[union-attr]
+    changed = {lexical(t.subject).split("#")[0] for t in first ^ second}
     assert changed == {RUCHE}
-    assert {t.object.value for t in second - first} == {"La Ruche rurale", "2099-01-01T00:00:00Z"}
+    assert {lexical(t.object) for t in second - first} == {
+        "La Ruche rurale",
+        "2099-01-01T00:00:00Z",
+    }
     incremental = counts(data, graph)
     # a full harvest finds the same, and counts the same
     code, output = cli(data, "harvest", "reseau-x", "--full")
@@ -166,7 +169,7 @@ def counts(data: Path, graph: str) -> dict[str, int]:
         )
     finally:
         store.close()
-    return {k: int(v.value) for k, v in row.items()}  # type: ignore[union-attr]
+    return {k: int(lexical(v)) for k, v in row.items()}
 
 
 @pytest.fixture

@@ -1,10 +1,12 @@
 """The four imports of the real open data, checked as a new user would (issue: foundation)."""
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from commonsgraph.config import Settings
+from commonsgraph.importers.base import ImportReport
 from commonsgraph.importers.census import import_census
 from commonsgraph.importers.geo import import_geo
 from commonsgraph.importers.licences import import_licences
@@ -149,7 +151,7 @@ def test_reimporting_leaves_the_same_number_of_statements(
     tmp_path: Path, shared_data: Path, minter: Minter
 ) -> None:
     store = LocalStore(tmp_path / "store")
-    runs = [
+    runs: list[Callable[[], ImportReport]] = [
         lambda: import_geo(store, minter, [shared_data / "geo"]),
         lambda: import_programme(
             store, minter, shared_data / "programmes" / "action-coeur-de-ville.geojson"

@@ -14,7 +14,7 @@ from commonsgraph.bundled import MATRIX, load_bundled
 from commonsgraph.config import Settings
 from commonsgraph.queries import NamedQuery, load_queries
 from commonsgraph.rdfio import parse_triples
-from commonsgraph.store import LocalStore
+from commonsgraph.store import LocalStore, lexical
 from commonsgraph.validation import Validator, neighbourhood
 
 from .conftest import BASE, FILES, FIXTURES, ROOT
@@ -45,7 +45,7 @@ def run(
 ) -> list[dict[str, str]]:
     """The rows of a named query, each term as its text, IRIs relative to the base."""
     rows = store.select(queries[name].prepared(given, BASE))
-    return [{k: v.value.removeprefix(BASE) for k, v in row.items()} for row in rows]
+    return [{k: lexical(v).removeprefix(BASE) for k, v in row.items()} for row in rows]
 
 
 # Material under the first licence, adapted into a work published under the second: the answer,
@@ -132,7 +132,7 @@ def test_licence_compatibility(
 
 def test_every_classified_pair_has_exactly_one_verdict(legal: LocalStore) -> None:
     classified = int(
-        legal.select("SELECT (COUNT(*) AS ?n) { ?l cg:licenceFamily ?f }")[0]["n"].value
+        lexical(legal.select("SELECT (COUNT(*) AS ?n) { ?l cg:licenceFamily ?f }")[0]["n"])
     )
     verdicts = legal.select(
         "SELECT ?a ?b (COUNT(?v) AS ?n) { ?p a cg:CompatibilityVerdict ; cg:fromLicence ?a ;"
@@ -140,7 +140,7 @@ def test_every_classified_pair_has_exactly_one_verdict(legal: LocalStore) -> Non
     )
     assert classified >= 18
     assert len(verdicts) == classified * classified
-    assert Counter(int(row["n"].value) for row in verdicts) == {1: classified * classified}
+    assert Counter(int(lexical(row["n"])) for row in verdicts) == {1: classified * classified}
     assert legal.has_graph(NamedNode(BASE + "graph/" + MATRIX))
 
 

@@ -19,7 +19,7 @@ from commonsgraph.cli import main
 from commonsgraph.errors import DataSyntaxError, ParameterError
 from commonsgraph.queries import NamedQuery, load_queries, parse_named_query
 from commonsgraph.rdfio import parse_triples
-from commonsgraph.store import LocalStore
+from commonsgraph.store import LocalStore, lexical
 
 from .conftest import BASE, FILES, FIXTURES, ROOT, serving
 
@@ -50,7 +50,7 @@ def client(graph: LocalStore) -> Iterator[TestClient]:
 
 def rows(store: LocalStore, query: NamedQuery, **given: str) -> Rows:
     found = store.select(query.prepared(given, BASE))
-    return [{k: v.value.removeprefix(BASE) for k, v in row.items()} for row in found]
+    return [{k: lexical(v).removeprefix(BASE) for k, v in row.items()} for row in found]
 
 
 def column(found: Rows, name: str) -> list[str]:

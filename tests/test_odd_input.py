@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx2
 import pytest
 from click.testing import CliRunner
 
@@ -33,10 +34,10 @@ def site(tmp_path: Path) -> Iterator[Site]:
     yield from make_site(tmp_path)
 
 
-def assert_problem(response: object, status: int, fragment: str = "") -> None:
-    assert response.status_code == status, response.text  # type: ignore[attr-defined]
-    assert response.headers["content-type"] == "application/problem+json"  # type: ignore[attr-defined]
-    assert fragment in response.json()["detail"]  # type: ignore[attr-defined]
+def assert_problem(response: httpx2.Response, status: int, fragment: str = "") -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert fragment in response.json()["detail"]
 
 
 # -- the attacks found by hand ------------------------------------------------------------------

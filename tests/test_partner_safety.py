@@ -24,7 +24,7 @@ from commonsgraph.errors import PartnerError
 from commonsgraph.harvest import HarvestLedger
 from commonsgraph.harvest.fetch import construct, fetch
 from commonsgraph.safetext import printable, redact
-from commonsgraph.store import LocalStore
+from commonsgraph.store import LocalStore, lexical
 from commonsgraph.tokens import TokenStore
 from commonsgraph.web import create_app
 from commonsgraph.web.problems import error_response
@@ -68,7 +68,7 @@ def published(data: Path) -> set[str]:
     store = LocalStore(data / "store")
     try:
         return {
-            term.value
+            lexical(term)
             for quad in store.construct("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
             for term in (quad.subject, quad.predicate, quad.object)
         }
@@ -200,7 +200,7 @@ def test_credentials_never_show(
         # what the scheduled harvest published: the graph's provenance names the source
         assert seeded.ask(f"ASK {{ <{BASE}tiers-lieu/dump-1> ?p ?o }}")
         terms = {
-            t.value
+            lexical(t)
             for q in seeded.construct("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
             for t in (q.subject, q.predicate, q.object)
         }

@@ -55,7 +55,8 @@ def site(imported: LocalStore, tmp_path: Path) -> Iterator[Site]:
     """The service over the real census, with a SemApps-style partner declared."""
     (tmp_path / "partner").mkdir()
     settings = Settings(data_dir=tmp_path / "var", base_iri=BASE, tile_url="")
-    tokens = TokenStore(settings.data_dir / "tokens.sqlite3")  # type: ignore[operator]
+    assert settings.data_dir is not None
+    tokens = TokenStore(settings.data_dir / "tokens.sqlite3")
     headers = {
         role: {"Authorization": f"Bearer {tokens.create(role, f'a {role}')[1]}"}
         for role in ("curator", "reader")

@@ -4,7 +4,10 @@ the dataset description and the dumps, on the imported open data."""
 import gzip
 import json
 from collections.abc import Iterator
+from pathlib import Path
+from typing import TypedDict
 
+import httpx2
 import pytest
 from fastapi.testclient import TestClient
 from pyoxigraph import (
@@ -20,7 +23,7 @@ from pyoxigraph import (
 )
 
 from commonsgraph.config import Settings
-from commonsgraph.store import LocalStore
+from commonsgraph.store import LocalStore, Term, lexical
 from commonsgraph.web import create_app
 
 from .conftest import BASE, count, serving
@@ -38,8 +41,16 @@ def client(imported: LocalStore) -> Iterator[TestClient]:
         yield client
 
 
-def triples(response: object, rdf_format: RdfFormat) -> set[tuple[object, object, object]]:
-    return {(q.subject, q.predicate, q.object) for q in parse(response.content, rdf_format)}  # type: ignore[attr-defined]
+def triples(response: httpx2.Response, rdf_format: RdfFormat) -> set[tuple[Term, NamedNode, Term]]:
+    return {(q.subject, q.predicate, q.object) for q in parse(response.content, rdf_format)}
+
+
+class Asking(TypedDict, total=False):
+    """How a representation is asked for: its path, its headers, its query parameters."""
+
+    path: str
+    headers: dict[str, str]
+    params: dict[str, str]
 
 
 def test_a_census_place_in_turtle_has_its_label_coordinates_and_commune(client: TestClient) -> None:
@@ -89,12 +100,12 @@ def test_json_ld_with_the_published_context_holds_the_same_triples_as_turtle(
     ],
 )
 def test_every_representation_parses_to_the_same_statements(
-    client: TestClient, how: dict[str, object], rdf_format: RdfFormat
+    client: TestClient, how: Asking, rdf_format: RdfFormat
 ) -> None:
     reference = triples(client.get(PLACE, headers={"Accept": "text/turtle"}), RdfFormat.TURTLE)
     response = client.get(
-        str(how.get("path", PLACE)), headers=how.get("headers", {}), params=how.get("params", {})
-    )  # type: ignore[arg-type]
+        how.get("path", PLACE), headers=how.get("headers", {}), params=how.get("params", {})
+    )
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith(rdf_format.media_type)
     assert triples(response, rdf_format) == reference
@@ -329,8 +340,10 @@ def test_void_statistics_match_sparql(client: TestClient, imported: LocalStore) 
 
     def value(predicate: str) -> int:
         return int(
-            next(o for s, p, o in found if s == dataset and p == NamedNode(void + predicate)).value
-        )  # type: ignore[attr-defined]
+            lexical(
+                next(o for s, p, o in found if s == dataset and p == NamedNode(void + predicate))
+            )
+        )
 
     assert value("triples") == count(imported, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     assert value("distinctSubjects") == count(
@@ -346,10 +359,10 @@ def test_void_statistics_match_sparql(client: TestClient, imported: LocalStore) 
     for partition in partitions:
         cls = next(o for s, p, o in found if s == partition and p == NamedNode(void + "class"))
         entities[cls] = int(
-            next(
-                o for s, p, o in found if s == partition and p == NamedNode(void + "entities")
-            ).value
-        )  # type: ignore[attr-defined]
+            lexical(
+                next(o for s, p, o in found if s == partition and p == NamedNode(void + "entities"))
+            )
+        )
     assert entities[NamedNode("https://w3id.org/commonsgraph/ns#TiersLieu")] == count(
         imported, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a cg:TiersLieu }"
     )
@@ -385,7 +398,7 @@ def test_the_dump_reloads_into_an_empty_store_with_exactly_the_public_statements
     )
 
 
-def test_another_canonical_base_maps_request_paths(tmp_path: object) -> None:
+def test_another_canonical_base_maps_request_paths(tmp_path: Path) -> None:
     from commonsgraph.bundled import load_bundled
 
     settings = Settings(data_dir=None, base_iri="https://data.example.org/", tile_url="")

@@ -12,7 +12,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse
 
 from commonsgraph.config import Settings
 from commonsgraph.shacl import Shapes
-from commonsgraph.store import LocalStore
+from commonsgraph.store import LocalStore, lexical
 from commonsgraph.validation import Finding, Validator, neighbourhood
 
 from .conftest import BASE, FIXTURES
@@ -46,7 +46,7 @@ def pyshacl_findings(validator: Validator, data: list[Triple], context: list[Tri
     _, report, _ = pyshacl.validate(
         graph, shacl_graph=shapes, allow_warnings=True, allow_infos=True, inference=None
     )
-    described = {t.subject.value for t in data}  # type: ignore[union-attr]
+    described = {lexical(t.subject) for t in data}
     details = set(report.objects(None, SH.detail))
     found: set[Key] = set()
     for result in report.subjects(rdflib.RDF.type, SH.ValidationResult):
@@ -60,7 +60,7 @@ def pyshacl_findings(validator: Validator, data: list[Triple], context: list[Tri
         }
         found.add(
             (
-                SEVERITIES[report.value(result, SH.resultSeverity)],  # type: ignore[index]
+                SEVERITIES[report.value(result, SH.resultSeverity)],
                 focus,
                 str(path) if isinstance(path, rdflib.URIRef) else None,
                 None if value is None else str(value),

@@ -3,16 +3,25 @@ Description specifications, on an on-disk store (queries run in the killable wor
 
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import Any
 
+import httpx2
 import pytest
 from fastapi.testclient import TestClient
-from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat, parse, parse_query_results
+from pyoxigraph import (
+    NamedNode,
+    QueryResultsFormat,
+    QuerySolutions,
+    RdfFormat,
+    parse,
+    parse_query_results,
+)
 
 from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings
-from commonsgraph.store import LocalStore
+from commonsgraph.store import LocalStore, lexical
 from commonsgraph.tokens import TokenStore
-from commonsgraph.web import create_app
+from commonsgraph.web import Service, create_app
 
 SELECT = "SELECT ?name WHERE { ?n a cg:Network ; rdfs:label ?name } ORDER BY ?name"
 CONSTRUCT = "CONSTRUCT { ?n a cg:Network } WHERE { ?n a cg:Network }"
@@ -42,11 +51,12 @@ def secrets(tokens: TokenStore) -> dict[str, str]:
     }
 
 
-def make_client(store: LocalStore, tokens: TokenStore, **settings: object) -> TestClient:
+def make_client(store: LocalStore, tokens: TokenStore, **settings: Any) -> TestClient:
+    """A client of the service over `store`; `settings` are `Settings` fields, checked there."""
     base = Settings(data_dir=store.path.parent if store.path else None)
     return TestClient(
         create_app(replace(base, **settings), store, tokens), raise_server_exceptions=False
-    )  # type: ignore[arg-type]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -59,9 +69,10 @@ def auth(secret: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {secret}"}
 
 
-def names(response: object) -> list[str]:
-    results = parse_query_results(response.content, format=QueryResultsFormat.JSON)  # type: ignore[attr-defined]
-    return [s["name"].value for s in results]  # type: ignore[union-attr,index]
+def names(response: httpx2.Response) -> list[str]:
+    results = parse_query_results(response.content, format=QueryResultsFormat.JSON)
+    assert isinstance(results, QuerySolutions)
+    return [lexical(s["name"]) for s in results]
 
 
 # -- queries ---------------------------------------------------------------------------------
@@ -120,7 +131,8 @@ def test_select_results_by_accept_and_format(
         assert len(response.text.splitlines()) >= 6
     else:
         results = parse_query_results(response.content, format=results_format)
-        assert len(list(results)) >= 5  # type: ignore[arg-type]
+        assert isinstance(results, QuerySolutions)
+        assert len(list(results)) >= 5
 
 
 def test_output_is_a_synonym_of_format(client: TestClient) -> None:
@@ -641,7 +653,8 @@ def test_an_unexpected_failure_is_a_500_problem_that_leaks_nothing(
         async def broken(request: object) -> None:
             raise RuntimeError("boom in /srv/secret/path")
 
-        monkeypatch.setattr(client.app.endpoint.store, "execute", broken)  # type: ignore[attr-defined]
+        assert isinstance(client.app, Service)
+        monkeypatch.setattr(client.app.endpoint.store, "execute", broken)
         for response in (
             client.get("/sparql", params={"query": SELECT}),
             client.post(

@@ -12,6 +12,7 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -244,7 +245,8 @@ def _hidings(endpoint: str) -> Iterator[str]:
         )
 
 
-def _settings(tmp_path: Path, **changes: object) -> Settings:
+def _settings(tmp_path: Path, **changes: Any) -> Settings:
+    """Settings for a test; `changes` are `Settings` fields, checked there."""
     return replace(Settings(data_dir=tmp_path / "var", query_timeout=20), **changes)
 
 

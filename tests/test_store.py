@@ -15,7 +15,7 @@ from pyoxigraph import (
 )
 
 from commonsgraph.errors import QuerySyntaxError, StoreLocked
-from commonsgraph.store import LocalStore, QueryRequest, Store
+from commonsgraph.store import LocalStore, QueryRequest, Store, lexical
 
 EX = "http://example.org/"
 G = NamedNode(EX + "graph")
@@ -236,7 +236,9 @@ def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
                    WHERE { GRAPH ?g { ?c <http://example.org/n> ?n } BIND(?n + 1 AS ?m) }"""
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(lambda _: store.update(increment), range(200)))
-    assert store.select("SELECT ?n WHERE { ?c <http://example.org/n> ?n }")[0]["n"].value == "200"
+    assert (
+        lexical(store.select("SELECT ?n WHERE { ?c <http://example.org/n> ?n }")[0]["n"]) == "200"
+    )
     store.close()
 
 

@@ -82,7 +82,8 @@ def test_the_pool_finds_what_one_validator_finds(seeded: LocalStore, settings: S
             f"<tiers-lieu/lieu-{n}> a cg:TiersLieu ; {name} cg:typology <scheme/typology/{typology}> ;"
             f" cg:network <organisation/reseau-x> ; <http://schema.org/containedInPlace> <commune/23096> ."
         )
-    path = settings.data_dir / "upload.ttl"  # type: ignore[operator]
+    assert settings.data_dir is not None
+    path = settings.data_dir / "upload.ttl"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines))
     data = parse_triples(path, base_iri=BASE, limits=FILES)
