@@ -92,8 +92,10 @@ _BLANK_OBJECT = re.compile(r"\s_:[^\s\"]+ \.$")
 
 
 def _lines(ntriples: bytes | None) -> set[str]:
-    """The distinct statements of an N-Triples document (pyoxigraph writes one per line)."""
-    return set(ntriples.decode().splitlines()) if ntriples else set()
+    """The distinct statements of an N-Triples document (pyoxigraph writes one per line, ended
+    by a line feed; not `str.splitlines()`, which also breaks at U+2028, U+2029 and U+0085, and
+    pyoxigraph writes those unescaped in literals)."""
+    return set(ntriples.decode().split("\n")) - {""} if ntriples else set()
 
 
 def _has_blank_node(line: str) -> bool:
