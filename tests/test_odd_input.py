@@ -249,7 +249,10 @@ def test_no_odd_header_makes_a_500(site: Site, header: str) -> None:
 def test_signing_in_goes_back_to_this_site_only(site: Site, target: str, location: str) -> None:
     secret = site.curator["Authorization"].removeprefix("Bearer ")
     response = site.client.post(
-        "/contributions/login", data={"token": secret, "next": target}, follow_redirects=False
+        "/contributions/login",
+        data={"token": secret, "next": target},
+        headers={"Origin": "http://127.0.0.1:8000"},  # signing in is only from this site
+        follow_redirects=False,
     )
     assert response.status_code == 303, response.text
     assert response.headers["location"] == location
