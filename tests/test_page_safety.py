@@ -39,6 +39,9 @@ LINKS = {  # property -> an IRI that stays a link
     "http://xmlns.com/foaf/0.1/homepage": "https://lamyne.example/",
     SCHEMA + "email": "mailto:contact@lamyne.example",
 }
+DISGUISED = BASE + "/evil.example/login"
+"""Under our base, but its path starts with a slash: as a path of this site, `//evil.example/…`
+is another host's."""
 
 
 @pytest.mark.parametrize(
@@ -111,7 +114,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient,
             Triple(PLACE, NamedNode(WGS + "lat"), Literal("45.77", datatype=DECIMAL)),
             Triple(PLACE, NamedNode(WGS + "long"), Literal("4.88", datatype=DECIMAL)),
         ]
-        + [Triple(PLACE, NamedNode(p), NamedNode(o)) for p, o in {**TRAPS, **LINKS}.items()],
+        + [Triple(PLACE, NamedNode(p), NamedNode(o)) for p, o in {**TRAPS, **LINKS}.items()]
+        + [Triple(PLACE, NamedNode(SCHEMA + "mainEntityOfPage"), NamedNode(DISGUISED))],
     )
     tokens = TokenStore(data / "tokens.sqlite3")
     curator = {"Authorization": f"Bearer {tokens.create('curator', 'Camille')[1]}"}
@@ -133,6 +137,17 @@ def test_links_from_data_are_links_only_for_http_https_and_mailto(
         assert f'title="{iri}">{iri}</span>' in page  # shown, as text
     for iri in LINKS.values():
         assert f'href="{iri}"' in page
+
+
+def test_an_iri_of_ours_never_links_to_another_host(
+    site: tuple[TestClient, dict[str, str]],
+) -> None:
+    client, _ = site
+    page = client.get("/tiers-lieu/piege", params={"lang": "en"}).text
+    assert DISGUISED in page
+    hrefs = re.findall(r'href="([^"]*)"', page)
+    assert [h for h in hrefs if h.startswith(("//", "/\\"))] == []
+    assert f'href="{DISGUISED}"' in page  # not described here: the IRI itself
 
 
 def test_a_label_cannot_end_the_map_data_block(site: tuple[TestClient, dict[str, str]]) -> None:

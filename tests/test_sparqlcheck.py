@@ -21,7 +21,7 @@ from pyoxigraph import BlankNode, QueryBoolean, QuerySolutions, Store
 from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings, allowed
 from commonsgraph.errors import ConfigError, QuerySyntaxError
-from commonsgraph.sparqlcheck import MAX_DEPTH, check, reemit
+from commonsgraph.sparqlcheck import MAX_DEPTH, MAX_DESCRIBED, MAX_TERMS, check, reemit
 from commonsgraph.store import LocalStore
 from commonsgraph.store.remote import RemoteStore
 from commonsgraph.tokens import TokenStore
@@ -112,6 +112,49 @@ def test_nesting_is_bounded_before_the_engine_recurses() -> None:
         check(braces, {})
     fine = "SELECT * " + "{" * 50 + "}" * 50
     assert check(fine, {}).text == fine
+
+
+CHAINS = {
+    # chains the engine builds into trees as deep as they are long; each of these, 10,000 long,
+    # overflowed the stack of the process evaluating it (SIGSEGV)
+    "UNION": "SELECT * WHERE { " + " UNION ".join(["{ ?s ?p ?o }"] * 10_000) + " }",
+    "||": "ASK { ?s ?p ?o FILTER(" + " || ".join(["?o"] * 10_000) + ") }",
+    "+": "SELECT (" + " + ".join(["1"] * 10_000) + " AS ?x) {}",
+    "path": "ASK { ?s " + "/".join(["rdfs:label"] * 10_000) + " ?o }",
+    "BIND": "SELECT * { " + " ".join(f"BIND(1 AS ?x{i})" for i in range(3_000)) + " }",
+    "object list": "ASK { ?s ?p " + ", ".join(f"?o{i}" for i in range(10_000)) + " }",
+    "update": "INSERT { <http://a> <http://b> 1 } WHERE { "
+    + " UNION ".join(["{ ?s ?p ?o }"] * 10_000)
+    + " }",
+}
+
+
+@pytest.mark.parametrize("text", CHAINS.values(), ids=CHAINS.keys())
+def test_long_chains_are_bounded_before_the_engine_recurses(text: str) -> None:
+    with pytest.raises(QuerySyntaxError, match=f"more than {MAX_TERMS} tokens") as caught:
+        check(text, PREFIXES)
+    assert caught.value.line == 1
+    with pytest.raises(QuerySyntaxError, match=f"more than {MAX_TERMS} tokens"):
+        reemit(text, PREFIXES)
+
+
+def test_a_describe_names_a_bounded_number_of_resources() -> None:
+    many = "DESCRIBE " + " ".join(f"<http://a/{i}>" for i in range(MAX_DESCRIBED + 1))
+    with pytest.raises(QuerySyntaxError, match=f"at most {MAX_DESCRIBED} resources"):
+        check(many, PREFIXES)
+    few = "DESCRIBE " + " ".join(f"<http://a/{i}>" for i in range(MAX_DESCRIBED)) + " WHERE {}"
+    assert check(few, PREFIXES).form == "DESCRIBE"
+    assert check("DESCRIBE * WHERE { ?a ?b ?c . ?d ?e ?f }", PREFIXES).form == "DESCRIBE"
+
+
+def test_data_blocks_are_flat_and_not_counted() -> None:
+    statements = " ".join(f"<http://a/{i}> <http://b> {i} ." for i in range(10_000))
+    text = f"INSERT DATA {{ GRAPH <http://g> {{ {statements} }} }} ; DELETE DATA {{ {statements} }}"
+    assert check(text, PREFIXES).text == text
+    assert reemit(text, PREFIXES).text.count("<http://a/9999>") == 2
+    after = text + " ; INSERT { <http://a> <http://b> 1 } WHERE { " + "?s ?p ?o . " * 600 + "}"
+    with pytest.raises(QuerySyntaxError, match="tokens outside its DATA blocks"):
+        check(after, PREFIXES)
 
 
 def _engine_position(text: str) -> tuple[int, int]:

@@ -139,6 +139,21 @@ def test_replace_graph_makes_the_graph_hold_exactly_the_triples(any_store: Store
     assert not any_store.ask("ASK { <http://example.org/a> ?p <http://example.org/c> }")
 
 
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85", "\x1c", "\x0b"])
+def test_literals_holding_what_python_takes_for_a_line_break_are_written(
+    any_store: Store, separator: str
+) -> None:
+    """N-Triples lines end at a line feed; pyoxigraph writes U+2028, U+2029 and U+0085 as they
+    are, and str.splitlines() broke a statement at each (a 503 on a Graph Store PUT, a failed
+    harvest, for a label pasted from a web page)."""
+    label = Literal(f"one{separator}two")
+    any_store.replace_graph(G, [t("a", "p", label), t("a", "q", "b")])
+    any_store.replace_graph(G, [t("a", "p", label), t("a", "q", "c")])
+    change = any_store.add_to_graph(G, [t("b", "p", label)])
+    assert change.total == 3
+    assert any_store.ask("ASK { ?s ?p ?o }", {"o": label})
+
+
 def test_add_to_graph_merges(any_store: Store) -> None:
     any_store.add_to_graph(G, [t("a", "p", "b")])
     change = any_store.add_to_graph(G, [t("a", "p", "c")])

@@ -17,12 +17,19 @@ that text is evaluated:
 Where the engine would read the original differently from this lexer, it now reads a text in
 which every token stands alone and means one thing: a different or invalid query, never a
 hidden call. Nesting is bounded too (pyoxigraph's recursive parser overflows its stack a few
-thousand levels deep, which kills the process).
+thousand levels deep, which kills the process), and so is the length of the chains the engine
+builds into trees as deep as they are long: UNION, `||`, `+`, `/` in paths, OPTIONAL, BIND,
+triple patterns, object lists… (pyoxigraph walks those trees recursively, and 10,000 UNIONs, a
+170 KB text, overflow an 8 MiB stack: an update is evaluated in the service's own process). A
+text may hold `MAX_TERMS` tokens outside its DATA blocks (which the engine reads as flat lists,
+however long), and a DESCRIBE may name `MAX_DESCRIBED` resources (each one nests a level as
+deep as six other tokens do).
 
 A text that cannot reach outside the store whatever reads it — no backslash (no escape that a
 preprocessing engine could turn into a keyword), none of "service", "load", "define", "bif:",
-"sql:" in any case, and fewer brackets than the nesting bound — is evaluated as sent: the
-common case costs a scan.
+"sql:", "describe" in any case, fewer brackets than the nesting bound, and fewer tokens than
+`MAX_TERMS` (counted only when it has more characters) — is evaluated as sent: the common case
+costs a scan.
 """
 
 from __future__ import annotations
@@ -37,10 +44,17 @@ from commonsgraph.sparqllex import CLOSING, OPENING, Token, error, position, tok
 
 MAX_DEPTH = 200
 """Nesting levels (parentheses, brackets, braces, triple terms) a query may use."""
+MAX_TERMS = 2000
+"""Tokens a text may hold outside its DATA blocks (measured on pyoxigraph 0.5.13, in a thread
+with an 8 MiB stack: a chain of 2,600 BINDs, 15,600 tokens, overflows it; 6,400 UNIONs, 38,000
+tokens; a named query of this project holds at most 450)."""
+MAX_DESCRIBED = 100
+"""Resources a DESCRIBE may name (2,500 overflow an 8 MiB stack)."""
 
-_REACHES_OUT = re.compile("service|load|define|bif:|sql:")
+_REACHES_OUT = re.compile("service|load|define|bif:|sql:|describe")
 """What a text that reaches outside the store must hold: SERVICE and LOAD, and Virtuoso's
-DEFINE pragmas (its sponger fetches documents) and built-in functions (`bif:http_get`)."""
+DEFINE pragmas (its sponger fetches documents) and built-in functions (`bif:http_get`); and
+DESCRIBE, whose resources are counted (`MAX_DESCRIBED`)."""
 _ENGINE_FUNCTIONS = ("bif", "sql")
 """Schemes of IRIs a remote Virtuoso would call as its own functions."""
 _FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
@@ -108,6 +122,7 @@ def check(
     prefixes: Mapping[str, str],
     base: str | None = None,
     max_depth: int = MAX_DEPTH,
+    max_terms: int = MAX_TERMS,
 ) -> Checked:
     """Read a query or update once, for everything that is checked before it runs.
 
@@ -116,9 +131,14 @@ def check(
     """
     folded = text.casefold()
     nesting = text.count("(") + text.count("[") + text.count("{") + text.count("<")
-    if "\\" not in text and not _REACHES_OUT.search(folded) and nesting <= max_depth:
+    if (
+        "\\" not in text
+        and not _REACHES_OUT.search(folded)
+        and nesting <= max_depth
+        and (len(text) <= max_terms or _few_terms(text, max_terms))
+    ):
         return Checked(text, query_form(text), declares_dataset="from" in folded and _from(text))
-    return reemit(text, prefixes, base, max_depth)
+    return reemit(text, prefixes, base, max_depth, max_terms)
 
 
 def reemit(
@@ -126,10 +146,11 @@ def reemit(
     prefixes: Mapping[str, str],
     base: str | None = None,
     max_depth: int = MAX_DEPTH,
+    max_terms: int = MAX_TERMS,
 ) -> Checked:
     """The text re-emitted from its tokens, whatever it holds (`check` does so only when the
     text could reach outside the store)."""
-    return _Emitter(text, prefixes, base, max_depth).run()
+    return _Emitter(text, prefixes, base, max_depth, max_terms).run()
 
 
 def query_form(text: str) -> str | None:
@@ -138,6 +159,42 @@ def query_form(text: str) -> str | None:
     what they are)."""
     found = _FORM.match(text, _PROLOGUE.match(text).end())  # type: ignore[union-attr]
     return found.group().upper() if found else None
+
+
+def _few_terms(text: str, max_terms: int) -> bool:
+    """Whether the lexer reads a text and finds at most `max_terms` tokens outside its DATA
+    blocks (if not, `reemit` says why)."""
+    counter = _Terms()
+    try:
+        return all(counter.count(token) <= max_terms for token in tokens(text))
+    except QuerySyntaxError:
+        return False
+
+
+class _Terms:
+    """Counts the tokens of a text outside its DATA blocks, token by token."""
+
+    def __init__(self) -> None:
+        self.terms = 0
+        self.depth = 0
+        self.data: int | None = None
+        """The depth a DATA block's content starts at, while in one."""
+        self._after_data = False
+
+    def count(self, token: Token) -> int:
+        """Count `token`: the tokens counted so far."""
+        if token.text in OPENING:
+            self.depth += 1
+            if self._after_data and token.text == "{":
+                self.data = self.depth
+        elif token.text in CLOSING:
+            if self.data is not None and self.depth == self.data:
+                self.data = None
+            self.depth -= 1
+        self._after_data = token.kind == "word" and token.value == "DATA"
+        if self.data is None:
+            self.terms += 1
+        return self.terms
 
 
 def _from(text: str) -> bool:
@@ -159,12 +216,18 @@ class _Emitter:
     """Re-emits a text from its tokens (see the module's text)."""
 
     def __init__(
-        self, text: str, prefixes: Mapping[str, str], base: str | None, max_depth: int
+        self,
+        text: str,
+        prefixes: Mapping[str, str],
+        base: str | None,
+        max_depth: int,
+        max_terms: int,
     ) -> None:
         self.text = text
         self.prefixes = dict(prefixes)
         self.base = base
         self.max_depth = max_depth
+        self.max_terms = max_terms
         self.out: list[str] = []
         self.size = 0
         self.line = 1
@@ -174,16 +237,28 @@ class _Emitter:
         self.positions: list[tuple[int, int]] = []
 
     def run(self) -> Checked:
-        items = list(tokens(self.text))
+        items = self._tokens()
         form: str | None = None
         services: list[Reference] = []
         loads: list[Reference] = []
         declares_dataset = False
         depth = 0
         index = 0
+        described: int | None = None  # resources named by a DESCRIBE, while in its list
         in_prologue = True  # at the start, or after `;` between the operations of an update
         while index < len(items):
             token = items[index]
+            if described is not None:
+                if token.kind in ("iri", "pname", "var"):
+                    described += 1
+                    if described > MAX_DESCRIBED:
+                        raise error(
+                            self.text,
+                            token.start,
+                            f"a DESCRIBE may name at most {MAX_DESCRIBED} resources",
+                        )
+                elif token.kind != "punct" or token.text != "*":
+                    described = None
             if token.kind == "word" and token.value in ("PREFIX", "BASE", "VERSION"):
                 if not in_prologue:
                     raise error(self.text, token.start, f"{token.text} must open the text")
@@ -191,15 +266,10 @@ class _Emitter:
                 continue
             if in_prologue and form is None and token.kind == "word" and token.value in _FORMS:
                 form = token.value
+                described = 0 if form == "DESCRIBE" else None
             in_prologue = depth == 0 and token.text == ";"
             if token.text in OPENING:
                 depth += 1
-                if depth > self.max_depth:
-                    raise error(
-                        self.text,
-                        token.start,
-                        f"the text nests deeper than {self.max_depth} levels",
-                    )
             elif token.text in CLOSING:
                 depth -= 1
             elif token.kind == "word":
@@ -221,6 +291,26 @@ class _Emitter:
             tuple(self.positions),
             self.text,
         )
+
+    def _tokens(self) -> list[Token]:
+        """The text's tokens, read no deeper than `max_depth` and no further than `max_terms`
+        outside DATA blocks."""
+        items = []
+        terms = _Terms()
+        for token in tokens(self.text):
+            counted = terms.count(token)
+            if terms.depth > self.max_depth:
+                raise error(
+                    self.text, token.start, f"the text nests deeper than {self.max_depth} levels"
+                )
+            if counted > self.max_terms:
+                raise error(
+                    self.text,
+                    token.start,
+                    f"the text holds more than {self.max_terms} tokens outside its DATA blocks",
+                )
+            items.append(token)
+        return items
 
     # -- the prologue ---------------------------------------------------------------------------
 

@@ -100,7 +100,10 @@ class Linker:
         self.base = base_iri
 
     def href(self, iri: str, described: bool = True) -> str:
-        if iri.startswith(self.base):
+        """A path of this site for an IRI of ours (`/lookup?iri=…` for any other, when it is
+        `described` here); an IRI of ours whose path starts with a slash is looked up too: as
+        a path, `//evil.example/…` is another host's."""
+        if iri.startswith(self.base) and not iri[len(self.base) :].startswith(("/", "\\")):
             return "/" + iri[len(self.base) :]
         if described:
             return "/lookup?iri=" + quote(iri, safe="")

@@ -92,8 +92,10 @@ _BLANK_OBJECT = re.compile(r"\s_:[^\s\"]+ \.$")
 
 
 def _lines(ntriples: bytes | None) -> set[str]:
-    """The distinct statements of an N-Triples document (pyoxigraph writes one per line)."""
-    return set(ntriples.decode().splitlines()) if ntriples else set()
+    """The distinct statements of an N-Triples document (pyoxigraph writes one per line, ended
+    by a line feed; not `str.splitlines()`, which also breaks at U+2028, U+2029 and U+0085, and
+    pyoxigraph writes those unescaped in literals)."""
+    return set(ntriples.decode().split("\n")) - {""} if ntriples else set()
 
 
 def _has_blank_node(line: str) -> bool:
@@ -136,7 +138,10 @@ class LocalStore:
         self.busy_wait = busy_wait
         self.query_memory = query_memory
         self._write_lock = threading.Lock()
+        self._snapshot_lock = threading.Lock()
         self._generation = 0
+        """Writes committed so far (counted once each is done: a write under way changes
+        nothing a reader sees, so a snapshot taken meanwhile is current)."""
         self._nonce = secrets.token_hex(4)  # a restart may follow writes by another process
         self._snapshot: tuple[int, Path] | None = None
         self._pool: QueryPool | None = None
@@ -217,16 +222,21 @@ class LocalStore:
         return Serialized(body, media_type)
 
     def snapshot(self) -> Path:
-        """A read-only copy of the store as it is now (hard links: milliseconds)."""
+        """A read-only copy of the store as it is now (hard links: milliseconds).
+
+        It does not wait for a write under way: the copy holds every write committed before it
+        (a long update once held every public query until it was done, minutes for a curator's
+        update of a few hundred triple patterns, which pyoxigraph takes that long to plan)."""
         if self.path is None:
             raise StoreError("an in-memory store has no snapshots")
-        with self._write_lock:
-            if self._snapshot is None or self._snapshot[0] != self._generation:
-                target = self._snapshots_dir / str(self._generation)
+        with self._snapshot_lock:
+            generation = self._generation  # read first: the copy holds at least these writes
+            if self._snapshot is None or self._snapshot[0] != generation:
+                target = self._snapshots_dir / str(generation)
                 if not target.exists():
                     target.parent.mkdir(parents=True, exist_ok=True)
                     self._store.backup(str(target))
-                self._snapshot = (self._generation, target)
+                self._snapshot = (generation, target)
             return self._snapshot[1]
 
     async def execute(self, request: QueryRequest) -> Serialized:
@@ -281,13 +291,14 @@ class LocalStore:
             self._update(update)
 
     def _update(self, update: str) -> None:
-        self._generation += 1
         try:
             self._store.update(update, prefixes=PREFIXES)
         except SyntaxError as error:
             raise query_syntax_error(error) from None
         except (OSError, RuntimeError) as error:
             raise update_error(str(error)) from None
+        finally:
+            self._generation += 1
 
     def replace_graph(self, graph: GraphName, triples: Iterable[Triple]) -> GraphChange:
         new = _lines(serialize(triples, format=RdfFormat.N_TRIPLES))
@@ -333,11 +344,12 @@ class LocalStore:
         return data or b""
 
     def _bulk_load(self, data: bytes, graph: GraphName) -> None:
-        self._generation += 1
         try:
             self._store.bulk_load(data, RdfFormat.N_TRIPLES, to_graph=graph)
         except (OSError, SyntaxError) as error:
             raise StoreError(f"the store could not load the graph: {error}") from None
+        finally:
+            self._generation += 1
 
     def drop_graph(self, graph: GraphName) -> bool:
         with self._write_lock:

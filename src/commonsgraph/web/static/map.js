@@ -28,7 +28,7 @@
     // Leaflet writes a string given to a popup or a tooltip as HTML: they get DOM nodes whose
     // text is set, so that a label is only ever text; a popup links only to a page of this site.
     var href = feature.properties.href;
-    var local = typeof href === "string" && href.charAt(0) === "/";
+    var local = typeof href === "string" && /^\/(?![\/\\])/.test(href);  // not //host, /\host
     var title = document.createElement(local ? "a" : "span");
     title.textContent = feature.properties.title;
     if (local) { title.href = href; }
