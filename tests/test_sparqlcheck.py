@@ -375,3 +375,16 @@ def test_an_allow_list_is_not_escaped_through_a_remote_store(
             assert "allow-list" in answer.json()["detail"]
     store.close()
     assert canary.connections == 0
+
+
+def test_values_blocks_are_flat_and_not_counted() -> None:
+    """Federating clients send long VALUES blocks (bind joins): the engine reads them flat."""
+    rows = " ".join(f"(<http://x/{i}> {i})" for i in range(5_000))
+    text = f"SELECT * WHERE {{ ?s ?p ?o }} VALUES (?s ?o) {{ {rows} }}"
+    assert check(text, {}).text == text
+    inline = " ".join(f"<http://x/{i}>" for i in range(5_000))
+    text = f"SELECT * WHERE {{ VALUES ?s {{ {inline} }} SERVICE <http://p/s> {{ ?s ?p ?o }} }}"
+    assert [s.iri for s in check(text, {}).services] == ["http://p/s"]
+    unions = " UNION ".join("{ ?s ?p ?o }" for _ in range(1_000))
+    with pytest.raises(QuerySyntaxError, match="tokens"):
+        check(f"SELECT * WHERE {{ {unions} }} VALUES ?s {{ <http://x/> }}", {})

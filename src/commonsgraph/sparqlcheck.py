@@ -21,9 +21,9 @@ thousand levels deep, which kills the process), and so is the length of the chai
 builds into trees as deep as they are long: UNION, `||`, `+`, `/` in paths, OPTIONAL, BIND,
 triple patterns, object lists… (pyoxigraph walks those trees recursively, and 10,000 UNIONs, a
 170 KB text, overflow an 8 MiB stack: an update is evaluated in the service's own process). A
-text may hold `MAX_TERMS` tokens outside its DATA blocks (which the engine reads as flat lists,
-however long), and a DESCRIBE may name `MAX_DESCRIBED` resources (each one nests a level as
-deep as six other tokens do).
+text may hold `MAX_TERMS` tokens outside its DATA and VALUES blocks (which the engine reads as
+flat lists, however long), and a DESCRIBE may name `MAX_DESCRIBED` resources (each one nests a
+level as deep as six other tokens do).
 
 A text that cannot reach outside the store whatever reads it — no backslash (no escape that a
 preprocessing engine could turn into a keyword), none of "service", "load", "define", "bif:",
@@ -45,9 +45,9 @@ from commonsgraph.sparqllex import CLOSING, OPENING, Token, error, position, tok
 MAX_DEPTH = 200
 """Nesting levels (parentheses, brackets, braces, triple terms) a query may use."""
 MAX_TERMS = 2000
-"""Tokens a text may hold outside its DATA blocks (measured on pyoxigraph 0.5.13, in a thread
-with an 8 MiB stack: a chain of 2,600 BINDs, 15,600 tokens, overflows it; 6,400 UNIONs, 38,000
-tokens; a named query of this project holds at most 450)."""
+"""Tokens a text may hold outside its DATA and VALUES blocks (measured on pyoxigraph 0.5.13, in
+a thread with an 8 MiB stack: a chain of 2,600 BINDs, 15,600 tokens, overflows it; 6,400
+UNIONs, 38,000 tokens; a named query of this project holds at most 450)."""
 MAX_DESCRIBED = 100
 """Resources a DESCRIBE may name (2,500 overflow an 8 MiB stack)."""
 
@@ -162,8 +162,8 @@ def query_form(text: str) -> str | None:
 
 
 def _few_terms(text: str, max_terms: int) -> bool:
-    """Whether the lexer reads a text and finds at most `max_terms` tokens outside its DATA
-    blocks (if not, `reemit` says why)."""
+    """Whether the lexer reads a text and finds at most `max_terms` tokens outside its DATA and
+    VALUES blocks (if not, `reemit` says why)."""
     counter = _Terms()
     try:
         return all(counter.count(token) <= max_terms for token in tokens(text))
@@ -172,26 +172,31 @@ def _few_terms(text: str, max_terms: int) -> bool:
 
 
 class _Terms:
-    """Counts the tokens of a text outside its DATA blocks, token by token."""
+    """Counts the tokens of a text outside its DATA and VALUES blocks (read as flat lists:
+    100,000 rows of VALUES are fine), token by token."""
 
     def __init__(self) -> None:
         self.terms = 0
         self.depth = 0
         self.data: int | None = None
         """The depth a DATA block's content starts at, while in one."""
-        self._after_data = False
+        self._awaiting = False
+        """After DATA or VALUES (and VALUES' variables), until the block opens."""
 
     def count(self, token: Token) -> int:
         """Count `token`: the tokens counted so far."""
         if token.text in OPENING:
             self.depth += 1
-            if self._after_data and token.text == "{":
+            if self._awaiting and token.text == "{":
                 self.data = self.depth
         elif token.text in CLOSING:
             if self.data is not None and self.depth == self.data:
                 self.data = None
             self.depth -= 1
-        self._after_data = token.kind == "word" and token.value == "DATA"
+        if token.kind == "word" and token.value in ("DATA", "VALUES"):
+            self._awaiting = True
+        elif token.kind != "var" and token.text not in ("(", ")"):
+            self._awaiting = False
         if self.data is None:
             self.terms += 1
         return self.terms
@@ -307,7 +312,8 @@ class _Emitter:
                 raise error(
                     self.text,
                     token.start,
-                    f"the text holds more than {self.max_terms} tokens outside its DATA blocks",
+                    f"the text holds more than {self.max_terms} tokens outside its DATA and "
+                    "VALUES blocks",
                 )
             items.append(token)
         return items
