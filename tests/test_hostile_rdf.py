@@ -293,10 +293,10 @@ def test_a_feed_nested_deeper_than_the_limit_fails_its_harvest(served: Served) -
 
 def test_a_feed_of_more_values_than_a_harvest_reads_is_refused_unread(served: Served) -> None:
     """100 MB of `{},` would be gigabytes of Python objects."""
-    served.partner.routes["/feed"] = Route(body=b"[" + b"{}," * 600_000 + b"{}]")
+    served.partner.routes["/feed"] = Route(body=b"[" + b"{}," * 1_200_000 + b"{}]")
     response = httpx.post(f"{served.url}/sources/feed/harvest", headers=served.curator)
     assert response.status_code == 502, response.text
-    assert "a feed of more than 500,000 values" in response.json()["error"]
+    assert "a feed of more than 1,000,000 values" in response.json()["error"]
     served.assert_alive()
 
 

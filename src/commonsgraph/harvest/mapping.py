@@ -84,16 +84,15 @@ def map_dump(
 
 
 def feed_records(source: Source, body: bytes, limits: ReadLimits) -> list[Record]:
-    """The records of a feed, as flat-or-nested mappings, bounded before they are read: rows
-    and values (Python holds each as an object: a 100 MB feed of empty objects is gigabytes)
-    no more than the statements a harvest may read, JSON no deeper than the limit (Python's
-    parser recurses too)."""
-    separators = body.count(b"\n" if source.kind == "csv" else b",")
-    if separators > limits.statements:
-        what = "rows" if source.kind == "csv" else "values"
-        raise PartnerError(
-            f"{source.shown_url} sent a feed of more than {limits.statements:,} {what}"
-        )
+    """The records of a feed, as flat-or-nested mappings, bounded before they are read (Python
+    holds each value as an object: a 100 MB feed of empty objects is gigabytes): CSV rows no
+    more than the statements a harvest may read, JSON values ten times as many, JSON no deeper
+    than the limit (Python's parser recurses too)."""
+    what, most = (
+        ("rows", limits.statements) if source.kind == "csv" else ("values", 10 * limits.statements)
+    )
+    if body.count(b"\n" if source.kind == "csv" else b",") > most:
+        raise PartnerError(f"{source.shown_url} sent a feed of more than {most:,} {what}")
     text = decode_text(body, source.shown_url)
     if source.kind == "csv":
         return list(csv.DictReader(io.StringIO(text, newline="")))
