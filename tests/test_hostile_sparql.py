@@ -68,7 +68,7 @@ def test_an_update_with_a_long_union_chain_is_refused_and_the_service_lives(
         timeout=60,
     )
     assert answer.status_code == 400, answer.text
-    assert "tokens outside its DATA blocks" in answer.json()["detail"]
+    assert "tokens outside its DATA and VALUES blocks" in answer.json()["detail"]
     served.assert_alive()
 
 

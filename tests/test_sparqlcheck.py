@@ -153,7 +153,7 @@ def test_data_blocks_are_flat_and_not_counted() -> None:
     assert check(text, PREFIXES).text == text
     assert reemit(text, PREFIXES).text.count("<http://a/9999>") == 2
     after = text + " ; INSERT { <http://a> <http://b> 1 } WHERE { " + "?s ?p ?o . " * 600 + "}"
-    with pytest.raises(QuerySyntaxError, match="tokens outside its DATA blocks"):
+    with pytest.raises(QuerySyntaxError, match="tokens outside its DATA and VALUES blocks"):
         check(after, PREFIXES)
 
 
