@@ -22,6 +22,7 @@ from commonsgraph.queries import load_queries
 from commonsgraph.store import LocalStore, Store
 from commonsgraph.tokens import TokenStore
 from commonsgraph.web import (
+    apidocs,
     contributions,
     datasets,
     graph_store,
@@ -67,7 +68,7 @@ class Service(FastAPI):
         secured = SecurityHeaders(
             front,
             Policies.of(self.settings),
-            docs=(self.docs_url, self.redoc_url),
+            docs=apidocs.PATHS,
         )
         return PublicOrigin(secured, self.settings.public_base)
 
@@ -102,6 +103,8 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
         version=__version__,
         description="An open knowledge graph of tiers-lieux, their actors, networks and commons.",
         telemetry={"tracing": False, "metrics": False, "logs": False},  # checked per request
+        docs_url=None,  # served by `apidocs` from the project's own files
+        redoc_url=None,
     )
     app.settings = app.state.settings = settings
     app.state.store = store
@@ -126,6 +129,7 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
     app.include_router(partners.router(app.state.partners, curation))
     app.include_router(graph_store.router(settings, store, tokens))
     app.include_router(datasets.router(settings, store, templates))
+    app.include_router(apidocs.router(templates, app.openapi_url or "/openapi.json"))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     counted: dict[str, tuple[int, int]] = {}  # counting costs a pass over the store
