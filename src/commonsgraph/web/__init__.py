@@ -123,8 +123,8 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
     describer = Describer(
         store, templates, queries, settings.base_iri, federated=bool(settings.service_allowlist)
     )
-    app.router.routes.append(
-        Route(sparql.PATH, sparql.SparqlRoute(endpoint, tokens, describer), name="sparql")
+    app.router.routes.insert(  # first: the busiest route is matched before any other
+        0, Route(sparql.PATH, sparql.SparqlRoute(endpoint, tokens, describer), name="sparql")
     )
     app.include_router(named_queries.router(endpoint, queries))
     curation = Curation(templates, tokens)
