@@ -19,10 +19,11 @@ from pyoxigraph import (
 
 from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings
-from commonsgraph.store import LocalStore, Store, lexical
+from commonsgraph.store import LocalStore, Serialized, Store, lexical
 from commonsgraph.store.remote import RemoteStore
 from commonsgraph.tokens import TokenStore
 from commonsgraph.web import Service, create_app
+from commonsgraph.web.protocol import FORM, Reply, read_operation
 
 SELECT = "SELECT ?name WHERE { ?n a cg:Network ; rdfs:label ?name } ORDER BY ?name"
 CONSTRUCT = "CONSTRUCT { ?n a cg:Network } WHERE { ?n a cg:Network }"
@@ -919,3 +920,42 @@ def test_the_description_states_the_base_iri(client: TestClient) -> None:
         if t.predicate == NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
     ]
     assert any(f"resolve against this endpoint's URL, {ENDPOINT}" in c for c in comments)
+
+
+# -- the protocol module itself (what the route reads and writes) ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "content_type", "query_string", "body", "expected"),
+    [
+        ("GET", "", b"query=ASK%20%7B%7D", b"", ("query", "ASK {}")),
+        ("HEAD", "", b"query=ASK+%7B%7D&format=csv", b"", ("query", "ASK {}")),
+        ("GET", "", b"", b"", None),
+        ("GET", "", b"default-graph-uri=http%3A%2F%2Fa", b"", None),
+        ("POST", "application/sparql-query; charset=utf-8", b"", b"ASK {}", ("query", "ASK {}")),
+        ("POST", "application/sparql-update", b"", b"CLEAR ALL", ("update", "CLEAR ALL")),
+        ("POST", FORM, b"", "update=INSERT%20DATA%20%7B%3Cx%3E%20%3Cy%3E%20'é'%7D".encode(),
+         ("update", "INSERT DATA {<x> <y> 'é'}")),
+    ],
+)  # fmt: skip
+def test_read_operation(
+    method: str,
+    content_type: str,
+    query_string: bytes,
+    body: bytes,
+    expected: tuple[str, str] | None,
+) -> None:
+    operation = read_operation(method, content_type, query_string, body)
+    assert (operation and (operation.kind, operation.text)) == expected
+
+
+def test_replies_declare_one_charset() -> None:
+    csv = Reply.results(Serialized(b"x\r\n1\r\n", "text/csv; charset=utf-8"))
+    assert dict(csv.headers())[b"content-type"] == b"text/csv; charset=utf-8"
+    json = Reply.results(Serialized(b"{}", "application/sparql-results+json"))
+    assert dict(json.headers()) == {
+        b"content-type": b"application/sparql-results+json",
+        b"content-length": b"2",
+        b"vary": b"Accept",
+    }
+    assert Reply(204).headers() == [(b"content-length", b"0")]

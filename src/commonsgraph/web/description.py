@@ -112,7 +112,7 @@ class Describer:
         body = serialize(
             description,
             format=graph_format,
-            prefixes={"sd": SD.iri, "void": VOID.iri},
+            prefixes={"sd": SD.iri, "void": VOID.iri, "rdfs": RDFS.iri},
         )
         return Response(body, media_type=graph_format.media_type, headers={"Vary": "Accept"})
 
