@@ -12,6 +12,7 @@ from commonsgraph.store.base import (
     Serialized,
     Store,
     Term,
+    UpdateDataset,
     data_update,
     lexical,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "Serialized",
     "Store",
     "Term",
+    "UpdateDataset",
     "data_update",
     "lexical",
     "open_store",

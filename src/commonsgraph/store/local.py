@@ -36,7 +36,7 @@ from commonsgraph.errors import (
     StoreError,
     StoreLocked,
 )
-from commonsgraph.sparqltext import bind
+from commonsgraph.sparqltext import add_using, bind
 from commonsgraph.store.base import (
     Bindings,
     GraphChange,
@@ -44,6 +44,7 @@ from commonsgraph.store.base import (
     QueryRequest,
     Row,
     Serialized,
+    UpdateDataset,
 )
 from commonsgraph.store.pool import QueryJob, QueryPool, run_job
 from commonsgraph.vocab import PREFIXES
@@ -286,7 +287,9 @@ class LocalStore:
 
     # -- writing ------------------------------------------------------------------------------
 
-    def update(self, update: str) -> None:
+    def update(self, update: str, *, using: UpdateDataset | None = None) -> None:
+        if using is not None:  # pyoxigraph takes no dataset for an update: USING clauses
+            update = add_using(update, list(using[0]), list(using[1]))
         with self._write_lock:
             self._update(update)
 

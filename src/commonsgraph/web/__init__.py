@@ -7,10 +7,12 @@ import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
+from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from commonsgraph import __version__
@@ -38,7 +40,7 @@ from commonsgraph.web.curation import Curation
 from commonsgraph.web.description import Describer
 from commonsgraph.web.headers import Policies, SecurityHeaders
 from commonsgraph.web.origin import PublicOrigin
-from commonsgraph.web.sparql_fast import FastQueries
+from commonsgraph.web.protocol import SparqlEndpoint
 
 HERE = Path(__file__).parent
 
@@ -47,15 +49,15 @@ class Service(FastAPI):
     """The FastAPI app, whose requests first meet a thin front outside all of FastAPI's own
     middleware: the public origin put in place of the request's (`PublicOrigin`), the security
     headers on every response (`SecurityHeaders`), the clients behind trusted proxies
-    (`ProxiedClients`, when there are any), CORS, then the SPARQL queries (`FastQueries`, which
-    translates its own errors), then the app."""
+    (`ProxiedClients`, when there are any), CORS, then the app. /sparql, a plain ASGI route, is
+    described in the OpenAPI document by hand."""
 
-    endpoint: sparql.SparqlEndpoint
+    endpoint: SparqlEndpoint
     settings: Settings
 
     def build_middleware_stack(self) -> ASGIApp:
         front: ASGIApp = CORSMiddleware(
-            FastQueries(super().build_middleware_stack(), self.endpoint),
+            super().build_middleware_stack(),
             allow_origins=["*"],
             allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],
             allow_headers=["*"],
@@ -71,6 +73,11 @@ class Service(FastAPI):
             docs=apidocs.PATHS,
         )
         return PublicOrigin(secured, self.settings.public_base)
+
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema is None:
+            super().openapi()["paths"]["/sparql"] = sparql.OPENAPI
+        return super().openapi()
 
 
 def create_app(settings: Settings, store: Store, tokens: TokenStore | None = None) -> FastAPI:
@@ -115,11 +122,13 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
     # SERVICE calls are bounded by the gateway when pyoxigraph runs here; a remote store's
     # server makes its own.
     gateway = Gateway.from_settings(settings) if isinstance(store, LocalStore) else None
-    endpoint = app.endpoint = sparql.SparqlEndpoint(settings, store, tokens, gateway)
+    endpoint = app.endpoint = SparqlEndpoint(settings, store, gateway)
     describer = Describer(
         store, templates, queries, settings.base_iri, federated=bool(settings.service_allowlist)
     )
-    app.include_router(sparql.router(endpoint, describer))
+    app.router.routes.insert(  # first: the busiest route is matched before any other
+        0, Route(sparql.PATH, sparql.SparqlRoute(endpoint, tokens, describer), name="sparql")
+    )
     app.include_router(named_queries.router(endpoint, queries))
     curation = Curation(templates, tokens)
     workflow = Contributions.open(store, settings)

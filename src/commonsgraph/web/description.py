@@ -19,6 +19,10 @@ FORMATS = Namespace("http://www.w3.org/ns/formats/")
 RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
                   "SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "N-Quads",
                   "TriG")  # fmt: skip
+BASE_NOTE = (
+    "Relative IRIs in queries and updates resolve against this endpoint's URL, {endpoint} "
+    "(the base IRI; a BASE declaration overrides it). Request bodies are UTF-8."
+)
 DESCRIPTION_FORMATS = (RdfFormat.TURTLE, RdfFormat.JSON_LD, RdfFormat.RDF_XML, RdfFormat.N_TRIPLES)
 
 
@@ -35,6 +39,7 @@ def service_description(
     triples = [
         Triple(service, RDF.type, SD.Service),
         Triple(service, SD.endpoint, service),
+        Triple(service, RDFS.comment, Literal(BASE_NOTE.format(endpoint=endpoint), language="en")),
         Triple(service, SD.supportedLanguage, SD.SPARQL11Query),
         Triple(service, SD.supportedLanguage, SD.SPARQL11Update),
         Triple(service, SD.feature, SD.UnionDefaultGraph),
@@ -107,7 +112,7 @@ class Describer:
         body = serialize(
             description,
             format=graph_format,
-            prefixes={"sd": SD.iri, "void": VOID.iri},
+            prefixes={"sd": SD.iri, "void": VOID.iri, "rdfs": RDFS.iri},
         )
         return Response(body, media_type=graph_format.media_type, headers={"Vary": "Accept"})
 
