@@ -12,6 +12,19 @@ from pyoxigraph import QueryResultsFormat, RdfFormat
 
 from commonsgraph import formats
 from commonsgraph.errors import InputError
+from commonsgraph.formats import GRAPH_FORMATS, RESULTS_FORMATS
+
+# The registry's offers, named here too for the routes that negotiate (not tables of their own).
+__all__ = [
+    "GRAPH_FORMATS",
+    "RESULTS_FORMATS",
+    "MediaRange",
+    "choose",
+    "graph_format",
+    "graph_media_types",
+    "parse_accept",
+    "results_format",
+]
 
 
 @dataclass(frozen=True)
@@ -92,11 +105,11 @@ def results_format(accept: str | None, name: str | None = None) -> QueryResultsF
     if name:
         found = formats.results_named(name)
         if found is not None:
-            return found if found in formats.RESULTS_FORMATS else None
+            return found if found in RESULTS_FORMATS else None
         if "/" not in name:
             raise _unknown(name, "results", formats.results_names())
         accept = name
-    offered = (*(f.media_type for f in formats.RESULTS_FORMATS), *formats.RESULTS_ALIASES)
+    offered = (*(f.media_type for f in RESULTS_FORMATS), *formats.RESULTS_ALIASES)
     return formats.results_format(choose(offered, accept))
 
 
@@ -104,7 +117,7 @@ def results_format(accept: str | None, name: str | None = None) -> QueryResultsF
 def graph_format(
     accept: str | None,
     name: str | None = None,
-    offered: tuple[RdfFormat, ...] = formats.GRAPH_FORMATS,
+    offered: tuple[RdfFormat, ...] = GRAPH_FORMATS,
 ) -> RdfFormat | None:
     """The RDF format of a graph (CONSTRUCT results, a resource, a named graph), from
     `format`/`output` if given (a name or a media type), else from Accept; None when nothing

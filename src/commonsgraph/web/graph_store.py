@@ -127,13 +127,20 @@ def read_graph(
 def _read_format(media_type: str | None, filename: str | None, what: str) -> RdfFormat:
     """The format a document is read in: its media type's, else its file name's extension."""
     media = (media_type or "").split(";")[0].strip().lower()
-    found = formats.rdf_format(media) if media not in GENERIC_MEDIA_TYPES else None
-    if media in GENERIC_MEDIA_TYPES and filename and "." in filename:
-        found = formats.rdf_extension(filename.rsplit(".", 1)[1])
+    told = f"its Content-Type {media!r}" if media else "no Content-Type"
+    if media not in GENERIC_MEDIA_TYPES:
+        found = formats.rdf_format(media)
+    elif filename:
+        extension = filename.rsplit(".", 1)[1] if "." in filename else ""
+        found = formats.rdf_extension(extension)
+        told += f", and its file name's extension {extension!r}"
+    else:
+        found = None
     if found is None or found not in formats.READ_FORMATS:
         offered = ", ".join(f.media_type for f in formats.READ_FORMATS)
         raise UnknownFormat(
-            f"unsupported Content-Type {media or '(none)'!r} of {what}: send {offered}"
+            f"{what} is in no format read here ({told}): send {offered}, "
+            f"or {multipart.MEDIA_TYPE} whose parts are"
         )
     return found
 
@@ -197,7 +204,7 @@ def router(settings: Settings, store: Store, tokens: TokenStore) -> APIRouter:
         triples = await payload(request)
         if graph is None:
             created = graphs.new()
-            await asyncio.to_thread(store.replace_graph, created, triples)
+            await asyncio.to_thread(store.add_to_graph, created, triples)
             return Response(status_code=201, headers={"Location": created.value})
         change = await asyncio.to_thread(store.add_to_graph, graph, triples)
         return Response(status_code=201 if change.created else 204)

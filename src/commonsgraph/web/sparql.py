@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Request, Response
 from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat
 
-from commonsgraph import formats, negotiation
+from commonsgraph import negotiation
 from commonsgraph.config import Settings
 from commonsgraph.errors import (
     InputError,
@@ -190,11 +190,13 @@ class SparqlEndpoint:
         )
         if form in ("SELECT", "ASK") and results_format is None:
             raise NotAcceptable(
-                "results are offered as " + ", ".join(f.media_type for f in formats.RESULTS_FORMATS)
+                "results are offered as "
+                + ", ".join(f.media_type for f in negotiation.RESULTS_FORMATS)
             )
         if form in ("CONSTRUCT", "DESCRIBE") and graph_format is None:
             raise NotAcceptable(
-                "graphs are offered as " + ", ".join(f.media_type for f in formats.GRAPH_FORMATS)
+                "graphs are offered as "
+                + ", ".join(f.media_type for f in negotiation.GRAPH_FORMATS)
             )
         protocol_dataset = (
             "default-graph-uri" in operation.parameters or "named-graph-uri" in operation.parameters
