@@ -29,7 +29,7 @@ def token() -> tuple[TokenStore, str]:
     return tokens, tokens.create("curator", "graph store tests")[1]
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def client(
     tmp_path_factory: pytest.TempPathFactory, token: tuple[TokenStore, str]
 ) -> Iterator[TestClient]:
@@ -186,13 +186,13 @@ def test_a_malformed_multipart_body_is_a_400(
 
 
 def test_writes_by_url_need_a_token(client: TestClient) -> None:
-    del client.headers["Authorization"]
-    body = b'<http://a> <http://p> "1" .'
-    assert (
-        client.put("/graph-store/t", content=body, headers={"Content-Type": NT}).status_code == 401
-    )
-    assert (
-        client.post("/graph-store", content=body, headers={"Content-Type": NT}).status_code == 401
-    )
-    assert client.delete("/graph-store/t").status_code == 401
-    assert client.get("/graph-store/t").status_code == 404
+    secret = client.headers.pop("Authorization")
+    try:
+        body = b'<http://a> <http://p> "1" .'
+        sent = {"Content-Type": NT}
+        assert client.put("/graph-store/t", content=body, headers=sent).status_code == 401
+        assert client.post("/graph-store", content=body, headers=sent).status_code == 401
+        assert client.delete("/graph-store/t").status_code == 401
+        assert client.get("/graph-store/t").status_code == 404
+    finally:
+        client.headers["Authorization"] = secret
