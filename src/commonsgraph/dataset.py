@@ -138,7 +138,7 @@ def description(store: Store, minter: Minter, service_root: str, stats: Statisti
         triples.append(Triple(dataset, VOID.vocabulary, NamedNode(vocabulary)))
     for name, url, media in (
         ("SPARQL endpoint", endpoint.value, "application/sparql-results+json"),
-        ("N-Quads dump (gzip)", dump.value, "application/n-quads"),
+        ("N-Quads dump (gzip)", dump.value, RdfFormat.N_QUADS.media_type),
     ):
         distribution = BlankNode()
         triples += [

@@ -24,7 +24,7 @@ from fastapi.templating import Jinja2Templates
 from pyoxigraph import NamedNode, RdfFormat, serialize
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from commonsgraph import i18n, jsonld, negotiation, reconcile
+from commonsgraph import formats, i18n, jsonld, negotiation, reconcile
 from commonsgraph.config import Settings
 from commonsgraph.describe import Description, describe, description_quads, description_triples
 from commonsgraph.graphs import GraphInfo, graph_infos
@@ -36,18 +36,12 @@ from commonsgraph.views import Link, Linker, PageBuilder
 from commonsgraph.vocab import CG_ONTOLOGY, PREFIXES, Minter, compact
 
 HTML = "text/html"
-FORMATS: dict[str, tuple[RdfFormat | str, str]] = {
-    "ttl": (RdfFormat.TURTLE, "Turtle"),
-    "nt": (RdfFormat.N_TRIPLES, "N-Triples"),
-    "jsonld": (RdfFormat.JSON_LD, "JSON-LD"),
-    "rdf": (RdfFormat.RDF_XML, "RDF/XML"),
-    "trig": (RdfFormat.TRIG, "TriG"),
-    "nq": (RdfFormat.N_QUADS, "N-Quads"),
-    "html": (HTML, "HTML"),
+MACHINE_FORMATS = formats.GRAPH_FORMATS
+EXTENSIONS: dict[str, RdfFormat | str] = {
+    **{f.file_extension: f for f in MACHINE_FORMATS},
+    "html": HTML,
 }
-"""File extensions, the representation each asks for, and its name."""
-EXTENSIONS = {extension: chosen for extension, (chosen, _) in FORMATS.items()}
-MACHINE_FORMATS = tuple(f for f, _ in FORMATS.values() if isinstance(f, RdfFormat))
+"""The file extensions of pages, and the representation each asks for."""
 MINTED = ("tiers-lieu", "organisation", "commons", "licence", "programme", "commune", "departement",
           "region", "epci", "arrondissement-municipal", "commune-deleguee", "commune-associee",
           "scheme", "graph", "source", "agent", "dataset", "catalog", "compatibility")  # fmt: skip
@@ -175,14 +169,13 @@ def alternates(path: str, page: int) -> list[dict[str, str]]:
     joiner = "&" if "?" in path else "?"
     suffix = f"{joiner}page={page}" if page > 1 else ""
     links = [{"type": "text/html", "href": path + suffix, "name": "HTML"}]
-    for extension, (chosen, name) in FORMATS.items():
-        if not isinstance(chosen, RdfFormat):
-            continue
+    for chosen in MACHINE_FORMATS:
+        extension = chosen.file_extension
         if "?" in path:
             href = f"{path}&format={extension}{suffix}"
         else:
             href = f"{path}.{extension}{suffix}"
-        links.append({"type": chosen.media_type, "href": href, "name": name})
+        links.append({"type": chosen.media_type, "href": href, "name": chosen.name})
     return links
 
 
@@ -198,7 +191,7 @@ def not_modified(rendered: Rendered, match: str | None, since: str | None) -> bo
     return False
 
 
-OFFERED = (HTML, *(f.media_type for f in MACHINE_FORMATS), *negotiation.GRAPH_ALIASES)
+OFFERED = (HTML, *negotiation.graph_media_types(MACHINE_FORMATS))
 
 
 def negotiated(accept: str | None) -> RdfFormat | str | None:
@@ -206,7 +199,7 @@ def negotiated(accept: str | None) -> RdfFormat | str | None:
     media = negotiation.choose(OFFERED, accept)
     if media is None or media == HTML:
         return media
-    return negotiation.GRAPH_ALIASES.get(media) or RdfFormat.from_media_type(media)
+    return formats.rdf_format(media)
 
 
 def minted_node(iri: str) -> NamedNode:
