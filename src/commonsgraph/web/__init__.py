@@ -33,10 +33,12 @@ from commonsgraph.web import (
     templating,
 )
 from commonsgraph.web.clients import ProxiedClients, TrustedProxies
+from commonsgraph.web.compression import Compression
 from commonsgraph.web.curation import Curation
 from commonsgraph.web.description import Describer
 from commonsgraph.web.headers import Policies, SecurityHeaders
 from commonsgraph.web.origin import PublicOrigin
+from commonsgraph.web.semantics import HeadAsGet, Utf8Charset
 from commonsgraph.web.sparql_fast import FastQueries
 
 HERE = Path(__file__).parent
@@ -46,7 +48,8 @@ class Service(FastAPI):
     """The FastAPI app, whose requests first meet a thin front outside all of FastAPI's own
     middleware: the public origin put in place of the request's (`PublicOrigin`), the security
     headers on every response (`SecurityHeaders`), the clients behind trusted proxies
-    (`ProxiedClients`, when there are any), CORS, then the SPARQL queries (`FastQueries`, which
+    (`ProxiedClients`, when there are any), the rules every response follows (`HeadAsGet`,
+    `Compression`, `Utf8Charset`), CORS, then the SPARQL queries (`FastQueries`, which
     translates its own errors), then the app."""
 
     endpoint: sparql.SparqlEndpoint
@@ -61,6 +64,7 @@ class Service(FastAPI):
             expose_headers=["Location", "Retry-After", "Link", "ETag"],
             max_age=3600,
         )
+        front = HeadAsGet(Compression(Utf8Charset(front)), self.router)
         proxies = self.settings.trusted_proxies
         if proxies:
             front = ProxiedClients(front, TrustedProxies(proxies))
