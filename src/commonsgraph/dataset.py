@@ -5,6 +5,7 @@ from the store, and its dumps (gzipped N-Quads of every public graph, Turtle per
 from __future__ import annotations
 
 import gzip
+import itertools
 import shutil
 import threading
 from dataclasses import dataclass
@@ -78,7 +79,13 @@ def statistics(store: Store) -> Statistics:
 
 
 def description(store: Store, minter: Minter, service_root: str, stats: Statistics) -> list[Triple]:
-    """The VoID dataset and DCAT catalog of the graph, with its endpoint, dumps and licence."""
+    """The VoID dataset and DCAT catalog of the graph, with its endpoint, dumps and licence;
+    its blank nodes are labelled in order, so that the same data gives the same bytes."""
+    numbers = itertools.count(1)
+
+    def node() -> BlankNode:
+        return BlankNode(f"b{next(numbers)}")
+
     dataset = minter.iri("dataset")
     catalog = minter.iri("catalog")
     record = Minter.part(catalog, "record")
@@ -140,7 +147,7 @@ def description(store: Store, minter: Minter, service_root: str, stats: Statisti
         ("SPARQL endpoint", endpoint.value, "application/sparql-results+json"),
         ("N-Quads dump (gzip)", dump.value, "application/n-quads"),
     ):
-        distribution = BlankNode()
+        distribution = node()
         triples += [
             Triple(dataset, DCAT.distribution, distribution),
             Triple(distribution, RDF.type, DCAT.Distribution),
@@ -150,14 +157,14 @@ def description(store: Store, minter: Minter, service_root: str, stats: Statisti
             Triple(distribution, DCT.license, minter.licence(DATA_LICENCE)),
         ]
     for cls, count in sorted(stats.classes.items()):
-        partition = BlankNode()
+        partition = node()
         triples += [
             Triple(dataset, VOID.classPartition, partition),
             Triple(partition, VOID["class"], NamedNode(cls)),
             Triple(partition, VOID.entities, integer(count)),
         ]
     for prop, count in sorted(stats.properties.items()):
-        partition = BlankNode()
+        partition = node()
         triples += [
             Triple(dataset, VOID.propertyPartition, partition),
             Triple(partition, VOID.property, NamedNode(prop)),
@@ -166,7 +173,7 @@ def description(store: Store, minter: Minter, service_root: str, stats: Statisti
     for namespace, count in stats.links.items():
         if not count:
             continue
-        linkset, target = BlankNode(), BlankNode()
+        linkset, target = node(), node()
         triples += [
             Triple(dataset, VOID.subset, linkset),
             Triple(linkset, RDF.type, VOID.Linkset),

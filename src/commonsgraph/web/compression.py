@@ -126,15 +126,20 @@ class Compression:
                     for k, v in scope["headers"]
                 ],
             }
-        await self.app(scope, receive, _Responder(send, gzip, self.minimum, if_none_match))
+        head = scope["method"] == "HEAD"
+        responder = _Responder(send, gzip, self.minimum, if_none_match, head)
+        await self.app(scope, receive, responder)
 
 
 class _Responder:
     """The `send` of one response: holds the start until the first content says whether to
     compress."""
 
-    def __init__(self, send: Send, gzip: bool, minimum: int, if_none_match: str | None) -> None:
+    def __init__(
+        self, send: Send, gzip: bool, minimum: int, if_none_match: str | None, head: bool
+    ) -> None:
         self.send = send
+        self.head = head
         self.gzip = gzip
         self.minimum = minimum
         self.if_none_match = if_none_match
@@ -178,6 +183,9 @@ class _Responder:
         headers: list[tuple[bytes, bytes]] = start["headers"]
         body: bytes = message.get("body", b"")
         more = message.get("more_body", False)
+        if self.head and not body:  # a route that answers HEAD itself: the GET would be...
+            await self._head(start, message)
+            return
         if not more and len(body) < self.minimum:
             await self.send(start)
             await self.send(message)
@@ -196,6 +204,22 @@ class _Responder:
             _replace(headers, b"etag", gzip_tag(etag.decode("latin-1")).encode("latin-1"))
         await self.send(start)
         await self.send({**message, "body": compressed})
+
+    async def _head(self, start: Message, message: Message) -> None:
+        """...compressed if the length it declares is enough: this HEAD says so, without the
+        compressed length, which only compressing would tell (RFC 9110 §9.3.2 allows that)."""
+        headers: list[tuple[bytes, bytes]] = start["headers"]
+        declared = _header(headers, b"content-length")
+        if declared is None or int(declared) >= self.minimum:
+            _add_vary(headers)
+            if self.gzip:
+                _replace(headers, b"content-encoding", b"gzip")
+                _replace(headers, b"content-length", None)
+                etag = _header(headers, b"etag")
+                if etag is not None:
+                    _replace(headers, b"etag", gzip_tag(etag.decode("latin-1")).encode("latin-1"))
+        await self.send(start)
+        await self.send(message)
 
     async def _compress(self, body: bytes, more: bool) -> bytes:
         if len(body) >= THREAD_MINIMUM:
