@@ -14,6 +14,7 @@ and a 304 answers it with the tag it holds.
 from __future__ import annotations
 
 import asyncio
+import functools
 import zlib
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -30,6 +31,7 @@ ALREADY_COMPRESSED = ("application/gzip", "application/x-gzip", "application/zip
 UNCOMPRESSED_STATUSES = (204, 206, 304)
 
 
+@functools.lru_cache(maxsize=256)
 def accepts_gzip(accept_encoding: str) -> bool:
     """Whether an `Accept-Encoding` value accepts gzip (by name or by `*`, with q > 0)."""
     named: float | None = None
@@ -149,7 +151,7 @@ class _Responder:
     async def __call__(self, message: Message) -> None:
         kind = message["type"]
         if kind == "http.response.start":
-            headers = [(bytes(k), bytes(v)) for k, v in message.get("headers", ())]
+            headers = list(message.get("headers", ()))
             message = {**message, "headers": headers}
             if message["status"] == 304:
                 self._revalidated(headers)

@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from starlette.routing import Match, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -60,6 +62,7 @@ class HeadAsGet:
         await self.app(scope, receive, headers_only)
 
 
+@functools.lru_cache(maxsize=256)
 def with_utf8(content_type: bytes) -> bytes:
     """`content_type` with exactly one `charset` when it is text (`charset=utf-8` added when it
     has none; a repeated one dropped)."""
@@ -91,8 +94,8 @@ class Utf8Charset:
                 headers = message.get("headers", ())
                 for index, (name, value) in enumerate(headers):
                     if name.lower() == b"content-type":
-                        fixed = with_utf8(value)
-                        if fixed is not value:
+                        fixed = with_utf8(bytes(value))
+                        if fixed != value:
                             headers = list(headers)
                             headers[index] = (name, fixed)
                             message = {**message, "headers": headers}
