@@ -23,7 +23,7 @@ from commonsgraph.web.conditional import ENTITY_TAG
 
 SUFFIX = "-gzip"
 MINIMUM = 1024
-THREAD_MINIMUM = 256 * 1024
+THREAD_MINIMUM = 64 * 1024
 """A body this large is compressed on a worker thread: the event loop keeps answering."""
 LEVEL = 6
 ALREADY_COMPRESSED = ("application/gzip", "application/x-gzip", "application/zip",

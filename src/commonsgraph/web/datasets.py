@@ -23,6 +23,7 @@ from commonsgraph.graphs import graph_infos
 from commonsgraph.store import Store
 from commonsgraph.vocab import PREFIXES, Minter
 from commonsgraph.web import conditional
+from commonsgraph.web.compression import accepts_gzip, gzip_tag
 
 OFFERED = (RdfFormat.TURTLE, RdfFormat.JSON_LD, RdfFormat.RDF_XML, RdfFormat.N_TRIPLES)
 
@@ -86,13 +87,14 @@ def router(settings: Settings, store: Store, templates: Jinja2Templates) -> APIR
         }
         return templates.TemplateResponse(request, "dumps.html", page)
 
-    def send(request: Request, found: tuple[Path, str], media_type: str) -> Response:
+    def send(request: Request, found: tuple[Path, str], media_type: str, **more: str) -> Response:
         path, etag = found
         written = datetime.fromtimestamp(int(path.stat().st_mtime), UTC)  # once per version
         headers = {
             "ETag": etag,
             "Last-Modified": format_datetime(written, usegmt=True),
             "Cache-Control": "public, max-age=300",
+            **more,
         }
         if conditional.not_modified(
             etag,
@@ -113,6 +115,17 @@ def router(settings: Settings, store: Store, templates: Jinja2Templates) -> APIR
         found = await asyncio.to_thread(dumps.graph, name)
         if found is None:
             raise HTTPException(404, f"no public graph named {name!r}")
-        return send(request, found, "text/turtle")
+        if not accepts_gzip(request.headers.get("accept-encoding", "")):
+            return send(request, found, "text/turtle", Vary="Accept-Encoding")
+        # compressed once per data version, not on each download
+        path, etag = found
+        zipped = await asyncio.to_thread(dumps.gzipped, path)
+        return send(
+            request,
+            (zipped, gzip_tag(etag)),
+            "text/turtle",
+            Vary="Accept-Encoding",
+            **{"Content-Encoding": "gzip"},
+        )
 
     return api
