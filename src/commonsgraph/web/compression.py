@@ -34,7 +34,7 @@ ALREADY_COMPRESSED = ("application/gzip", "application/x-gzip", "application/zip
 UNCOMPRESSED_STATUSES = (204, 206, 304)
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=64)  # clients send a handful of distinct values
 def accepts_gzip(accept_encoding: str) -> bool:
     """Whether an `Accept-Encoding` value accepts gzip (by name or by `*`, with q > 0)."""
     named: float | None = None
