@@ -36,11 +36,13 @@ from commonsgraph.web import (
     templating,
 )
 from commonsgraph.web.clients import ProxiedClients, TrustedProxies
+from commonsgraph.web.compression import Compression
 from commonsgraph.web.curation import Curation
 from commonsgraph.web.description import Describer
 from commonsgraph.web.headers import Policies, SecurityHeaders
 from commonsgraph.web.origin import PublicOrigin
 from commonsgraph.web.protocol import SparqlEndpoint
+from commonsgraph.web.semantics import HeadAsGet, Utf8Charset
 
 HERE = Path(__file__).parent
 
@@ -49,7 +51,8 @@ class Service(FastAPI):
     """The FastAPI app, whose requests first meet a thin front outside all of FastAPI's own
     middleware: the public origin put in place of the request's (`PublicOrigin`), the security
     headers on every response (`SecurityHeaders`), the clients behind trusted proxies
-    (`ProxiedClients`, when there are any), CORS, then the app. /sparql, a plain ASGI route, is
+    (`ProxiedClients`, when there are any), the rules every response follows (`HeadAsGet`,
+    `Compression`, `Utf8Charset`), CORS, then the app. /sparql, a plain ASGI route, is
     described in the OpenAPI document by hand."""
 
     endpoint: SparqlEndpoint
@@ -64,6 +67,7 @@ class Service(FastAPI):
             expose_headers=["Location", "Retry-After", "Link", "ETag"],
             max_age=3600,
         )
+        front = HeadAsGet(Compression(Utf8Charset(front)), self.router)
         proxies = self.settings.trusted_proxies
         if proxies:
             front = ProxiedClients(front, TrustedProxies(proxies))

@@ -13,6 +13,7 @@ from commonsgraph.graphs import graph_infos
 from commonsgraph.queries import NamedQuery
 from commonsgraph.store import Store
 from commonsgraph.vocab import PREFIXES, RDF, RDFS, VOID, XSD, Minter, Namespace
+from commonsgraph.web import conditional
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
@@ -35,7 +36,7 @@ def service_description(
     its class and property partitions). `federated`: SERVICE may call some endpoints.
     """
     service = NamedNode(endpoint)
-    default = BlankNode()
+    default = BlankNode("default")  # stable labels: the same bytes for the same data
     triples = [
         Triple(service, RDF.type, SD.Service),
         Triple(service, SD.endpoint, service),
@@ -56,8 +57,8 @@ def service_description(
         triples.append(Triple(service, SD.feature, SD.BasicFederatedQuery))
     triples += [Triple(service, SD.resultFormat, FORMATS[name]) for name in RESULT_FORMATS]
     total = 0
-    for info in graph_infos(store):
-        named, graph = BlankNode(), BlankNode()
+    for number, info in enumerate(graph_infos(store), start=1):
+        named, graph = BlankNode(f"named{number}"), BlankNode(f"graph{number}")
         triples += [
             Triple(dataset, SD.namedGraph, named),
             Triple(named, RDF.type, SD.NamedGraph),
@@ -109,12 +110,15 @@ class Describer:
             void=str(request.url_for("void")),
             federated=self.federated,
         )
-        body = serialize(
-            description,
-            format=graph_format,
-            prefixes={"sd": SD.iri, "void": VOID.iri, "rdfs": RDFS.iri},
+        body = (
+            serialize(
+                description,
+                format=graph_format,
+                prefixes={"sd": SD.iri, "void": VOID.iri, "rdfs": RDFS.iri},
+            )
+            or b""
         )
-        return Response(body, media_type=graph_format.media_type, headers={"Vary": "Accept"})
+        return conditional.tagged(request, body, graph_format.media_type, {"Vary": "Accept"})
 
     def editor(self, request: Request) -> Response:
         examples = [{"name": q.label("en"), "query": q.example(self.base)} for q in self.examples]

@@ -10,11 +10,11 @@ representations are cached until the data changes.
 from __future__ import annotations
 
 import asyncio
-import hashlib
+import json
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
-from email.utils import format_datetime, parsedate_to_datetime
+from email.utils import format_datetime
 from urllib.parse import parse_qsl, quote
 
 from fastapi import APIRouter, Request, Response
@@ -34,6 +34,7 @@ from commonsgraph.stats import home_counts
 from commonsgraph.store import Store
 from commonsgraph.views import Link, Linker, PageBuilder
 from commonsgraph.vocab import CG_ONTOLOGY, PREFIXES, Minter, compact
+from commonsgraph.web import conditional
 
 HTML = "text/html"
 MACHINE_FORMATS = formats.GRAPH_FORMATS
@@ -122,6 +123,8 @@ class Representations:
         lang: str,
         context: dict[str, object],
     ) -> Rendered:
+        # paging links lead where this deployment is read, not to the canonical base
+        address = self.settings.public_base.rstrip("/") + str(context["path"])
         if chosen == HTML:
             page = PageBuilder(self.store, self.linker, lang).build(description)
             body = (
@@ -131,19 +134,23 @@ class Representations:
             )
             media_type = "text/html; charset=utf-8"
         elif chosen == RdfFormat.JSON_LD:
-            body = jsonld.dumps(description_triples(description), str(context["context_url"]))
+            body = jsonld.dumps(
+                description_triples(description, address), str(context["context_url"])
+            )
             media_type = "application/ld+json"
         else:
             assert isinstance(chosen, RdfFormat)
             quads = chosen in (RdfFormat.TRIG, RdfFormat.N_QUADS)
             statements = (
-                description_quads(description) if quads else description_triples(description)
+                description_quads(description, address)
+                if quads
+                else description_triples(description, address)
             )
             body = serialize(statements, format=chosen, prefixes=PREFIXES) or b""
             media_type = chosen.media_type
         dates = [info.generated for info in description.graphs if info.generated]
         modified = max(dates) if dates else None
-        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        etag = conditional.etag_of(body)
         language = lang if chosen == HTML else None
         path = str(context["path"])
         headers = {
@@ -177,18 +184,6 @@ def alternates(path: str, page: int) -> list[dict[str, str]]:
             href = f"{path}.{extension}{suffix}"
         links.append({"type": chosen.media_type, "href": href, "name": chosen.name})
     return links
-
-
-def not_modified(rendered: Rendered, match: str | None, since: str | None) -> bool:
-    """Whether a conditional request (If-None-Match, If-Modified-Since) may get a 304."""
-    if match is not None:
-        return rendered.etag in [tag.strip() for tag in match.split(",")] or match.strip() == "*"
-    if since and rendered.last_modified is not None:
-        try:
-            return rendered.last_modified.replace(microsecond=0) <= parsedate_to_datetime(since)
-        except (TypeError, ValueError):
-            return False
-    return False
 
 
 OFFERED = (HTML, *negotiation.graph_media_types(MACHINE_FORMATS))
@@ -263,9 +258,10 @@ def respond(
     rendered: Rendered, if_none_match: str | None, if_modified_since: str | None
 ) -> Response:
     """The representation, or 304 when the client's copy is current."""
-    if not_modified(rendered, if_none_match, if_modified_since):
-        headers = {k: v for k, v in rendered.headers.items() if k != "Content-Type"}
-        return Response(status_code=304, headers=headers)
+    if conditional.not_modified(
+        rendered.etag, rendered.last_modified, if_none_match, if_modified_since
+    ):
+        return conditional.unchanged(rendered.headers)
     return Response(rendered.body, headers=rendered.headers)
 
 
@@ -277,6 +273,7 @@ def router(
     representations = Representations(settings, store, templates)
     index = LabelIndex(store)
     linker = representations.linker
+    context_body = json.dumps(jsonld.context(), ensure_ascii=False).encode()
 
     def context(request: Request, lang: str, path: str, page: int = 1) -> dict[str, object]:
         return {
@@ -374,11 +371,12 @@ def router(
         name="jsonld_context",
         summary="The JSON-LD context of the project's documents",
     )
-    def jsonld_context() -> JSONResponse:
-        return JSONResponse(
-            jsonld.context(),
-            media_type="application/ld+json",
-            headers={"Cache-Control": "public, max-age=86400"},
+    def jsonld_context(request: Request) -> Response:
+        return conditional.tagged(
+            request,
+            context_body,
+            "application/ld+json",
+            {"Cache-Control": "public, max-age=86400"},
         )
 
     @api.get("/search", summary="Search labels (accent- and case-insensitive, French and English)")
