@@ -833,7 +833,7 @@ def test_ask_in_csv_and_tsv_is_a_header_and_a_value(
         ("text/csv", "text/csv; charset=utf-8"),
         ("text/tab-separated-values", "text/tab-separated-values; charset=utf-8"),
         ("application/sparql-results+json", "application/sparql-results+json"),
-        ("application/sparql-results+xml", "application/sparql-results+xml"),
+        ("application/sparql-results+xml", "application/sparql-results+xml; charset=utf-8"),
     ],
 )
 def test_results_carry_one_charset(both: TestClient, accept: str, content_type: str) -> None:
@@ -949,9 +949,10 @@ def test_read_operation(
     assert (operation and (operation.kind, operation.text)) == expected
 
 
-def test_replies_declare_one_charset() -> None:
+def test_replies_carry_the_media_type_of_their_results() -> None:
+    """The charset is said once, by `web.semantics` (`test_results_carry_one_charset`)."""
     csv = Reply.results(Serialized(b"x\r\n1\r\n", "text/csv; charset=utf-8"))
-    assert dict(csv.headers())[b"content-type"] == b"text/csv; charset=utf-8"
+    assert dict(csv.headers())[b"content-type"] == b"text/csv"
     json = Reply.results(Serialized(b"{}", "application/sparql-results+json"))
     assert dict(json.headers()) == {
         b"content-type": b"application/sparql-results+json",

@@ -80,13 +80,27 @@ def _bare(media_type: str) -> str:
     return media_type.split(";")[0].strip().lower()
 
 
-def content_type(chosen: RdfFormat | QueryResultsFormat) -> str:
-    """The Content-Type a format is sent with: text is said to be UTF-8 (RFC 6838 §4.2.1:
-    a text/* type without a charset reads as US-ASCII), once."""
-    media = chosen.media_type
-    if media.startswith("text/") and "charset=" not in media:
-        return media + "; charset=utf-8"
-    return media
+TEXT_OUTSIDE_TEXT = frozenset(
+    {
+        "application/n-triples",
+        "application/n-quads",
+        "application/trig",
+        "application/rdf+xml",
+        "application/xml",
+        "application/xhtml+xml",
+        "application/sparql-results+xml",
+        "application/sparql-query",
+        "application/sparql-update",
+        "application/javascript",
+    }
+)
+"""Media types of text that are not under `text/` (JSON needs no charset: RFC 8259 §11)."""
+
+
+def is_text(media_type: str) -> bool:
+    """Whether a response of this media type says its charset (`web.semantics` adds it)."""
+    bare = _bare(media_type)
+    return bare.startswith("text/") or bare in TEXT_OUTSIDE_TEXT
 
 
 def rdf_format(media_type: str | None) -> RdfFormat | None:

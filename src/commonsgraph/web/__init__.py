@@ -67,7 +67,7 @@ class Service(FastAPI):
             expose_headers=["Location", "Retry-After", "Link", "ETag"],
             max_age=3600,
         )
-        front = HeadAsGet(Compression(Utf8Charset(front)), self.router)
+        front = HeadAsGet(Compression(Utf8Charset(front)))
         proxies = self.settings.trusted_proxies
         if proxies:
             front = ProxiedClients(front, TrustedProxies(proxies))

@@ -11,8 +11,8 @@ A request names a graph one of three ways:
   `{public_base}graph-store/{uuid}`, and answers 201 with that IRI in `Location`, where it can
   be read (`GET <Location>`, or `GET /graph-store?graph=<Location>`).
 
-GET and HEAD are open (HEAD answers GET's headers, `Content-Type` and `Content-Length`
-included, without the body); PUT, POST and DELETE need a bearer token with a write role. PUT
+GET and HEAD are open (a HEAD is answered as its GET without the body, by
+`web.semantics.HeadAsGet`); PUT, POST and DELETE need a bearer token with a write role. PUT
 answers 201 when it creates the graph and 204 when it replaces one; POST to a graph adds to it
 (201 if new, 204 otherwise); DELETE answers 204, or 404 for a graph that does not exist.
 
@@ -78,7 +78,7 @@ class Graphs:
         return None
 
     def named(self, request: Request) -> GraphName:
-        """The graph a request must name (GET, HEAD, PUT, DELETE)."""
+        """The graph a request must name (GET, PUT, DELETE)."""
         graph = self.target(request)
         if graph is None:
             raise InputError(f"name a graph: {PATH}/…, {PATH}?graph=IRI or {PATH}?default")
@@ -185,11 +185,11 @@ def router(settings: Settings, store: Store, tokens: TokenStore) -> APIRouter:
         if data is None:
             raise HTTPException(404, f"no graph {graph}")
         headers = {
-            "Content-Type": formats.content_type(chosen),
+            "Content-Type": chosen.media_type,
             "Content-Length": str(len(data)),
             "Vary": "Accept",
         }
-        return Response(b"" if request.method == "HEAD" else data, headers=headers)
+        return Response(data, headers=headers)
 
     async def put(request: Request) -> Response:
         authenticate(tokens, request, WRITE_ROLE)
@@ -218,7 +218,6 @@ def router(settings: Settings, store: Store, tokens: TokenStore) -> APIRouter:
 
     summaries = {
         "GET": (read, "read a graph"),
-        "HEAD": (read, "the headers of a graph's GET"),
         "PUT": (put, "replace a graph (write role)"),
         "POST": (post, "add to a graph, or create one by posting to the store (write role)"),
         "DELETE": (delete, "delete a graph (write role)"),
@@ -230,7 +229,7 @@ def router(settings: Settings, store: Store, tokens: TokenStore) -> APIRouter:
                 endpoint,
                 methods=[method],
                 summary="Graph Store Protocol: " + summary,
-                include_in_schema=documented and method != "HEAD",
+                include_in_schema=documented,
                 name=f"graph_store_{method.lower()}" + ("" if documented else "_direct"),
             )
     return api

@@ -194,11 +194,8 @@ class Reply:
 
     @classmethod
     def results(cls, result: Serialized) -> Reply:
-        """Query results, their text formats declared UTF-8 (once)."""
-        media = media_type(result.media_type)
-        return cls(
-            200, result.body, f"{media}; charset=utf-8" if media.startswith("text/") else media
-        )
+        """Query results (`web.semantics` says their charset)."""
+        return cls(200, result.body, media_type(result.media_type))
 
     def headers(self) -> list[tuple[bytes, bytes]]:
         headers = [(b"content-length", str(len(self.body)).encode("latin-1"))]

@@ -1,9 +1,8 @@
 """HTTP rules every route follows, kept by two thin ASGI layers rather than by each route.
 
 - `HeadAsGet`: every GET route answers HEAD (RFC 9110 §9.3.2) with the status and headers of
-  the GET (`Content-Type`, `Content-Length`, `ETag`, `Last-Modified`…) and no content. A HEAD
-  that a route answers itself (the SPARQL endpoint, the Graph Store, static files) goes to it
-  unchanged; any other HEAD is answered as a GET. The content is dropped in both cases.
+  the GET (`Content-Type`, `Content-Length`, `ETag`, `Last-Modified`…) and no content: every
+  HEAD reaches the app as a GET, and the content is dropped on the way out.
 - `Utf8Charset`: every textual response (`text/*`, and the RDF, XML and SPARQL syntaxes that
   are text) says `charset=utf-8`, exactly once: without it, clients such as Python's
   `requests` read Turtle as Latin-1. JSON needs none (RFC 8259 §11).
@@ -13,42 +12,24 @@ from __future__ import annotations
 
 import functools
 
-from starlette.routing import Match, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-TEXTUAL = frozenset(
-    {
-        "application/n-triples",
-        "application/n-quads",
-        "application/trig",
-        "application/rdf+xml",
-        "application/xml",
-        "application/xhtml+xml",
-        "application/sparql-results+xml",
-        "application/sparql-query",
-        "application/sparql-update",
-        "application/javascript",
-    }
-)
-"""Media types of text that are not under `text/`."""
+from commonsgraph import formats
 
 
 class HeadAsGet:
-    """ASGI middleware: HEAD answered as GET without content, unless a route answers HEAD."""
+    """ASGI middleware: every HEAD answered as the GET it stands for, without content, so that
+    no route writes HEAD of its own and the headers (`Content-Length` of a compressed answer
+    too) are exactly GET's."""
 
-    def __init__(self, app: ASGIApp, router: Router) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.router = router
-
-    def _answered_by_a_route(self, scope: Scope) -> bool:
-        return any(route.matches(scope)[0] == Match.FULL for route in self.router.routes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "HEAD":
             await self.app(scope, receive, send)
             return
-        if not self._answered_by_a_route(scope):
-            scope = {**scope, "method": "GET"}
+        scope = {**scope, "method": "GET"}
 
         async def headers_only(message: Message) -> None:
             if message["type"] == "http.response.body":
@@ -68,7 +49,7 @@ def with_utf8(content_type: bytes) -> bytes:
     has none; a repeated one dropped)."""
     media, *parameters = content_type.split(b";")
     name = media.strip().lower().decode("latin-1")
-    if not (name.startswith("text/") or name in TEXTUAL):
+    if not formats.is_text(name):
         return content_type
     charsets = [p for p in parameters if p.strip().lower().startswith(b"charset=")]
     if len(charsets) == 1:

@@ -4,9 +4,9 @@ A small query costs the store a few tens of microseconds; FastAPI's request and 
 and its dependency machinery cost ten times that. So `/sparql` is a plain ASGI endpoint, mounted
 as a route: it reads the raw request into an operation (`web/protocol.py`), runs it, and writes
 the answer. Its errors are raised, and translated once by the app's handlers (`web/problems.py`).
-Updates need a bearer token with a write role (`web/auth.py`); a GET or HEAD without an
-operation gets the description (`web/description.py`). HEAD answers what GET would, without the
-body. The OpenAPI document describes the route by hand (`OPENAPI`).
+Updates need a bearer token with a write role (`web/auth.py`); a GET without an operation gets
+the description (`web/description.py`). A HEAD reaches it as a GET (`web.semantics.HeadAsGet`
+drops the content). The OpenAPI document describes the route by hand (`OPENAPI`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from commonsgraph.tokens import TokenStore
 from commonsgraph.web.auth import authenticate
@@ -35,7 +35,7 @@ from commonsgraph.web.protocol import (
 __all__ = ["OPENAPI", "PATH", "SparqlRoute"]
 
 WRITE_ROLE = "curator"
-METHODS = ("GET", "HEAD", "POST")
+METHODS = ("GET", "POST")
 
 
 class SparqlRoute:
@@ -51,7 +51,7 @@ class SparqlRoute:
         method: str = scope["method"]
         if method not in METHODS:
             raise HTTPException(
-                405, f"/sparql answers {', '.join(METHODS)}", {"Allow": "GET, HEAD, POST"}
+                405, "/sparql answers GET, HEAD, POST", {"Allow": "GET, HEAD, POST"}
             )
         headers = {
             name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]
@@ -62,8 +62,6 @@ class SparqlRoute:
         operation = read_operation(
             method, headers.get("content-type", ""), scope["query_string"], body
         )
-        if method == "HEAD":
-            send = _headless(send)
         if operation is None:
             response = await self.describe(Request(scope, receive))
             await response(scope, receive, send)
@@ -79,17 +77,6 @@ class SparqlRoute:
             {"type": "http.response.start", "status": reply.status, "headers": reply.headers()}
         )
         await send({"type": "http.response.body", "body": reply.body})
-
-
-def _headless(send: Send) -> Send:
-    """`send` for a HEAD request: the headers GET would have, no body."""
-
-    async def headless(message: Message) -> None:
-        if message["type"] == "http.response.body":
-            message = {**message, "body": b""}
-        await send(message)
-
-    return headless
 
 
 def _parameter(name: str, description: str, *, many: bool = False) -> dict[str, Any]:
