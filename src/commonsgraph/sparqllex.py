@@ -33,7 +33,7 @@ _UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
 _ECHAR = r"\\[tbnrf\\\"']"
 _EXPONENT = r"[eE][+-]?[0-9]+"
 
-_TOKEN = re.compile(
+TOKEN = re.compile(
     rf"""
     (?P<space>[ \t\r\n]+)
   | (?P<comment>\#[^\r\n]*)
@@ -54,6 +54,7 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
+"""The terminals, one named group each (and `error`: a character that starts none)."""
 
 _KEYWORDS = """
     BASE PREFIX VERSION SELECT DISTINCT REDUCED AS CONSTRUCT WHERE DESCRIBE ASK FROM NAMED
@@ -115,7 +116,7 @@ def error(text: str, offset: int, message: str) -> QuerySyntaxError:
 def tokens(text: str) -> Iterator[Token]:
     """The tokens of a SPARQL text, comments and white space left out (lazily: a caller that
     wants the prologue only reads no further)."""
-    for match in _TOKEN.finditer(text):
+    for match in TOKEN.finditer(text):
         kind = match.lastgroup
         raw = match.group()
         start = match.start()

@@ -31,7 +31,8 @@ from commonsgraph.errors import (
 from commonsgraph.federation import Gateway, check_loads, check_services
 from commonsgraph.sparqlcheck import Checked, check
 from commonsgraph.sparqltext import add_using, has_dataset_clause
-from commonsgraph.store import QueryRequest, Serialized, Store
+from commonsgraph.store import LocalStore, QueryRequest, Serialized, Store
+from commonsgraph.store.cache import ResultCache, ResultKey
 from commonsgraph.tokens import TokenStore
 from commonsgraph.vocab import PREFIXES
 from commonsgraph.web import clients
@@ -147,6 +148,9 @@ class SparqlEndpoint:
         self.tokens = tokens
         self.gateway = gateway
         self.scheduler = Scheduler.from_settings(settings)
+        # Only the embedded store's data version changes with every write.
+        exact = isinstance(store, LocalStore)
+        self.results = ResultCache(settings.query_cache_bytes if exact else 0)
 
     def checked(self, text: str, *, may_load: bool = False) -> Checked:
         """The text as it will be evaluated (`sparqlcheck.check`), its SERVICE and LOAD
@@ -239,6 +243,32 @@ class SparqlEndpoint:
         else:
             defaults = tuple(NamedNode(g) for g in self.settings.default_graphs) or None
             named = None
+        key = ResultKey(
+            checked.text if not checked.services else "SERVICE",  # never kept
+            None if defaults is None else tuple(str(g) for g in defaults),
+            None if named is None else tuple(str(g) for g in named),
+            query_dataset,
+            results_format.media_type,
+            graph_format.media_type,
+        )
+        return await self.results.answer(
+            self.store.data_version,
+            key,
+            lambda: self._run(
+                client, checked, results_format, graph_format, defaults, named, query_dataset
+            ),
+        )
+
+    async def _run(
+        self,
+        client: str,
+        checked: Checked,
+        results_format: QueryResultsFormat,
+        graph_format: RdfFormat,
+        defaults: tuple[NamedNode, ...] | None,
+        named: tuple[NamedNode, ...] | None,
+        query_dataset: bool,
+    ) -> Serialized:
         async with self.scheduler.turn(client):
             with self.routed(checked) as runnable:
                 execution = QueryRequest(
