@@ -13,7 +13,9 @@ Only answers that a second evaluation would give again are kept: no query that c
 (another server's data changes unseen), nor one that uses RAND, NOW, UUID, STRUUID or BNODE
 (a word matched anywhere in the text, so that an IRI or a variable named so is only a missed
 chance, never a false hit). The cache holds `capacity` bytes of bodies (least recently used
-first out), and no single answer larger than an eighth of it; 0 turns it off.
+first out), and no single answer larger than an eighth of it; 0 turns it off. It takes the
+place of the query worker, not of the client's turn: a cached answer waits for its turn like any
+other (`web/scheduler.py`), so that the per-client shares and queues hold as they are.
 
 The event loop is the only user: no locks.
 """

@@ -251,25 +251,7 @@ class SparqlEndpoint:
             results_format.media_type,
             graph_format.media_type,
         )
-        return await self.results.answer(
-            self.store.data_version,
-            key,
-            lambda: self._run(
-                client, checked, results_format, graph_format, defaults, named, query_dataset
-            ),
-        )
-
-    async def _run(
-        self,
-        client: str,
-        checked: Checked,
-        results_format: QueryResultsFormat,
-        graph_format: RdfFormat,
-        defaults: tuple[NamedNode, ...] | None,
-        named: tuple[NamedNode, ...] | None,
-        query_dataset: bool,
-    ) -> Serialized:
-        async with self.scheduler.turn(client):
+        async with self.scheduler.turn(client):  # a cached answer takes its turn too
             with self.routed(checked) as runnable:
                 execution = QueryRequest(
                     query=runnable,
@@ -281,7 +263,9 @@ class SparqlEndpoint:
                     timeout=self.settings.query_timeout,
                     max_bytes=self.settings.max_result_bytes,
                 )
-                return await self.store.execute(execution)
+                return await self.results.answer(
+                    self.store.data_version, key, lambda: self.store.execute(execution)
+                )
 
     async def update(self, request: Request, operation: Operation) -> Response:
         token = authenticate(self.tokens, request, WRITE_ROLE)
