@@ -58,6 +58,8 @@ FORMATS = {  # results format name: (SELECT/ASK media type, CONSTRUCT/DESCRIBE m
 MODES = {"new connection": False, "keep-alive": True}
 TRIVIAL = "SELECT ?label WHERE { <http://www4.wiwiss.fu-berlin.de/bizer/bsbm/v01/instances/ProductType7> <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
 FLOOR = "bare ASGI app, uvicorn (HTTP floor)"
+GRANIAN = "commonsgraph under granian"
+GRANIAN_FLOOR = "bare ASGI app, granian"
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,14 @@ def prepare(root: Path, products: int, variants: int, console: Console) -> tuple
     return dataset, count
 
 
+def granian(port: int, target: str, *options: str) -> list[str]:
+    return [
+        str(BIN / "granian"), "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port),
+        "--workers", "1", "--no-ws", "--log-level", "warning", "--working-dir", str(HERE),
+        *options, target,
+    ]  # fmt: skip
+
+
 def parse_variant(text: str) -> tuple[str, dict[str, str]]:
     name, _, settings = text.partition(":")
     env = dict(item.split("=", 1) for item in settings.split(",") if item)
@@ -140,6 +150,11 @@ def main() -> None:
         "--data", type=Path, help="keep the loaded stores in this directory, for the next runs"
     )
     parser.add_argument(
+        "--granian",
+        action="store_true",
+        help="also our service, and the bare ASGI app, under granian (pip install granian)",
+    )
+    parser.add_argument(
         "--variant",
         action="append",
         default=[],
@@ -148,6 +163,8 @@ def main() -> None:
     args = parser.parse_args()
     console = Console(width=140)
     variants = [(OURS, {}), *(parse_variant(v) for v in args.variant)]
+    if args.granian:
+        variants.append((GRANIAN, {}))
     configs = [
         Config(mode, results, clients)
         for mode in args.modes
@@ -180,10 +197,11 @@ def main() -> None:
                 "COMMONSGRAPH_PORT": str(port),
                 **settings,
             }
+            command = [str(BIN / "commonsgraph"), "serve"]
+            if name == GRANIAN:
+                command = granian(port, "granian_app:app", "--factory")
             servers[name] = stack.enter_context(
-                serving(
-                    [str(BIN / "commonsgraph"), "serve"], urls[name] + ask, root / f"{n}.log", env
-                )
+                serving(command, urls[name] + ask, root / f"{n}.log", env)
             )
         port = free_port()
         floor = f"http://127.0.0.1:{port}/sparql"
@@ -192,6 +210,13 @@ def main() -> None:
             "--no-access-log", "--log-level", "warning", "--http", "httptools",
         ]  # fmt: skip
         stack.enter_context(serving(uvicorn, floor + ask, root / "floor.log"))
+        floors = {FLOOR: floor}
+        if args.granian:
+            port = free_port()
+            floors[GRANIAN_FLOOR] = f"http://127.0.0.1:{port}/sparql"
+            stack.enter_context(
+                serving(granian(port, "floor:app"), floors[GRANIAN_FLOOR] + ask, root / "gf.log")
+            )
 
         systems = list(urls)
         for name in systems:  # warm up: caches, workers
@@ -221,7 +246,7 @@ def main() -> None:
                         cpu_seconds(servers[name]) - used
                     )
                     latencies.setdefault((config, name), []).extend(measured)
-        trivial = asyncio.run(trivial_latencies({**urls, FLOOR: floor}))
+        trivial = asyncio.run(trivial_latencies({**urls, **floors}))
         elapsed = time.perf_counter() - started
 
     table = Table(
