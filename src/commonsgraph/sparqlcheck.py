@@ -40,7 +40,16 @@ from dataclasses import dataclass, field
 
 from commonsgraph import iris
 from commonsgraph.errors import QuerySyntaxError
-from commonsgraph.sparqllex import CLOSING, OPENING, TOKEN, Token, error, position, tokens
+from commonsgraph.sparqllex import (
+    CLOSING,
+    OPENING,
+    TOKEN,
+    Token,
+    error,
+    is_keyword,
+    position,
+    tokens,
+)
 
 MAX_DEPTH = 200
 """Nesting levels (parentheses, brackets, braces, triple terms) a query may use."""
@@ -178,8 +187,16 @@ def _visible(text: str) -> int:
 
 
 def _matches(text: str) -> int:
-    """The tokens of a text, counted without reading them (those past an error too)."""
-    return sum(1 for match in TOKEN.finditer(text) if match.lastgroup not in _UNSEEN)
+    """The tokens of a text, counted without reading their values; a text the lexer refuses
+    counts as many as its characters (`_few_terms` then reads it, and `reemit` says why)."""
+    count = 0
+    for match in TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind == "error" or (kind == "word" and not is_keyword(match.group())):
+            return len(text)
+        if kind not in _UNSEEN:
+            count += 1
+    return count
 
 
 def _few_terms(text: str, max_terms: int) -> bool:

@@ -102,6 +102,11 @@ class Token:
         return self.start + len(self.text)
 
 
+def is_keyword(word: str) -> bool:
+    """Whether a word (a match of the `word` terminal) is one of SPARQL's keywords."""
+    return word == "a" or word.upper() in KEYWORDS
+
+
 def position(text: str, offset: int) -> tuple[int, int]:
     """Line and column (from 1) of an offset; lines end at line feeds."""
     line = text.count("\n", 0, offset) + 1
@@ -132,10 +137,9 @@ def tokens(text: str) -> Iterator[Token]:
         elif kind == "var":
             yield Token(kind, raw, start, raw[1:])
         elif kind == "word":
-            keyword = raw if raw == "a" else raw.upper()
-            if keyword != "a" and keyword not in KEYWORDS:
+            if not is_keyword(raw):
                 raise error(text, start, f"unknown keyword {raw!r}")
-            yield Token(kind, raw, start, keyword)
+            yield Token(kind, raw, start, raw if raw == "a" else raw.upper())
         elif kind == "error":
             what = "an escape" if raw == "\\" else f"the character {raw!r}"
             raise error(text, start, f"{what} cannot start a SPARQL token here")
