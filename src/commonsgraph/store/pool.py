@@ -250,7 +250,8 @@ class _Channel:
     async def exchange(self, frame: bytes) -> bytearray:
         """Send a frame, and the frame that answers it."""
         loop = asyncio.get_running_loop()
-        if self.loop is None:
+        if self.loop is not loop:  # the first exchange, or one in a new event loop (tests)
+            self._forget()
             self.loop = loop
             loop.add_reader(self.sock.fileno(), self._readable)
         self.waiter = loop.create_future()
