@@ -28,14 +28,19 @@ __all__ = [
 
 
 class Client:
-    """A minimal keep-alive HTTP/1.1 client (so that the load generator costs little CPU),
-    connecting from the loopback address `source` (each client its own: servers that schedule
-    queries per client see several clients, as they would in use)."""
+    """A minimal HTTP/1.1 client (so that the load generator costs little CPU), connecting
+    from the loopback address `source` (each client its own: servers that schedule queries per
+    client see several clients, as they would in use).
 
-    def __init__(self, url: str, source: str = "127.0.0.1") -> None:
+    `keep_alive`: one connection for all the requests, as the BSBM test driver does; without
+    it, a connection per request, closed after its answer (`Connection: close`), as
+    SPARQLWrapper, rdflib and curl do."""
+
+    def __init__(self, url: str, source: str = "127.0.0.1", *, keep_alive: bool = True) -> None:
         parts = urlsplit(url)
         self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
         self.source = source
+        self.keep_alive = keep_alive
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
@@ -46,27 +51,39 @@ class Client:
                 self.host, self.port, local_addr=(self.source, 0)
             )
         assert self.reader is not None
-        request = f"GET {target} HTTP/1.1\r\nHost: {self.host}\r\nAccept: {accept}\r\n\r\n"
+        close = "" if self.keep_alive else "Connection: close\r\n"
+        request = f"GET {target} HTTP/1.1\r\nHost: {self.host}\r\nAccept: {accept}\r\n{close}\r\n"
         self.writer.write(request.encode())
-        status = int((await self.reader.readline()).split()[1])
+        try:
+            return await self._response(self.reader)
+        finally:
+            if not self.keep_alive:
+                await self.close()
+
+    @staticmethod
+    async def _response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+        status = int((await reader.readline()).split()[1])
         headers: dict[str, str] = {}
-        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+        while (line := await reader.readline()) not in (b"\r\n", b""):
             name, _, value = line.decode().partition(":")
             headers[name.strip().lower()] = value.strip()
         if "content-length" in headers:
-            return status, await self.reader.readexactly(int(headers["content-length"]))
+            return status, await reader.readexactly(int(headers["content-length"]))
+        if headers.get("transfer-encoding", "").lower() != "chunked":
+            return status, await reader.read()  # until the server closes
         body = bytearray()
-        while True:  # chunked
-            size = int((await self.reader.readline()).strip(), 16)
+        while True:
+            size = int((await reader.readline()).strip(), 16)
             if size == 0:
-                await self.reader.readline()
+                await reader.readline()
                 return status, bytes(body)
-            body += await self.reader.readexactly(size)
-            await self.reader.readline()
+            body += await reader.readexactly(size)
+            await reader.readline()
 
     async def close(self) -> None:
         if self.writer is not None:
             self.writer.close()
+            self.writer = self.reader = None
 
 
 Request = tuple[str, str]
@@ -74,23 +91,32 @@ Request = tuple[str, str]
 
 
 async def load(
-    url: str, requests: Callable[[random.Random], list[Request]], clients: int, seconds: float
+    url: str,
+    requests: Callable[[random.Random], list[Request]],
+    clients: int,
+    seconds: float,
+    *,
+    keep_alive: bool = True,
+    seed: int = 0,
 ) -> list[float]:
     """Send the requests `requests(rng)` returns, again and again, from `clients` concurrent
-    clients (from 127.0.0.2, 127.0.0.3…) for `seconds`: the latencies."""
+    clients (from 127.0.0.2, 127.0.0.3…) for `seconds`: the latencies. `keep_alive`: see
+    `Client`; `seed`: the first client's random seed (the others follow)."""
     latencies: list[float] = []
     deadline = time.perf_counter() + seconds
 
     async def one(index: int) -> None:
-        rng = random.Random(index)
-        client = Client(url, f"127.0.0.{index + 2}")
+        rng = random.Random(seed + index)
+        client = Client(url, f"127.0.0.{index + 2}", keep_alive=keep_alive)
         while time.perf_counter() < deadline:
             for target, accept in requests(rng):
                 started = time.perf_counter()
-                status, _ = await client.get(target, accept)
+                if started >= deadline:
+                    break
+                status, body = await client.get(target, accept)
                 latencies.append(time.perf_counter() - started)
                 if status != 200:
-                    raise RuntimeError(f"{url}{target} answered {status}")
+                    raise RuntimeError(f"{url}{target} answered {status}: {body[:300]!r}")
         await client.close()
 
     await asyncio.gather(*(one(i) for i in range(clients)))

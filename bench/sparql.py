@@ -1,20 +1,26 @@
-"""Benchmark: our /sparql against `oxigraph serve` on the same ~1M-statement dataset, in one run.
+"""Benchmark: our /sparql against `oxigraph serve` with the BSBM explore use case, like real
+clients, side by side in one run.
 
-A BSBM-style dataset (products, producers, features, offers, vendors, reviews) is generated,
-loaded into a commonsgraph data directory and into an Oxigraph server directory; both servers
-are started on loopback; a mix of BSBM explore queries (point lookups, filtered joins, OPTIONAL,
-ORDER BY/LIMIT, DESCRIBE, aggregates) runs against each at 1 and 8 concurrent clients (each
-from its own loopback address, with the service's default scheduling). Prints
-throughput, p50 and p90 per system, the CPU time each server (with the processes it started)
-used per query, the ratios ours/Oxigraph, and the latency a trivial query adds over the same
-query run in-process.
+A BSBM-shaped dataset (`bsbm.py`) is generated, loaded into a commonsgraph data directory and
+into an Oxigraph directory, and both servers are started on loopback. The BSBM explore query mix
+(the V3 templates, `bsbm_explore.rq`, parameters drawn from the data) runs against each:
 
-Each system runs the mix in turn, for `--rounds` rounds of `--seconds` (so that both see the
-same noise of a shared machine); the trivial query runs in interleaved batches, in process
-(pyoxigraph on Oxigraph's directory, read-only), on both systems, and against a bare ASGI app
-under uvicorn (the cost of an HTTP exchange with this client, whatever it serves).
+- with a new connection per request (`Connection: close`: SPARQLWrapper, rdflib, curl) and with
+  one kept-alive connection per client (the BSBM test driver);
+- asking for XML (SPARQL XML results, RDF/XML graphs: what the BSBM driver asks) and for JSON
+  (SPARQL JSON results, JSON-LD graphs);
+- from 1 and from 8 concurrent clients (each from its own loopback address, so that the
+  service's per-client scheduling sees several clients).
 
-    .venv/bin/python bench/sparql.py [--products 16000] [--seconds 2] [--rounds 8]
+Each configuration runs `--rounds` rounds of `--seconds` per system, the systems alternating
+within the round (a shared machine's speed drifts: ratios are read within one run only). Then a
+trivial query runs at 1 client in interleaved batches, also against a bare ASGI app under
+uvicorn (`floor.py`: what an HTTP exchange costs with this client, whatever is served).
+
+`--variant NAME:VAR=VALUE,…` adds our service again with other settings (e.g. the result cache
+off, `COMMONSGRAPH_QUERY_CACHE_BYTES=0`), on a copy of the same store.
+
+    .venv/bin/python bench/sparql.py [--products 10000] [--seconds 2] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -23,311 +29,299 @@ import argparse
 import asyncio
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from pyoxigraph import NamedNode, QueryResultsFormat, QuerySolutions, RdfFormat, Store
+from pyoxigraph import NamedNode, RdfFormat, Store
 from rich.console import Console
 from rich.table import Table
 
+from bsbm import Dataset, ExploreMix
 from common import BIN, Client, Request, cpu_seconds, free_port, load, percentile, serving
 
 HERE = Path(__file__).resolve().parent
-BSBM = "http://bsbm.example.org/"
-INST = BSBM + "instances/"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 GRAPH = "http://bsbm.example.org/graph"
+OXIGRAPH = "oxigraph serve"
+OURS = "commonsgraph"
+FORMATS = {  # results format name: (SELECT/ASK media type, CONSTRUCT/DESCRIBE media type)
+    "XML": ("application/sparql-results+xml", "application/rdf+xml"),
+    "JSON": ("application/sparql-results+json", "application/ld+json"),
+}
+MODES = {"new connection": False, "keep-alive": True}
+TRIVIAL = "SELECT ?label WHERE { <http://www4.wiwiss.fu-berlin.de/bizer/bsbm/v01/instances/ProductType7> <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
+FLOOR = "bare ASGI app, uvicorn (HTTP floor)"
+GRANIAN = "commonsgraph under granian"
+GRANIAN_FLOOR = "bare ASGI app, granian"
 
 
-def generate(products: int, seed: int = 7) -> Iterator[str]:
-    """N-Triples lines of a BSBM-like dataset: ~85 statements per product."""
-    rng = random.Random(seed)
-    types, features, producers = 60, 600, max(10, products // 50)
-    vendors = max(5, products // 100)
-    for t in range(types):
-        yield f"<{INST}ProductType{t}> <{RDF_TYPE}> <{BSBM}ProductType> ."
-        yield f'<{INST}ProductType{t}> <{RDFS}label> "product type {t}" .'
-    for f in range(features):
-        yield f'<{INST}ProductFeature{f}> <{RDFS}label> "feature {f}" .'
-    for p in range(producers):
-        yield f"<{INST}Producer{p}> <{RDF_TYPE}> <{BSBM}Producer> ."
-        yield f'<{INST}Producer{p}> <{RDFS}label> "producer {p}" .'
-        yield f'<{INST}Producer{p}> <{BSBM}country> "FR" .'
-    for v in range(vendors):
-        yield f"<{INST}Vendor{v}> <{RDF_TYPE}> <{BSBM}Vendor> ."
-        yield f'<{INST}Vendor{v}> <{RDFS}label> "vendor {v}" .'
-    review = 0
-    for n in range(products):
-        product = f"<{INST}Product{n}>"
-        yield f"{product} <{RDF_TYPE}> <{BSBM}Product> ."
-        yield f"{product} <{RDF_TYPE}> <{INST}ProductType{rng.randrange(types)}> ."
-        yield f'{product} <{RDFS}label> "product {n} {rng.choice(["alpha", "beta", "gamma", "delta"])}" .'
-        yield f'{product} <{RDFS}comment> "a product for the benchmark, number {n}" .'
-        yield f"{product} <{BSBM}producer> <{INST}Producer{rng.randrange(producers)}> ."
-        for f in rng.sample(range(features), 8):
-            yield f"{product} <{BSBM}productFeature> <{INST}ProductFeature{f}> ."
-        for k in range(1, 6):
-            yield f'{product} <{BSBM}productPropertyNumeric{k}> "{rng.randrange(2000)}"^^<http://www.w3.org/2001/XMLSchema#integer> .'
-        for k in range(1, 4):
-            yield f'{product} <{BSBM}productPropertyTextual{k}> "text {k} of product {n}" .'
-        for o in range(4):
-            offer = f"<{INST}Offer{n}_{o}>"
-            yield f"{offer} <{RDF_TYPE}> <{BSBM}Offer> ."
-            yield f"{offer} <{BSBM}product> {product} ."
-            yield f"{offer} <{BSBM}vendor> <{INST}Vendor{rng.randrange(vendors)}> ."
-            yield f'{offer} <{BSBM}price> "{rng.randrange(100, 10000) / 100:.2f}"^^<http://www.w3.org/2001/XMLSchema#decimal> .'
-            yield f'{offer} <{BSBM}deliveryDays> "{rng.randrange(1, 10)}"^^<http://www.w3.org/2001/XMLSchema#integer> .'
-            yield f'{offer} <{BSBM}validTo> "2027-0{rng.randrange(1, 10)}-01"^^<http://www.w3.org/2001/XMLSchema#date> .'
-        for _ in range(rng.randrange(2, 6)):
-            node = f"<{INST}Review{review}>"
-            review += 1
-            yield f"{node} <{RDF_TYPE}> <{BSBM}Review> ."
-            yield f"{node} <{BSBM}reviewFor> {product} ."
-            yield f'{node} <{BSBM}title> "review {review}" .'
-            yield f'{node} <{BSBM}text> "what a product, number {n}" .'
-            if rng.random() < 0.7:
-                yield f'{node} <{BSBM}rating1> "{rng.randrange(1, 11)}"^^<http://www.w3.org/2001/XMLSchema#integer> .'
+@dataclass(frozen=True)
+class Config:
+    mode: str
+    results: str
+    clients: int
 
 
-def query_mix(products: int, rng: random.Random) -> list[tuple[str, str]]:
-    """One round of the explore mix, with random parameters: (name, query)."""
-    product = f"<{INST}Product{rng.randrange(products)}>"
-    ptype = f"<{INST}ProductType{rng.randrange(60)}>"
-    f1, f2 = (f"<{INST}ProductFeature{rng.randrange(600)}>" for _ in range(2))
-    prefix = f"PREFIX bsbm: <{BSBM}> PREFIX rdfs: <{RDFS}> "
-    return [
-        (
-            "1 filtered join, ORDER BY/LIMIT",
-            prefix
-            + f"SELECT DISTINCT ?p ?label WHERE {{ ?p a {ptype} ; rdfs:label ?label ; bsbm:productFeature ?f ; bsbm:productPropertyNumeric1 ?v . FILTER(?v > 1000) }} ORDER BY ?label LIMIT 10",
-        ),
-        (
-            "2 point lookup",
-            prefix
-            + f"SELECT ?label ?comment ?producer ?pl ?f ?n1 WHERE {{ {product} rdfs:label ?label ; rdfs:comment ?comment ; bsbm:producer ?producer ; bsbm:productFeature ?f ; bsbm:productPropertyNumeric1 ?n1 . ?producer rdfs:label ?pl }}",
-        ),
-        (
-            "3 OPTIONAL, !bound",
-            prefix
-            + f"SELECT ?p ?label WHERE {{ ?p bsbm:productFeature {f1} ; rdfs:label ?label . OPTIONAL {{ ?p bsbm:productFeature {f2} . BIND(true AS ?has) }} FILTER(!bound(?has)) }} ORDER BY ?label LIMIT 10",
-        ),
-        (
-            "4 offers by price",
-            prefix
-            + f"SELECT ?offer ?price ?vendor WHERE {{ ?offer bsbm:product {product} ; bsbm:price ?price ; bsbm:vendor ?v . ?v rdfs:label ?vendor }} ORDER BY ?price LIMIT 10",
-        ),
-        (
-            "5 reviews, OPTIONAL",
-            prefix
-            + f"SELECT ?review ?title ?rating WHERE {{ ?review bsbm:reviewFor {product} ; bsbm:title ?title . OPTIONAL {{ ?review bsbm:rating1 ?rating }} }}",
-        ),
-        ("6 DESCRIBE", f"DESCRIBE {product}"),
-        (
-            "7 aggregate",
-            prefix
-            + f"SELECT ?vendor (COUNT(?offer) AS ?offers) (AVG(?price) AS ?avg) WHERE {{ ?p a {ptype} . ?offer bsbm:product ?p ; bsbm:price ?price ; bsbm:vendor ?vendor }} GROUP BY ?vendor ORDER BY DESC(?offers) LIMIT 10",
-        ),
-        (
-            "8 features of similar",
-            prefix
-            + f"SELECT DISTINCT ?other WHERE {{ {product} bsbm:productFeature ?f . ?other bsbm:productFeature ?f ; a {ptype} }} LIMIT 20",
-        ),
-    ]
+Key = tuple[Config, str]
+"""(configuration, system)"""
 
 
-def mix_requests(products: int, path: str) -> Callable[[random.Random], list[Request]]:
+def mix_requests(
+    mix: ExploreMix, path: str, results: str
+) -> Callable[[random.Random], list[Request]]:
+    select, graph = FORMATS[results]
+
     def requests(rng: random.Random) -> list[Request]:
         return [
-            (
-                f"{path}?query={quote(query)}",
-                "text/turtle"
-                if query.startswith("DESCRIBE")
-                else "application/sparql-results+json",
-            )
-            for _, query in query_mix(products, rng)
+            (f"{path}?query={quote(query)}", graph if number in (9, 12) else select)
+            for number, query in mix.mix(rng)
         ]
 
     return requests
+
+
+def prepare(root: Path, products: int, variants: int, console: Console) -> tuple[Dataset, int]:
+    """Generate the data and load it for Oxigraph and for each of our services (unless `root`
+    holds them from an earlier run with as many products)."""
+    dataset = Dataset()
+    started = time.perf_counter()
+    ready = root / f"loaded-{products}"
+    if ready.exists():
+        count = sum(1 for _ in dataset.generate(products))  # the parameters' sources
+    else:
+        shutil.rmtree(root / "ours0", ignore_errors=True)
+        shutil.rmtree(root / "oxigraph", ignore_errors=True)
+        data = root / "bsbm.nt"
+        with data.open("w") as output:
+            count = sum(1 for line in dataset.generate(products) if output.write(line + "\n"))
+        (root / "ours0" / "store").mkdir(parents=True)
+        store = Store(str(root / "ours0" / "store"))
+        store.bulk_load(path=str(data), format=RdfFormat.N_TRIPLES, to_graph=NamedNode(GRAPH))
+        store.flush()
+        del store
+        subprocess.run(
+            [str(BIN / "oxigraph"), "load", "--location", str(root / "oxigraph"),
+             "--file", str(data), "--graph", GRAPH],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        data.unlink()
+        ready.touch()
+    for n in range(1, variants):
+        shutil.rmtree(root / f"ours{n}", ignore_errors=True)
+        shutil.copytree(root / "ours0", root / f"ours{n}")
+    console.print(
+        f"{count:,} statements ({products:,} products) ready in {time.perf_counter() - started:.0f} s"
+    )
+    return dataset, count
+
+
+def granian(port: int, target: str, *options: str) -> list[str]:
+    return [
+        str(BIN / "granian"), "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port),
+        "--workers", "1", "--no-ws", "--log-level", "warning", "--working-dir", str(HERE),
+        *options, target,
+    ]  # fmt: skip
+
+
+def parse_variant(text: str) -> tuple[str, dict[str, str]]:
+    name, _, settings = text.partition(":")
+    env = dict(item.split("=", 1) for item in settings.split(",") if item)
+    return name, env
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--products", type=int, default=16_000)
+    parser.add_argument("--products", type=int, default=10_000)
     parser.add_argument("--seconds", type=float, default=2.0)
-    parser.add_argument("--rounds", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 8])
+    parser.add_argument("--modes", nargs="+", default=list(MODES), choices=list(MODES))
+    parser.add_argument("--results", nargs="+", default=list(FORMATS), choices=list(FORMATS))
+    parser.add_argument(
+        "--data", type=Path, help="keep the loaded stores in this directory, for the next runs"
+    )
+    parser.add_argument(
+        "--granian",
+        action="store_true",
+        help="also our service, and the bare ASGI app, under granian (pip install granian)",
+    )
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        help="NAME:VAR=VALUE,… another instance of our service, with these settings",
+    )
     args = parser.parse_args()
-    console = Console(width=120)
-    with tempfile.TemporaryDirectory() as directory:
-        root = Path(directory)
-        data = root / "bsbm.nt"
-        started = time.perf_counter()
-        with data.open("w") as output:
-            count = sum(1 for line in generate(args.products) if output.write(line + "\n"))
-        console.print(f"generated {count:,} statements in {time.perf_counter() - started:.1f} s")
-
-        ours_dir = root / "commonsgraph"
-        (ours_dir / "store").mkdir(parents=True)
-        store = Store(str(ours_dir / "store"))
-        store.bulk_load(path=str(data), format=RdfFormat.N_TRIPLES, to_graph=NamedNode(GRAPH))
-        del store
-        subprocess.run(
-            [
-                str(BIN / "oxigraph"),
-                "load",
-                "--location",
-                str(root / "oxigraph"),
-                "--file",
-                str(data),
-                "--graph",
-                GRAPH,
-            ],
-            check=True,
-            capture_output=True,
-        )
-
-        ours_port, oxigraph_port, floor_port = free_port(), free_port(), free_port()
-        env = {
-            **os.environ,
-            "COMMONSGRAPH_DATA_DIR": str(ours_dir),
-            "COMMONSGRAPH_PORT": str(ours_port),
-        }
-        ours = f"http://127.0.0.1:{ours_port}/sparql"
-        theirs = f"http://127.0.0.1:{oxigraph_port}/query"
-        floor = f"http://127.0.0.1:{floor_port}/sparql"
+    console = Console(width=140)
+    variants = [(OURS, {}), *(parse_variant(v) for v in args.variant)]
+    if args.granian:
+        variants.append((GRANIAN, {}))
+    configs = [
+        Config(mode, results, clients)
+        for mode in args.modes
+        for results in args.results
+        for clients in args.clients
+    ]
+    with tempfile.TemporaryDirectory() as directory, ExitStack() as stack:
+        root = args.data or Path(directory)
+        root.mkdir(parents=True, exist_ok=True)
+        dataset, count = prepare(root, args.products, len(variants), console)
+        mix = ExploreMix(dataset)
+        urls: dict[str, str] = {}
+        servers = {}
+        ask = f"?query={quote('ASK {}')}"
+        port = free_port()
+        urls[OXIGRAPH] = f"http://127.0.0.1:{port}/query"
         oxigraph = [
             str(BIN / "oxigraph"), "serve-read-only", "--location", str(root / "oxigraph"),
-            "--bind", f"127.0.0.1:{oxigraph_port}", "--union-default-graph",
+            "--bind", f"127.0.0.1:{port}", "--union-default-graph",
         ]  # fmt: skip
+        servers[OXIGRAPH] = stack.enter_context(
+            serving(oxigraph, urls[OXIGRAPH] + ask, root / "oxigraph.log")
+        )
+        for n, (name, settings) in enumerate(variants):
+            port = free_port()
+            urls[name] = f"http://127.0.0.1:{port}/sparql"
+            env = {
+                **os.environ,
+                "COMMONSGRAPH_DATA_DIR": str(root / f"ours{n}"),
+                "COMMONSGRAPH_PORT": str(port),
+                **settings,
+            }
+            command = [str(BIN / "commonsgraph"), "serve"]
+            if name == GRANIAN:
+                command = granian(port, "granian_app:app", "--factory")
+            servers[name] = stack.enter_context(
+                serving(command, urls[name] + ask, root / f"{n}.log", env)
+            )
+        port = free_port()
+        floor = f"http://127.0.0.1:{port}/sparql"
         uvicorn = [
-            str(BIN / "uvicorn"), "--app-dir", str(HERE), "floor:app", "--port", str(floor_port),
-            "--no-access-log", "--log-level", "warning",
+            str(BIN / "uvicorn"), "--app-dir", str(HERE), "floor:app", "--port", str(port),
+            "--no-access-log", "--log-level", "warning", "--http", "httptools",
         ]  # fmt: skip
-        ask = f"?query={quote('ASK {}')}"
-        commonsgraph = [str(BIN / "commonsgraph"), "serve"]
-        with (
-            serving(commonsgraph, ours + ask, root / "ours.log", env) as ours_server,
-            serving(oxigraph, theirs + ask, root / "oxigraph.log") as oxigraph_server,
-            serving(uvicorn, floor + ask, root / "floor.log"),
-        ):
-            urls = {"commonsgraph": ours, "oxigraph serve": theirs}
-            servers = {"commonsgraph": ours_server, "oxigraph serve": oxigraph_server}
-            results: dict[tuple[str, int], list[float]] = {}
-            cpu: dict[tuple[str, int], float] = {}
-            for clients in (1, 8):
-                for round_ in range(args.rounds):  # side by side: the same noise for both
-                    for name, url in urls.items():
-                        mix = mix_requests(args.products, urlsplit(url).path)
-                        if round_ == 0:
-                            asyncio.run(load(url, mix, 2, 1))  # warm up
-                        used = cpu_seconds(servers[name])
-                        latencies = asyncio.run(load(url, mix, clients, args.seconds))
-                        used = cpu_seconds(servers[name]) - used
-                        results.setdefault((name, clients), []).extend(latencies)
-                        cpu[(name, clients)] = cpu.get((name, clients), 0.0) + used
-            trivial_http = asyncio.run(
-                trivial_latencies(
-                    {**urls, "bare uvicorn ASGI app (HTTP floor)": floor},
-                    Store.read_only(str(root / "oxigraph")),
-                )
+        stack.enter_context(serving(uvicorn, floor + ask, root / "floor.log"))
+        floors = {FLOOR: floor}
+        if args.granian:
+            port = free_port()
+            floors[GRANIAN_FLOOR] = f"http://127.0.0.1:{port}/sparql"
+            stack.enter_context(
+                serving(granian(port, "floor:app"), floors[GRANIAN_FLOOR] + ask, root / "gf.log")
             )
 
-    seconds = args.seconds * args.rounds
-    cpu_per_query = {key: used / len(results[key]) for key, used in cpu.items()}
+        systems = list(urls)
+        for name in systems:  # warm up: caches, workers
+            requests = mix_requests(mix, urlsplit(urls[name]).path, "JSON")
+            asyncio.run(load(urls[name], requests, 2, 1.0, seed=10_000))
+        latencies: dict[Key, list[float]] = {}
+        cpu: dict[Key, float] = {}
+        started = time.perf_counter()
+        for index, config in enumerate(configs):
+            for round_ in range(args.rounds):
+                order = systems if round_ % 2 == 0 else systems[::-1]
+                for name in order:
+                    requests = mix_requests(mix, urlsplit(urls[name]).path, config.results)
+                    used = cpu_seconds(servers[name])
+                    measured = asyncio.run(
+                        load(
+                            urls[name],
+                            requests,
+                            config.clients,
+                            args.seconds,
+                            keep_alive=MODES[config.mode],
+                            # the same queries for every system, new ones for each round
+                            seed=1000 * (index * args.rounds + round_),
+                        )
+                    )
+                    cpu[(config, name)] = cpu.get((config, name), 0.0) + (
+                        cpu_seconds(servers[name]) - used
+                    )
+                    latencies.setdefault((config, name), []).extend(measured)
+        trivial = asyncio.run(trivial_latencies({**urls, **floors}))
+        elapsed = time.perf_counter() - started
+
     table = Table(
-        "system",
+        "requests",
+        "results",
         "clients",
-        "queries",
+        "system",
         "queries/s",
         "p50 ms",
         "p90 ms",
         "server CPU ms/query",
-        title=f"SPARQL, BSBM-style explore mix, {count:,} statements, "
-        f"{args.rounds} × {args.seconds:g} s per system, interleaved",
+        "queries/s ÷ Oxigraph",
+        "p50 ÷ Oxigraph",
+        title=(
+            f"SPARQL, BSBM explore mix (Q1-Q12 but Q6), {count:,} statements: {args.rounds} "
+            f"rounds × {args.seconds:g} s per system and configuration, the systems alternating "
+            f"within each round ({elapsed:.0f} s in all)"
+        ),
     )
-    for (name, clients), latencies in results.items():
+    seconds = args.seconds * args.rounds
+    for config in configs:
+        base = latencies[(config, OXIGRAPH)]
+        for name in systems:
+            values = latencies[(config, name)]
+            table.add_row(
+                config.mode,
+                config.results,
+                str(config.clients),
+                name,
+                f"{len(values) / seconds:,.0f}",
+                f"{statistics.median(values) * 1000:.2f}",
+                f"{percentile(values, 0.9) * 1000:.2f}",
+                f"{cpu[(config, name)] / len(values) * 1000:.2f}",
+                "" if name == OXIGRAPH else f"{len(values) / len(base):.2f}",
+                ""
+                if name == OXIGRAPH
+                else f"{statistics.median(values) / statistics.median(base):.2f}",
+            )
+        table.add_section()
+    for (mode, name), values in trivial.items():
+        base = trivial[(mode, OXIGRAPH)]
         table.add_row(
-            name,
-            str(clients),
-            f"{len(latencies):,}",
-            f"{len(latencies) / seconds:,.0f}",
-            f"{statistics.median(latencies) * 1000:.2f}",
-            f"{percentile(latencies, 0.9) * 1000:.2f}",
-            f"{cpu_per_query[(name, clients)] * 1000:.2f}",
+            mode,
+            "JSON",
+            "1",
+            f"trivial query, {name}",
+            "",
+            f"{statistics.median(values) * 1000:.3f}",
+            f"{percentile(values, 0.9) * 1000:.3f}",
+            "",
+            "",
+            ""
+            if name == OXIGRAPH
+            else f"{statistics.median(values) / statistics.median(base):.2f}",
         )
     console.print(table)
-    ratios = Table(
-        "clients",
-        "throughput ours/oxigraph",
-        "p50 ours/oxigraph",
-        "p90 ours/oxigraph",
-        "CPU per query ours/oxigraph",
-        title="ratios",
-    )
-    for clients in (1, 8):
-        mine, theirs_ = results[("commonsgraph", clients)], results[("oxigraph serve", clients)]
-        ratios.add_row(
-            str(clients),
-            f"{len(mine) / len(theirs_):.2f}",
-            f"{statistics.median(mine) / statistics.median(theirs_):.2f}",
-            f"{percentile(mine, 0.9) / percentile(theirs_, 0.9):.2f}",
-            f"{cpu_per_query[('commonsgraph', clients)] / cpu_per_query[('oxigraph serve', clients)]:.2f}",
-        )
-    console.print(ratios)
-    trivial_table = Table(
-        "trivial query",
-        "p50 ms",
-        "added over in-process, ms",
-        "added over in-process and the HTTP floor, ms",
-        title="latency of a trivial query at 1 client",
-    )
-    in_process = trivial_http.pop(IN_PROCESS)
-    base = statistics.median(in_process)
-    floor_p50 = statistics.median(trivial_http["bare uvicorn ASGI app (HTTP floor)"])
-    trivial_table.add_row("in-process (pyoxigraph)", f"{base * 1000:.3f}", "", "")
-    for name, latencies in trivial_http.items():
-        p50 = statistics.median(latencies)
-        trivial_table.add_row(
-            f"HTTP, {name}",
-            f"{p50 * 1000:.3f}",
-            f"{(p50 - base) * 1000:.3f}",
-            f"{(p50 - floor_p50 - base) * 1000:.3f}" if "floor" not in name else "",
-        )
-    console.print(trivial_table)
 
 
-TRIVIAL = f"SELECT ?label WHERE {{ <{INST}Product7> <{RDFS}label> ?label }}"
-IN_PROCESS = "in-process"
-
-
-async def trivial_latencies(urls: dict[str, str], store: Store) -> dict[str, list[float]]:
-    """Latencies of a trivial query in process (on `store`) and on each system: 500 in a row
-    on one, then the next, six times round (the speed of a shared machine drifts within
-    seconds)."""
-    latencies: dict[str, list[float]] = {name: [] for name in [IN_PROCESS, *urls]}
-    for _ in range(6):
-        for _ in range(600):
-            started = time.perf_counter()
-            results = store.query(TRIVIAL, use_default_graph_as_union=True)
-            assert isinstance(results, QuerySolutions)
-            results.serialize(format=QueryResultsFormat.JSON)
-            latencies[IN_PROCESS].append(time.perf_counter() - started)
-        for name, url in urls.items():
-            client = Client(url)
-            target = f"{urlsplit(url).path}?query={quote(TRIVIAL)}"
-            for count in range(600):
-                started = time.perf_counter()
-                await client.get(target, "application/sparql-results+json")
-                if count >= 100:  # the first ones warm up
-                    latencies[name].append(time.perf_counter() - started)
-            await client.close()
+async def trivial_latencies(urls: dict[str, str]) -> dict[tuple[str, str], list[float]]:
+    """Latencies of a trivial query at 1 client, on each system and in each connection mode:
+    400 in a row on one, then the next, five times round (the speed of a shared machine drifts
+    within seconds)."""
+    latencies: dict[tuple[str, str], list[float]] = {}
+    for _ in range(5):
+        for mode, keep_alive in MODES.items():
+            for name, url in urls.items():
+                client = Client(url, keep_alive=keep_alive)
+                target = f"{urlsplit(url).path}?query={quote(TRIVIAL)}"
+                for count in range(400):
+                    started = time.perf_counter()
+                    status, _ = await client.get(target, "application/sparql-results+json")
+                    assert status == 200
+                    if count >= 50:  # the first ones warm up
+                        latencies.setdefault((mode, name), []).append(time.perf_counter() - started)
+                await client.close()
     return latencies
 
 

@@ -431,3 +431,30 @@ def test_values_blocks_are_flat_and_not_counted() -> None:
     unions = " UNION ".join("{ ?s ?p ?o }" for _ in range(1_000))
     with pytest.raises(QuerySyntaxError, match="tokens"):
         check(f"SELECT * WHERE {{ {unions} }} VALUES ?s {{ <http://x/> }}", {})
+
+
+LONG_IRI = (
+    "<http://www4.wiwiss.fu-berlin.de/bizer/bsbm/v01/instances/dataFromProducer11/Product484>"
+)
+
+
+def test_long_texts_of_few_tokens_are_evaluated_as_sent() -> None:
+    """A BSBM query holds long IRIs (`dataFromProducer…`): it is neither lexed to count its
+    tokens nor read for a FROM it does not have."""
+    text = "SELECT * WHERE {\n" + f"  {LONG_IRI} ?p ?o .\n" * 40 + "}"
+    assert len(text) > MAX_TERMS
+    checked = check(text, PREFIXES)
+    assert checked.text == text
+    assert not checked.declares_dataset
+    with_from = text.replace("SELECT * WHERE", f"SELECT * FROM {LONG_IRI} WHERE")
+    assert check(with_from, PREFIXES).declares_dataset
+    assert check(with_from.replace(" FROM ", "\nfrom\n"), PREFIXES).declares_dataset
+
+
+@pytest.mark.parametrize("wrong", ["?p ?o nonsense", "?p ?o ."])
+def test_long_texts_the_lexer_refuses_are_refused_as_before(wrong: str) -> None:
+    text = "SELECT * WHERE {\n" + f"  {LONG_IRI} ?p ?o .\n" * 40 + f"{LONG_IRI} {wrong} }}"
+    if wrong.endswith("."):  # a character that starts no token
+        text = text.replace("SELECT", "SELECT §")
+    with pytest.raises(QuerySyntaxError):
+        check(text, PREFIXES)

@@ -1,5 +1,6 @@
 """The store protocol, on both backends: embedded pyoxigraph and a real Oxigraph server."""
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -255,6 +256,19 @@ def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
         lexical(store.select("SELECT ?n WHERE { ?c <http://example.org/n> ?n }")[0]["n"]) == "200"
     )
     store.close()
+
+
+def test_query_workers_answer_one_event_loop_after_another(tmp_path: Path) -> None:
+    """A store outlives the event loops that use it (each test client runs its own)."""
+    store = LocalStore(tmp_path / "store", query_workers=1)
+    store.replace_graph(G, [t("a", "p", "o")])
+    ask = QueryRequest("ASK { ?s ?p ?o }", QueryResultsFormat.JSON, RdfFormat.TURTLE)
+    try:
+        for _ in range(2):
+            answer = asyncio.run(asyncio.wait_for(store.execute(ask), timeout=20))
+            assert b"true" in answer.body
+    finally:
+        store.close()
 
 
 @pytest.mark.parametrize("busy_wait", [0.0, 0.002])

@@ -77,6 +77,9 @@ class Settings:
     """While a single query runs, seconds the service and its query worker keep polling after
     the answer instead of sleeping (on virtual machines waking a sleeping process costs more
     than a small query); see `store.pool`. 0: never busy-wait."""
+    query_cache_bytes: int = 32 * 2**20
+    """Bytes of serialized answers to public read queries kept until the data changes (see
+    `store.cache`; embedded store only); 0: none kept."""
     max_result_bytes: int = 50_000_000
     max_body_bytes: int = 10_000_000
     max_upload_statements: int = 100_000
@@ -151,6 +154,10 @@ class Settings:
                 "max_queries_per_client must be between 1 and query_workers "
                 f"({self.query_workers}), or 0 for half of them; got {self.max_queries_per_client}"
             )
+        if self.query_cache_bytes < 0:
+            raise ConfigError(
+                f"query_cache_bytes must be 0 or positive, got {self.query_cache_bytes}"
+            )
         if self.max_waiting_per_client < 0:
             raise ConfigError(
                 f"max_waiting_per_client must be 0 or positive, got {self.max_waiting_per_client}"
@@ -194,6 +201,7 @@ class Settings:
             "query_timeout": float,
             "query_workers": int,
             "query_busy_wait": float,
+            "query_cache_bytes": int,
             "max_result_bytes": int,
             "max_body_bytes": int,
             "max_queries_per_client": int,

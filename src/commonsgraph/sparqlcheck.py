@@ -40,7 +40,16 @@ from dataclasses import dataclass, field
 
 from commonsgraph import iris
 from commonsgraph.errors import QuerySyntaxError
-from commonsgraph.sparqllex import CLOSING, OPENING, Token, error, position, tokens
+from commonsgraph.sparqllex import (
+    CLOSING,
+    OPENING,
+    TOKEN,
+    Token,
+    error,
+    is_keyword,
+    position,
+    tokens,
+)
 
 MAX_DEPTH = 200
 """Nesting levels (parentheses, brackets, braces, triple terms) a query may use."""
@@ -65,6 +74,11 @@ _PROLOGUE = re.compile(
     re.VERBOSE,
 )
 _FORM = re.compile(r"(?i:SELECT|CONSTRUCT|ASK|DESCRIBE)(?![A-Za-z0-9_:])")
+_FROM_WORD = re.compile(r"(?<![A-Za-z])[Ff][Rr][Oo][Mm](?![A-Za-z0-9_])")
+"""Where the keyword FROM may be: the lexer reads no word next to a letter before it or a word
+character after it (`dataFromProducer1` in an IRI is not one), so a text without a match has no
+FROM, and is not read for one."""
+_UNSEEN = frozenset({"space", "comment"})
 _ENGINE_POSITION = re.compile(r"\bat \d+:\d+")
 _NOT_IN_IRI = re.compile(r'[<>"{}|^`\\\x00-\x20]')
 _RELATIVE = re.compile(r'<(?![A-Za-z][A-Za-z0-9+.-]*:)[^<>"{}|^`\\\x00-\x20]*>')
@@ -143,9 +157,13 @@ def check(
         "\\" not in text
         and not _REACHES_OUT.search(folded)
         and nesting <= max_depth
-        and (len(text) <= max_terms or _few_terms(text, max_terms))
+        and (
+            _visible(text) <= max_terms
+            or _matches(text) <= max_terms
+            or _few_terms(text, max_terms)
+        )
         and (base is None or not _RELATIVE.search(text))
-        and not ("from" in folded and _from(text))
+        and not (_FROM_WORD.search(text) and _from(text))
     ):
         return Checked(text, query_form(text))
     return reemit(text, prefixes, base, max_depth, max_terms)
@@ -169,6 +187,25 @@ def query_form(text: str) -> str | None:
     what they are)."""
     found = _FORM.match(text, _PROLOGUE.match(text).end())  # type: ignore[union-attr]
     return found.group().upper() if found else None
+
+
+def _visible(text: str) -> int:
+    """The characters of a text but its white space: at least as many as its tokens (each token
+    holds one at least), counted without reading the tokens."""
+    return len(text) - sum(text.count(space) for space in " \t\r\n")
+
+
+def _matches(text: str) -> int:
+    """The tokens of a text, counted without reading their values; a text the lexer refuses
+    counts as many as its characters (`_few_terms` then reads it, and `reemit` says why)."""
+    count = 0
+    for match in TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind == "error" or (kind == "word" and not is_keyword(match.group())):
+            return len(text)
+        if kind not in _UNSEEN:
+            count += 1
+    return count
 
 
 def _few_terms(text: str, max_terms: int) -> bool:

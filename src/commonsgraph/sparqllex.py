@@ -33,7 +33,7 @@ _UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
 _ECHAR = r"\\[tbnrf\\\"']"
 _EXPONENT = r"[eE][+-]?[0-9]+"
 
-_TOKEN = re.compile(
+TOKEN = re.compile(
     rf"""
     (?P<space>[ \t\r\n]+)
   | (?P<comment>\#[^\r\n]*)
@@ -54,6 +54,7 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
+"""The terminals, one named group each (and `error`: a character that starts none)."""
 
 _KEYWORDS = """
     BASE PREFIX VERSION SELECT DISTINCT REDUCED AS CONSTRUCT WHERE DESCRIBE ASK FROM NAMED
@@ -101,6 +102,11 @@ class Token:
         return self.start + len(self.text)
 
 
+def is_keyword(word: str) -> bool:
+    """Whether a word (a match of the `word` terminal) is one of SPARQL's keywords."""
+    return word == "a" or word.upper() in KEYWORDS
+
+
 def position(text: str, offset: int) -> tuple[int, int]:
     """Line and column (from 1) of an offset; lines end at line feeds."""
     line = text.count("\n", 0, offset) + 1
@@ -115,7 +121,7 @@ def error(text: str, offset: int, message: str) -> QuerySyntaxError:
 def tokens(text: str) -> Iterator[Token]:
     """The tokens of a SPARQL text, comments and white space left out (lazily: a caller that
     wants the prologue only reads no further)."""
-    for match in _TOKEN.finditer(text):
+    for match in TOKEN.finditer(text):
         kind = match.lastgroup
         raw = match.group()
         start = match.start()
@@ -131,10 +137,9 @@ def tokens(text: str) -> Iterator[Token]:
         elif kind == "var":
             yield Token(kind, raw, start, raw[1:])
         elif kind == "word":
-            keyword = raw if raw == "a" else raw.upper()
-            if keyword != "a" and keyword not in KEYWORDS:
+            if not is_keyword(raw):
                 raise error(text, start, f"unknown keyword {raw!r}")
-            yield Token(kind, raw, start, keyword)
+            yield Token(kind, raw, start, raw if raw == "a" else raw.upper())
         elif kind == "error":
             what = "an escape" if raw == "\\" else f"the character {raw!r}"
             raise error(text, start, f"{what} cannot start a SPARQL token here")

@@ -15,8 +15,9 @@ over a cross product of the bundled data: 5.9 GB in 30 s; held to 512 MiB, it st
 second at 0.42 GB).
 
 Workers speak length-prefixed frames of pickled plain tuples over a socket pair; the service
-side is asyncio. Workers are started by a fork server that imports only pyoxigraph, so a
-replacement is ready in a few milliseconds.
+side is asyncio, each worker's socket watched by the event loop once for all. Workers are
+started by a fork server that imports only pyoxigraph, so a replacement is ready in a few
+milliseconds.
 
 A small query costs the store tens of microseconds, but waking a sleeping process costs
 hundreds on a virtual machine, twice per query (the worker, then the service). So both sides
@@ -235,6 +236,61 @@ def worker_main(sock: socket.socket, memory_limit: int = 0) -> None:
 # -- the service side ---------------------------------------------------------------------------
 
 
+class _Channel:
+    """The service's end of a worker's socket, watched by the event loop from its first exchange
+    on: an answer costs one `recv` when it comes (waiting with `loop.sock_recv` added and removed
+    the socket from the loop's poller at every answer: two more system calls each time)."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.received = bytearray()
+        self.waiter: asyncio.Future[bytearray] | None = None
+
+    async def exchange(self, frame: bytes) -> bytearray:
+        """Send a frame, and the frame that answers it."""
+        loop = asyncio.get_running_loop()
+        if self.loop is not loop:  # the first exchange, or one in a new event loop (tests)
+            self._forget()
+            self.loop = loop
+            loop.add_reader(self.sock.fileno(), self._readable)
+        self.waiter = loop.create_future()
+        try:
+            await loop.sock_sendall(self.sock, frame)
+            return await self.waiter
+        finally:
+            self.waiter = None
+
+    def _readable(self) -> None:
+        try:
+            data = self.sock.recv(1 << 16)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data:  # the worker is gone
+            self._forget()
+            if self.waiter is not None and not self.waiter.done():
+                self.waiter.set_exception(EOFError())
+            return
+        self.received += data
+        size = _frame_size(self.received)
+        if size is not None and len(self.received) >= size and self.waiter is not None:
+            frame, self.received = self.received, bytearray()
+            if not self.waiter.done():
+                self.waiter.set_result(frame)
+
+    def _forget(self) -> None:
+        if self.loop is not None and not self.loop.is_closed():
+            with contextlib.suppress(RuntimeError, ValueError, OSError):
+                self.loop.remove_reader(self.sock.fileno())
+        self.loop = None
+
+    def close(self) -> None:
+        self._forget()
+        self.sock.close()
+
+
 class _Worker:
     def __init__(self, context: multiprocessing.context.BaseContext, memory_limit: int) -> None:
         parent, child = socket.socketpair()
@@ -247,45 +303,22 @@ class _Worker:
         self.process.start()
         child.close()
         parent.setblocking(False)
-        self.socket = parent
+        self.channel = _Channel(parent)
         self.snapshot: str | None = None
 
     async def ask(self, snapshot: str, job: QueryJob, timeout: float, linger: float) -> Outcome:
         """The worker's answer within `timeout` seconds; the worker then waits `linger` seconds
         for the next job without sleeping."""
-        loop = asyncio.get_running_loop()
         async with asyncio.timeout(timeout):
-            await loop.sock_sendall(self.socket, _frame((snapshot, linger, *job)))
             self.snapshot = snapshot
-            frame = await self._read_frame(loop)
+            frame = await self.channel.exchange(_frame((snapshot, linger, *job)))
         return _unframe(frame)  # type: ignore[return-value]
-
-    async def _read_frame(self, loop: asyncio.AbstractEventLoop) -> bytes | bytearray:
-        """One frame (small ones come in one receive)."""
-        received = b""
-        while (size := _frame_size(received)) is None:
-            more = await loop.sock_recv(self.socket, 1 << 16)
-            if not more:
-                raise EOFError
-            received += more
-        if len(received) >= size:
-            return received
-        buffer = bytearray(size)  # a large answer: received in place
-        buffer[: len(received)] = received
-        view = memoryview(buffer)
-        filled = len(received)
-        while filled < size:
-            count = await loop.sock_recv_into(self.socket, view[filled:])
-            if count == 0:
-                raise EOFError
-            filled += count
-        return buffer
 
     def kill(self) -> int | None:
         """Stop the worker: how it ended (its exit code; -N: by signal N)."""
         self.process.kill()
         self.process.join(timeout=5)
-        self.socket.close()
+        self.channel.close()
         return self.process.exitcode
 
 

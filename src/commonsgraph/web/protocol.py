@@ -51,7 +51,8 @@ from commonsgraph.federation import Gateway, check_loads, check_services
 from commonsgraph.sparqlcheck import Checked, Reference, check
 from commonsgraph.sparqllex import tokens
 from commonsgraph.sparqltext import has_dataset_clause
-from commonsgraph.store import QueryRequest, Serialized, Store
+from commonsgraph.store import LocalStore, QueryRequest, Serialized, Store
+from commonsgraph.store.cache import ResultCache, ResultKey
 from commonsgraph.vocab import PREFIXES
 from commonsgraph.web.scheduler import Scheduler
 
@@ -226,6 +227,9 @@ class SparqlEndpoint:
         self.store = store
         self.gateway = gateway
         self.scheduler = Scheduler.from_settings(settings)
+        # Only the embedded store's data version changes with every write.
+        exact = isinstance(store, LocalStore)
+        self.results = ResultCache(settings.query_cache_bytes if exact else 0)
         self.base = settings.public_base + PATH.lstrip("/")
 
     def checked(self, text: str, *, may_load: bool = False) -> Checked:
@@ -318,7 +322,14 @@ class SparqlEndpoint:
         else:
             defaults = tuple(NamedNode(g) for g in self.settings.default_graphs) or None
             named = None
-        async with self.scheduler.turn(client):
+        key = ResultKey(
+            checked.text if not checked.services else "SERVICE",  # never kept
+            None if defaults is None else tuple(str(g) for g in defaults),
+            None if named is None else tuple(str(g) for g in named),
+            results_format.media_type,
+            graph_format.media_type,
+        )
+        async with self.scheduler.turn(client):  # a cached answer takes its turn too
             with self.routed(checked) as runnable:
                 execution = QueryRequest(
                     query=runnable,
@@ -329,7 +340,9 @@ class SparqlEndpoint:
                     timeout=self.settings.query_timeout,
                     max_bytes=self.settings.max_result_bytes,
                 )
-                return await self.store.execute(execution)
+                return await self.results.answer(
+                    self.store.data_version, key, lambda: self.store.execute(execution)
+                )
 
     async def update(self, operation: Operation, *, may_load: bool) -> None:
         """Apply an update operation (its client's token was checked: `may_load` if it is an
