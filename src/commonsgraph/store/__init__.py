@@ -16,6 +16,7 @@ from commonsgraph.store.base import (
     lexical,
 )
 from commonsgraph.store.local import LocalStore
+from commonsgraph.store.union import Union
 
 __all__ = [
     "Bindings",
@@ -27,9 +28,11 @@ __all__ = [
     "Serialized",
     "Store",
     "Term",
+    "Union",
     "data_update",
     "lexical",
     "open_store",
+    "union_of",
 ]
 
 
@@ -44,4 +47,12 @@ def open_store(settings: Settings) -> Store:
         query_workers=settings.query_workers,
         busy_wait=settings.query_busy_wait,
         query_memory=settings.max_query_memory_bytes,
+        union=union_of(settings),
     )
+
+
+def union_of(settings: Settings) -> Union | None:
+    """The merge the store keeps as its default graph, or None in the standard setting."""
+    if settings.standard_default_graph:
+        return None
+    return Union(frozenset(settings.default_graphs) or None)

@@ -230,15 +230,10 @@ class SparqlEndpoint:
         """Run a query within the service's limits: its deadline, its result cap, the client's
         share of concurrent queries, and the SERVICE allow-list (a text is checked here; a
         `Checked` one was). `dataset` (default graphs, named graphs) comes from the protocol;
-        without it, the configured default graphs or the union of all. `client`: the address
+        without it, the store's default graph (`store.union`). `client`: the address
         whose concurrent queries are counted."""
         checked = self.checked(query) if isinstance(query, str) else query
-        if dataset is not None:
-            defaults: tuple[NamedNode, ...] | None = dataset[0]
-            named: tuple[NamedNode, ...] | None = dataset[1]
-        else:
-            defaults = tuple(NamedNode(g) for g in self.settings.default_graphs) or None
-            named = None
+        defaults, named = dataset if dataset is not None else (None, None)
         async with self.scheduler.turn(client):
             with self.routed(checked) as runnable:
                 execution = QueryRequest(
