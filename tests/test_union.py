@@ -3,14 +3,23 @@ standard setting, where it is the store's own graph (store/union.py)."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
-from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Triple
+from pyoxigraph import (
+    BlankNode,
+    DefaultGraph,
+    Literal,
+    NamedNode,
+    QueryResultsFormat,
+    RdfFormat,
+    Triple,
+)
 
 from commonsgraph.config import Settings
 from commonsgraph.errors import ConfigError, NotAllowed
-from commonsgraph.store import LocalStore, Union, lexical, union_of
+from commonsgraph.store import LocalStore, QueryRequest, Union, lexical, union_of
 
 EX = "http://example.org/"
 G1, G2, G3 = (NamedNode(f"{EX}g{n}") for n in (1, 2, 3))
@@ -20,7 +29,10 @@ A, P, Q = NamedNode(f"{EX}a"), NamedNode(f"{EX}p"), NamedNode(f"{EX}q")
 def merge_is_kept(store: LocalStore, members: frozenset[str] | None = None) -> None:
     """The default graph holds exactly the statements of the member graphs, once each."""
     ox = store._store
-    merged = {(q.subject, q.predicate, q.object) for q in ox.quads_for_pattern(None, None, None, DefaultGraph())}
+    merged = {
+        (q.subject, q.predicate, q.object)
+        for q in ox.quads_for_pattern(None, None, None, DefaultGraph())
+    }
     expected = {
         (q.subject, q.predicate, q.object)
         for graph in ox.named_graphs()
@@ -147,16 +159,18 @@ def test_graph_writes_keep_the_merge(union_store: LocalStore) -> None:
 def test_the_standard_setting_is_the_stores_own_default_graph() -> None:
     store = LocalStore(union=None)
     store.update(UPDATE_SEED)
-    store.update(f"INSERT DATA {{ <{EX}d> <{EX}p> 'default' }}")
-    public = store.execute  # what /sparql runs: the default graph alone
-    del public
-    assert store._store.query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }").__next__()[0].value == "1"  # type: ignore[union-attr]
+    store.update(f"INSERT DATA {{ <{EX}d> <{EX}p> 'default' }}")  # no GRAPH: the default graph
+    request = QueryRequest(
+        "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", QueryResultsFormat.CSV, RdfFormat.TURTLE
+    )
+    assert asyncio.run(store.execute(request)).body == b"n\r\n1\r\n"  # what /sparql runs
     assert store.replace_graph(DefaultGraph(), [Triple(A, P, Literal("x"))]).total == 1
 
 
 def test_settings_name_the_standard_setting() -> None:
     standard = Settings.from_env({"COMMONSGRAPH_DEFAULT_GRAPHS": "DEFAULT"})
-    assert standard.standard_default_graph and union_of(standard) is None
+    assert standard.standard_default_graph
+    assert union_of(standard) is None
     listed = Settings.from_env({"COMMONSGRAPH_DEFAULT_GRAPHS": f"{G1.value} {G2.value}"})
     assert union_of(listed) == Union(frozenset({G1.value, G2.value}))
     assert union_of(Settings()) == Union()
