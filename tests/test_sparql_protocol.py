@@ -2,8 +2,8 @@
 Description specifications, on an on-disk store (queries run in the killable worker pool)."""
 
 from collections.abc import Iterator
-from pathlib import Path
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import httpx2

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pyoxigraph import NamedNode
+
 from commonsgraph.config import Settings
 from commonsgraph.store.base import (
     Bindings,
@@ -41,7 +43,13 @@ def open_store(settings: Settings) -> Store:
     if settings.store is not None:
         from commonsgraph.store.remote import RemoteStore
 
-        return RemoteStore.oxigraph(settings.store, timeout=settings.query_timeout + 5)
+        union = union_of(settings)
+        listed = sorted(union.graphs or ()) if union is not None else []
+        return RemoteStore.oxigraph(
+            settings.store,
+            timeout=settings.query_timeout + 5,
+            default_graphs=tuple(NamedNode(g) for g in listed),
+        )
     return LocalStore(
         settings.store_path,
         query_workers=settings.query_workers,

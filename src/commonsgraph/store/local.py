@@ -333,10 +333,11 @@ class LocalStore:
         with self._write_lock:
             self._update(update)
 
-    def _update(self, update: str) -> None:
-        """Apply an update, with the maintenance of the merge in the same request."""
+    def _update(self, update: str, *, maintained: bool = False) -> None:
+        """Apply an update, with the maintenance of the merge in the same request (unless it
+        holds it already)."""
         try:
-            if self.union is not None:
+            if self.union is not None and not maintained:
                 update = self.union.maintained(update)
             self._store.update(update, prefixes=PREFIXES)
         except SyntaxError as error:
@@ -362,18 +363,35 @@ class LocalStore:
                 self._bulk_load("".join(f"{line}\n" for line in new).encode(), graph)
                 return GraphChange(graph, added=len(new), removed=0, total=len(new), created=True)
             old = _lines(self._store.dump(format=RdfFormat.N_TRIPLES, from_graph=graph))
-            if any(map(_has_blank_node, old)) or any(map(_has_blank_node, new)):
+            cleared = any(map(_has_blank_node, old)) or any(map(_has_blank_node, new))
+            if cleared:
                 # Blank nodes cannot be matched one to one: swap the whole graph in one update.
                 removed, added = old, new
-                operations = [f"CLEAR SILENT {_graph_ref(graph)}"]
             else:
                 removed, added = old - new, new - old
-                operations = [_data("DELETE", removed, graph)] if removed else []
-            if added:
-                operations.append(_data("INSERT", added, graph))
-            if operations:
-                self._update(" ;\n".join(operations))
+            self._write(graph, cleared=cleared, removed=removed, added=added)
             return GraphChange(graph, added=len(added), removed=len(removed), total=len(new))
+
+    def _write(
+        self, graph: GraphName, *, cleared: bool, removed: set[str], added: set[str]
+    ) -> None:
+        """Clear `graph` (or delete `removed` from it) and add `added` (N-Triples lines), in one
+        update that keeps the merge (written directly: a text of ours needs no reading)."""
+        if self.union is not None:
+            assert isinstance(graph, NamedNode)
+            if cleared or removed or added:
+                merged = self.union.writing(
+                    graph, cleared=cleared, removed="\n".join(removed), added="\n".join(added)
+                )
+                self._update(merged, maintained=True)
+            return
+        operations = [f"CLEAR SILENT {_graph_ref(graph)}"] if cleared else []
+        if removed and not cleared:
+            operations.append(_data("DELETE", removed, graph))
+        if added:
+            operations.append(_data("INSERT", added, graph))
+        if operations:
+            self._update(" ;\n".join(operations))
 
     def add_to_graph(self, graph: GraphName, triples: Iterable[Triple]) -> GraphChange:
         self._writable(graph)
@@ -381,7 +399,7 @@ class LocalStore:
         with self._write_lock:
             created = not self._exists(graph)
             if new:
-                self._update(_data("INSERT", new, graph))
+                self._write(graph, cleared=False, removed=set(), added=new)
             elif created and isinstance(graph, NamedNode):
                 self._update(f"CREATE SILENT GRAPH {graph}")
             total = sum(1 for _ in self._quads(graph))

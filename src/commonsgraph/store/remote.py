@@ -2,8 +2,15 @@
 Fuseki, GraphDB, Virtuoso…), so that several stateless API workers can share one database.
 
 The server must answer queries over the union of its named graphs (`oxigraph serve
---union-default-graph`, Fuseki's `tdb2:unionDefaultGraph true`); its own timeout bounds public
-queries (`oxigraph serve --timeout-s`), and the client gives up at the same deadline.
+--union-default-graph`, Fuseki's `tdb2:unionDefaultGraph true`), or, in the standard setting
+(COMMONSGRAPH_DEFAULT_GRAPHS=default), over its own default graph (`oxigraph serve` without
+that flag); its own timeout bounds public queries (`oxigraph serve --timeout-s`), and the client
+gives up at the same deadline. The union is the server's: Fuseki's is a set, as SPARQL defines
+it; Oxigraph's is a multiset up to 0.5 (a statement two graphs hold counts twice; oxigraph#1919,
+fixed in its 0.6). The embedded store keeps the merge itself (`union.py`); a remote server is
+written by other processes too, so this client leaves the default graph to the server, and
+names the configured graphs with `default-graph-uri` when COMMONSGRAPH_DEFAULT_GRAPHS lists
+some.
 """
 
 from __future__ import annotations
@@ -50,17 +57,22 @@ class RemoteStore:
         update_url: str,
         graph_store_url: str,
         timeout: float = 60.0,
+        default_graphs: tuple[NamedNode, ...] = (),
     ) -> None:
         self.query_url = query_url
+        self.default_graphs = default_graphs
+        """The graphs a query's default graph merges (none: the server's default graph)."""
         self.update_url = update_url
         self.graph_store_url = graph_store_url
         self._client = httpx.Client(timeout=timeout)
         self._prologue = sparql_prefixes()
 
     @classmethod
-    def oxigraph(cls, base_url: str, timeout: float = 60.0) -> RemoteStore:
+    def oxigraph(
+        cls, base_url: str, timeout: float = 60.0, default_graphs: tuple[NamedNode, ...] = ()
+    ) -> RemoteStore:
         base = base_url.rstrip("/")
-        return cls(f"{base}/query", f"{base}/update", f"{base}/store", timeout)
+        return cls(f"{base}/query", f"{base}/update", f"{base}/store", timeout, default_graphs)
 
     # -- HTTP ---------------------------------------------------------------------------------
 
@@ -128,7 +140,8 @@ class RemoteStore:
 
     async def execute(self, request: QueryRequest) -> Serialized:
         params = httpx.QueryParams()
-        for graph in request.default_graphs or ():
+        defaults = self.default_graphs if request.default_graphs is None else request.default_graphs
+        for graph in () if request.query_dataset else defaults:
             if isinstance(graph, NamedNode):
                 params = params.add("default-graph-uri", graph.value)
         for graph in request.named_graphs or ():

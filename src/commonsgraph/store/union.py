@@ -126,6 +126,27 @@ class Union:
             return named
         return named + ntriples
 
+    def writing(self, graph: NamedNode, *, cleared: bool, removed: str, added: str) -> str:
+        """The update that clears `graph` (or deletes the N-Triples `removed` from it) and adds
+        the N-Triples `added`, with the maintenance `maintained` would add, written directly
+        (the service's own writes of whole graphs: nothing to read, however large)."""
+        rewriter = _Rewriter(self, "")
+        operations = []
+        if cleared:
+            operations += [rewriter._copy_graph(str(graph)), f"CLEAR SILENT GRAPH {graph}"]
+        elif removed:
+            operations += [
+                f"INSERT DATA {{ GRAPH <{rewriter.deleted}> {{\n{removed}\n}} }}",
+                f"DELETE DATA {{ GRAPH {graph} {{\n{removed}\n}} }}",
+            ]
+        if added:
+            operations.append(
+                f"INSERT DATA {{ GRAPH {graph} {{\n{added}\n}}\n"
+                f"GRAPH <{rewriter.inserted}> {{\n{added}\n}} }}"
+            )
+        deleted = cleared or bool(removed)
+        return " ;\n".join(operations + rewriter._settle(deleted=deleted, inserted=bool(added)))
+
     def maintained(self, update: str) -> str:
         """The update request with the maintenance of the default graph in it (see the
         module's documentation); `NotAllowed` when it writes the default graph."""
