@@ -12,6 +12,7 @@ from pyoxigraph import (
     DefaultGraph,
     Literal,
     NamedNode,
+    Quad,
     QueryResultsFormat,
     RdfFormat,
     Triple,
@@ -154,6 +155,23 @@ def test_graph_writes_keep_the_merge(union_store: LocalStore) -> None:
     assert count(union_store, f"<{EX}a> <{EX}q> ?o") == 2
     with pytest.raises(NotAllowed):
         union_store.replace_graph(DefaultGraph(), [])
+
+
+def test_exact_changes_keep_the_merge(union_store: LocalStore) -> None:
+    """Contributions and harvests write exact quads (`Store.change`)."""
+    x = Literal("x")
+    node = BlankNode()
+    union_store.change(
+        delete=[Quad(A, P, x, G1)],
+        insert=[Quad(A, Q, Literal("new"), G1), Quad(node, P, node, G3)],
+    )
+    merge_is_kept(union_store)
+    assert count(union_store, f'<{EX}a> <{EX}p> "x"') == 1  # still held by g2
+    union_store.change(delete=[Quad(A, P, x, G2)], insert=[])
+    merge_is_kept(union_store)
+    assert count(union_store, f'<{EX}a> <{EX}p> "x"') == 0
+    with pytest.raises(NotAllowed):
+        union_store.change(delete=[], insert=[Quad(A, P, x, DefaultGraph())])
 
 
 def test_the_standard_setting_is_the_stores_own_default_graph() -> None:

@@ -141,6 +141,10 @@ class Store(Protocol):
         """Apply a SPARQL 1.1 update atomically."""
         ...
 
+    def change(self, delete: Sequence[Quad], insert: Sequence[Quad]) -> None:
+        """Delete and insert exact quads (`data_update`), atomically."""
+        ...
+
     def replace_graph(self, graph: GraphName, triples: Iterable[Triple]) -> GraphChange:
         """Make `graph` hold exactly `triples`, atomically: readers see the old graph or the
         new one, never a mix, and a failure leaves the old one."""

@@ -7,7 +7,7 @@ import re
 import secrets
 import shutil
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
@@ -46,6 +46,7 @@ from commonsgraph.store.base import (
     QueryRequest,
     Row,
     Serialized,
+    data_update,
 )
 from commonsgraph.store.pool import QueryJob, QueryPool, run_job
 from commonsgraph.store.union import Union
@@ -346,6 +347,17 @@ class LocalStore:
             raise update_error(str(error)) from None
         finally:
             self._generation += 1
+
+    def change(self, delete: Sequence[Quad], insert: Sequence[Quad]) -> None:
+        if not delete and not insert:
+            return
+        for quad in (*delete, *insert):
+            self._writable(quad.graph_name)  # type: ignore[arg-type]
+        with self._write_lock:
+            if self.union is None:
+                self._update(data_update(delete, insert))
+            else:
+                self._update(self.union.changing(delete, insert), maintained=True)
 
     def _writable(self, graph: GraphName) -> None:
         if self.union is not None and isinstance(graph, DefaultGraph):

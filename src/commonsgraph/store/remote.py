@@ -15,13 +15,14 @@ some.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, BinaryIO
 
 import httpx
 from pyoxigraph import (
     DefaultGraph,
     NamedNode,
+    Quad,
     QueryBoolean,
     QueryResultsFormat,
     QuerySolutions,
@@ -41,6 +42,7 @@ from commonsgraph.store.base import (
     QueryRequest,
     Row,
     Serialized,
+    data_update,
 )
 from commonsgraph.vocab import sparql_prefixes
 
@@ -202,6 +204,10 @@ class RemoteStore:
 
     def update(self, update: str) -> None:
         self._post(self.update_url, UPDATE_TYPE, self._prologue + update)
+
+    def change(self, delete: Sequence[Quad], insert: Sequence[Quad]) -> None:
+        if delete or insert:
+            self.update(data_update(delete, insert))
 
     def _write_graph(
         self, method: str, graph: GraphName, triples: Iterable[Triple]

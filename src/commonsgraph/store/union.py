@@ -48,13 +48,15 @@ it: nothing is maintained.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from pyoxigraph import DefaultGraph, NamedNode, RdfFormat
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat
 from pyoxigraph import Store as OxStore
 
 from commonsgraph.errors import NotAllowed
 from commonsgraph.sparqllex import CLOSING, OPENING, Token, tokens
+from commonsgraph.store.base import data_update
 
 SCRATCH = "urn:commonsgraph:union:"
 """The scratch graphs of a request are named under this prefix (then a random UUID)."""
@@ -146,6 +148,20 @@ class Union:
             )
         deleted = cleared or bool(removed)
         return " ;\n".join(operations + rewriter._settle(deleted=deleted, inserted=bool(added)))
+
+    def changing(self, delete: Sequence[Quad], insert: Sequence[Quad]) -> str:
+        """The update that deletes and inserts exact quads (`data_update`), with the
+        maintenance `maintained` would add, written directly."""
+        rewriter = _Rewriter(self, "")
+        deleted, inserted = NamedNode(rewriter.deleted), NamedNode(rewriter.inserted)
+        operations = []
+        if delete:
+            copies = [Quad(q.subject, q.predicate, q.object, deleted) for q in delete]
+            operations.append(data_update([], copies))
+        copies = [Quad(q.subject, q.predicate, q.object, inserted) for q in insert]
+        operations.append(data_update(delete, [*insert, *copies]))
+        operations += rewriter._settle(deleted=bool(delete), inserted=bool(insert))
+        return " ;\n".join(operations)
 
     def maintained(self, update: str) -> str:
         """The update request with the maintenance of the default graph in it (see the
