@@ -7,6 +7,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from pyoxigraph import (
     BlankNode,
     DefaultGraph,
@@ -21,6 +22,8 @@ from pyoxigraph import (
 from commonsgraph.config import Settings
 from commonsgraph.errors import ConfigError, NotAllowed
 from commonsgraph.store import LocalStore, QueryRequest, Union, lexical, union_of
+from commonsgraph.tokens import TokenStore
+from commonsgraph.web import create_app
 
 EX = "http://example.org/"
 G1, G2, G3 = (NamedNode(f"{EX}g{n}") for n in (1, 2, 3))
@@ -213,3 +216,16 @@ def test_a_store_opened_with_another_setting_is_settled(tmp_path: Path) -> None:
     standard.close()
     with pytest.raises(ConfigError, match="statements of its own"):
         LocalStore(path)
+
+
+def test_the_service_description_says_which_default_graph() -> None:
+    union_feature = b"UnionDefaultGraph"
+    for settings, expected in (
+        (Settings(data_dir=None), True),
+        (Settings(data_dir=None, default_graphs=("default",)), False),
+        (Settings(data_dir=None, default_graphs=(G1.value,)), False),
+    ):
+        app = create_app(settings, LocalStore(union=union_of(settings)), TokenStore(None))
+        with TestClient(app) as client:
+            response = client.get("/sparql", headers={"Accept": "application/n-triples"})
+        assert (union_feature in response.content) is expected

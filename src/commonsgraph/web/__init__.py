@@ -114,7 +114,12 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
     gateway = Gateway.from_settings(settings) if isinstance(store, LocalStore) else None
     endpoint = app.endpoint = sparql.SparqlEndpoint(settings, store, tokens, gateway)
     describer = Describer(
-        store, templates, queries, settings.base_iri, federated=bool(settings.service_allowlist)
+        store,
+        templates,
+        queries,
+        settings.base_iri,
+        federated=bool(settings.service_allowlist),
+        union=not settings.default_graphs,  # the merge of every named graph
     )
     app.include_router(sparql.router(endpoint, describer))
     app.include_router(named_queries.router(endpoint, queries))
