@@ -229,3 +229,21 @@ def test_the_service_description_says_which_default_graph() -> None:
         with TestClient(app) as client:
             response = client.get("/sparql", headers={"Accept": "application/n-triples"})
         assert (union_feature in response.content) is expected
+
+
+def test_sparql_counts_a_statement_of_two_graphs_once(tmp_path: Path) -> None:
+    """Over HTTP, with the queries in the worker pool (an on-disk store), as the issue had it:
+    `<a> <p> "x"` in g1 and g2, COUNT(*) is 1."""
+    settings = Settings(data_dir=tmp_path)
+    store = LocalStore(tmp_path / "store", query_workers=1)
+    try:
+        store.update(UPDATE_SEED)
+        with TestClient(create_app(settings, store, TokenStore(None))) as client:
+            response = client.get(
+                "/sparql",
+                params={"query": f'SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{EX}p> "x" }}'},
+                headers={"Accept": "text/csv"},
+            )
+        assert response.text.splitlines() == ["n", "1"]
+    finally:
+        store.close()
