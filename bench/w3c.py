@@ -1,8 +1,6 @@
 """The W3C SPARQL 1.1 query and update suites over HTTP: our service and `oxigraph serve`, side
-by side, both in the standard default-graph setting (the store's own default graph); and ours in
-its default setting too, for information (the default graph is the merge of the named graphs:
-the data of the suites' default graph is loaded into a named graph, and updates that write the
-default graph are refused).
+by side, both in the standard default-graph setting (the store's own default graph, which the
+suites' data and updates write: in our default setting it is the merge of the named graphs).
 
 Every test of tests/w3c (the manifests of w3c/rdf-tests, evaluation and syntax tests) runs
 against each system with the runner of tests/test_w3c_evaluation.py (tests/w3c/suite.py); the
@@ -53,8 +51,6 @@ def main() -> None:
     results: dict[str, tuple[dict[str, str | None], float]] = {}
     with Service() as ours:
         results["commonsgraph"] = outcomes(ours, cases)
-    with Service(standard=False) as merged:
-        results["commonsgraph, default setting"] = outcomes(merged, cases)
     with (
         tempfile.TemporaryDirectory() as directory,
         oxigraph_server(Path(directory), union=False) as url,

@@ -26,10 +26,8 @@ class Service:
     """commonsgraph in process (one app for every case, over an in-memory store emptied between
     them), in the standard setting, spoken to over HTTP by Starlette's test client."""
 
-    def __init__(self, standard: bool = True) -> None:
-        """`standard`: the standard setting (else the default one: the merge of the named
-        graphs, which updates may not write)."""
-        settings = Settings(data_dir=None, default_graphs=("default",) if standard else ())
+    def __init__(self) -> None:
+        settings = Settings(data_dir=None, default_graphs=("default",))
         self.store = LocalStore(union=union_of(settings))
         tokens = TokenStore(None)
         self.secret = tokens.create("admin", "W3C suites")[1]
@@ -50,8 +48,6 @@ class Service:
 
     def load(self, data: bytes, format: RdfFormat, graph: str | None, base: str) -> None:
         name = DefaultGraph() if graph is None else NamedNode(graph)
-        if self.store.union is not None and graph is None:
-            name = NamedNode(base)  # the merge is read, never written: the data joins it so
         self.store.add_to_graph(name, _triples(data, format, base))
 
     def query(self, text: str, accept: str) -> tuple[int, str, bytes]:
@@ -73,7 +69,7 @@ class Service:
 
     def quads(self) -> bytes:
         output = io.BytesIO()
-        self.store._store.dump(output, format=RdfFormat.N_QUADS)  # the merge too
+        self.store.dump(output, RdfFormat.N_QUADS)
         return output.getvalue()
 
 
