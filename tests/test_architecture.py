@@ -73,3 +73,15 @@ def test_only_config_reads_the_environment() -> None:
     for path in modules():
         if path.name != "config.py":
             assert "os.environ" not in path.read_text(), path
+
+
+def test_media_types_and_extensions_are_mapped_by_the_format_registry() -> None:
+    """One registry (`formats.py`) maps media types and file extensions to formats; the query
+    workers map back the media types the service sends them (they import pyoxigraph only)."""
+    allowed = ("formats.py", "store/pool.py")
+    for path in modules():
+        relative = path.relative_to(SRC).as_posix()
+        if relative not in allowed:
+            text = path.read_text()
+            assert "from_media_type(" not in text, relative
+            assert "from_extension(" not in text, relative

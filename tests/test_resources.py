@@ -31,6 +31,7 @@ from .conftest import BASE, count, serving
 PLACE = "/tiers-lieu/cget-2019-1"
 PLACE_IRI = NamedNode(BASE + PLACE[1:])
 RDFS_LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 WGS = "http://www.w3.org/2003/01/geo/wgs84_pos#"
 CONTAINED = NamedNode("http://schema.org/containedInPlace")
 
@@ -184,12 +185,18 @@ def test_incoming_links_are_paginated_in_html_and_in_rdf(client: TestClient) -> 
     first = client.get(concept, headers={"Accept": "text/turtle"})
     hydra = "http://www.w3.org/ns/hydra/core#"
     found = triples(first, RdfFormat.TURTLE)
+    # the view is the page, read where this deployment is (not at the canonical base)
+    read_at = Settings(base_iri=BASE).public_base + concept[1:]
+    view = NamedNode(read_at + "?page=1")
+    assert (NamedNode(BASE + concept[1:]), NamedNode(hydra + "view"), view) in found
+    assert (view, RDF_TYPE, NamedNode(hydra + "PartialCollectionView")) in found
     assert (
         NamedNode(BASE + concept[1:]),
-        NamedNode(hydra + "view"),
-        NamedNode(BASE + concept[1:]),
-    ) in found
-    assert any(p == NamedNode(hydra + "next") for _, p, _ in found)
+        RDF_TYPE,
+        NamedNode(hydra + "PartialCollectionView"),
+    ) not in found
+    assert (view, NamedNode(hydra + "next"), NamedNode(read_at + "?page=2")) in found
+    assert not read_at.startswith(BASE)
     incoming = {
         s
         for s, p, o in found

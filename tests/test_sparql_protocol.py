@@ -20,9 +20,11 @@ from pyoxigraph import (
 
 from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings
-from commonsgraph.store import LocalStore, lexical, union_of
+from commonsgraph.store import LocalStore, Serialized, Store, lexical, union_of
+from commonsgraph.store.remote import RemoteStore
 from commonsgraph.tokens import TokenStore
 from commonsgraph.web import Service, create_app
+from commonsgraph.web.protocol import FORM, Reply, read_operation
 
 SELECT = "SELECT ?name WHERE { ?n a cg:Network ; rdfs:label ?name } ORDER BY ?name"
 CONSTRUCT = "CONSTRUCT { ?n a cg:Network } WHERE { ?n a cg:Network }"
@@ -52,9 +54,10 @@ def secrets(tokens: TokenStore) -> dict[str, str]:
     }
 
 
-def make_client(store: LocalStore, tokens: TokenStore, **settings: Any) -> TestClient:
+def make_client(store: Store, tokens: TokenStore, **settings: Any) -> TestClient:
     """A client of the service over `store`; `settings` are `Settings` fields, checked there."""
-    base = Settings(data_dir=store.path.parent if store.path else None)
+    path = store.path if isinstance(store, LocalStore) else None
+    base = Settings(data_dir=path.parent if path else None)
     return TestClient(
         create_app(replace(base, **settings), store, tokens), raise_server_exceptions=False
     )
@@ -318,7 +321,7 @@ def test_invalid_utf8_is_400(client: TestClient) -> None:
         headers={"Content-Type": "application/sparql-query"},
     )
     assert response.status_code == 400
-    assert "not valid utf-8" in response.json()["detail"]
+    assert "not valid UTF-8" in response.json()["detail"]
 
 
 def test_head_answers_headers_only(client: TestClient) -> None:
@@ -677,3 +680,295 @@ def test_an_unexpected_failure_is_a_500_problem_that_leaks_nothing(
             assert response.headers["content-type"] == "application/problem+json"
             assert "secret" not in response.text
             assert response.json()["type"].endswith("internal")
+
+
+# -- the protocol to the letter, embedded and remote ----------------------------------------
+
+
+@pytest.fixture(scope="module", params=["embedded", "remote"])
+def both(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, tokens: TokenStore
+) -> Iterator[TestClient]:
+    """The service over an embedded store, and over a real Oxigraph server."""
+    store: Store
+    if request.param == "embedded":
+        store = LocalStore(tmp_path_factory.mktemp("embedded") / "store")
+    else:
+        store = RemoteStore.oxigraph(request.getfixturevalue("oxigraph_url"))
+    with make_client(store, tokens) as client:
+        yield client
+    store.close()
+
+
+ENDPOINT = "http://127.0.0.1:8000/sparql"
+"""The endpoint's public URL (COMMONSGRAPH_PUBLIC_URL's default): the base IRI."""
+
+
+def csv_rows(response: httpx2.Response) -> list[str]:
+    assert response.status_code == 200, response.text
+    return response.text.splitlines()[1:]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("SELECT (<test> AS ?x) {}", ["http://127.0.0.1:8000/test"]),
+        ("SELECT (<> AS ?x) {}", [ENDPOINT]),
+        ("SELECT (<../a/b?c#d> AS ?x) {}", ["http://127.0.0.1:8000/a/b?c#d"]),
+        ("SELECT ?x { BIND(<x> AS ?x) FILTER(?x IN (1, <x>)) }", ["http://127.0.0.1:8000/x"]),
+        ("BASE <http://other.example/d/> SELECT (<e> AS ?x) {}", ["http://other.example/d/e"]),
+        ("BASE <sub/> SELECT (<e> AS ?x) {}", ["http://127.0.0.1:8000/sub/e"]),
+    ],
+)
+def test_relative_iris_resolve_against_the_endpoint(
+    both: TestClient, query: str, expected: list[str]
+) -> None:
+    response = both.get("/sparql", params={"query": query}, headers={"Accept": "text/csv"})
+    assert csv_rows(response) == expected
+
+
+def test_updates_resolve_relative_iris_and_from_reads_them(
+    both: TestClient, secrets: dict[str, str]
+) -> None:
+    update = 'INSERT DATA { GRAPH <graphs/relative> { <s> <p> "relative" } }'
+    response = both.post(
+        "/sparql",
+        content=update,
+        headers={"Content-Type": "application/sparql-update", **auth(secrets["curator"])},
+    )
+    assert response.status_code == 204, response.text
+    rows = both.get(
+        "/sparql",
+        params={"query": "SELECT ?g ?s { GRAPH ?g { ?s ?p 'relative' } }"},
+        headers={"Accept": "text/csv"},
+    )
+    assert csv_rows(rows) == ["http://127.0.0.1:8000/graphs/relative,http://127.0.0.1:8000/s"]
+    from_file = both.get(
+        "/sparql",
+        params={"query": "SELECT ?o FROM <graphs/relative> { ?s ?p ?o }"},
+        headers={"Accept": "text/csv"},
+    )
+    assert csv_rows(from_file) == ["relative"]
+
+
+def test_from_and_from_named_define_the_dataset(both: TestClient, secrets: dict[str, str]) -> None:
+    data = (
+        f"INSERT DATA {{ GRAPH <{G1}> {{ <http://example.org/a> <http://example.org/p> 'from g1' }}"
+        f" GRAPH <{G2}> {{ <http://example.org/b> <http://example.org/p> 'from g2' }} }}"
+    )
+    both.post("/sparql", data={"update": data}, headers=auth(secrets["curator"])).raise_for_status()
+
+    def rows(query: str, **params: str) -> list[str]:
+        response = both.get(
+            "/sparql", params={"query": query, **params}, headers={"Accept": "text/csv"}
+        )
+        return csv_rows(response)
+
+    from_g2 = f"SELECT ?o FROM <{G2}> WHERE {{ ?s <http://example.org/p> ?o }}"
+    assert rows(from_g2) == ["from g2"]
+    assert rows(from_g2, **{"default-graph-uri": G1}) == ["from g1"]  # the protocol's wins
+    named = (
+        f"SELECT ?g ?o FROM NAMED <{G1}> {{ {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} }} }}"
+    )
+    assert rows(named) == [f"{G1},from g1"]  # FROM NAMED alone: an empty default graph
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("application/sparql-query; charset=UTF-16", "ASK {}".encode("utf-16")),
+        (
+            "application/sparql-query; charset=ISO-8859-1",
+            "ASK { FILTER('é' = 'é') }".encode("latin-1"),
+        ),
+        ("application/sparql-query;charset=iso-8859-1", b"ASK {}"),
+        ("application/sparql-update; charset=UTF-16", "CLEAR ALL".encode("utf-16")),
+        ("application/x-www-form-urlencoded; charset=ISO-8859-1", b"query=ASK%20%7B%7D"),
+        ("application/sparql-query", b"ASK { FILTER('\xe9' = '\xe9') }"),
+        ("application/x-www-form-urlencoded", b"query=ASK { FILTER('\xe9' = '\xe9') }"),
+        ("application/x-www-form-urlencoded", b"query=ASK%20%7B%20FILTER('%E9'%20=%20'%E9')%20%7D"),
+        ("application/x-www-form-urlencoded", b"update=CLEAR%20GRAPH%20%3Chttp%3A%2F%2Fa%E9%3E"),
+    ],
+)
+def test_bodies_are_utf8_only(
+    both: TestClient, content_type: str, body: bytes, secrets: dict[str, str]
+) -> None:
+    response = both.post(
+        "/sparql", content=body, headers={"Content-Type": content_type, **auth(secrets["curator"])}
+    )
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "UTF-8" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["application/sparql-query; charset=utf-8", 'application/sparql-query; charset="UTF-8"',
+     "application/sparql-query;charset=UTF-8", "application/sparql-query"],
+)  # fmt: skip
+def test_utf8_bodies_are_read(both: TestClient, content_type: str) -> None:
+    body = "ASK { FILTER('é' = '\\u00E9') }".encode()
+    response = both.post("/sparql", content=body, headers={"Content-Type": content_type})
+    assert response.status_code == 200, response.text
+    assert response.json()["boolean"] is True
+
+
+def test_a_query_string_that_is_not_utf8_is_400(both: TestClient) -> None:
+    response = both.get("/sparql?query=ASK%20%7B%20FILTER('%E9'%20=%20'%E9')%20%7D")
+    assert response.status_code == 400
+    assert "UTF-8" in response.json()["detail"]
+    encoded = both.get("/sparql?query=ASK%20%7B%20FILTER('%C3%A9'%20=%20'%C3%A9')%20%7D")
+    assert encoded.json()["boolean"] is True
+
+
+@pytest.mark.parametrize(
+    ("accept", "media", "true", "false"),
+    [
+        ("text/csv", "text/csv", "_askResult\r\ntrue\r\n", "_askResult\r\nfalse\r\n"),
+        ("text/tab-separated-values", "text/tab-separated-values", "?_askResult\ntrue\n",
+         "?_askResult\nfalse\n"),
+    ],
+)  # fmt: skip
+def test_ask_in_csv_and_tsv_is_a_header_and_a_value(
+    both: TestClient, accept: str, media: str, true: str, false: str
+) -> None:
+    for query, expected in (("ASK {}", true), ("ASK { FILTER(false) }", false)):
+        response = both.get("/sparql", params={"query": query}, headers={"Accept": accept})
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"] == f"{media}; charset=utf-8"
+        assert response.text == expected
+
+
+@pytest.mark.parametrize(
+    ("accept", "content_type"),
+    [
+        ("text/csv", "text/csv; charset=utf-8"),
+        ("text/tab-separated-values", "text/tab-separated-values; charset=utf-8"),
+        ("application/sparql-results+json", "application/sparql-results+json"),
+        ("application/sparql-results+xml", "application/sparql-results+xml; charset=utf-8"),
+    ],
+)
+def test_results_carry_one_charset(both: TestClient, accept: str, content_type: str) -> None:
+    response = both.get(
+        "/sparql", params={"query": "SELECT (1 AS ?x) {}"}, headers={"Accept": accept}
+    )
+    assert response.headers["content-type"] == content_type
+
+
+def test_head_answers_what_get_would_without_a_body(both: TestClient) -> None:
+    params = {"query": "SELECT (1 AS ?x) {}"}
+    got = both.get("/sparql", params=params, headers={"Accept": "text/csv"})
+    head = both.head("/sparql", params=params, headers={"Accept": "text/csv"})
+    assert head.status_code == 200
+    assert head.content == b""
+    for name in ("content-type", "content-length", "vary"):
+        assert head.headers[name] == got.headers[name], name
+    assert int(head.headers["content-length"]) == len(got.content)
+    description = both.head("/sparql", headers={"Accept": "text/turtle"})
+    assert description.status_code == 200
+    assert description.headers["content-type"].startswith("text/turtle")
+    assert description.content == b""
+
+
+def test_other_methods_are_405(both: TestClient) -> None:
+    for method in ("PUT", "DELETE", "PATCH"):
+        response = both.request(method, "/sparql", params={"query": "ASK {}"})
+        assert response.status_code == 405, method
+        assert response.headers["allow"] == "GET, HEAD, POST"
+        assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_load_silent_refused_by_policy_is_skipped(
+    both: TestClient, secrets: dict[str, str]
+) -> None:
+    import socket
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.settimeout(0.3)
+        source = f"http://127.0.0.1:{listener.getsockname()[1]}/data.ttl"
+        loaded = "http://example.org/silently-loaded"
+        after = '<http://example.org/after> <http://example.org/p> "after load"'
+        update = (
+            f"LOAD SILENT <{source}> INTO GRAPH <{loaded}> ;\n"
+            f"LOAD SILENT <{source}> ;\n"
+            f"INSERT DATA {{ GRAPH <http://example.org/after> {{ {after} }} }}"
+        )
+        for role in ("curator", "admin"):  # LOAD is for admins; the source is not allowed
+            response = both.post("/sparql", data={"update": update}, headers=auth(secrets[role]))
+            assert response.status_code == 204, (role, response.text)
+        loud = both.post(
+            "/sparql", data={"update": f"LOAD <{source}>"}, headers=auth(secrets["admin"])
+        )
+        assert loud.status_code == 403
+        assert both.post("/sparql", data={"update": update}).status_code == 401
+        reader = both.post("/sparql", data={"update": update}, headers=auth(secrets["reader"]))
+        assert reader.status_code == 403
+        with pytest.raises(TimeoutError):
+            listener.accept()
+    check = both.get(
+        "/sparql",
+        params={"query": f"ASK {{ GRAPH <{loaded}> {{ ?s ?p ?o }} }}"},
+    )
+    assert check.json()["boolean"] is False
+    inserted = both.get("/sparql", params={"query": 'ASK { ?s ?p "after load" }'})
+    assert inserted.json()["boolean"] is True
+
+
+def test_the_openapi_document_describes_sparql(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    operations = document["paths"]["/sparql"]
+    assert set(operations) == {"get", "post"}
+    assert {p["name"] for p in operations["get"]["parameters"]} >= {"query", "default-graph-uri"}
+    assert "application/sparql-update" in operations["post"]["requestBody"]["content"]
+
+
+def test_the_description_states_the_base_iri(client: TestClient) -> None:
+    response = client.get("/sparql", headers={"Accept": "application/n-triples"})
+    comments = [
+        t.object.value
+        for t in parse(response.content, RdfFormat.N_TRIPLES)
+        if t.predicate == NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
+    ]
+    assert any(f"resolve against this endpoint's URL, {ENDPOINT}" in c for c in comments)
+
+
+# -- the protocol module itself (what the route reads and writes) ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "content_type", "query_string", "body", "expected"),
+    [
+        ("GET", "", b"query=ASK%20%7B%7D", b"", ("query", "ASK {}")),
+        ("HEAD", "", b"query=ASK+%7B%7D&format=csv", b"", ("query", "ASK {}")),
+        ("GET", "", b"", b"", None),
+        ("GET", "", b"default-graph-uri=http%3A%2F%2Fa", b"", None),
+        ("POST", "application/sparql-query; charset=utf-8", b"", b"ASK {}", ("query", "ASK {}")),
+        ("POST", "application/sparql-update", b"", b"CLEAR ALL", ("update", "CLEAR ALL")),
+        ("POST", FORM, b"", "update=INSERT%20DATA%20%7B%3Cx%3E%20%3Cy%3E%20'é'%7D".encode(),
+         ("update", "INSERT DATA {<x> <y> 'é'}")),
+    ],
+)  # fmt: skip
+def test_read_operation(
+    method: str,
+    content_type: str,
+    query_string: bytes,
+    body: bytes,
+    expected: tuple[str, str] | None,
+) -> None:
+    operation = read_operation(method, content_type, query_string, body)
+    assert (operation and (operation.kind, operation.text)) == expected
+
+
+def test_replies_carry_the_media_type_of_their_results() -> None:
+    """The charset is said once, by `web.semantics` (`test_results_carry_one_charset`)."""
+    csv = Reply.results(Serialized(b"x\r\n1\r\n", "text/csv; charset=utf-8"))
+    assert dict(csv.headers())[b"content-type"] == b"text/csv"
+    json = Reply.results(Serialized(b"{}", "application/sparql-results+json"))
+    assert dict(json.headers()) == {
+        b"content-type": b"application/sparql-results+json",
+        b"content-length": b"2",
+        b"vary": b"Accept",
+    }
+    assert Reply(204).headers() == [(b"content-length", b"0")]

@@ -244,6 +244,49 @@ def test_the_quick_path_and_the_whole_reading_agree() -> None:
         assert (quick.services, quick.loads) == (whole.services, whole.loads)
 
 
+BASE = "http://service.example/sparql"
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("SELECT (<test> AS ?x) {}", "<http://service.example/test>"),
+        ("SELECT * { FILTER(?x IN (1, <x>)) }", "<http://service.example/x>"),
+        ("SELECT (<> AS ?x) {}", f"<{BASE}>"),
+        ("BASE <d/> SELECT (<e> AS ?x) {}", "<http://service.example/d/e>"),
+        ("INSERT DATA { <s> <p> 'o' }", "<http://service.example/s>"),
+        ("SELECT * FROM <file> {}", "<http://service.example/file>"),
+    ],
+)
+def test_relative_iris_are_written_against_the_base(text: str, written: str) -> None:
+    checked = check(text, PREFIXES, BASE)
+    assert written in checked.text
+    assert written not in check(text, PREFIXES).text  # without a base, nothing is resolved
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["SELECT * { ?s ?p <http://example.org/o> }", "ASK { FILTER(1 < 2 && 3 > 2) }",
+     "SELECT * { ?s <urn:x:y> ?o }"],
+)  # fmt: skip
+def test_absolute_texts_stay_on_the_quick_path(text: str) -> None:
+    assert check(text, PREFIXES, BASE).text == text
+
+
+def test_from_clauses_are_read_as_absolute_iris() -> None:
+    checked = check(
+        "PREFIX g: <http://example.org/g/> SELECT * FROM g:one FROM <two> "
+        "FROM NAMED <http://example.org/three> { GRAPH ?g { ?s ?p ?o } }",
+        PREFIXES,
+        BASE,
+    )
+    assert checked.declares_dataset
+    assert checked.from_graphs == ("http://example.org/g/one", "http://service.example/two")
+    assert checked.from_named == ("http://example.org/three",)
+    inner = check("SELECT * { { SELECT * { ?s ?p ?o } } }", PREFIXES, BASE)
+    assert (inner.declares_dataset, inner.from_graphs) == (False, ())
+
+
 # -- the endpoint, with a canary listening ------------------------------------------------------
 
 

@@ -51,10 +51,6 @@ EXPECTED_FAILURES = {
     "engine reads it as invalid (400)",
     "syntax-update-1/test_49": "ours: the LOAD allow-list refuses the text (403) before the "
     "engine reads it as invalid (400)",
-    "update-silent/load-silent": "ours: LOAD SILENT of a document off the allow-list is refused "
-    "(403), where SILENT asks for the failure to be no error",
-    "update-silent/load-into-silent": "ours: LOAD SILENT of a document off the allow-list is "
-    "refused (403), where SILENT asks for the failure to be no error",
 }
 CASES = suite.cases()
 

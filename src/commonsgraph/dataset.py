@@ -5,6 +5,7 @@ from the store, and its dumps (gzipped N-Quads of every public graph, Turtle per
 from __future__ import annotations
 
 import gzip
+import itertools
 import shutil
 import threading
 from dataclasses import dataclass
@@ -19,6 +20,9 @@ from commonsgraph.vocab import DCAT, DCT, FOAF, PREFIXES, RDF, RDFS, VOID, XSD, 
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 DATA_LICENCE = "etalab-2.0"
+LEVEL = 6
+"""gzip's level for the dumps (the geography Turtle: 11.9 MB to 1.50 MB in 0.3 s; level 9 takes
+twice as long for 4% less)."""
 EXTERNAL = {
     "http://spdx.org/licenses/": "SPDX License List",
     "http://creativecommons.org/licenses/": "Creative Commons licences",
@@ -78,7 +82,13 @@ def statistics(store: Store) -> Statistics:
 
 
 def description(store: Store, minter: Minter, service_root: str, stats: Statistics) -> list[Triple]:
-    """The VoID dataset and DCAT catalog of the graph, with its endpoint, dumps and licence."""
+    """The VoID dataset and DCAT catalog of the graph, with its endpoint, dumps and licence;
+    its blank nodes are labelled in order, so that the same data gives the same bytes."""
+    numbers = itertools.count(1)
+
+    def node() -> BlankNode:
+        return BlankNode(f"b{next(numbers)}")
+
     dataset = minter.iri("dataset")
     catalog = minter.iri("catalog")
     record = Minter.part(catalog, "record")
@@ -138,9 +148,9 @@ def description(store: Store, minter: Minter, service_root: str, stats: Statisti
         triples.append(Triple(dataset, VOID.vocabulary, NamedNode(vocabulary)))
     for name, url, media in (
         ("SPARQL endpoint", endpoint.value, "application/sparql-results+json"),
-        ("N-Quads dump (gzip)", dump.value, "application/n-quads"),
+        ("N-Quads dump (gzip)", dump.value, RdfFormat.N_QUADS.media_type),
     ):
-        distribution = BlankNode()
+        distribution = node()
         triples += [
             Triple(dataset, DCAT.distribution, distribution),
             Triple(distribution, RDF.type, DCAT.Distribution),
@@ -150,14 +160,14 @@ def description(store: Store, minter: Minter, service_root: str, stats: Statisti
             Triple(distribution, DCT.license, minter.licence(DATA_LICENCE)),
         ]
     for cls, count in sorted(stats.classes.items()):
-        partition = BlankNode()
+        partition = node()
         triples += [
             Triple(dataset, VOID.classPartition, partition),
             Triple(partition, VOID["class"], NamedNode(cls)),
             Triple(partition, VOID.entities, integer(count)),
         ]
     for prop, count in sorted(stats.properties.items()):
-        partition = BlankNode()
+        partition = node()
         triples += [
             Triple(dataset, VOID.propertyPartition, partition),
             Triple(partition, VOID.property, NamedNode(prop)),
@@ -166,7 +176,7 @@ def description(store: Store, minter: Minter, service_root: str, stats: Statisti
     for namespace, count in stats.links.items():
         if not count:
             continue
-        linkset, target = BlankNode(), BlankNode()
+        linkset, target = node(), node()
         triples += [
             Triple(dataset, VOID.subset, linkset),
             Triple(linkset, RDF.type, VOID.Linkset),
@@ -240,6 +250,17 @@ class Dumps:
                 temporary.write_bytes(data)
                 temporary.rename(path)
         return path, f'"{version}-{name}"'
+
+    def gzipped(self, path: Path) -> Path:
+        """The gzipped copy of a dump written by `graph`, written once (next to it)."""
+        zipped = path.with_name(path.name + ".gz")
+        with self._lock:
+            if not zipped.exists():
+                temporary = zipped.with_suffix(".partial")
+                with path.open("rb") as source, gzip.open(temporary, "wb", LEVEL) as output:
+                    shutil.copyfileobj(source, output)
+                temporary.rename(zipped)
+        return zipped
 
     def _clean(self, keep: Path) -> None:
         if self.directory.is_dir():

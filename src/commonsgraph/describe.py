@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple
+from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, Triple
 
 from commonsgraph.graphs import GraphInfo
 from commonsgraph.store import Row, Store, Term
@@ -183,17 +183,33 @@ def _add_labels(store: Store, description: Description) -> None:
     description.labels = dict(labels)
 
 
-def page_iri(iri: NamedNode, page: int) -> NamedNode:
-    return iri if page == 1 else NamedNode(f"{iri.value}?page={page}")
+def page_address(address: str, page: int) -> NamedNode:
+    """The page `page` of a description read at `address` (a URL, perhaps with a query)."""
+    joiner = "&" if "?" in address else "?"
+    return NamedNode(f"{address}{joiner}page={page}")
 
 
-def description_quads(description: Description) -> list[Quad]:
-    """Everything a machine representation holds, each statement in its graph; the paging and
-    provenance statements in the description's own document graph (the default graph)."""
-    from pyoxigraph import DefaultGraph
+def description_quads(description: Description, address: str | None = None) -> list[Quad]:
+    """Everything a machine representation holds: every statement in the default graph (a
+    client reading only the default graph reads the whole description), and again in the named
+    graph it comes from (its provenance), with the graphs' metadata and the paging links.
 
-    document = page_iri(description.iri, description.page)
-    quads = [*description.quads, *description.label_quads, *description.incoming]
+    `address`: the URL the description is read at (by default its IRI), which paging links
+    (`hydra:view`, a `hydra:PartialCollectionView` with `first`, `next`, `previous`) follow.
+    """
+    sourced = [*description.quads, *description.label_quads, *description.incoming]
+    statements: dict[Triple, None] = {}
+    for quad in sourced:
+        statements.setdefault(Triple(quad.subject, quad.predicate, quad.object), None)
+    statements.update(dict.fromkeys(_metadata(description, address or description.iri.value)))
+    return [*(Quad(t.subject, t.predicate, t.object, DefaultGraph()) for t in statements), *sourced]
+
+
+def _metadata(description: Description, address: str) -> list[Triple]:
+    """Where the description comes from, and how its incoming links are paged."""
+    paged = bool(description.incoming) or description.page > 1
+    view = page_address(address, description.page)
+    document = view if description.page > 1 else description.iri
     meta: list[Triple] = []
     for info in description.graphs:
         meta.append(Triple(document, PROV.wasDerivedFrom, info.graph))
@@ -214,26 +230,22 @@ def description_quads(description: Description) -> list[Quad]:
             meta.append(Triple(info.graph, DCT.source, info.source))
         if info.licence is not None:
             meta.append(Triple(info.graph, DCT.license, info.licence))
-    if description.incoming or description.page > 1:
-        view = document
+    if paged:
         meta += [
             Triple(description.iri, HYDRA.view, view),
             Triple(view, RDF.type, HYDRA.PartialCollectionView),
-            Triple(view, HYDRA.first, page_iri(description.iri, 1)),
+            Triple(view, HYDRA.first, page_address(address, 1)),
         ]
         if description.has_next:
-            meta.append(Triple(view, HYDRA.next, page_iri(description.iri, description.page + 1)))
+            meta.append(Triple(view, HYDRA.next, page_address(address, description.page + 1)))
         if description.page > 1:
-            meta.append(
-                Triple(view, HYDRA.previous, page_iri(description.iri, description.page - 1))
-            )
-    quads += [Quad(t.subject, t.predicate, t.object, DefaultGraph()) for t in meta]
-    return quads
+            meta.append(Triple(view, HYDRA.previous, page_address(address, description.page - 1)))
+    return meta
 
 
-def description_triples(description: Description) -> list[Triple]:
+def description_triples(description: Description, address: str | None = None) -> list[Triple]:
     """The same statements as `description_quads`, without graphs (duplicates merged)."""
     seen: dict[Triple, None] = {}
-    for quad in description_quads(description):
+    for quad in description_quads(description, address):
         seen.setdefault(Triple(quad.subject, quad.predicate, quad.object), None)
     return list(seen)

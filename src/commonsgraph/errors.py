@@ -93,6 +93,10 @@ class TooLarge(InputError):
     """A request body over the configured cap."""
 
 
+class TooManyStatements(TooLarge):
+    """RDF read from outside holds more statements than its route takes."""
+
+
 class ResultTooLarge(InputError):
     """The serialized results of a query exceed the configured cap."""
 

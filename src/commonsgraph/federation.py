@@ -38,7 +38,7 @@ from types import TracebackType
 import httpx
 from pyoxigraph import QueryResultsFormat, RdfFormat, serialize
 
-from commonsgraph import __version__
+from commonsgraph import __version__, formats
 from commonsgraph.config import Settings, allowed
 from commonsgraph.errors import (
     CommonsGraphError,
@@ -405,7 +405,7 @@ def _results_format(endpoint: str, response: httpx.Response) -> QueryResultsForm
     if not response.is_success:
         raise ServiceCallError(endpoint, f"answered HTTP {response.status_code}")
     media_type = response.headers.get("content-type", "")
-    results_format = QueryResultsFormat.from_media_type(media_type) if media_type else None
+    results_format = formats.results_format(media_type)
     if results_format not in READABLE:
         raise ServiceCallError(
             endpoint,

@@ -1,5 +1,5 @@
-"""Content negotiation: from `Accept`, a `format`/`output` parameter or a file extension to a
-serialization. Pure functions; media types are mapped by pyoxigraph's own tables where it has them.
+"""Content negotiation: from `Accept` or a `format`/`output` parameter to a serialization.
+Pure functions over the formats of `commonsgraph.formats`.
 """
 
 from __future__ import annotations
@@ -10,72 +10,21 @@ from dataclasses import dataclass
 
 from pyoxigraph import QueryResultsFormat, RdfFormat
 
+from commonsgraph import formats
 from commonsgraph.errors import InputError
+from commonsgraph.formats import GRAPH_FORMATS, RESULTS_FORMATS
 
-RESULTS_FORMATS: tuple[QueryResultsFormat, ...] = (
-    QueryResultsFormat.JSON,
-    QueryResultsFormat.XML,
-    QueryResultsFormat.CSV,
-    QueryResultsFormat.TSV,
-)
-GRAPH_FORMATS: tuple[RdfFormat, ...] = (
-    RdfFormat.TURTLE,
-    RdfFormat.N_TRIPLES,
-    RdfFormat.JSON_LD,
-    RdfFormat.RDF_XML,
-    RdfFormat.N_QUADS,
-    RdfFormat.TRIG,
-)
-TRIPLE_FORMATS: tuple[RdfFormat, ...] = GRAPH_FORMATS[:4]
-
-# Names that clients put in `format=` / `output=` (YASGUI, SPARQLWrapper, Virtuoso habits).
-RESULTS_NAMES = {
-    "json": QueryResultsFormat.JSON,
-    "srj": QueryResultsFormat.JSON,
-    "xml": QueryResultsFormat.XML,
-    "srx": QueryResultsFormat.XML,
-    "csv": QueryResultsFormat.CSV,
-    "tsv": QueryResultsFormat.TSV,
-}
-GRAPH_NAMES = {
-    "turtle": RdfFormat.TURTLE,
-    "ttl": RdfFormat.TURTLE,
-    "n3": RdfFormat.TURTLE,
-    "ntriples": RdfFormat.N_TRIPLES,
-    "n-triples": RdfFormat.N_TRIPLES,
-    "nt": RdfFormat.N_TRIPLES,
-    "jsonld": RdfFormat.JSON_LD,
-    "json-ld": RdfFormat.JSON_LD,
-    "json": RdfFormat.JSON_LD,
-    "rdfxml": RdfFormat.RDF_XML,
-    "rdf+xml": RdfFormat.RDF_XML,
-    "rdf": RdfFormat.RDF_XML,
-    "xml": RdfFormat.RDF_XML,
-    "nquads": RdfFormat.N_QUADS,
-    "n-quads": RdfFormat.N_QUADS,
-    "nq": RdfFormat.N_QUADS,
-    "trig": RdfFormat.TRIG,
-}
-EXTENSIONS = {
-    "ttl": RdfFormat.TURTLE,
-    "nt": RdfFormat.N_TRIPLES,
-    "jsonld": RdfFormat.JSON_LD,
-    "rdf": RdfFormat.RDF_XML,
-    "nq": RdfFormat.N_QUADS,
-    "trig": RdfFormat.TRIG,
-}
-RESULTS_ALIASES = {
-    "application/json": QueryResultsFormat.JSON,
-    "text/xml": QueryResultsFormat.XML,
-    "application/xml": QueryResultsFormat.XML,
-}
-GRAPH_ALIASES = {
-    "application/x-turtle": RdfFormat.TURTLE,
-    "text/plain": RdfFormat.N_TRIPLES,
-    "application/json": RdfFormat.JSON_LD,
-    "application/xml": RdfFormat.RDF_XML,
-    "text/xml": RdfFormat.RDF_XML,
-}
+# The registry's offers, named here too for the routes that negotiate (not tables of their own).
+__all__ = [
+    "GRAPH_FORMATS",
+    "RESULTS_FORMATS",
+    "MediaRange",
+    "choose",
+    "graph_format",
+    "graph_media_types",
+    "parse_accept",
+    "results_format",
+]
 
 
 @dataclass(frozen=True)
@@ -145,46 +94,45 @@ def _choose(offered: tuple[str, ...], accept: str | None) -> str | None:
     return best[2]
 
 
-def _named(name: str, names: dict[str, object], kind: str) -> object:
-    key = name.strip().lower()
-    if key in names:
-        return names[key]
-    if "/" in key:  # a full media type
-        return key
-    raise InputError(f"unknown {kind} format {name!r}; use one of {', '.join(sorted(names))}")
+def _unknown(name: str, kind: str, names: list[str]) -> InputError:
+    return InputError(f"unknown {kind} format {name!r}; use one of {', '.join(names)}")
 
 
 @functools.lru_cache(maxsize=256)
 def results_format(accept: str | None, name: str | None = None) -> QueryResultsFormat | None:
-    """The format of SELECT/ASK results, from `format`/`output` if given, else from Accept."""
+    """The format of SELECT/ASK results, from `format`/`output` if given (a name or a media
+    type), else from Accept; None when nothing offered is acceptable (406)."""
     if name:
-        found = _named(name, dict(RESULTS_NAMES), "results")
-        if isinstance(found, QueryResultsFormat):
-            return found
-        accept = str(found)
-    chosen = choose([f.media_type for f in RESULTS_FORMATS] + list(RESULTS_ALIASES), accept)
-    if chosen is None:
-        return None
-    return RESULTS_ALIASES.get(chosen) or QueryResultsFormat.from_media_type(chosen)
+        found = formats.results_named(name)
+        if found is not None:
+            return found if found in RESULTS_FORMATS else None
+        if "/" not in name:
+            raise _unknown(name, "results", formats.results_names())
+        accept = name
+    offered = (*(f.media_type for f in RESULTS_FORMATS), *formats.RESULTS_ALIASES)
+    return formats.results_format(choose(offered, accept))
 
 
 @functools.lru_cache(maxsize=256)
 def graph_format(
-    accept: str | None, name: str | None = None, offered: tuple[RdfFormat, ...] = GRAPH_FORMATS
+    accept: str | None,
+    name: str | None = None,
+    offered: tuple[RdfFormat, ...] = GRAPH_FORMATS,
 ) -> RdfFormat | None:
-    """The RDF format of a graph (CONSTRUCT results, a resource, a named graph)."""
+    """The RDF format of a graph (CONSTRUCT results, a resource, a named graph), from
+    `format`/`output` if given (a name or a media type), else from Accept; None when nothing
+    `offered` is acceptable (406)."""
     if name:
-        found = _named(name, dict(GRAPH_NAMES), "RDF")
-        if isinstance(found, RdfFormat):
+        found = formats.rdf_named(name)
+        if found is not None:
             return found if found in offered else None
-        accept = str(found)
-    media = [f.media_type for f in offered]
-    extra = [m for m, f in GRAPH_ALIASES.items() if f in offered]
-    chosen = choose(media + extra, accept)
-    if chosen is None:
-        return None
-    return GRAPH_ALIASES.get(chosen) or RdfFormat.from_media_type(chosen)
+        if "/" not in name:
+            raise _unknown(name, "RDF", formats.graph_names(offered))
+        accept = name
+    return formats.rdf_format(choose(graph_media_types(offered), accept))
 
 
-def extension_format(extension: str) -> RdfFormat | None:
-    return EXTENSIONS.get(extension.lower().lstrip("."))
+def graph_media_types(offered: tuple[RdfFormat, ...]) -> tuple[str, ...]:
+    """The media types offered for `offered`: their own, then the aliases that name them."""
+    aliases = (m for m in formats.GRAPH_ALIASES if formats.rdf_format(m) in offered)
+    return (*(f.media_type for f in offered), *aliases)

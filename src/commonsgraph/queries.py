@@ -33,7 +33,7 @@ from pathlib import Path
 import yaml
 from pyoxigraph import Literal, NamedNode, QueryResultsFormat, RdfFormat
 
-from commonsgraph import geojson
+from commonsgraph import formats, geojson
 from commonsgraph.errors import DataSyntaxError, ParameterError
 from commonsgraph.safetext import spreadsheet_csv
 from commonsgraph.sparqlcheck import query_form
@@ -58,17 +58,11 @@ class Output:
 SPARQL_TEXT = Output("sparql", "application/sparql-query")
 """The query itself, parameters bound: what would run."""
 GEOJSON = Output("geojson", "application/geo+json", results=QueryResultsFormat.JSON)
-SELECT_OUTPUTS = (
-    Output("json", QueryResultsFormat.JSON.media_type, results=QueryResultsFormat.JSON),
-    Output("csv", QueryResultsFormat.CSV.media_type, results=QueryResultsFormat.CSV),
-    Output("tsv", QueryResultsFormat.TSV.media_type, results=QueryResultsFormat.TSV),
-    Output("xml", QueryResultsFormat.XML.media_type, results=QueryResultsFormat.XML),
+SELECT_OUTPUTS = tuple(
+    Output(formats.name(f), f.media_type, results=f) for f in formats.RESULTS_FORMATS
 )
-GRAPH_OUTPUTS = (
-    Output("turtle", RdfFormat.TURTLE.media_type, graph=RdfFormat.TURTLE),
-    Output("jsonld", RdfFormat.JSON_LD.media_type, graph=RdfFormat.JSON_LD),
-    Output("ntriples", RdfFormat.N_TRIPLES.media_type, graph=RdfFormat.N_TRIPLES),
-    Output("rdfxml", RdfFormat.RDF_XML.media_type, graph=RdfFormat.RDF_XML),
+GRAPH_OUTPUTS = tuple(
+    Output(formats.name(f), f.media_type, graph=f) for f in formats.TRIPLE_FORMATS
 )
 
 

@@ -67,6 +67,9 @@ _PROLOGUE = re.compile(
 _FORM = re.compile(r"(?i:SELECT|CONSTRUCT|ASK|DESCRIBE)(?![A-Za-z0-9_:])")
 _ENGINE_POSITION = re.compile(r"\bat \d+:\d+")
 _NOT_IN_IRI = re.compile(r'[<>"{}|^`\\\x00-\x20]')
+_RELATIVE = re.compile(r'<(?![A-Za-z][A-Za-z0-9+.-]*:)[^<>"{}|^`\\\x00-\x20]*>')
+"""What may be a relative IRI: `<…>` that does not start with a scheme (an operator `<` too, at
+worst: the text is then re-emitted, which is always right)."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,10 @@ class Checked:
     loads: list[Reference] = field(default_factory=list)
     declares_dataset: bool = False
     """FROM or FROM NAMED at the top level."""
+    from_graphs: tuple[str, ...] = ()
+    """The IRIs of FROM (the default graph's), when `declares_dataset`."""
+    from_named: tuple[str, ...] = ()
+    """The IRIs of FROM NAMED, when `declares_dataset`."""
     _positions: tuple[tuple[int, int], ...] = ()
     """(offset in `text`, offset in the client's text) of each re-emitted token."""
     original: str = ""
@@ -127,7 +134,8 @@ def check(
     """Read a query or update once, for everything that is checked before it runs.
 
     `prefixes` are predeclared (the text's own declarations override them); `base` resolves
-    relative IRIs when the text declares no BASE.
+    relative IRIs (the text's own BASE is resolved against it). A text that declares its dataset
+    (FROM) is re-emitted too, so that its graphs are known, as absolute IRIs.
     """
     folded = text.casefold()
     nesting = text.count("(") + text.count("[") + text.count("{") + text.count("<")
@@ -136,8 +144,10 @@ def check(
         and not _REACHES_OUT.search(folded)
         and nesting <= max_depth
         and (len(text) <= max_terms or _few_terms(text, max_terms))
+        and (base is None or not _RELATIVE.search(text))
+        and not ("from" in folded and _from(text))
     ):
-        return Checked(text, query_form(text), declares_dataset="from" in folded and _from(text))
+        return Checked(text, query_form(text))
     return reemit(text, prefixes, base, max_depth, max_terms)
 
 
@@ -246,7 +256,7 @@ class _Emitter:
         form: str | None = None
         services: list[Reference] = []
         loads: list[Reference] = []
-        declares_dataset = False
+        dataset: tuple[list[str], list[str]] = ([], [])  # FROM, FROM NAMED
         depth = 0
         index = 0
         described: int | None = None  # resources named by a DESCRIBE, while in its list
@@ -279,7 +289,7 @@ class _Emitter:
                 depth -= 1
             elif token.kind == "word":
                 if depth == 0 and token.value == "FROM":
-                    declares_dataset = True
+                    self._dataset(items, index, dataset)
                 if token.value in ("SERVICE", "LOAD"):
                     index = self._reach(
                         items, index, services if token.value == "SERVICE" else loads
@@ -292,7 +302,9 @@ class _Emitter:
             form,
             services,
             loads,
-            declares_dataset,
+            bool(dataset[0] or dataset[1]),
+            tuple(dataset[0]),
+            tuple(dataset[1]),
             tuple(self.positions),
             self.text,
         )
@@ -346,6 +358,14 @@ class _Emitter:
             raise error(self.text, keyword.start, "PREFIX must be followed by a name: and an <IRI>")
         self.prefixes[following[0].value] = self._iri(following[1], following[1].value)
         return index + 3
+
+    def _dataset(self, items: list[Token], index: int, found: tuple[list[str], list[str]]) -> None:
+        """Note the graph a FROM (at `index`) or FROM NAMED names, as an absolute IRI."""
+        following = items[index + 1] if index + 1 < len(items) else None
+        named = following is not None and following.kind == "word" and following.value == "NAMED"
+        target = index + 2 if named else index + 1
+        if target < len(items) and items[target].kind in ("iri", "pname"):
+            found[1 if named else 0].append(self._written_iri(items[target]))
 
     # -- SERVICE and LOAD -------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from typing import Any
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple
 
 from commonsgraph.errors import DataSyntaxError, TooLarge, UnknownFormat
+from commonsgraph.formats import READ_FORMATS, rdf_format
 from commonsgraph.importers.base import ImportReport, TripleBuilder, decode_text, parse_csv
 from commonsgraph.importers.census import COLUMNS, CensusMapper
 from commonsgraph.rdfio import ReadLimits, parse_triples
@@ -27,15 +28,7 @@ from commonsgraph.store import Term
 from commonsgraph.vocab import slug
 
 CSV = "text/csv"
-RDF_FORMATS = (RdfFormat.TURTLE, RdfFormat.N_TRIPLES, RdfFormat.JSON_LD, RdfFormat.RDF_XML)
-MEDIA_TYPES = (*(f.media_type for f in RDF_FORMATS), CSV)
-ALIASES = {
-    "application/x-turtle": RdfFormat.TURTLE,
-    "text/plain": RdfFormat.N_TRIPLES,
-    "application/json": RdfFormat.JSON_LD,
-    "application/xml": RdfFormat.RDF_XML,
-    "text/xml": RdfFormat.RDF_XML,
-}
+MEDIA_TYPES = (*(f.media_type for f in READ_FORMATS), CSV)
 
 
 @dataclass(frozen=True)
@@ -51,12 +44,11 @@ def upload_format(media_type: str) -> RdfFormat | None:
     media = media_type.split(";")[0].strip().lower()
     if media == CSV:
         return None
-    found = ALIASES.get(media) or (RdfFormat.from_media_type(media) if media else None)
-    if found not in RDF_FORMATS:
+    found = rdf_format(media)
+    if found is None or found not in READ_FORMATS:
         raise UnknownFormat(
             f"unsupported Content-Type {media or '(none)'!r}: send {', '.join(MEDIA_TYPES)}"
         )
-    assert found is not None
     return found
 
 

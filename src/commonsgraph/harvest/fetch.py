@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 import httpx
 from pyoxigraph import RdfFormat
 
-from commonsgraph import __version__
+from commonsgraph import __version__, formats
 from commonsgraph.errors import PartnerError
 from commonsgraph.safetext import redact
 
@@ -52,9 +52,8 @@ class Fetched:
         """The RDF format of a document: the one its server declares, else its URL's
         extension (None: not RDF we can tell)."""
         if self.media_type not in GENERIC_MEDIA_TYPES:
-            return RdfFormat.from_media_type(self.media_type)
-        extension = PurePosixPath(urlsplit(url).path).suffix.lstrip(".")
-        return RdfFormat.from_extension(extension) if extension else None
+            return formats.rdf_format(self.media_type)
+        return formats.rdf_extension(PurePosixPath(urlsplit(url).path).suffix)
 
 
 class Limits:

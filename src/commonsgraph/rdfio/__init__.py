@@ -27,6 +27,7 @@ from typing import IO
 
 from pyoxigraph import Quad, RdfFormat, Triple, parse
 
+from commonsgraph import formats
 from commonsgraph.errors import DataSyntaxError, InputError, TooLarge, UnknownFormat
 from commonsgraph.rdfio.jsonld import parse_jsonld
 from commonsgraph.rdfio.limits import ReadLimits
@@ -37,22 +38,11 @@ __all__ = ["MAX_OPENERS", "ReadLimits", "format_for_path", "parse_triples", "syn
 
 MAX_OPENERS = 1_000
 """`<<` a text may hold (a triple term nested 10,000 deep parses; 30,000 crash)."""
-_EXTENSIONS = {
-    "ttl": RdfFormat.TURTLE,
-    "nt": RdfFormat.N_TRIPLES,
-    "nq": RdfFormat.N_QUADS,
-    "trig": RdfFormat.TRIG,
-    "rdf": RdfFormat.RDF_XML,
-    "owl": RdfFormat.RDF_XML,
-    "xml": RdfFormat.RDF_XML,
-    "jsonld": RdfFormat.JSON_LD,
-    "n3": RdfFormat.N3,
-}
 
 
 def format_for_path(path: Path) -> RdfFormat:
     """The RDF format of a file, from its extension."""
-    found = _EXTENSIONS.get(path.suffix.lstrip(".").lower())
+    found = formats.rdf_extension(path.suffix)
     if found is None:
         raise UnknownFormat(f"{path.name}: cannot tell the RDF format from the extension")
     return found

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 
 from pyoxigraph import DefaultGraph, Literal, Quad, Triple
 
-from commonsgraph.errors import DataSyntaxError, TooLarge
+from commonsgraph.errors import DataSyntaxError, TooLarge, TooManyStatements
 from commonsgraph.rdfio.limits import ReadLimits
 
 SHOWN = 80
@@ -24,7 +24,9 @@ def checked(quads: Iterable[Quad], limits: ReadLimits, source: str) -> Iterator[
     """The statements of `quads` as triples, each checked as it comes."""
     for number, quad in enumerate(quads, start=1):
         if number > limits.statements:
-            raise TooLarge(f"{source} holds more than {limits.statements:,} statements (the limit)")
+            raise TooManyStatements(
+                f"{source} holds more than {limits.statements:,} statements (the limit)"
+            )
         if not isinstance(quad.graph_name, DefaultGraph):
             raise DataSyntaxError(source, "named graphs are not accepted here")
         subject, predicate, value = quad.subject, quad.predicate, quad.object

@@ -14,6 +14,7 @@ from commonsgraph.store.base import (
     Serialized,
     Store,
     Term,
+    UpdateDataset,
     data_update,
     lexical,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "Store",
     "Term",
     "Union",
+    "UpdateDataset",
     "data_update",
     "lexical",
     "open_store",

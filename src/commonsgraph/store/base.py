@@ -32,6 +32,8 @@ GraphName = NamedNode | DefaultGraph
 """A named graph, or the store's unnamed default graph."""
 Bindings = Mapping[str, Term]
 Row = dict[str, Term]
+UpdateDataset = tuple[tuple[NamedNode, ...], tuple[NamedNode, ...]]
+"""The graphs an update's patterns read: default graphs (USING), named graphs (USING NAMED)."""
 
 
 def data_update(delete: Sequence[Quad], insert: Sequence[Quad]) -> str:
@@ -137,8 +139,10 @@ class Store(Protocol):
         many queries are running (`Overloaded`)."""
         ...
 
-    def update(self, update: str) -> None:
-        """Apply a SPARQL 1.1 update atomically."""
+    def update(self, update: str, *, using: UpdateDataset | None = None) -> None:
+        """Apply a SPARQL 1.1 update atomically; `using`: the dataset of its patterns (the
+        protocol's `using-graph-uri` and `using-named-graph-uri`), for an update without USING
+        or WITH."""
         ...
 
     def change(self, delete: Sequence[Quad], insert: Sequence[Quad]) -> None:

@@ -38,7 +38,7 @@ from commonsgraph.errors import (
     StoreError,
     StoreLocked,
 )
-from commonsgraph.sparqltext import bind
+from commonsgraph.sparqltext import add_using, bind
 from commonsgraph.store.base import (
     Bindings,
     GraphChange,
@@ -46,6 +46,7 @@ from commonsgraph.store.base import (
     QueryRequest,
     Row,
     Serialized,
+    UpdateDataset,
     data_update,
 )
 from commonsgraph.store.pool import QueryJob, QueryPool, run_job
@@ -330,7 +331,9 @@ class LocalStore:
 
     # -- writing ------------------------------------------------------------------------------
 
-    def update(self, update: str) -> None:
+    def update(self, update: str, *, using: UpdateDataset | None = None) -> None:
+        if using is not None:  # pyoxigraph takes no dataset for an update: USING clauses
+            update = add_using(update, list(using[0]), list(using[1]))
         with self._write_lock:
             self._update(update)
 

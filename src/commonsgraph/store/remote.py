@@ -42,6 +42,7 @@ from commonsgraph.store.base import (
     QueryRequest,
     Row,
     Serialized,
+    UpdateDataset,
     data_update,
 )
 from commonsgraph.vocab import sparql_prefixes
@@ -78,10 +79,18 @@ class RemoteStore:
 
     # -- HTTP ---------------------------------------------------------------------------------
 
-    def _post(self, url: str, content_type: str, body: str, accept: str = "*/*") -> httpx.Response:
+    def _post(
+        self,
+        url: str,
+        content_type: str,
+        body: str,
+        accept: str = "*/*",
+        params: httpx.QueryParams | None = None,
+    ) -> httpx.Response:
         try:
             response = self._client.post(
                 url,
+                params=params,
                 content=body.encode(),
                 headers={"Content-Type": f"{content_type}; charset=utf-8", "Accept": accept},
             )
@@ -202,8 +211,16 @@ class RemoteStore:
 
     # -- writing ------------------------------------------------------------------------------
 
-    def update(self, update: str) -> None:
-        self._post(self.update_url, UPDATE_TYPE, self._prologue + update)
+    def update(self, update: str, *, using: UpdateDataset | None = None) -> None:
+        params = None
+        if using is not None:  # the protocol's parameters (a server in union mode refuses USING)
+            params = httpx.QueryParams(
+                {
+                    "using-graph-uri": [g.value for g in using[0]],
+                    "using-named-graph-uri": [g.value for g in using[1]],
+                }
+            )
+        self._post(self.update_url, UPDATE_TYPE, self._prologue + update, params=params)
 
     def change(self, delete: Sequence[Quad], insert: Sequence[Quad]) -> None:
         if delete or insert:

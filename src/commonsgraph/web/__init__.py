@@ -7,10 +7,12 @@ import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
+from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from commonsgraph import __version__
@@ -22,6 +24,7 @@ from commonsgraph.queries import load_queries
 from commonsgraph.store import LocalStore, Store
 from commonsgraph.tokens import TokenStore
 from commonsgraph.web import (
+    apidocs,
     contributions,
     datasets,
     graph_store,
@@ -33,11 +36,13 @@ from commonsgraph.web import (
     templating,
 )
 from commonsgraph.web.clients import ProxiedClients, TrustedProxies
+from commonsgraph.web.compression import Compression
 from commonsgraph.web.curation import Curation
 from commonsgraph.web.description import Describer
 from commonsgraph.web.headers import Policies, SecurityHeaders
 from commonsgraph.web.origin import PublicOrigin
-from commonsgraph.web.sparql_fast import FastQueries
+from commonsgraph.web.protocol import SparqlEndpoint
+from commonsgraph.web.semantics import HeadAsGet, Utf8Charset
 
 HERE = Path(__file__).parent
 
@@ -46,30 +51,37 @@ class Service(FastAPI):
     """The FastAPI app, whose requests first meet a thin front outside all of FastAPI's own
     middleware: the public origin put in place of the request's (`PublicOrigin`), the security
     headers on every response (`SecurityHeaders`), the clients behind trusted proxies
-    (`ProxiedClients`, when there are any), CORS, then the SPARQL queries (`FastQueries`, which
-    translates its own errors), then the app."""
+    (`ProxiedClients`, when there are any), the rules every response follows (`HeadAsGet`,
+    `Compression`, `Utf8Charset`), CORS, then the app. /sparql, a plain ASGI route, is
+    described in the OpenAPI document by hand."""
 
-    endpoint: sparql.SparqlEndpoint
+    endpoint: SparqlEndpoint
     settings: Settings
 
     def build_middleware_stack(self) -> ASGIApp:
         front: ASGIApp = CORSMiddleware(
-            FastQueries(super().build_middleware_stack(), self.endpoint),
+            super().build_middleware_stack(),
             allow_origins=["*"],
             allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],
             allow_headers=["*"],
             expose_headers=["Location", "Retry-After", "Link", "ETag"],
             max_age=3600,
         )
+        front = HeadAsGet(Compression(Utf8Charset(front)))
         proxies = self.settings.trusted_proxies
         if proxies:
             front = ProxiedClients(front, TrustedProxies(proxies))
         secured = SecurityHeaders(
             front,
             Policies.of(self.settings),
-            docs=(self.docs_url, self.redoc_url),
+            docs=apidocs.PATHS,
         )
         return PublicOrigin(secured, self.settings.public_base)
+
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema is None:
+            super().openapi()["paths"]["/sparql"] = sparql.OPENAPI
+        return super().openapi()
 
 
 def create_app(settings: Settings, store: Store, tokens: TokenStore | None = None) -> FastAPI:
@@ -102,6 +114,8 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
         version=__version__,
         description="An open knowledge graph of tiers-lieux, their actors, networks and commons.",
         telemetry={"tracing": False, "metrics": False, "logs": False},  # checked per request
+        docs_url=None,  # served by `apidocs` from the project's own files
+        redoc_url=None,
     )
     app.settings = app.state.settings = settings
     app.state.store = store
@@ -112,7 +126,7 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
     # SERVICE calls are bounded by the gateway when pyoxigraph runs here; a remote store's
     # server makes its own.
     gateway = Gateway.from_settings(settings) if isinstance(store, LocalStore) else None
-    endpoint = app.endpoint = sparql.SparqlEndpoint(settings, store, tokens, gateway)
+    endpoint = app.endpoint = SparqlEndpoint(settings, store, gateway)
     describer = Describer(
         store,
         templates,
@@ -121,7 +135,9 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
         federated=bool(settings.service_allowlist),
         union=not settings.default_graphs,  # the merge of every named graph
     )
-    app.include_router(sparql.router(endpoint, describer))
+    app.router.routes.insert(  # first: the busiest route is matched before any other
+        0, Route(sparql.PATH, sparql.SparqlRoute(endpoint, tokens, describer), name="sparql")
+    )
     app.include_router(named_queries.router(endpoint, queries))
     curation = Curation(templates, tokens)
     workflow = Contributions.open(store, settings)
@@ -131,6 +147,7 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
     app.include_router(partners.router(app.state.partners, curation))
     app.include_router(graph_store.router(settings, store, tokens))
     app.include_router(datasets.router(settings, store, templates))
+    app.include_router(apidocs.router(templates, app.openapi_url or "/openapi.json"))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     counted: dict[str, tuple[int, int]] = {}  # counting costs a pass over the store

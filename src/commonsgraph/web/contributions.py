@@ -31,7 +31,7 @@ from commonsgraph.web.auth import COOKIE, authenticate, from_this_site
 from commonsgraph.web.curation import HTML, JSON, Curation, is_form, local
 from commonsgraph.web.limits import read_body
 
-TURTLE = "text/turtle"
+TURTLE = RdfFormat.TURTLE.media_type
 CONTRIBUTOR, CURATOR = "contributor", "curator"
 
 

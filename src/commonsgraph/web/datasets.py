@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from pathlib import Path
 from tempfile import mkdtemp
 
@@ -20,6 +22,8 @@ from commonsgraph.dataset import Dumps, Statistics, description, dump_name, stat
 from commonsgraph.graphs import graph_infos
 from commonsgraph.store import Store
 from commonsgraph.vocab import PREFIXES, Minter
+from commonsgraph.web import conditional
+from commonsgraph.web.compression import accepts_gzip, gzip_tag
 
 OFFERED = (RdfFormat.TURTLE, RdfFormat.JSON_LD, RdfFormat.RDF_XML, RdfFormat.N_TRIPLES)
 
@@ -64,7 +68,7 @@ def router(settings: Settings, store: Store, templates: Jinja2Templates) -> APIR
             body = jsonld.dumps(triples, str(request.url_for("jsonld_context")))
         else:
             body = serialize(triples, format=chosen, prefixes=PREFIXES) or b""
-        return Response(body, media_type=chosen.media_type, headers={"Vary": "Accept"})
+        return conditional.tagged(request, body, chosen.media_type, {"Vary": "Accept"})
 
     @api.get("/dumps", summary="The dumps: every public graph, and each graph alone")
     def listing(request: Request) -> Response:
@@ -83,11 +87,22 @@ def router(settings: Settings, store: Store, templates: Jinja2Templates) -> APIR
         }
         return templates.TemplateResponse(request, "dumps.html", page)
 
-    def send(request: Request, found: tuple[Path, str], media_type: str) -> Response:
+    def send(request: Request, found: tuple[Path, str], media_type: str, **more: str) -> Response:
         path, etag = found
-        if request.headers.get("if-none-match") == etag:
-            return Response(status_code=304, headers={"ETag": etag})
-        headers = {"ETag": etag, "Cache-Control": "public, max-age=300"}
+        written = datetime.fromtimestamp(int(path.stat().st_mtime), UTC)  # once per version
+        headers = {
+            "ETag": etag,
+            "Last-Modified": format_datetime(written, usegmt=True),
+            "Cache-Control": "public, max-age=300",
+            **more,
+        }
+        if conditional.not_modified(
+            etag,
+            written,
+            request.headers.get("if-none-match"),
+            request.headers.get("if-modified-since"),
+        ):
+            return conditional.unchanged(headers)
         return FileResponse(path, media_type=media_type, headers=headers)
 
     @api.get("/dumps/commonsgraph.nq.gz", summary="Every public graph as gzipped N-Quads")
@@ -100,6 +115,17 @@ def router(settings: Settings, store: Store, templates: Jinja2Templates) -> APIR
         found = await asyncio.to_thread(dumps.graph, name)
         if found is None:
             raise HTTPException(404, f"no public graph named {name!r}")
-        return send(request, found, "text/turtle")
+        if not accepts_gzip(request.headers.get("accept-encoding", "")):
+            return send(request, found, "text/turtle", Vary="Accept-Encoding")
+        # compressed once per data version, not on each download
+        path, etag = found
+        zipped = await asyncio.to_thread(dumps.gzipped, path)
+        return send(
+            request,
+            (zipped, gzip_tag(etag)),
+            "text/turtle",
+            Vary="Accept-Encoding",
+            **{"Content-Encoding": "gzip"},
+        )
 
     return api

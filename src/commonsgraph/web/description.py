@@ -13,12 +13,17 @@ from commonsgraph.graphs import graph_infos
 from commonsgraph.queries import NamedQuery
 from commonsgraph.store import Store
 from commonsgraph.vocab import PREFIXES, RDF, RDFS, VOID, XSD, Minter, Namespace
+from commonsgraph.web import conditional
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
 RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
                   "SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "N-Quads",
                   "TriG")  # fmt: skip
+BASE_NOTE = (
+    "Relative IRIs in queries and updates resolve against this endpoint's URL, {endpoint} "
+    "(the base IRI; a BASE declaration overrides it). Request bodies are UTF-8."
+)
 DESCRIPTION_FORMATS = (RdfFormat.TURTLE, RdfFormat.JSON_LD, RdfFormat.RDF_XML, RdfFormat.N_TRIPLES)
 
 
@@ -38,10 +43,11 @@ def service_description(
     the default graph is the merge of every named graph (sd:UnionDefaultGraph).
     """
     service = NamedNode(endpoint)
-    default = BlankNode()
+    default = BlankNode("default")  # stable labels: the same bytes for the same data
     triples = [
         Triple(service, RDF.type, SD.Service),
         Triple(service, SD.endpoint, service),
+        Triple(service, RDFS.comment, Literal(BASE_NOTE.format(endpoint=endpoint), language="en")),
         Triple(service, SD.supportedLanguage, SD.SPARQL11Query),
         Triple(service, SD.supportedLanguage, SD.SPARQL11Update),
         Triple(
@@ -59,8 +65,8 @@ def service_description(
         triples.append(Triple(service, SD.feature, SD.BasicFederatedQuery))
     triples += [Triple(service, SD.resultFormat, FORMATS[name]) for name in RESULT_FORMATS]
     total = 0
-    for info in graph_infos(store):
-        named, graph = BlankNode(), BlankNode()
+    for number, info in enumerate(graph_infos(store), start=1):
+        named, graph = BlankNode(f"named{number}"), BlankNode(f"graph{number}")
         triples += [
             Triple(dataset, SD.namedGraph, named),
             Triple(named, RDF.type, SD.NamedGraph),
@@ -115,12 +121,15 @@ class Describer:
             federated=self.federated,
             union=self.union,
         )
-        body = serialize(
-            description,
-            format=graph_format,
-            prefixes={"sd": SD.iri, "void": VOID.iri},
+        body = (
+            serialize(
+                description,
+                format=graph_format,
+                prefixes={"sd": SD.iri, "void": VOID.iri, "rdfs": RDFS.iri},
+            )
+            or b""
         )
-        return Response(body, media_type=graph_format.media_type, headers={"Vary": "Accept"})
+        return conditional.tagged(request, body, graph_format.media_type, {"Vary": "Accept"})
 
     def editor(self, request: Request) -> Response:
         examples = [{"name": q.label("en"), "query": q.example(self.base)} for q in self.examples]

@@ -12,9 +12,10 @@ once from the settings.
   and CodeMirror write `style` attributes in the markup they build, so its `style-src` allows
   inline styles (never inline script); it may show `data:` images, and query the endpoint at
   the public URL even when the reader came by another name.
-- FastAPI's Swagger UI (`/docs`) and Redoc (`/redoc`) load their code from a CDN and start
-  with an inline script; their own policy allows exactly what they load (no page of ours
-  shows data there). Vendoring them would let them share the pages' policy.
+- Swagger UI (`/docs`) and Redoc (`/redoc`) are served from the project's own files and
+  started by a static script, as every page; their policy differs from the pages' only where
+  they need it: inline styles (both write `style` attributes and `<style>` elements), `data:`
+  images and fonts, and Redoc's search worker, made from a `blob:`.
 """
 
 from __future__ import annotations
@@ -26,9 +27,6 @@ from urllib.parse import urlsplit
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from commonsgraph.config import Settings
-
-DOCS_CDN = "https://cdn.jsdelivr.net"
-"""Where FastAPI's documentation pages load Swagger UI and Redoc from."""
 
 
 def _policy(**directives: Iterable[str]) -> str:
@@ -88,10 +86,10 @@ class Policies:
         )
         docs = _policy(
             **common,
-            script_src=("'self'", "'unsafe-inline'", DOCS_CDN),
-            style_src=("'self'", "'unsafe-inline'", DOCS_CDN, "https://fonts.googleapis.com"),
-            img_src=("'self'", "data:", "https:"),
-            font_src=("'self'", "https://fonts.gstatic.com"),
+            script_src=("'self'",),
+            style_src=("'self'", "'unsafe-inline'"),
+            img_src=("'self'", "data:"),
+            font_src=("'self'", "data:"),
             connect_src=("'self'",),
             worker_src=("'self'", "blob:"),
         )

@@ -21,7 +21,8 @@ from pyoxigraph import QueryResultsFormat, RdfFormat
 from commonsgraph import negotiation
 from commonsgraph.errors import NotFound, ParameterError
 from commonsgraph.queries import SPARQL_TEXT, NamedQuery, Output, Parameter
-from commonsgraph.web.sparql import SparqlEndpoint, client_of
+from commonsgraph.web.clients import client_of
+from commonsgraph.web.protocol import SparqlEndpoint
 
 SCHEMA_TYPES = {"integer": "integer", "decimal": "number", "boolean": "boolean"}
 SCHEMA_FORMATS = {"date": "date", "dateTime": "date-time", "iri": "iri-reference"}
@@ -141,7 +142,7 @@ def router(endpoint: SparqlEndpoint, queries: list[NamedQuery]) -> APIRouter:
             if output is SPARQL_TEXT:
                 return Response(text, media_type=output.media_type)
             result = await endpoint.evaluate(
-                client_of(request),
+                client_of(request.scope),
                 text,
                 output.results or QueryResultsFormat.JSON,
                 output.graph or RdfFormat.TURTLE,

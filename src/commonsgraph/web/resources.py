@@ -10,11 +10,11 @@ representations are cached until the data changes.
 from __future__ import annotations
 
 import asyncio
-import hashlib
+import json
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
-from email.utils import format_datetime, parsedate_to_datetime
+from email.utils import format_datetime
 from urllib.parse import parse_qsl, quote
 
 from fastapi import APIRouter, Request, Response
@@ -24,7 +24,7 @@ from fastapi.templating import Jinja2Templates
 from pyoxigraph import NamedNode, RdfFormat, serialize
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from commonsgraph import i18n, jsonld, negotiation, reconcile
+from commonsgraph import formats, i18n, jsonld, negotiation, reconcile
 from commonsgraph.config import Settings
 from commonsgraph.describe import Description, describe, description_quads, description_triples
 from commonsgraph.graphs import GraphInfo, graph_infos
@@ -34,20 +34,15 @@ from commonsgraph.stats import home_counts
 from commonsgraph.store import Store
 from commonsgraph.views import Link, Linker, PageBuilder
 from commonsgraph.vocab import CG_ONTOLOGY, PREFIXES, Minter, compact
+from commonsgraph.web import conditional
 
 HTML = "text/html"
-FORMATS: dict[str, tuple[RdfFormat | str, str]] = {
-    "ttl": (RdfFormat.TURTLE, "Turtle"),
-    "nt": (RdfFormat.N_TRIPLES, "N-Triples"),
-    "jsonld": (RdfFormat.JSON_LD, "JSON-LD"),
-    "rdf": (RdfFormat.RDF_XML, "RDF/XML"),
-    "trig": (RdfFormat.TRIG, "TriG"),
-    "nq": (RdfFormat.N_QUADS, "N-Quads"),
-    "html": (HTML, "HTML"),
+MACHINE_FORMATS = formats.GRAPH_FORMATS
+EXTENSIONS: dict[str, RdfFormat | str] = {
+    **{f.file_extension: f for f in MACHINE_FORMATS},
+    "html": HTML,
 }
-"""File extensions, the representation each asks for, and its name."""
-EXTENSIONS = {extension: chosen for extension, (chosen, _) in FORMATS.items()}
-MACHINE_FORMATS = tuple(f for f, _ in FORMATS.values() if isinstance(f, RdfFormat))
+"""The file extensions of pages, and the representation each asks for."""
 MINTED = ("tiers-lieu", "organisation", "commons", "licence", "programme", "commune", "departement",
           "region", "epci", "arrondissement-municipal", "commune-deleguee", "commune-associee",
           "scheme", "graph", "source", "agent", "dataset", "catalog", "compatibility")  # fmt: skip
@@ -128,6 +123,8 @@ class Representations:
         lang: str,
         context: dict[str, object],
     ) -> Rendered:
+        # paging links lead where this deployment is read, not to the canonical base
+        address = self.settings.public_base.rstrip("/") + str(context["path"])
         if chosen == HTML:
             page = PageBuilder(self.store, self.linker, lang).build(description)
             body = (
@@ -137,19 +134,23 @@ class Representations:
             )
             media_type = "text/html; charset=utf-8"
         elif chosen == RdfFormat.JSON_LD:
-            body = jsonld.dumps(description_triples(description), str(context["context_url"]))
+            body = jsonld.dumps(
+                description_triples(description, address), str(context["context_url"])
+            )
             media_type = "application/ld+json"
         else:
             assert isinstance(chosen, RdfFormat)
             quads = chosen in (RdfFormat.TRIG, RdfFormat.N_QUADS)
             statements = (
-                description_quads(description) if quads else description_triples(description)
+                description_quads(description, address)
+                if quads
+                else description_triples(description, address)
             )
             body = serialize(statements, format=chosen, prefixes=PREFIXES) or b""
             media_type = chosen.media_type
         dates = [info.generated for info in description.graphs if info.generated]
         modified = max(dates) if dates else None
-        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        etag = conditional.etag_of(body)
         language = lang if chosen == HTML else None
         path = str(context["path"])
         headers = {
@@ -175,30 +176,17 @@ def alternates(path: str, page: int) -> list[dict[str, str]]:
     joiner = "&" if "?" in path else "?"
     suffix = f"{joiner}page={page}" if page > 1 else ""
     links = [{"type": "text/html", "href": path + suffix, "name": "HTML"}]
-    for extension, (chosen, name) in FORMATS.items():
-        if not isinstance(chosen, RdfFormat):
-            continue
+    for chosen in MACHINE_FORMATS:
+        extension = chosen.file_extension
         if "?" in path:
             href = f"{path}&format={extension}{suffix}"
         else:
             href = f"{path}.{extension}{suffix}"
-        links.append({"type": chosen.media_type, "href": href, "name": name})
+        links.append({"type": chosen.media_type, "href": href, "name": chosen.name})
     return links
 
 
-def not_modified(rendered: Rendered, match: str | None, since: str | None) -> bool:
-    """Whether a conditional request (If-None-Match, If-Modified-Since) may get a 304."""
-    if match is not None:
-        return rendered.etag in [tag.strip() for tag in match.split(",")] or match.strip() == "*"
-    if since and rendered.last_modified is not None:
-        try:
-            return rendered.last_modified.replace(microsecond=0) <= parsedate_to_datetime(since)
-        except (TypeError, ValueError):
-            return False
-    return False
-
-
-OFFERED = (HTML, *(f.media_type for f in MACHINE_FORMATS), *negotiation.GRAPH_ALIASES)
+OFFERED = (HTML, *negotiation.graph_media_types(MACHINE_FORMATS))
 
 
 def negotiated(accept: str | None) -> RdfFormat | str | None:
@@ -206,7 +194,7 @@ def negotiated(accept: str | None) -> RdfFormat | str | None:
     media = negotiation.choose(OFFERED, accept)
     if media is None or media == HTML:
         return media
-    return negotiation.GRAPH_ALIASES.get(media) or RdfFormat.from_media_type(media)
+    return formats.rdf_format(media)
 
 
 def minted_node(iri: str) -> NamedNode:
@@ -270,9 +258,10 @@ def respond(
     rendered: Rendered, if_none_match: str | None, if_modified_since: str | None
 ) -> Response:
     """The representation, or 304 when the client's copy is current."""
-    if not_modified(rendered, if_none_match, if_modified_since):
-        headers = {k: v for k, v in rendered.headers.items() if k != "Content-Type"}
-        return Response(status_code=304, headers=headers)
+    if conditional.not_modified(
+        rendered.etag, rendered.last_modified, if_none_match, if_modified_since
+    ):
+        return conditional.unchanged(rendered.headers)
     return Response(rendered.body, headers=rendered.headers)
 
 
@@ -284,6 +273,7 @@ def router(
     representations = Representations(settings, store, templates)
     index = LabelIndex(store)
     linker = representations.linker
+    context_body = json.dumps(jsonld.context(), ensure_ascii=False).encode()
 
     def context(request: Request, lang: str, path: str, page: int = 1) -> dict[str, object]:
         return {
@@ -381,11 +371,12 @@ def router(
         name="jsonld_context",
         summary="The JSON-LD context of the project's documents",
     )
-    def jsonld_context() -> JSONResponse:
-        return JSONResponse(
-            jsonld.context(),
-            media_type="application/ld+json",
-            headers={"Cache-Control": "public, max-age=86400"},
+    def jsonld_context(request: Request) -> Response:
+        return conditional.tagged(
+            request,
+            context_body,
+            "application/ld+json",
+            {"Cache-Control": "public, max-age=86400"},
         )
 
     @api.get("/search", summary="Search labels (accent- and case-insensitive, French and English)")
