@@ -54,8 +54,9 @@ def running(
 
 
 @contextmanager
-def oxigraph_server(directory: Path, *extra: str) -> Iterator[str]:
-    """`oxigraph serve` (PyPI package oxigraph) on a free loopback port: its base URL."""
+def oxigraph_server(directory: Path, *extra: str, union: bool = True) -> Iterator[str]:
+    """`oxigraph serve` (PyPI package oxigraph) on a free loopback port: its base URL; with
+    `union`, its default graph is the union of its named graphs (--union-default-graph)."""
     port = free_port()
     binary = Path(sys.executable).parent / "oxigraph"
     command = [
@@ -65,7 +66,7 @@ def oxigraph_server(directory: Path, *extra: str) -> Iterator[str]:
         str(directory / "oxigraph"),
         "--bind",
         f"127.0.0.1:{port}",
-        "--union-default-graph",
+        *(["--union-default-graph"] if union else []),
         *extra,
     ]
     with running(

@@ -39,16 +39,16 @@ data_dir, point, contribution = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
 settings = Settings(data_dir=data_dir, base_iri=sys.argv[4])
 store = LocalStore(settings.store_path)
 workflow = Contributions.open(store, settings)
-write = store.update
+write = store.change
 
-def crashing(update):
+def crashing(delete, insert):
     if point == "before-write":
         os.kill(os.getpid(), signal.SIGKILL)
-    write(update)
+    write(delete, insert)
     if point == "after-write":
         os.kill(os.getpid(), signal.SIGKILL)
 
-store.update = crashing
+store.change = crashing
 print("ready", flush=True)
 workflow.accept(contribution, Token("cafe0000", "curator", "Camille", datetime.now(UTC)))
 print("accepted", flush=True)

@@ -94,7 +94,7 @@ def test_a_long_update_holds_no_public_query(served: Served) -> None:
     asked meanwhile once waited for the store's write lock, all of them, until it was done."""
     assert httpx.post(f"{served.url}/sparql", data={"query": "ASK {}"}).status_code == 200
     patterns = " ".join(f"?x <http://e.example/p{i}> ?y{i} ." for i in range(200))
-    update = f"INSERT {{ <http://a> <http://b> ?y0 }} WHERE {{ {patterns} }}"
+    update = f"INSERT {{ GRAPH <http://a> {{ <http://a> <http://b> ?y0 }} }} WHERE {{ {patterns} }}"
     done = threading.Event()
 
     def run_update() -> None:

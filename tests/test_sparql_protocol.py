@@ -3,6 +3,7 @@ Description specifications, on an on-disk store (queries run in the killable wor
 
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -19,7 +20,7 @@ from pyoxigraph import (
 
 from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings
-from commonsgraph.store import LocalStore, Serialized, Store, lexical
+from commonsgraph.store import LocalStore, Serialized, Store, lexical, union_of
 from commonsgraph.store.remote import RemoteStore
 from commonsgraph.tokens import TokenStore
 from commonsgraph.web import Service, create_app
@@ -232,17 +233,26 @@ def test_protocol_dataset_is_honoured(client: TestClient, disk_store: LocalStore
     assert from_clause.text.splitlines() == ["o", "in g2"]
 
 
-def test_configured_default_graphs(disk_store: LocalStore, tokens: TokenStore) -> None:
-    disk_store.update(
-        f'INSERT DATA {{ GRAPH <{G1}> {{ <http://example.org/a> <http://example.org/p> "in g1" }} }}'
-    )
-    with make_client(disk_store, tokens, default_graphs=(G1,)) as client:
-        response = client.get(
-            "/sparql",
-            params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
-            headers={"Accept": "text/csv"},
+def test_configured_default_graphs(tmp_path: Path, tokens: TokenStore) -> None:
+    """COMMONSGRAPH_DEFAULT_GRAPHS: the merge of the graphs it lists (a statement two of them
+    hold, once), kept by the store opened with the same settings."""
+    settings = Settings(data_dir=tmp_path, default_graphs=(G1, G2))
+    store = LocalStore(tmp_path / "store", union=union_of(settings))
+    try:
+        store.update(
+            f'INSERT DATA {{ GRAPH <{G1}> {{ <http://example.org/a> <http://example.org/p> "x" }}'
+            f' GRAPH <{G2}> {{ <http://example.org/a> <http://example.org/p> "x" }}'
+            ' GRAPH <http://example.org/g3> { <http://example.org/b> <http://example.org/p> "y" } }'
         )
-        assert response.text.splitlines()[1] == "1"
+        with make_client(store, tokens, default_graphs=(G1, G2)) as client:
+            response = client.get(
+                "/sparql",
+                params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
+                headers={"Accept": "text/csv"},
+            )
+            assert response.text.splitlines()[1] == "1"
+    finally:
+        store.close()
 
 
 @pytest.mark.parametrize(
@@ -602,18 +612,20 @@ def test_graph_store_post_to_the_store_creates_a_graph(
 
 
 def test_graph_store_default_graph(client: TestClient, secrets: dict[str, str]) -> None:
+    """The default graph is the merge of the public graphs: read, not written (in the standard
+    setting it is written like any graph: tests/test_store.py)."""
     write = {**TURTLE, **auth(secrets["admin"])}
-    assert (
-        client.put(
-            "/graph-store",
-            params={"default": ""},
-            content=b"<http://example.org/d> <http://example.org/p> 1 .",
-            headers=write,
-        ).status_code
-        == 204
+    refused = client.put(
+        "/graph-store",
+        params={"default": ""},
+        content=b"<http://example.org/d> <http://example.org/p> 1 .",
+        headers=write,
     )
+    assert refused.status_code == 403
+    assert "merge of the named graphs" in refused.json()["detail"]
     got = client.get("/graph-store", params={"default": ""}, headers={"Accept": "text/turtle"})
-    assert b"example.org/d" in got.content
+    assert b"example.org/d" not in got.content
+    assert b"Network" in got.content  # the bundled graphs' statements
 
 
 @pytest.mark.parametrize(

@@ -36,7 +36,7 @@ from pyoxigraph import (
 )
 
 from commonsgraph.config import Settings
-from commonsgraph.store import LocalStore, Store
+from commonsgraph.store import LocalStore, Store, union_of
 from commonsgraph.store.remote import RemoteStore
 from commonsgraph.tokens import TokenStore
 from commonsgraph.web import create_app
@@ -209,12 +209,16 @@ def served(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Served]:
     directory = tmp_path_factory.mktemp("w3c-gsp")
+    # the standard default-graph setting: the suite writes the default graph (?default), which
+    # is the merge of the named graphs, never written directly, in the default setting
+    settings = replace(
+        Settings(data_dir=directory), public_url=PUBLIC_URL, default_graphs=("default",)
+    )
     store: Store
     if request.param == "embedded":
-        store = LocalStore(directory / "store")
+        store = LocalStore(directory / "store", union=union_of(settings))
     else:
         store = RemoteStore.oxigraph(request.getfixturevalue("oxigraph_url"))
-    settings = replace(Settings(data_dir=directory), public_url=PUBLIC_URL)
     tokens = TokenStore(None)
     _, secret = tokens.create("curator", "W3C Graph Store tests")
     app = create_app(settings, store, tokens)

@@ -14,6 +14,8 @@ from commonsgraph import iris
 from commonsgraph.errors import ConfigError
 
 DEFAULT_BASE_IRI = "https://w3id.org/commonsgraph/"
+STANDARD = "default"
+"""In COMMONSGRAPH_DEFAULT_GRAPHS: the store's own default graph (the standard setting)."""
 MIN_QUERY_MEMORY = 128 * 2**20
 
 
@@ -126,7 +128,10 @@ class Settings:
     access_log: bool = False
     """Log every request (a reverse proxy usually does; it costs a tenth of a small query)."""
     default_graphs: tuple[str, ...] = ()
-    """The graphs whose union is a query's default graph; empty: every public graph."""
+    """A query's default graph: empty, the merge of every public graph; IRIs, the merge of
+    those graphs (the store keeps the merge in its own default graph, see `store.union`);
+    `default` (alone), the store's own default graph, written by updates without GRAPH, as in
+    the SPARQL specifications and most engines (the standard setting)."""
     resources_dir: Path = field(default_factory=_resources_dir)
 
     def __post_init__(self) -> None:
@@ -182,6 +187,17 @@ class Settings:
         for name in ("service_allowlist", "load_allowlist"):
             for entry in getattr(self, name):
                 _check_allowed_entry(f"COMMONSGRAPH_{name.upper()}", entry)
+        if STANDARD in self.default_graphs and len(self.default_graphs) > 1:
+            raise ConfigError(
+                f"COMMONSGRAPH_DEFAULT_GRAPHS: {STANDARD!r} (the store's own default graph) "
+                f"stands alone, got {' '.join(self.default_graphs)!r}"
+            )
+        for graph in self.default_graphs:
+            if graph != STANDARD and not iris.split(graph).scheme:
+                raise ConfigError(
+                    f"COMMONSGRAPH_DEFAULT_GRAPHS takes absolute IRIs or {STANDARD!r}, "
+                    f"got {graph!r}"
+                )
         if self.harvest_every < 0:
             raise ConfigError(
                 f"harvest_every must be 0 (off) or positive, got {self.harvest_every}"
@@ -224,7 +240,7 @@ class Settings:
             "service_timeout": float,
             "max_service_bytes": int,
             "load_allowlist": _words,
-            "default_graphs": _words,
+            "default_graphs": _graphs,
             "tile_url": str,
             "tile_attribution": str,
             "access_log": _flag,
@@ -258,6 +274,11 @@ class Settings:
         return f"http://{host}:{self.port}/"
 
     @property
+    def standard_default_graph(self) -> bool:
+        """Whether a query's default graph is the store's own (DEFAULT_GRAPHS=default)."""
+        return self.default_graphs == (STANDARD,)
+
+    @property
     def store_path(self) -> Path | None:
         return None if self.data_dir is None else self.data_dir / "store"
 
@@ -287,6 +308,11 @@ def _check_public_url(url: str) -> None:
             "COMMONSGRAPH_PUBLIC_URL must be an http(s) URL of a host, with the path '/' "
             f"(the service cannot be served under a sub-path), got {url!r}"
         )
+
+
+def _graphs(value: str) -> tuple[str, ...]:
+    """IRIs, or the word `default` in any case (the SPARQL keyword DEFAULT)."""
+    return tuple(STANDARD if word.lower() == STANDARD else word for word in _words(value))
 
 
 def _flag(value: str) -> bool:

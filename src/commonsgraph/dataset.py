@@ -47,7 +47,7 @@ class Statistics:
 
 
 def statistics(store: Store) -> Statistics:
-    """Counts over the default graph (the union of the public graphs), as SPARQL sees it."""
+    """Counts over the default graph (the merge of the public graphs), as SPARQL sees it."""
     total = store.select(
         "SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?s_) (COUNT(DISTINCT ?o) AS ?o_) "
         "WHERE { ?s ?p ?o }"

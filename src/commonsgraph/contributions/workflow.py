@@ -305,7 +305,7 @@ class Contributions:
             ):
                 raise Conflict(f"contribution {contribution_id} is being reviewed by someone else")
             try:
-                self.store.update(data_update(delete=planned.superseded, insert=publication))
+                self.store.change(delete=planned.superseded, insert=publication)
             except BaseException:
                 self.ledger.move(
                     contribution_id, ("accepting",), "pending", reviewer=None, reviewed=None

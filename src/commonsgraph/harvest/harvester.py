@@ -47,7 +47,7 @@ from commonsgraph.importers.communes import Communes
 from commonsgraph.iris import why_not_normal
 from commonsgraph.rdfio import ReadLimits
 from commonsgraph.safetext import redact
-from commonsgraph.store import GraphChange, Store, data_update, lexical
+from commonsgraph.store import GraphChange, Store, lexical
 from commonsgraph.uploads import skolemize
 from commonsgraph.validation import Finding, Validates, neighbourhood
 from commonsgraph.vocab import LOCN, SCHEMA, VOID, XSD, Minter, fold
@@ -368,11 +368,9 @@ class Harvester:
         provenance = {*describe(graph, origin, self.minter, count), _entities(graph, entities)}
         removed = (old - new) | (former - provenance)
         added = (new - old) | (provenance - former)
-        self.store.update(
-            data_update(
-                delete=[Quad(t.subject, t.predicate, t.object, graph) for t in removed],
-                insert=[Quad(t.subject, t.predicate, t.object, graph) for t in added],
-            )
+        self.store.change(
+            delete=[Quad(t.subject, t.predicate, t.object, graph) for t in removed],
+            insert=[Quad(t.subject, t.predicate, t.object, graph) for t in added],
         )
         return GraphChange(
             graph, added=len(added), removed=len(removed), total=count + len(provenance)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pyoxigraph import NamedNode
+
 from commonsgraph.config import Settings
 from commonsgraph.store.base import (
     Bindings,
@@ -17,6 +19,7 @@ from commonsgraph.store.base import (
     lexical,
 )
 from commonsgraph.store.local import LocalStore
+from commonsgraph.store.union import Union
 
 __all__ = [
     "Bindings",
@@ -28,10 +31,12 @@ __all__ = [
     "Serialized",
     "Store",
     "Term",
+    "Union",
     "UpdateDataset",
     "data_update",
     "lexical",
     "open_store",
+    "union_of",
 ]
 
 
@@ -40,10 +45,24 @@ def open_store(settings: Settings) -> Store:
     if settings.store is not None:
         from commonsgraph.store.remote import RemoteStore
 
-        return RemoteStore.oxigraph(settings.store, timeout=settings.query_timeout + 5)
+        union = union_of(settings)
+        listed = sorted(union.graphs or ()) if union is not None else []
+        return RemoteStore.oxigraph(
+            settings.store,
+            timeout=settings.query_timeout + 5,
+            default_graphs=tuple(NamedNode(g) for g in listed),
+        )
     return LocalStore(
         settings.store_path,
         query_workers=settings.query_workers,
         busy_wait=settings.query_busy_wait,
         query_memory=settings.max_query_memory_bytes,
+        union=union_of(settings),
     )
+
+
+def union_of(settings: Settings) -> Union | None:
+    """The merge the store keeps as its default graph, or None in the standard setting."""
+    if settings.standard_default_graph:
+        return None
+    return Union(frozenset(settings.default_graphs) or None)

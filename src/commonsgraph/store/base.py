@@ -1,7 +1,8 @@
 """The store protocol: what the rest of commonsgraph may ask of a triple store.
 
-A store holds named graphs, one per source. Queries see, as their default graph, the union of
-the store's graphs (only public graphs are kept in the store). Results are materialized or
+A store holds named graphs, one per source. Queries see, as their default graph, the merge of
+the store's graphs (only public graphs are kept in the store; `union.py`), or in the standard
+setting the store's own default graph. Results are materialized or
 serialized inside the call that ran the query, on the calling thread: pyoxigraph aborts the
 process when a result iterator is used on another thread, and a remote backend returns bytes
 anyway. Two implementations: `local.LocalStore` (embedded pyoxigraph, on disk or in memory) and,
@@ -82,7 +83,8 @@ class QueryRequest:
     results_format: QueryResultsFormat
     graph_format: RdfFormat
     default_graphs: tuple[NamedNode | DefaultGraph, ...] | None = None
-    """The graphs whose union is the default graph; None: the union of every named graph."""
+    """The graphs whose union is the default graph; None: the store's default graph (the merge
+    of the named graphs, or in the standard setting the store's own, see `store.union`)."""
     named_graphs: tuple[NamedNode, ...] | None = None
     """The graphs GRAPH may reach; None: every named graph."""
     query_dataset: bool = False
@@ -141,6 +143,10 @@ class Store(Protocol):
         """Apply a SPARQL 1.1 update atomically; `using`: the dataset of its patterns (the
         protocol's `using-graph-uri` and `using-named-graph-uri`), for an update without USING
         or WITH."""
+        ...
+
+    def change(self, delete: Sequence[Quad], insert: Sequence[Quad]) -> None:
+        """Delete and insert exact quads (`data_update`), atomically."""
         ...
 
     def replace_graph(self, graph: GraphName, triples: Iterable[Triple]) -> GraphChange:

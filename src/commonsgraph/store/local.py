@@ -7,7 +7,7 @@ import re
 import secrets
 import shutil
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
@@ -30,7 +30,9 @@ from pyoxigraph import (
 
 from commonsgraph.errors import (
     CommonsGraphError,
+    ConfigError,
     Conflict,
+    NotAllowed,
     QuerySyntaxError,
     ResultTooLarge,
     StoreError,
@@ -45,8 +47,10 @@ from commonsgraph.store.base import (
     Row,
     Serialized,
     UpdateDataset,
+    data_update,
 )
 from commonsgraph.store.pool import QueryJob, QueryPool, run_job
+from commonsgraph.store.union import Union
 from commonsgraph.vocab import PREFIXES
 
 _POSITION = re.compile(r"(?:at|line) (\d+)(?::| column )(\d+)")
@@ -125,6 +129,10 @@ class LocalStore:
     snapshots of the store, so that they can be stopped at their deadline, each held to
     `query_memory` bytes (0: no limit); an in-memory store has no snapshots and runs them in a
     thread, without a deadline or a memory limit (tests only).
+
+    A query's default graph is the store's own default graph: with `union` (the default), the
+    merge of the named graphs, kept there by every write (`store.union`); without it (None),
+    the standard setting: the graph updates write without GRAPH.
     """
 
     def __init__(
@@ -133,8 +141,10 @@ class LocalStore:
         query_workers: int = 4,
         busy_wait: float = 0.0,
         query_memory: int = 0,
+        union: Union | None = Union(),  # noqa: B008 (frozen)
     ) -> None:
         self.path = path
+        self.union = union
         self.query_workers = query_workers
         self.busy_wait = busy_wait
         self.query_memory = query_memory
@@ -162,6 +172,36 @@ class LocalStore:
                 f"cannot open the store at {path}: {error.strerror or error}"
             ) from None
         shutil.rmtree(self._snapshots_dir, ignore_errors=True)  # left by an earlier process
+        self._settle_default_graph()
+
+    def _settle_default_graph(self) -> None:
+        """Make the default graph what the setting says, once, for a store last opened with
+        another setting (a marker next to the store says which): the merge is rebuilt, or a
+        former merge cleared; a default graph that holds statements of its own is refused to
+        the merge rather than lost."""
+        assert self.path is not None
+        marker = self.path.with_name(self.path.name + ".default-graph")
+        recorded = marker.read_text().strip() if marker.exists() else None
+        wanted = "standard" if self.union is None else self.union.marker
+        if recorded == wanted:
+            return
+        held = next(iter(self._quads(DefaultGraph())), None) is not None
+        if self.union is None:
+            if recorded is not None and recorded.startswith("union"):
+                self._store.update("CLEAR DEFAULT")  # the merge, not data of its own
+        elif held and (recorded is None or recorded == "standard"):
+            raise ConfigError(
+                f"the default graph of the store at {self.path} holds statements of its own "
+                "(written by updates without GRAPH): open it with "
+                "COMMONSGRAPH_DEFAULT_GRAPHS=default, or move them into a named graph first; "
+                "with the default setting, the default graph is the merge of the named graphs"
+            )
+        else:
+            self.union.rebuild(self._store)
+        self._generation += 1
+        temporary = marker.with_suffix(".partial")
+        temporary.write_text(wanted + "\n")
+        temporary.replace(marker)
 
     @property
     def _snapshots_dir(self) -> Path:
@@ -174,7 +214,7 @@ class LocalStore:
         with _answering():
             return self._store.query(
                 bind(query, bindings) if bindings else query,
-                use_default_graph_as_union=True,
+                use_default_graph_as_union=self.union is None,  # the service's own data
                 prefixes=PREFIXES,
             )
 
@@ -278,9 +318,13 @@ class LocalStore:
         )
 
     def triple_count(self, graph: NamedNode | None = None) -> int:
-        if graph is None:
+        if graph is not None:
+            return sum(1 for _ in self._quads(graph))
+        if self.union is None:
             return len(self._store)
-        return sum(1 for _ in self._quads(graph))
+        merged = self._store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        assert isinstance(merged, QuerySolutions)
+        return len(self._store) - int(next(iter(merged))[0].value)
 
     def _quads(self, graph: NamedNode | DefaultGraph) -> Iterator[Quad]:
         return self._store.quads_for_pattern(None, None, None, graph)
@@ -293,8 +337,12 @@ class LocalStore:
         with self._write_lock:
             self._update(update)
 
-    def _update(self, update: str) -> None:
+    def _update(self, update: str, *, maintained: bool = False) -> None:
+        """Apply an update, with the maintenance of the merge in the same request (unless it
+        holds it already)."""
         try:
+            if self.union is not None and not maintained:
+                update = self.union.maintained(update)
             self._store.update(update, prefixes=PREFIXES)
         except SyntaxError as error:
             raise query_syntax_error(error) from None
@@ -303,32 +351,70 @@ class LocalStore:
         finally:
             self._generation += 1
 
+    def change(self, delete: Sequence[Quad], insert: Sequence[Quad]) -> None:
+        if not delete and not insert:
+            return
+        for quad in (*delete, *insert):
+            self._writable(quad.graph_name)  # type: ignore[arg-type]
+        with self._write_lock:
+            if self.union is None:
+                self._update(data_update(delete, insert))
+            else:
+                self._update(self.union.changing(delete, insert), maintained=True)
+
+    def _writable(self, graph: GraphName) -> None:
+        if self.union is not None and isinstance(graph, DefaultGraph):
+            raise NotAllowed(
+                "the default graph is the merge of the named graphs "
+                "(COMMONSGRAPH_DEFAULT_GRAPHS): write a named graph"
+            )
+
     def replace_graph(self, graph: GraphName, triples: Iterable[Triple]) -> GraphChange:
+        self._writable(graph)
         new = _lines(serialize(triples, format=RdfFormat.N_TRIPLES))
         with self._write_lock:
             if not self._exists(graph):
-                self._bulk_load("\n".join(new).encode(), graph)
+                assert isinstance(graph, NamedNode)
+                self._bulk_load("".join(f"{line}\n" for line in new).encode(), graph)
                 return GraphChange(graph, added=len(new), removed=0, total=len(new), created=True)
             old = _lines(self._store.dump(format=RdfFormat.N_TRIPLES, from_graph=graph))
-            if any(map(_has_blank_node, old)) or any(map(_has_blank_node, new)):
+            cleared = any(map(_has_blank_node, old)) or any(map(_has_blank_node, new))
+            if cleared:
                 # Blank nodes cannot be matched one to one: swap the whole graph in one update.
                 removed, added = old, new
-                operations = [f"CLEAR SILENT {_graph_ref(graph)}"]
             else:
                 removed, added = old - new, new - old
-                operations = [_data("DELETE", removed, graph)] if removed else []
-            if added:
-                operations.append(_data("INSERT", added, graph))
-            if operations:
-                self._update(" ;\n".join(operations))
+            self._write(graph, cleared=cleared, removed=removed, added=added)
             return GraphChange(graph, added=len(added), removed=len(removed), total=len(new))
 
+    def _write(
+        self, graph: GraphName, *, cleared: bool, removed: set[str], added: set[str]
+    ) -> None:
+        """Clear `graph` (or delete `removed` from it) and add `added` (N-Triples lines), in one
+        update that keeps the merge (written directly: a text of ours needs no reading)."""
+        if self.union is not None:
+            assert isinstance(graph, NamedNode)
+            if cleared or removed or added:
+                merged = self.union.writing(
+                    graph, cleared=cleared, removed="\n".join(removed), added="\n".join(added)
+                )
+                self._update(merged, maintained=True)
+            return
+        operations = [f"CLEAR SILENT {_graph_ref(graph)}"] if cleared else []
+        if removed and not cleared:
+            operations.append(_data("DELETE", removed, graph))
+        if added:
+            operations.append(_data("INSERT", added, graph))
+        if operations:
+            self._update(" ;\n".join(operations))
+
     def add_to_graph(self, graph: GraphName, triples: Iterable[Triple]) -> GraphChange:
+        self._writable(graph)
         new = _lines(serialize(triples, format=RdfFormat.N_TRIPLES))
         with self._write_lock:
             created = not self._exists(graph)
             if new:
-                self._update(_data("INSERT", new, graph))
+                self._write(graph, cleared=False, removed=set(), added=new)
             elif created and isinstance(graph, NamedNode):
                 self._update(f"CREATE SILENT GRAPH {graph}")
             total = sum(1 for _ in self._quads(graph))
@@ -346,15 +432,20 @@ class LocalStore:
         data = self._store.dump(format=format, from_graph=graph, prefixes=PREFIXES)
         return data or b""
 
-    def _bulk_load(self, data: bytes, graph: GraphName) -> None:
+    def _bulk_load(self, data: bytes, graph: NamedNode) -> None:
+        """Load a new graph (and its statements into the merge) in one bulk load."""
         try:
-            self._store.bulk_load(data, RdfFormat.N_TRIPLES, to_graph=graph)
+            if self.union is None:
+                self._store.bulk_load(data, RdfFormat.N_TRIPLES, to_graph=graph)
+            else:
+                self._store.bulk_load(self.union.loading(graph, data), RdfFormat.N_QUADS)
         except (OSError, SyntaxError) as error:
             raise StoreError(f"the store could not load the graph: {error}") from None
         finally:
             self._generation += 1
 
     def drop_graph(self, graph: GraphName) -> bool:
+        self._writable(graph)
         with self._write_lock:
             if not self._exists(graph):
                 return False
@@ -362,7 +453,11 @@ class LocalStore:
             return True
 
     def dump(self, output: BinaryIO, format: RdfFormat) -> None:
-        self._store.dump(output, format=format)
+        if self.union is None:
+            self._store.dump(output, format=format)
+            return
+        for graph in self.graphs():  # the merge is derived from them: not written
+            serialize(self._quads(graph), output, format=format)
 
     def data_version(self) -> str:
         return f"{self._nonce}-{self._generation}"

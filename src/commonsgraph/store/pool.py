@@ -61,7 +61,8 @@ class QueryJob(NamedTuple):
 
     query: str
     default_graphs: tuple[str, ...] | None
-    """None: the union of the named graphs."""
+    """None: the store's default graph (the merge of the named graphs, kept there; or, in the
+    standard setting, the graph updates write without GRAPH)."""
     named_graphs: tuple[str, ...] | None
     query_dataset: bool
     results_media_type: str
@@ -135,10 +136,8 @@ class _Capped:
 def run_job(store: ox.Store, job: QueryJob) -> Outcome:
     """Run a job on a pyoxigraph store."""
     options: dict[str, Any] = {}
-    if job.query_dataset:
-        pass  # FROM and FROM NAMED in the query define the dataset
-    elif job.default_graphs is None:
-        options["use_default_graph_as_union"] = True
+    if job.query_dataset or job.default_graphs is None:
+        pass  # FROM and FROM NAMED define the dataset; or the store's default graph is it
     else:
         options["default_graph"] = [
             ox.DefaultGraph() if g == "" else ox.NamedNode(g) for g in job.default_graphs

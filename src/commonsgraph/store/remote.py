@@ -2,19 +2,27 @@
 Fuseki, GraphDB, Virtuoso…), so that several stateless API workers can share one database.
 
 The server must answer queries over the union of its named graphs (`oxigraph serve
---union-default-graph`, Fuseki's `tdb2:unionDefaultGraph true`); its own timeout bounds public
-queries (`oxigraph serve --timeout-s`), and the client gives up at the same deadline.
+--union-default-graph`, Fuseki's `tdb2:unionDefaultGraph true`), or, in the standard setting
+(COMMONSGRAPH_DEFAULT_GRAPHS=default), over its own default graph (`oxigraph serve` without
+that flag); its own timeout bounds public queries (`oxigraph serve --timeout-s`), and the client
+gives up at the same deadline. The union is the server's: Fuseki's is a set, as SPARQL defines
+it; Oxigraph's is a multiset up to 0.5 (a statement two graphs hold counts twice; oxigraph#1919,
+fixed in its 0.6). The embedded store keeps the merge itself (`union.py`); a remote server is
+written by other processes too, so this client leaves the default graph to the server, and
+names the configured graphs with `default-graph-uri` when COMMONSGRAPH_DEFAULT_GRAPHS lists
+some.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, BinaryIO
 
 import httpx
 from pyoxigraph import (
     DefaultGraph,
     NamedNode,
+    Quad,
     QueryBoolean,
     QueryResultsFormat,
     QuerySolutions,
@@ -35,6 +43,7 @@ from commonsgraph.store.base import (
     Row,
     Serialized,
     UpdateDataset,
+    data_update,
 )
 from commonsgraph.vocab import sparql_prefixes
 
@@ -51,17 +60,22 @@ class RemoteStore:
         update_url: str,
         graph_store_url: str,
         timeout: float = 60.0,
+        default_graphs: tuple[NamedNode, ...] = (),
     ) -> None:
         self.query_url = query_url
+        self.default_graphs = default_graphs
+        """The graphs a query's default graph merges (none: the server's default graph)."""
         self.update_url = update_url
         self.graph_store_url = graph_store_url
         self._client = httpx.Client(timeout=timeout)
         self._prologue = sparql_prefixes()
 
     @classmethod
-    def oxigraph(cls, base_url: str, timeout: float = 60.0) -> RemoteStore:
+    def oxigraph(
+        cls, base_url: str, timeout: float = 60.0, default_graphs: tuple[NamedNode, ...] = ()
+    ) -> RemoteStore:
         base = base_url.rstrip("/")
-        return cls(f"{base}/query", f"{base}/update", f"{base}/store", timeout)
+        return cls(f"{base}/query", f"{base}/update", f"{base}/store", timeout, default_graphs)
 
     # -- HTTP ---------------------------------------------------------------------------------
 
@@ -137,7 +151,8 @@ class RemoteStore:
 
     async def execute(self, request: QueryRequest) -> Serialized:
         params = httpx.QueryParams()
-        for graph in request.default_graphs or ():
+        defaults = self.default_graphs if request.default_graphs is None else request.default_graphs
+        for graph in () if request.query_dataset else defaults:
             if isinstance(graph, NamedNode):
                 params = params.add("default-graph-uri", graph.value)
         for graph in request.named_graphs or ():
@@ -206,6 +221,10 @@ class RemoteStore:
                 }
             )
         self._post(self.update_url, UPDATE_TYPE, self._prologue + update, params=params)
+
+    def change(self, delete: Sequence[Quad], insert: Sequence[Quad]) -> None:
+        if delete or insert:
+            self.update(data_update(delete, insert))
 
     def _write_graph(
         self, method: str, graph: GraphName, triples: Iterable[Triple]

@@ -128,7 +128,12 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
     gateway = Gateway.from_settings(settings) if isinstance(store, LocalStore) else None
     endpoint = app.endpoint = SparqlEndpoint(settings, store, gateway)
     describer = Describer(
-        store, templates, queries, settings.base_iri, federated=bool(settings.service_allowlist)
+        store,
+        templates,
+        queries,
+        settings.base_iri,
+        federated=bool(settings.service_allowlist),
+        union=not settings.default_graphs,  # the merge of every named graph
     )
     app.router.routes.insert(  # first: the busiest route is matched before any other
         0, Route(sparql.PATH, sparql.SparqlRoute(endpoint, tokens, describer), name="sparql")

@@ -28,12 +28,19 @@ DESCRIPTION_FORMATS = (RdfFormat.TURTLE, RdfFormat.JSON_LD, RdfFormat.RDF_XML, R
 
 
 def service_description(
-    store: Store, endpoint: str, *, dataset: NamedNode, void: str, federated: bool = True
+    store: Store,
+    endpoint: str,
+    *,
+    dataset: NamedNode,
+    void: str,
+    federated: bool = True,
+    union: bool = True,
 ) -> list[Triple]:
     """The Service Description of the endpoint at `endpoint`, with its dataset's graphs.
 
     The default dataset is `dataset`, the IRI the VoID description at `void` gives it (with
-    its class and property partitions). `federated`: SERVICE may call some endpoints.
+    its class and property partitions). `federated`: SERVICE may call some endpoints; `union`:
+    the default graph is the merge of every named graph (sd:UnionDefaultGraph).
     """
     service = NamedNode(endpoint)
     default = BlankNode("default")  # stable labels: the same bytes for the same data
@@ -43,7 +50,6 @@ def service_description(
         Triple(service, RDFS.comment, Literal(BASE_NOTE.format(endpoint=endpoint), language="en")),
         Triple(service, SD.supportedLanguage, SD.SPARQL11Query),
         Triple(service, SD.supportedLanguage, SD.SPARQL11Update),
-        Triple(service, SD.feature, SD.UnionDefaultGraph),
         Triple(
             service, SD.defaultEntailmentRegime, NamedNode("http://www.w3.org/ns/entailment/Simple")
         ),
@@ -53,6 +59,8 @@ def service_description(
         Triple(dataset, SD.defaultGraph, default),
         Triple(default, RDF.type, SD.Graph),
     ]
+    if union:
+        triples.append(Triple(service, SD.feature, SD.UnionDefaultGraph))
     if federated:
         triples.append(Triple(service, SD.feature, SD.BasicFederatedQuery))
     triples += [Triple(service, SD.resultFormat, FORMATS[name]) for name in RESULT_FORMATS]
@@ -86,8 +94,10 @@ class Describer:
         base: str,
         *,
         federated: bool = True,
+        union: bool = True,
     ) -> None:
         self.store = store
+        self.union = union
         self.templates = templates
         self.examples = examples
         self.base = base
@@ -109,6 +119,7 @@ class Describer:
             dataset=Minter(self.base).iri("dataset"),
             void=str(request.url_for("void")),
             federated=self.federated,
+            union=self.union,
         )
         body = (
             serialize(

@@ -311,17 +311,13 @@ class SparqlEndpoint:
         """Run a query within the service's limits: its deadline, its result cap, the client's
         share of concurrent queries, and the SERVICE allow-list (a text is checked here; a
         `Checked` one was). `dataset` (default graphs, named graphs) comes from the protocol;
-        without it, the query's own (FROM, FROM NAMED), else the configured default graphs or
-        the union of all. `client`: the address whose concurrent queries are counted."""
+        without it, the query's own (FROM, FROM NAMED), else the store's default graph (the
+        merge of the configured graphs, or the store's own: `store.union`). `client`: the
+        address whose concurrent queries are counted."""
         checked = self.checked(query) if isinstance(query, str) else query
         if dataset is None and checked.declares_dataset:
             dataset = _from_clauses(checked)
-        if dataset is not None:
-            defaults: tuple[NamedNode, ...] | None = dataset[0]
-            named: tuple[NamedNode, ...] | None = dataset[1]
-        else:
-            defaults = tuple(NamedNode(g) for g in self.settings.default_graphs) or None
-            named = None
+        defaults, named = dataset if dataset is not None else (None, None)
         key = ResultKey(
             checked.text if not checked.services else "SERVICE",  # never kept
             None if defaults is None else tuple(str(g) for g in defaults),
