@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import signal
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 import click
 from rich.table import Table
@@ -14,9 +13,6 @@ from commonsgraph.cli.base import console, fail, main, opened
 from commonsgraph.config import Settings
 from commonsgraph.errors import CommonsGraphError
 from commonsgraph.tokens import TokenStore
-
-if TYPE_CHECKING:
-    from fastapi import FastAPI
 
 
 @main.command()
@@ -37,7 +33,7 @@ def serve(settings: Settings, host: str | None, port: int | None) -> None:
         asyncio.run(_serve(create_app(settings, store), settings))
 
 
-async def _serve(app: FastAPI, settings: Settings) -> None:
+async def _serve(app: object, settings: Settings) -> None:
     """Granian's embedded server on this process's event loop: the app (its lifespan, its
     requests) runs on this thread, granian's Rust threads do the sockets and HTTP/1.1. SIGINT and
     SIGTERM stop it cleanly (open exchanges end, then the app's lifespan shutdown runs)."""
