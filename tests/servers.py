@@ -85,7 +85,7 @@ def commonsgraph_server(data_dir: Path, **settings: str) -> Iterator[str]:
         command, f"http://127.0.0.1:{port}/health", data_dir.parent / f"serve-{port}.log", env
     ) as process:
         yield f"http://127.0.0.1:{port}"
-    assert process.returncode is not None
+    assert process.returncode == 0, "SIGTERM stops the service cleanly"
 
 
 def server_pid(url: str) -> int:
