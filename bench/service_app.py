@@ -1,6 +1,6 @@
-"""Our service as an app factory for other servers than `commonsgraph serve` (the bench's
-comparison of HTTP servers: `uvicorn --factory service_app:app`, `granian --factory
-service_app:app`): the store named by the COMMONSGRAPH_* variables, opened in the server's worker."""
+"""Our service as an app factory for `granian --factory service_app:app` (the bench's
+comparison of HTTP servers): the store named by the COMMONSGRAPH_* variables, opened in
+granian's worker process."""
 
 from __future__ import annotations
 

@@ -18,9 +18,9 @@ trivial query runs at 1 client in interleaved batches, also against a bare ASGI 
 granian and under uvicorn (`floor.py`: what an HTTP exchange costs with this client, whatever is
 served).
 
-`commonsgraph serve` runs the app in granian's embedded server; `--uvicorn` adds our service
-under uvicorn in one process (how it was served before), `--granian` under granian's own command
-(the app in a worker process).
+`commonsgraph serve` runs the app under uvicorn; `--embedded` adds our service in granian's
+embedded server, in one process like `serve` (`embedded.py`), `--granian` under granian's own
+command (the app in a worker process).
 
 `--variant NAME:VAR=VALUE,…` adds our service again with other settings (e.g. the result cache
 off, `COMMONSGRAPH_QUERY_CACHE_BYTES=0`), on a copy of the same store.
@@ -64,7 +64,7 @@ MODES = {"new connection": False, "keep-alive": True}
 TRIVIAL = "SELECT ?label WHERE { <http://www4.wiwiss.fu-berlin.de/bizer/bsbm/v01/instances/ProductType7> <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
 FLOOR = "bare ASGI app, uvicorn (HTTP floor)"
 GRANIAN = "commonsgraph under granian (worker process)"
-UVICORN = "commonsgraph under uvicorn"
+EMBEDDED = "commonsgraph in embedded granian"
 GRANIAN_FLOOR = "bare ASGI app, granian"
 
 
@@ -168,9 +168,9 @@ def main() -> None:
         help="also our service under granian's command (the app in a worker process)",
     )
     parser.add_argument(
-        "--uvicorn",
+        "--embedded",
         action="store_true",
-        help="also our service under uvicorn (in one process, as `commonsgraph serve` was)",
+        help="also our service in granian's embedded server (one process, as `serve`)",
     )
     parser.add_argument(
         "--variant",
@@ -183,8 +183,8 @@ def main() -> None:
     variants = [(OURS, {}), *(parse_variant(v) for v in args.variant)]
     if args.granian:
         variants.append((GRANIAN, {}))
-    if args.uvicorn:
-        variants.append((UVICORN, {}))
+    if args.embedded:
+        variants.append((EMBEDDED, {}))
     configs = [
         Config(mode, results, clients)
         for mode in args.modes
@@ -220,8 +220,8 @@ def main() -> None:
             command = [str(BIN / "commonsgraph"), "serve"]
             if name == GRANIAN:
                 command = granian(port, "service_app:app", "--factory")
-            elif name == UVICORN:
-                command = uvicorn(port, "service_app:app", "--factory")
+            elif name == EMBEDDED:
+                command = [str(BIN / "python"), str(HERE / "embedded.py")]
             servers[name] = stack.enter_context(
                 serving(command, urls[name] + ask, root / f"{n}.log", env)
             )

@@ -28,7 +28,7 @@ def modules() -> list[Path]:
     [
         ("fastapi", ("web",)),
         ("starlette", ("web",)),
-        ("granian", ("cli",)),
+        ("uvicorn", ("cli",)),
         ("click", ("cli",)),
         ("rich", ("cli",)),
         ("pyshacl", ()),  # tests only: tests/test_shacl.py compares it with shacl.py

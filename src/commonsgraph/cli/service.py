@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import signal
 from dataclasses import replace
 
 import click
@@ -21,6 +19,8 @@ from commonsgraph.tokens import TokenStore
 @click.pass_obj
 def serve(settings: Settings, host: str | None, port: int | None) -> None:
     """Serve the graph over HTTP from the embedded store."""
+    import uvicorn
+
     from commonsgraph.web import create_app
 
     settings = replace(settings, host=host or settings.host, port=port or settings.port)
@@ -30,35 +30,14 @@ def serve(settings: Settings, host: str | None, port: int | None) -> None:
             f"in {settings.store_path or 'memory'}; "
             f"serving on http://{settings.host}:{settings.port}/"
         )
-        asyncio.run(_serve(create_app(settings, store), settings))
-
-
-async def _serve(app: object, settings: Settings) -> None:
-    """Granian's embedded server on this process's event loop: the app (its lifespan, its
-    requests) runs on this thread, granian's Rust threads do the sockets and HTTP/1.1. SIGINT and
-    SIGTERM stop it cleanly (open exchanges end, then the app's lifespan shutdown runs)."""
-    from granian.constants import HTTPModes, Interfaces
-    from granian.http import HTTP1Settings
-    from granian.log import LogLevels
-    from granian.server.embed import Server
-
-    server = Server(
-        target=app,
-        address=settings.host,
-        port=settings.port,
-        interface=Interfaces.ASGI,  # with the lifespan (query workers, gateway, schedules)
-        http=HTTPModes.http1,
-        http1_settings=HTTP1Settings(keep_alive=True),
-        websockets=False,
-        backlog=1024,  # the kernel's queue of connections not yet accepted
-        backpressure=256,  # exchanges in the app at once; the scheduler queues the queries
-        log_level=LogLevels.warning,  # the startup line above says where it serves
-        log_access=settings.access_log,
-    )  # the app decides who the client is (web/clients.py): granian reads no proxy headers
-    loop = asyncio.get_running_loop()
-    for signal_number in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signal_number, server.stop)
-    await server.serve()
+        uvicorn.run(
+            create_app(settings, store),
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+            access_log=settings.access_log,
+            proxy_headers=False,  # the app decides who the client is (web/clients.py)
+        )
 
 
 # -- tokens --------------------------------------------------------------------------------------
