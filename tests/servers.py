@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -85,7 +86,8 @@ def commonsgraph_server(data_dir: Path, **settings: str) -> Iterator[str]:
         command, f"http://127.0.0.1:{port}/health", data_dir.parent / f"serve-{port}.log", env
     ) as process:
         yield f"http://127.0.0.1:{port}"
-    assert process.returncode == 0, "SIGTERM stops the service cleanly"
+    # stopped by SIGTERM within the wait, not killed (uvicorn may re-raise the signal it caught)
+    assert process.returncode in (0, -signal.SIGTERM), process.returncode
 
 
 def server_pid(url: str) -> int:
