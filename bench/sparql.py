@@ -15,7 +15,12 @@ into an Oxigraph directory, and both servers are started on loopback. The BSBM e
 Each configuration runs `--rounds` rounds of `--seconds` per system, the systems alternating
 within the round (a shared machine's speed drifts: ratios are read within one run only). Then a
 trivial query runs at 1 client in interleaved batches, also against a bare ASGI app under
-uvicorn (`floor.py`: what an HTTP exchange costs with this client, whatever is served).
+granian and under uvicorn (`floor.py`: what an HTTP exchange costs with this client, whatever is
+served).
+
+`commonsgraph serve` runs the app under uvicorn; `--embedded` adds our service in granian's
+embedded server, in one process like `serve` (`embedded.py`), `--granian` under granian's own
+command (the app in a worker process).
 
 `--variant NAME:VAR=VALUE,…` adds our service again with other settings (e.g. the result cache
 off, `COMMONSGRAPH_QUERY_CACHE_BYTES=0`), on a copy of the same store.
@@ -58,7 +63,8 @@ FORMATS = {  # results format name: (SELECT/ASK media type, CONSTRUCT/DESCRIBE m
 MODES = {"new connection": False, "keep-alive": True}
 TRIVIAL = "SELECT ?label WHERE { <http://www4.wiwiss.fu-berlin.de/bizer/bsbm/v01/instances/ProductType7> <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
 FLOOR = "bare ASGI app, uvicorn (HTTP floor)"
-GRANIAN = "commonsgraph under granian"
+GRANIAN = "commonsgraph under granian (worker process)"
+EMBEDDED = "commonsgraph in embedded granian"
 GRANIAN_FLOOR = "bare ASGI app, granian"
 
 
@@ -130,6 +136,13 @@ def granian(port: int, target: str, *options: str) -> list[str]:
     ]  # fmt: skip
 
 
+def uvicorn(port: int, target: str, *options: str) -> list[str]:
+    return [
+        str(BIN / "uvicorn"), "--app-dir", str(HERE), "--host", "127.0.0.1", "--port", str(port),
+        "--no-access-log", "--log-level", "warning", "--http", "httptools", *options, target,
+    ]  # fmt: skip
+
+
 def parse_variant(text: str) -> tuple[str, dict[str, str]]:
     name, _, settings = text.partition(":")
     env = dict(item.split("=", 1) for item in settings.split(",") if item)
@@ -152,7 +165,12 @@ def main() -> None:
     parser.add_argument(
         "--granian",
         action="store_true",
-        help="also our service, and the bare ASGI app, under granian (pip install granian)",
+        help="also our service under granian's command (the app in a worker process)",
+    )
+    parser.add_argument(
+        "--embedded",
+        action="store_true",
+        help="also our service in granian's embedded server (one process, as `serve`)",
     )
     parser.add_argument(
         "--variant",
@@ -165,6 +183,8 @@ def main() -> None:
     variants = [(OURS, {}), *(parse_variant(v) for v in args.variant)]
     if args.granian:
         variants.append((GRANIAN, {}))
+    if args.embedded:
+        variants.append((EMBEDDED, {}))
     configs = [
         Config(mode, results, clients)
         for mode in args.modes
@@ -199,24 +219,21 @@ def main() -> None:
             }
             command = [str(BIN / "commonsgraph"), "serve"]
             if name == GRANIAN:
-                command = granian(port, "granian_app:app", "--factory")
+                command = granian(port, "service_app:app", "--factory")
+            elif name == EMBEDDED:
+                command = [str(BIN / "python"), str(HERE / "embedded.py")]
             servers[name] = stack.enter_context(
                 serving(command, urls[name] + ask, root / f"{n}.log", env)
             )
         port = free_port()
         floor = f"http://127.0.0.1:{port}/sparql"
-        uvicorn = [
-            str(BIN / "uvicorn"), "--app-dir", str(HERE), "floor:app", "--port", str(port),
-            "--no-access-log", "--log-level", "warning", "--http", "httptools",
-        ]  # fmt: skip
-        stack.enter_context(serving(uvicorn, floor + ask, root / "floor.log"))
+        stack.enter_context(serving(uvicorn(port, "floor:app"), floor + ask, root / "floor.log"))
         floors = {FLOOR: floor}
-        if args.granian:
-            port = free_port()
-            floors[GRANIAN_FLOOR] = f"http://127.0.0.1:{port}/sparql"
-            stack.enter_context(
-                serving(granian(port, "floor:app"), floors[GRANIAN_FLOOR] + ask, root / "gf.log")
-            )
+        port = free_port()
+        floors[GRANIAN_FLOOR] = f"http://127.0.0.1:{port}/sparql"
+        stack.enter_context(
+            serving(granian(port, "floor:app"), floors[GRANIAN_FLOOR] + ask, root / "gf.log")
+        )
 
         systems = list(urls)
         for name in systems:  # warm up: caches, workers

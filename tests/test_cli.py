@@ -1,13 +1,18 @@
 """The command line, run as a user would (CliRunner, and a real `serve` process)."""
 
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
+import psutil
 from click.testing import CliRunner
 
 from commonsgraph.cli import main
 
-from .servers import commonsgraph_server
+from .servers import commonsgraph_server, free_port, wait_until_up
 
 
 def run(tmp_path: Path, *args: str) -> tuple[int, str]:
@@ -98,6 +103,42 @@ def test_serve_starts_a_real_server_on_an_embedded_store(tmp_path: Path) -> None
         query = httpx.get(f"{url}/sparql", params={"query": "ASK { ?p a cg:TiersLieu }"})
         assert query.json()["boolean"] is True
     assert (tmp_path / "var" / "store").is_dir()
+
+
+def test_serve_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+    """A kept-alive connection does not hold the stop: the app's shutdown runs (its query
+    workers end), the process exits 0 and the store is free for the next opener (SIGTERM: every
+    test's `commonsgraph_server` checks the exit code)."""
+    port = free_port()
+    env = {**os.environ, "COMMONSGRAPH_DATA_DIR": str(tmp_path / "var")}
+    env["COMMONSGRAPH_PORT"] = str(port)
+    log = tmp_path / "serve.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "commonsgraph", "serve"],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(f"{url}/health", process, log)
+        with httpx.Client() as client:  # a kept-alive connection stays open over the stop
+            query = client.get(f"{url}/sparql", params={"query": "ASK { ?p a cg:TiersLieu }"})
+            assert query.json()["boolean"] is True
+            children = psutil.Process(process.pid).children(recursive=True)
+            assert children, "the query workers run under the served process"
+            process.send_signal(signal.SIGINT)
+            assert process.wait(timeout=30) == 0, log.read_text()
+        _, alive = psutil.wait_procs(children, timeout=30)
+        assert not alive, "no worker outlives the service"
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert "serving on" in log.read_text()
+    code, printed = run(tmp_path, "query", "ASK { ?p a cg:TiersLieu }")
+    assert code == 0, printed
 
 
 def test_contributions_are_reviewed_from_the_terminal(tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
-"""Our service as a factory for `granian --factory granian_app:app` (the bench's comparison of
-HTTP servers): the store named by the COMMONSGRAPH_* variables, opened in granian's worker."""
+"""Our service as an app factory for `granian --factory service_app:app` (the bench's
+comparison of HTTP servers): the store named by the COMMONSGRAPH_* variables, opened in
+granian's worker process."""
 
 from __future__ import annotations
 
