@@ -87,8 +87,6 @@ class QueryRequest:
     of the named graphs, or in the standard setting the store's own, see `store.union`)."""
     named_graphs: tuple[NamedNode, ...] | None = None
     """The graphs GRAPH may reach; None: every named graph."""
-    query_dataset: bool = False
-    """The query names its own dataset (FROM, FROM NAMED): use it, not the union."""
     timeout: float = 30.0
     max_bytes: int = 50_000_000
 

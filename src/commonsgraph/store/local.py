@@ -289,7 +289,6 @@ class LocalStore:
             named_graphs=None
             if request.named_graphs is None
             else tuple(g.value for g in request.named_graphs),
-            query_dataset=request.query_dataset,
             results_media_type=request.results_format.media_type,
             graph_media_type=request.graph_format.media_type,
             max_bytes=request.max_bytes,

@@ -64,7 +64,6 @@ class QueryJob(NamedTuple):
     """None: the store's default graph (the merge of the named graphs, kept there; or, in the
     standard setting, the graph updates write without GRAPH)."""
     named_graphs: tuple[str, ...] | None
-    query_dataset: bool
     results_media_type: str
     graph_media_type: str
     max_bytes: int
@@ -136,9 +135,7 @@ class _Capped:
 def run_job(store: ox.Store, job: QueryJob) -> Outcome:
     """Run a job on a pyoxigraph store."""
     options: dict[str, Any] = {}
-    if job.query_dataset or job.default_graphs is None:
-        pass  # FROM and FROM NAMED define the dataset; or the store's default graph is it
-    else:
+    if job.default_graphs is not None:  # else the store's default graph is the default graph
         options["default_graph"] = [
             ox.DefaultGraph() if g == "" else ox.NamedNode(g) for g in job.default_graphs
         ]

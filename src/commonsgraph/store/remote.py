@@ -152,7 +152,7 @@ class RemoteStore:
     async def execute(self, request: QueryRequest) -> Serialized:
         params = httpx.QueryParams()
         defaults = self.default_graphs if request.default_graphs is None else request.default_graphs
-        for graph in () if request.query_dataset else defaults:
+        for graph in defaults:
             if isinstance(graph, NamedNode):
                 params = params.add("default-graph-uri", graph.value)
         for graph in request.named_graphs or ():
