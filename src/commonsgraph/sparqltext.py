@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from commonsgraph.errors import QuerySyntaxError
-from commonsgraph.sparqllex import Token, tokens
+from commonsgraph.sparqllex import CLOSING, OPENING, Token, tokens
 
 
 def term_text(term: NamedNode | BlankNode | Literal | Triple) -> str:
@@ -91,23 +91,24 @@ def _variables(query: str) -> tuple[tuple[int, int, str, str], ...]:
 # -- the dataset of an update -------------------------------------------------------------------
 
 
-def _operations(update: str) -> list[list[Token]]:
-    """The tokens of each operation of an update request (split on `;` outside braces)."""
-    operations: list[list[Token]] = [[]]
+def operations(update: str) -> list[list[Token]]:
+    """The tokens of each operation of an update request (split on `;` outside brackets)."""
+    found: list[list[Token]] = [[]]
     depth = 0
     for token in tokens(update):
-        if token.text in ("{", "["):
+        if token.text in OPENING:
             depth += 1
-        elif token.text in ("}", "]"):
+        elif token.text in CLOSING:
             depth -= 1
         if token.text == ";" and depth == 0:
-            operations.append([])
+            found.append([])
         else:
-            operations[-1].append(token)
-    return [op for op in operations if op]
+            found[-1].append(token)
+    return [op for op in found if op]
 
 
-def _without_prologue(operation: list[Token]) -> list[Token]:
+def without_prologue(operation: list[Token]) -> list[Token]:
+    """An operation's tokens after its PREFIX, BASE and VERSION declarations."""
     index = 0
     while index < len(operation) and operation[index].value in ("PREFIX", "BASE", "VERSION"):
         index += 3 if operation[index].value == "PREFIX" else 2
@@ -126,7 +127,7 @@ def add_using(update: str, default: list[NamedNode], named: list[NamedNode]) -> 
     if not clause:
         return update
     inserts: list[int] = []
-    for operation in map(_without_prologue, _operations(update)):
+    for operation in map(without_prologue, operations(update)):
         head = [t.value for t in operation[:2]]
         if not head or head[0] not in ("DELETE", "INSERT", "WITH"):
             continue

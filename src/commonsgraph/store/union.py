@@ -61,7 +61,8 @@ from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat
 from pyoxigraph import Store as OxStore
 
 from commonsgraph.errors import NotAllowed
-from commonsgraph.sparqllex import CLOSING, OPENING, Token, tokens
+from commonsgraph.sparqllex import Token
+from commonsgraph.sparqltext import operations, without_prologue
 from commonsgraph.store.base import data_update
 
 SCRATCH = "urn:commonsgraph:union:"
@@ -207,8 +208,8 @@ class _Rewriter:
     def run(self) -> str:
         pieces: list[str] = []
         position = 0
-        for operation in _split(self.text):
-            ops = _without_prologue(operation)
+        for operation in operations(self.text):
+            ops = without_prologue(operation)
             if not ops:
                 continue
             start, end = ops[0].start, ops[-1].end
@@ -445,26 +446,3 @@ def _graph_or_default(ops: list[Token]) -> str | None:
     if len(ops) == 1 and ops[0].kind in ("iri", "pname"):
         return ops[0].text
     raise _Unreadable
-
-
-def _split(update: str) -> list[list[Token]]:
-    """The tokens of each operation (split on `;` outside brackets)."""
-    operations: list[list[Token]] = [[]]
-    depth = 0
-    for token in tokens(update):
-        if token.text in OPENING:
-            depth += 1
-        elif token.text in CLOSING:
-            depth -= 1
-        if token.text == ";" and depth == 0:
-            operations.append([])
-        else:
-            operations[-1].append(token)
-    return [op for op in operations if op]
-
-
-def _without_prologue(operation: list[Token]) -> list[Token]:
-    index = 0
-    while _word(operation, index) in ("PREFIX", "BASE", "VERSION"):
-        index += 3 if operation[index].value == "PREFIX" else 2
-    return operation[index:]
