@@ -33,6 +33,7 @@ from rich.table import Table
 import common  # noqa: F401  (puts the project on the path: tests/, with the partners' servers)
 from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings
+from commonsgraph.database import Database
 from commonsgraph.harvest import HarvestReport, Source
 from commonsgraph.importers.census import import_census
 from commonsgraph.importers.geo import import_geo
@@ -228,7 +229,7 @@ def main() -> None:
         records, planted = partner_records(census, args.records)
         export = {"licence": "ODbL-1.0", "data": records}
         pool = ValidationPool(Validator.of_project(settings))
-        partners = Partners.open(store, settings, pool)
+        partners = Partners.open(store, settings, pool, Database.open(settings))
         registry = partners.harvester.registry
         table = Table(
             "harvest", "records", "published", "quarantined", "statements", "fetch s", "map s",
@@ -284,7 +285,7 @@ def main() -> None:
         console.print(steps)
         for partner, count in recalled.items():
             console.print(f"planted duplicates found in {partner}: {count:,} of {len(planted):,}")
-        partners.close()
+        partners.harvester.ledger.database.close()
         pool.close()
         store.close()
 

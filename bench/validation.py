@@ -28,6 +28,7 @@ from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings
 from commonsgraph.contributions import Contributions, Ledger
 from commonsgraph.contributions.changes import plan
+from commonsgraph.database import Database
 from commonsgraph.graphs import GraphSource, publish
 from commonsgraph.importers.census import import_census
 from commonsgraph.importers.communes import CommuneIndex
@@ -114,7 +115,7 @@ def main() -> None:
         validator = Validator.of_project(settings)
         pool = ValidationPool(validator, workers=2)  # as the service has it
         shared = ValidationPool(validator, workers=2, threshold=0)  # always in two workers
-        workflow = Contributions(store, settings, Ledger(None), pool)
+        workflow = Contributions(store, settings, Ledger(Database.memory()), pool)
         token = Token("bench0000", "contributor", "bench", datetime.now(UTC))
         table = Table(
             "upload", "runs", "p50 total", "p90 total", "parse", "plan", "neighbourhood",

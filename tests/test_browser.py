@@ -143,12 +143,14 @@ def test_the_map_survives_tiles_that_cannot_be_fetched(browser: Browser, tmp_pat
 def test_a_curator_reviews_contributions_in_the_browser(browser: Browser, tmp_path: Path) -> None:
     import httpx
 
+    from commonsgraph.config import Settings
+    from commonsgraph.database import Database
     from commonsgraph.tokens import TokenStore
 
-    tokens = TokenStore(tmp_path / "var" / "tokens.sqlite3")
+    tokens = TokenStore(Database.open(Settings(data_dir=tmp_path / "var")))
     contributor = {"Authorization": f"Bearer {tokens.create('contributor', 'Réseau Tela')[1]}"}
     curator = tokens.create("curator", "Camille")[1]
-    tokens.close()
+    tokens.database.close()
     place = """@prefix cg: <https://w3id.org/commonsgraph/ns#> .
         <tiers-lieu/{slug}> a cg:TiersLieu ; <http://www.w3.org/2000/01/rdf-schema#label> "{name}" ;
             cg:typology <scheme/typology/coworking> ;
@@ -253,15 +255,17 @@ def attacked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     curator accepted, two from a partner's harvest (no review); and a region above Guéret."""
     import httpx
 
+    from commonsgraph.config import Settings
+    from commonsgraph.database import Database
     from commonsgraph.tokens import TokenStore
 
     from .partners import Route, feed_server
 
     data = tmp_path_factory.mktemp("attacked") / "var"
-    tokens = TokenStore(data / "tokens.sqlite3")
+    tokens = TokenStore(Database.open(Settings(data_dir=data)))
     contributor = {"Authorization": f"Bearer {tokens.create('contributor', 'Réseau')[1]}"}
     curator = {"Authorization": f"Bearer {tokens.create('curator', 'Camille')[1]}"}
-    tokens.close()
+    tokens.database.close()
     with feed_server() as partner:
         partner.routes["/dump.ttl"] = Route(
             body=(

@@ -11,6 +11,7 @@ import psutil
 from click.testing import CliRunner
 
 from commonsgraph.cli import main
+from commonsgraph.database import Database
 
 from .servers import commonsgraph_server, free_port, wait_until_up
 
@@ -153,7 +154,7 @@ def test_contributions_are_reviewed_from_the_terminal(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "var", base_iri="https://w3id.org/commonsgraph/")
     store = LocalStore(settings.store_path)
     load_bundled(store, settings)
-    workflow = Contributions.open(store, settings)
+    workflow = Contributions.open(store, settings, Database.open(settings))
     who = Token("c0ffee00", "contributor", "Réseau Tela", datetime.now(UTC))
     place = b"""<tiers-lieu/le-lieu> a <https://w3id.org/commonsgraph/ns#TiersLieu> ;
         <http://www.w3.org/2000/01/rdf-schema#label> "Le Lieu" ;

@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 from pyoxigraph import NamedNode, Triple
 
+from commonsgraph.config import Settings
 from commonsgraph.contributions import Contribution, Ledger
+from commonsgraph.database import Database
 from commonsgraph.store import lexical
 from commonsgraph.vocab import RDFS
 
@@ -116,7 +118,7 @@ def test_a_contribution_staged_before_the_check_is_not_published(
     site: Site, tmp_path: Path
 ) -> None:
     """One staged by an older version: accepting it is refused (409), nothing published."""
-    ledger = Ledger(tmp_path / "contributions.sqlite3")
+    ledger = Ledger(Database.open(Settings(data_dir=tmp_path)))
     triple = Triple(
         NamedNode(BASE + "tiers-lieu/../ns#TiersLieu"), RDFS.subClassOf, NamedNode(OWL_NOTHING)
     )
@@ -128,7 +130,7 @@ def test_a_contribution_staged_before_the_check_is_not_published(
         ),
         [triple],
     )  # fmt: skip
-    ledger.close()
+    ledger.database.close()
     response = site.client.post("/contributions/0ld5ta9e/accept", headers=site.curator)
     assert response.status_code == 409, response.text
     assert "normal form" in response.json()["detail"]

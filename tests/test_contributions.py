@@ -16,6 +16,7 @@ from pyoxigraph import NamedNode, RdfFormat, parse
 
 from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings
+from commonsgraph.database import Database
 from commonsgraph.store import LocalStore, lexical
 from commonsgraph.tokens import TokenStore
 from commonsgraph.web import create_app
@@ -89,7 +90,7 @@ def make_site(path: Path, **overrides: Any) -> Iterator[Site]:
     settings = Settings(data_dir=path, base_iri=BASE, tile_url="", **overrides)
     store = LocalStore()
     load_bundled(store, settings)
-    tokens = TokenStore(path / "tokens.sqlite3")
+    tokens = TokenStore(Database.open(Settings(data_dir=path)))
     secrets = {
         name: bearer(tokens.create(role, label)[1])
         for name, role, label in [
@@ -462,7 +463,9 @@ def test_csv_rows_become_places_with_their_commune(imported: LocalStore) -> None
     from commonsgraph.validation import Validator
 
     settings = Settings(data_dir=None, base_iri=BASE)
-    workflow = Contributions(imported, settings, Ledger(None), Validator.of_project(settings))
+    workflow = Contributions(
+        imported, settings, Ledger(Database.memory()), Validator.of_project(settings)
+    )
     token = Token(
         "c0ffee00", "contributor", "Réseau Tela", created=__import__("datetime").datetime.now()
     )

@@ -19,6 +19,7 @@ import pytest
 from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings
 from commonsgraph.contributions import Contributions
+from commonsgraph.database import Database
 from commonsgraph.store import LocalStore
 from commonsgraph.tokens import Token
 
@@ -32,13 +33,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from commonsgraph.config import Settings
 from commonsgraph.contributions import Contributions
+from commonsgraph.database import Database
 from commonsgraph.store import LocalStore
 from commonsgraph.tokens import Token
 
 data_dir, point, contribution = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
 settings = Settings(data_dir=data_dir, base_iri=sys.argv[4])
 store = LocalStore(settings.store_path)
-workflow = Contributions.open(store, settings)
+workflow = Contributions.open(store, settings, Database.open(settings))
 write = store.change
 
 def crashing(delete, insert):
@@ -68,7 +70,7 @@ def prepare(data_dir: Path, count: int) -> list[str]:
     settings = Settings(data_dir=data_dir, base_iri=BASE)
     store = LocalStore(settings.store_path)
     load_bundled(store, settings)
-    workflow = Contributions.open(store, settings)
+    workflow = Contributions.open(store, settings, Database.open(settings))
     identifiers = [workflow.submit(body(n), "text/turtle", CONTRIBUTOR)[0].id for n in range(count)]
     workflow.close()
     store.close()
@@ -81,7 +83,7 @@ def settle(data_dir: Path, identifiers: list[str]) -> dict[str, str]:
     settings = Settings(data_dir=data_dir, base_iri=BASE)
     store = LocalStore(settings.store_path)
     try:
-        workflow = Contributions.open(store, settings)
+        workflow = Contributions.open(store, settings, Database.open(settings))
         statuses = {}
         for n, identifier in enumerate(identifiers):
             contribution = workflow.ledger.get(identifier)

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from pyoxigraph import BlankNode, RdfFormat, parse
 
 from commonsgraph.config import Settings
+from commonsgraph.database import Database
 from commonsgraph.store import LocalStore
 from commonsgraph.tokens import TokenStore
 from commonsgraph.web import create_app
@@ -25,7 +26,7 @@ FORM = {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
 
 @pytest.fixture(scope="module")
 def token() -> tuple[TokenStore, str]:
-    tokens = TokenStore(None)
+    tokens = TokenStore(Database.memory())
     return tokens, tokens.create("curator", "graph store tests")[1]
 
 

@@ -16,6 +16,7 @@ from pyoxigraph import NamedNode, Triple
 
 from commonsgraph.cli import main
 from commonsgraph.config import Settings
+from commonsgraph.database import Database
 from commonsgraph.errors import PartnerError
 from commonsgraph.harvest import Harvester, HarvestLedger, Source, SourceRegistry
 from commonsgraph.harvest.mapping import feed_records
@@ -122,9 +123,9 @@ def test_a_semapps_partner_is_harvested_and_a_change_changes_only_that_record(
     # the quarantined record, with its report
     code, output = cli(data, "source", "list")
     assert "reseau-x" in output
-    ledger = HarvestLedger(data / "harvests.sqlite3")
+    ledger = HarvestLedger(Database.open(Settings(data_dir=data)))
     [quarantined] = ledger.quarantine("reseau-x")
-    ledger.close()
+    ledger.database.close()
     assert quarantined.record == "https://reseau-x.example/places/nulle-part"
     assert any("lat" in (f.path or "") for f in quarantined.findings)
 
@@ -219,9 +220,9 @@ def test_a_misbehaving_partner_leaves_the_previous_harvest_intact(
     assert result.exit_code == 1, result.output
     assert fragment in result.output
     assert harvested(data, BASE + "graph/harvest/dump") == before
-    ledger = HarvestLedger(data / "harvests.sqlite3")
+    ledger = HarvestLedger(Database.open(Settings(data_dir=data)))
     status = ledger.status("dump")
-    ledger.close()
+    ledger.database.close()
     assert not status.healthy
     assert fragment in (status.last_error or "")
     assert status.published == 1
@@ -253,7 +254,9 @@ def feeds(imported: LocalStore) -> Iterator[tuple[LocalStore, Settings]]:
 
 def harvester(store: LocalStore, settings: Settings, tmp_path: Path) -> Harvester:
     registry = SourceRegistry(tmp_path / "sources.toml")
-    return Harvester(store, settings, registry, HarvestLedger(None), Validator.of_project(settings))
+    return Harvester(
+        store, settings, registry, HarvestLedger(Database.memory()), Validator.of_project(settings)
+    )
 
 
 GOGOCARTO = {

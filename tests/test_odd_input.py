@@ -71,9 +71,9 @@ def test_a_contribution_staged_with_a_source_that_is_not_an_iri_can_be_accepted(
 ) -> None:
     """Staged by an older version (accept was a 500 every time): its source becomes words."""
     contribution = site.upload(place(), source="https://tela.example/export.ttl")
-    with sqlite3.connect(tmp_path / "contributions.sqlite3") as db:
+    with sqlite3.connect(tmp_path / "commonsgraph.sqlite3") as db:
         db.execute(
-            "UPDATE contributions SET source = 'http://a b' WHERE id = ?", (contribution["id"],)
+            "UPDATE contribution SET source = 'http://a b' WHERE id = ?", (contribution["id"],)
         )
     accepted = site.client.post(f"/contributions/{contribution['id']}/accept", headers=site.curator)
     assert accepted.status_code == 200, accepted.text

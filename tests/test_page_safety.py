@@ -14,6 +14,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 
 from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings
+from commonsgraph.database import Database
 from commonsgraph.store import LocalStore
 from commonsgraph.tokens import TokenStore
 from commonsgraph.web import create_app
@@ -117,7 +118,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient,
         + [Triple(PLACE, NamedNode(p), NamedNode(o)) for p, o in {**TRAPS, **LINKS}.items()]
         + [Triple(PLACE, NamedNode(SCHEMA + "mainEntityOfPage"), NamedNode(DISGUISED))],
     )
-    tokens = TokenStore(data / "tokens.sqlite3")
+    tokens = TokenStore(Database.open(Settings(data_dir=data)))
     curator = {"Authorization": f"Bearer {tokens.create('curator', 'Camille')[1]}"}
     with TestClient(create_app(settings, store, tokens), raise_server_exceptions=False) as client:
         yield client, curator

@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 
 from commonsgraph.cli import main
 from commonsgraph.config import Settings
+from commonsgraph.database import Database
 from commonsgraph.errors import PartnerError
 from commonsgraph.harvest import HarvestLedger
 from commonsgraph.harvest.fetch import construct, fetch
@@ -129,9 +130,9 @@ def test_a_refused_redirect_fails_the_harvest_and_keeps_the_previous_one(
     assert "refused" in output
     assert listener.connections == 0
     assert f"{BASE}tiers-lieu/dump-1" in published(data)
-    ledger = HarvestLedger(data / "harvests.sqlite3")
+    ledger = HarvestLedger(Database.open(Settings(data_dir=data)))
     assert "refused" in (ledger.status("dump").last_error or "")
-    ledger.close()
+    ledger.database.close()
 
 
 @pytest.mark.parametrize("kind", ["rdf", "sparql"])
@@ -165,7 +166,7 @@ def test_credentials_never_show(
     declare(data, "feed", "json", secret_url(partner, "/feed.json"))
     with (data / "sources.toml").open("a") as toml:
         toml.write('[sources.feed.fields]\nid = "id"\nlabel = "nom"\n')
-    tokens = TokenStore(data / "tokens.sqlite3")
+    tokens = TokenStore(Database.open(Settings(data_dir=data)))
     curator = {"Authorization": f"Bearer {tokens.create('curator', 'Camille')[1]}"}
     settings = Settings(data_dir=data, base_iri=BASE, tile_url="", harvest_every=0.2)
     with (
@@ -211,9 +212,9 @@ def test_credentials_never_show(
     assert any(
         headers.get("Authorization", "").startswith("Basic ") for _, headers in partner.requests
     )
-    ledger = HarvestLedger(data / "harvests.sqlite3")
+    ledger = HarvestLedger(Database.open(Settings(data_dir=data)))
     assert_hidden(ledger.status("feed").last_error or "")
-    ledger.close()
+    ledger.database.close()
     code, output = cli(data, "source", "list")
     assert code == 0, output
     assert_hidden(output)
@@ -272,6 +273,6 @@ def test_a_scheduled_harvest_under_way_finishes_before_the_service_closes(
         while not partner.requests:  # the harvest is under way, waiting for the partner
             assert time.monotonic() < deadline, "no scheduled harvest"
             time.sleep(0.05)
-    ledger = HarvestLedger(data / "harvests.sqlite3")
+    ledger = HarvestLedger(Database.open(Settings(data_dir=data)))
     assert ledger.status("dump").last_success is not None
-    ledger.close()
+    ledger.database.close()

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from commonsgraph.config import Settings
+from commonsgraph.database import Database
 from commonsgraph.store import LocalStore, Serialized
 from commonsgraph.store.cache import ResultCache, ResultKey, cacheable
 from commonsgraph.tokens import TokenStore
@@ -111,7 +112,7 @@ async def test_the_cache_holds_its_capacity_and_no_large_answer() -> None:
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[TestClient, ResultCache, str]]:
     store = LocalStore(tmp_path / "var" / "store", query_workers=2)
-    tokens = TokenStore(None)
+    tokens = TokenStore(Database.memory())
     secret = tokens.create("curator", "test")[1]
     settings = Settings(data_dir=tmp_path / "var", base_iri=BASE, tile_url="")
     app = create_app(settings, store, tokens)
@@ -158,7 +159,7 @@ def test_after_each_write_the_same_query_sees_it(
 def test_the_cache_can_be_turned_off(tmp_path: Path) -> None:
     store = LocalStore(tmp_path / "var" / "store", query_workers=1)
     settings = Settings(data_dir=tmp_path / "var", base_iri=BASE, tile_url="", query_cache_bytes=0)
-    app = create_app(settings, store, TokenStore(None))
+    app = create_app(settings, store, TokenStore(Database.memory()))
     with TestClient(app, raise_server_exceptions=False) as client:
         assert count(client) == count(client) == 0
         assert app.endpoint.results.hits == 0  # type: ignore[attr-defined]

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple, parse
 
 from commonsgraph.config import Settings
+from commonsgraph.database import Database
 from commonsgraph.harvest import Source
 from commonsgraph.partners import Partners
 from commonsgraph.reconcile import Options, Reconciliation
@@ -56,7 +57,7 @@ def site(imported: LocalStore, tmp_path: Path) -> Iterator[Site]:
     (tmp_path / "partner").mkdir()
     settings = Settings(data_dir=tmp_path / "var", base_iri=BASE, tile_url="")
     assert settings.data_dir is not None
-    tokens = TokenStore(settings.data_dir / "tokens.sqlite3")
+    tokens = TokenStore(Database.open(Settings(data_dir=settings.data_dir)))
     headers = {
         role: {"Authorization": f"Bearer {tokens.create(role, f'a {role}')[1]}"}
         for role in ("curator", "reader")
@@ -256,7 +257,7 @@ def test_a_confirmation_left_unpublished_by_a_stopped_process_is_published_on_st
     store.replace_graph(
         minter.graph("harvest/p"), _place("https://p.example/a", "La Ruche", 46.0, 2.0)
     )
-    reconciliation = Reconciliation.open(store, settings)
+    reconciliation = Reconciliation.open(store, settings, Database.open(settings))
     reconciliation.search()
     [candidate] = reconciliation.candidates()
     # the decision reached the report, and the process stopped before publishing it
@@ -264,10 +265,12 @@ def test_a_confirmation_left_unpublished_by_a_stopped_process_is_published_on_st
         candidate.id, "confirmed", expected=("proposed",), by="t1", by_label="Camille",
         moment=candidate.found,
     )  # fmt: skip
-    reconciliation.close()
+    reconciliation.ledger.database.close()
     assert not store.ask("ASK { ?a owl:sameAs ?b }")
-    partners = Partners.open(store, settings, Validator.of_project(settings))
-    partners.close()
+    partners = Partners.open(
+        store, settings, Validator.of_project(settings), Database.open(settings)
+    )
+    partners.harvester.ledger.database.close()
     assert store.ask(
         "ASK { GRAPH ?g { ?a owl:sameAs ?b } }",
         {"g": minter.graph("reconciliation"), "a": NamedNode(BASE + "tiers-lieu/ruche")},

@@ -20,6 +20,7 @@ from pyoxigraph import (
 
 from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings
+from commonsgraph.database import Database
 from commonsgraph.store import LocalStore, Serialized, Store, lexical, union_of
 from commonsgraph.store.remote import RemoteStore
 from commonsgraph.tokens import TokenStore
@@ -43,7 +44,7 @@ def disk_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStore]
 
 @pytest.fixture(scope="module")
 def tokens() -> TokenStore:
-    return TokenStore(None)
+    return TokenStore(Database.memory())
 
 
 @pytest.fixture(scope="module")

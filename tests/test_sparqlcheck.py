@@ -20,6 +20,7 @@ from pyoxigraph import BlankNode, QueryBoolean, QuerySolutions, Store
 
 from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings, allowed
+from commonsgraph.database import Database
 from commonsgraph.errors import ConfigError, QuerySyntaxError
 from commonsgraph.sparqlcheck import MAX_DEPTH, MAX_DESCRIBED, MAX_TERMS, check, reemit
 from commonsgraph.store import LocalStore
@@ -338,7 +339,7 @@ def _settings(tmp_path: Path, **changes: Any) -> Settings:
 
 @pytest.fixture
 def tokens() -> TokenStore:
-    return TokenStore(None)
+    return TokenStore(Database.memory())
 
 
 def test_no_generated_query_or_update_reaches_the_canary_on_the_embedded_store(
@@ -374,7 +375,7 @@ def test_the_canary_does_hear_an_allowed_call(tmp_path: Path, canary: Canary) ->
     endpoint = f"http://127.0.0.1:{canary.port}/sparql"
     store = LocalStore()
     settings = _settings(tmp_path, service_allowlist=(endpoint,), service_timeout=5)
-    with TestClient(create_app(settings, store, TokenStore(None))) as http:
+    with TestClient(create_app(settings, store, TokenStore(Database.memory()))) as http:
         text = f"SELECT * {{ SERVICE <{endpoint}> {{ ?a ?b ?c }} }}"
         assert http.post("/sparql", data={"query": text}).status_code == 502
     store.close()
@@ -388,7 +389,7 @@ def test_no_hidden_call_reaches_the_canary_through_a_remote_store(
     endpoint = f"http://127.0.0.1:{canary.port}/sparql"
     store = RemoteStore.oxigraph(oxigraph_url)
     settings = _settings(tmp_path, store=oxigraph_url)
-    with TestClient(create_app(settings, store, TokenStore(None))) as http:
+    with TestClient(create_app(settings, store, TokenStore(Database.memory()))) as http:
         for text in itertools.islice(_hidings(endpoint), 0, None, 7):
             answer = http.post("/sparql", data={"query": text})
             assert answer.status_code in (200, 400, 403), answer.text
@@ -406,7 +407,7 @@ def test_an_allow_list_is_not_escaped_through_a_remote_store(
     settings = _settings(
         tmp_path, store=oxigraph_url, service_allowlist=(f"{base}/sparql", f"{base}/p/*")
     )
-    with TestClient(create_app(settings, store, TokenStore(None))) as http:
+    with TestClient(create_app(settings, store, TokenStore(Database.memory()))) as http:
         for text in [
             f"PREFIX ex: <{base}/> SELECT * {{ SERVICE ex:sparql.evil {{ ?a ?b ?c }} }}",
             f"SELECT * {{ SERVICE <{base}/p/../../x> {{ ?a ?b ?c }} }}",

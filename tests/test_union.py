@@ -20,6 +20,7 @@ from pyoxigraph import (
 )
 
 from commonsgraph.config import Settings
+from commonsgraph.database import Database
 from commonsgraph.errors import ConfigError, NotAllowed
 from commonsgraph.store import LocalStore, QueryRequest, Union, lexical, union_of
 from commonsgraph.tokens import TokenStore
@@ -225,7 +226,9 @@ def test_the_service_description_says_which_default_graph() -> None:
         (Settings(data_dir=None, default_graphs=("default",)), False),
         (Settings(data_dir=None, default_graphs=(G1.value,)), False),
     ):
-        app = create_app(settings, LocalStore(union=union_of(settings)), TokenStore(None))
+        app = create_app(
+            settings, LocalStore(union=union_of(settings)), TokenStore(Database.memory())
+        )
         with TestClient(app) as client:
             response = client.get("/sparql", headers={"Accept": "application/n-triples"})
         assert (union_feature in response.content) is expected
@@ -238,7 +241,7 @@ def test_sparql_counts_a_statement_of_two_graphs_once(tmp_path: Path) -> None:
     store = LocalStore(tmp_path / "store", query_workers=1)
     try:
         store.update(UPDATE_SEED)
-        with TestClient(create_app(settings, store, TokenStore(None))) as client:
+        with TestClient(create_app(settings, store, TokenStore(Database.memory()))) as client:
             response = client.get(
                 "/sparql",
                 params={"query": f'SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{EX}p> "x" }}'},

@@ -36,6 +36,7 @@ from pyoxigraph import (
 )
 
 from commonsgraph.config import Settings
+from commonsgraph.database import Database
 from commonsgraph.store import LocalStore, Store, union_of
 from commonsgraph.store.remote import RemoteStore
 from commonsgraph.tokens import TokenStore
@@ -219,7 +220,7 @@ def served(
         store = LocalStore(directory / "store", union=union_of(settings))
     else:
         store = RemoteStore.oxigraph(request.getfixturevalue("oxigraph_url"))
-    tokens = TokenStore(None)
+    tokens = TokenStore(Database.memory())
     _, secret = tokens.create("curator", "W3C Graph Store tests")
     app = create_app(settings, store, tokens)
     with TestClient(app, base_url=PUBLIC_URL.rstrip("/"), raise_server_exceptions=False) as client:

@@ -29,6 +29,7 @@ from pyoxigraph import (
 )
 
 from commonsgraph.config import Settings
+from commonsgraph.database import Database
 from commonsgraph.store import LocalStore, Store
 from commonsgraph.store.remote import RemoteStore
 from commonsgraph.tokens import TokenStore
@@ -194,7 +195,7 @@ def served(
         store = LocalStore(directory / "store")
     else:
         store = RemoteStore.oxigraph(request.getfixturevalue("oxigraph_url"))
-    tokens = TokenStore(None)
+    tokens = TokenStore(Database.memory())
     secret = tokens.create("curator", "W3C protocol tests")[1]
     app = create_app(Settings(data_dir=directory), store, tokens)
     with TestClient(app, raise_server_exceptions=False) as client:

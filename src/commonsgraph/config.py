@@ -49,6 +49,13 @@ class Settings:
     store: str | None = None
     """A remote SPARQL 1.1 store (http(s) URL of an Oxigraph server or equivalent) instead of
     the embedded one."""
+    database: str = ""
+    """The database of the service's own state (tokens, contributions, harvests,
+    reconciliation) that every process of a deployment shares: a `postgresql://user@host/name`
+    URL; empty, SQLite at `<data_dir>/commonsgraph.sqlite3` (in memory without a data dir)."""
+    database_password: str = field(default="", repr=False)
+    """The database's password, given apart from its URL (COMMONSGRAPH_DATABASE_PASSWORD, or
+    read from the file COMMONSGRAPH_DATABASE_PASSWORD_FILE names); never logged."""
     host: str = "127.0.0.1"
     port: int = 8000
     trusted_proxies: tuple[str, ...] = ()
@@ -211,6 +218,8 @@ class Settings:
             "data_dir": lambda v: None if v == ":memory:" else Path(v),
             "base_iri": str,
             "store": lambda v: v or None,
+            "database": str,
+            "database_password": str,
             "host": str,
             "port": int,
             "public_url": str,
@@ -254,6 +263,15 @@ class Settings:
                 except ValueError:
                     kind = {int: "an integer", _flag: "1 or 0"}.get(parsers[item.name], "a number")
                     raise ConfigError(f"{variable} must be {kind}, got {env[variable]!r}") from None
+        secret_file = env.get("COMMONSGRAPH_DATABASE_PASSWORD_FILE")
+        if secret_file and "database_password" not in changes:
+            try:
+                changes["database_password"] = Path(secret_file).read_text("utf-8").rstrip("\r\n")
+            except (OSError, UnicodeDecodeError) as error:
+                reason = error.__class__.__name__
+                raise ConfigError(
+                    f"COMMONSGRAPH_DATABASE_PASSWORD_FILE cannot be read: {reason}"
+                ) from None
         return replace(cls(), **changes)
 
     @property

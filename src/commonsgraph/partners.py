@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import secrets
+import socket
 from dataclasses import dataclass
 
 from commonsgraph import safetext
 from commonsgraph.config import Settings
+from commonsgraph.database import Database
 from commonsgraph.errors import CommonsGraphError
 from commonsgraph.harvest import Harvester, HarvestReport, open_harvester
 from commonsgraph.reconcile import Reconciliation, SearchReport
@@ -20,6 +24,8 @@ from commonsgraph.store import Store
 from commonsgraph.validation import Validates
 
 logger = safetext.logger("commonsgraph.partners")
+SCHEDULE = "harvest-schedule"
+"""The lease of the process that runs the harvest schedule."""
 
 
 @dataclass(frozen=True)
@@ -41,18 +47,18 @@ class Partners:
         self.reconciliation = reconciliation
 
     @classmethod
-    def open(cls, store: Store, settings: Settings, validator: Validates) -> Partners:
-        """The partners of a deployment (sources, statuses and the report in its data
-        directory); confirmed links a stopped process left unpublished are published."""
+    def open(
+        cls, store: Store, settings: Settings, validator: Validates, database: Database
+    ) -> Partners:
+        """The partners of a deployment (sources in its data directory, statuses and the
+        report in its database); confirmed links a stopped process left unpublished are
+        published."""
         partners = cls(
-            open_harvester(store, settings, validator), Reconciliation.open(store, settings)
+            open_harvester(store, settings, validator, database),
+            Reconciliation.open(store, settings, database),
         )
         partners.reconciliation.settle()
         return partners
-
-    def close(self) -> None:
-        self.harvester.ledger.close()
-        self.reconciliation.close()
 
     def harvest(self, name: str | None = None, full: bool = False) -> Harvested:
         """Harvest one source (or every one, `name` None), then search for candidate links
@@ -69,21 +75,34 @@ class Partners:
 
     async def every(self, seconds: float) -> None:
         """Harvest every source every `seconds`, until cancelled (the service's schedule);
-        cancelled during a harvest, it returns once that harvest is over."""
-        while True:
-            await asyncio.sleep(seconds)
-            harvesting = asyncio.ensure_future(asyncio.to_thread(self.harvest))
-            try:
-                harvested = await asyncio.shield(harvesting)
-            except asyncio.CancelledError:
-                # A thread cannot be stopped: the harvest under way finishes before the
-                # service closes the ledgers it writes (closing SQLite under it crashed).
-                with contextlib.suppress(CommonsGraphError):
-                    await harvesting
-                raise
-            except CommonsGraphError as error:  # e.g. sources.toml no longer reads
-                logger.error("scheduled harvest: %s", error)
-                continue
-            for report in harvested.reports:
-                if report.error:
-                    logger.warning("harvest of %s failed: %s", report.source, report.error)
+        cancelled during a harvest, it returns once that harvest is over. Of the processes
+        that share the database, the one that holds the lease `SCHEDULE` harvests; another
+        takes it over when it has not been renewed for three rounds (its holder stopped)."""
+        database = self.harvester.ledger.database
+        holder = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        try:
+            while True:
+                await asyncio.sleep(seconds)
+                if await asyncio.to_thread(database.hold, SCHEDULE, holder, 3 * seconds):
+                    await self._scheduled()
+        finally:
+            with contextlib.suppress(CommonsGraphError):
+                database.release(SCHEDULE, holder)
+
+    async def _scheduled(self) -> None:
+        """One round of the schedule."""
+        harvesting = asyncio.ensure_future(asyncio.to_thread(self.harvest))
+        try:
+            harvested = await asyncio.shield(harvesting)
+        except asyncio.CancelledError:
+            # A thread cannot be stopped: the harvest under way finishes before the
+            # service closes the database it writes.
+            with contextlib.suppress(CommonsGraphError):
+                await harvesting
+            raise
+        except CommonsGraphError as error:  # e.g. sources.toml no longer reads
+            logger.error("scheduled harvest: %s", error)
+            return
+        for report in harvested.reports:
+            if report.error:
+                logger.warning("harvest of %s failed: %s", report.source, report.error)

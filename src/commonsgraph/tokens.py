@@ -1,8 +1,8 @@
 """API tokens: bearer secrets with a role, shown once at creation and stored hashed.
 
 Roles are ordered: reader < contributor < curator < admin; a token may do what its role and
-every lower role may. Tokens live in a SQLite file in the data directory, so that the CLI can
-create or revoke them while the service runs.
+every lower role may. Tokens live in the database (`database`), so that the CLI can create or
+revoke them while the service runs, and every process of a deployment knows them.
 """
 
 from __future__ import annotations
@@ -10,12 +10,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from typing import Any
 
-from commonsgraph.database import connect
+from sqlalchemy import insert, select, update
+
+from commonsgraph.database import Database
+from commonsgraph.database.tables import token as table
 from commonsgraph.errors import InputError, NotFound
 
 ROLES = ("reader", "contributor", "curator", "admin")
@@ -40,16 +42,10 @@ def _digest(secret: str) -> str:
 
 
 class TokenStore:
-    """Tokens in a SQLite database (in memory when `path` is None)."""
+    """Tokens in the database (`database.tables.token`)."""
 
-    def __init__(self, path: Path | None) -> None:
-        self._db = connect(
-            path,
-            """CREATE TABLE IF NOT EXISTS tokens (
-                 id TEXT PRIMARY KEY, digest TEXT NOT NULL, role TEXT NOT NULL,
-                 label TEXT NOT NULL, created TEXT NOT NULL, revoked TEXT)""",
-        )
-        self._lock = threading.Lock()
+    def __init__(self, database: Database) -> None:
+        self.database = database
 
     def create(self, role: str, label: str = "") -> tuple[Token, str]:
         """A new token and its secret (the only time the secret is known)."""
@@ -58,18 +54,21 @@ class TokenStore:
         token_id = secrets.token_hex(4)
         secret = f"{PREFIX}_{token_id}_{secrets.token_urlsafe(32)}"
         token = Token(token_id, role, label, datetime.now(UTC))
-        with self._lock, self._db:
-            self._db.execute(
-                "INSERT INTO tokens VALUES (?, ?, ?, ?, ?, NULL)",
-                (token.id, _digest(secret), role, label, token.created.isoformat()),
-            )
+        with self.database.transaction() as connection:
+            connection.execute(
+                insert(table).values(
+                    id=token.id, digest=_digest(secret), role=role, label=label,
+                    created=token.created.isoformat(), revoked=None,
+                )
+            )  # fmt: skip
         return token, secret
 
     def revoke(self, token_id: str) -> Token:
-        with self._lock, self._db:
-            updated = self._db.execute(
-                "UPDATE tokens SET revoked = ? WHERE id = ? AND revoked IS NULL",
-                (datetime.now(UTC).isoformat(), token_id),
+        with self.database.transaction() as connection:
+            updated = connection.execute(
+                update(table)
+                .where(table.c.id == token_id, table.c.revoked.is_(None))
+                .values(revoked=datetime.now(UTC).isoformat())
             ).rowcount
         token = self.get(token_id)
         if token is None or not updated:
@@ -77,38 +76,33 @@ class TokenStore:
         return token
 
     def get(self, token_id: str) -> Token | None:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT id, role, label, created, revoked FROM tokens WHERE id = ?", (token_id,)
-            ).fetchone()
-        return None if row is None else _token(row)
+        with self.database.transaction() as connection:
+            row = connection.execute(select(*_COLUMNS).where(table.c.id == token_id)).first()
+        return None if row is None else _token(tuple(row))
 
     def list(self) -> list[Token]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT id, role, label, created, revoked FROM tokens ORDER BY created"
-            ).fetchall()
-        return [_token(row) for row in rows]
+        with self.database.transaction() as connection:
+            rows = connection.execute(select(*_COLUMNS).order_by(table.c.created)).all()
+        return [_token(tuple(row)) for row in rows]
 
     def verify(self, secret: str) -> Token | None:
         """The active token a secret belongs to, or None."""
         parts = secret.split("_", 2)
         if len(parts) != 3 or parts[0] != PREFIX:
             return None
-        with self._lock:
-            row = self._db.execute(
-                "SELECT id, role, label, created, revoked, digest FROM tokens WHERE id = ?",
-                (parts[1],),
-            ).fetchone()
+        with self.database.transaction() as connection:
+            row = connection.execute(
+                select(*_COLUMNS, table.c.digest).where(table.c.id == parts[1])
+            ).first()
         if row is None or not hmac.compare_digest(row[5], _digest(secret)) or row[4] is not None:
             return None
-        return _token(row[:5])
-
-    def close(self) -> None:
-        self._db.close()
+        return _token(tuple(row[:5]))
 
 
-def _token(row: tuple[str, str, str, str, str | None]) -> Token:
+_COLUMNS = (table.c.id, table.c.role, table.c.label, table.c.created, table.c.revoked)
+
+
+def _token(row: tuple[Any, ...]) -> Token:
     return Token(
         id=row[0],
         role=row[1],

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Triple, parse, serialize
 
 from commonsgraph.config import Settings
+from commonsgraph.database import Database
 from commonsgraph.store import LocalStore, union_of
 from commonsgraph.tokens import TokenStore
 from commonsgraph.web import create_app
@@ -29,7 +30,7 @@ class Service:
     def __init__(self) -> None:
         settings = Settings(data_dir=None, default_graphs=("default",))
         self.store = LocalStore(union=union_of(settings))
-        tokens = TokenStore(None)
+        tokens = TokenStore(Database.memory())
         self.secret = tokens.create("admin", "W3C suites")[1]
         self.client = TestClient(
             create_app(settings, self.store, tokens), raise_server_exceptions=False

@@ -4,7 +4,7 @@ Exit codes: 0 success, 1 the command ran but found problems (violations), 2 bad 
 3 the store is unavailable (locked by another process).
 """
 
-from commonsgraph.cli import curation, data, partners, service  # noqa: F401  (their commands)
+from commonsgraph.cli import curation, data, database, partners, service  # noqa: F401
 from commonsgraph.cli.base import main
 
 __all__ = ["main"]

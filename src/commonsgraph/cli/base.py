@@ -18,6 +18,7 @@ from rich.markup import escape
 
 from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings
+from commonsgraph.database import Database
 from commonsgraph.errors import CommonsGraphError, Conflict, InputError, NotFound, StoreError
 from commonsgraph.safetext import printable, redact
 from commonsgraph.store import Store, open_store
@@ -55,6 +56,22 @@ def opened(settings: Settings) -> Iterator[Store]:
         fail(str(error), 3)
     finally:
         store.close()
+
+
+@contextmanager
+def database(settings: Settings) -> Iterator[Database]:
+    """The deployment's database, up to date, closed afterwards (exit code 3 when it is
+    unavailable)."""
+    try:
+        opened = Database.open(settings)
+    except StoreError as error:
+        fail(str(error), 3)
+    except CommonsGraphError as error:
+        fail(str(error), 2)
+    try:
+        yield opened
+    finally:
+        opened.close()
 
 
 class Commands(click.Group):

@@ -8,7 +8,15 @@ from contextlib import contextmanager
 import click
 from rich.table import Table
 
-from commonsgraph.cli.base import cell, console, main, opened, print_findings, terminal_token
+from commonsgraph.cli.base import (
+    cell,
+    console,
+    database,
+    main,
+    opened,
+    print_findings,
+    terminal_token,
+)
 from commonsgraph.config import Settings
 from commonsgraph.contributions import STATUSES, Contributions
 from commonsgraph.vocab import compact
@@ -23,8 +31,8 @@ def contributions_() -> None:
 
 @contextmanager
 def _workflow(settings: Settings) -> Iterator[Contributions]:
-    with opened(settings) as store:
-        workflow = Contributions.open(store, settings)
+    with opened(settings) as store, database(settings) as state:
+        workflow = Contributions.open(store, settings, state)
         try:
             yield workflow
         finally:

@@ -10,7 +10,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from commonsgraph.cli.base import console, errors, fail, main, opened, terminal_token
+from commonsgraph.cli.base import console, database, errors, fail, main, opened, terminal_token
 from commonsgraph.config import Settings
 from commonsgraph.errors import InputError, NotFound
 from commonsgraph.harvest import KINDS as HARVEST_KINDS
@@ -121,13 +121,11 @@ def source_list(settings: Settings) -> None:
 
 @contextmanager
 def _partners(settings: Settings) -> Iterator[Partners]:
-    with opened(settings) as store:
+    with opened(settings) as store, database(settings) as state:
         pool = ValidationPool(Validator.of_project(settings))
-        partners = Partners.open(store, settings, pool)
         try:
-            yield partners
+            yield Partners.open(store, settings, pool, state)
         finally:
-            partners.close()
             pool.close()
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 
 import click
 from rich.table import Table
 
-from commonsgraph.cli.base import console, fail, main, opened
+from commonsgraph.cli.base import console, database, fail, main, opened
 from commonsgraph.config import Settings
 from commonsgraph.errors import CommonsGraphError
 from commonsgraph.tokens import TokenStore
@@ -43,11 +45,12 @@ def serve(settings: Settings, host: str | None, port: int | None) -> None:
 # -- tokens --------------------------------------------------------------------------------------
 
 
-def _tokens(settings: Settings) -> TokenStore:
-    if settings.data_dir is None:
-        fail("tokens need a data directory (COMMONSGRAPH_DATA_DIR)", 2)
-    assert settings.data_dir is not None
-    return TokenStore(settings.data_dir / "tokens.sqlite3")
+@contextmanager
+def _tokens(settings: Settings) -> Iterator[TokenStore]:
+    if settings.data_dir is None and not settings.database:
+        fail("tokens need a database (COMMONSGRAPH_DATABASE) or a data directory", 2)
+    with database(settings) as state:
+        yield TokenStore(state)
 
 
 @main.group()
@@ -63,9 +66,8 @@ def token() -> None:
 @click.pass_obj
 def token_create(settings: Settings, role: str, label: str) -> None:
     """Create a token; its secret is shown once and stored hashed."""
-    tokens = _tokens(settings)
-    created, secret = tokens.create(role, label)
-    tokens.close()
+    with _tokens(settings) as tokens:
+        created, secret = tokens.create(role, label)
     console.print(f"token {created.id} ({created.role}) created; its secret, shown only now:")
     print(secret)
 
@@ -75,13 +77,11 @@ def token_create(settings: Settings, role: str, label: str) -> None:
 @click.pass_obj
 def token_revoke(settings: Settings, token_id: str) -> None:
     """Revoke a token by its id (the part after 'cg_' in the secret)."""
-    tokens = _tokens(settings)
-    try:
-        revoked = tokens.revoke(token_id)
-    except CommonsGraphError as error:
-        fail(str(error), 2)
-    finally:
-        tokens.close()
+    with _tokens(settings) as tokens:
+        try:
+            revoked = tokens.revoke(token_id)
+        except CommonsGraphError as error:
+            fail(str(error), 2)
     console.print(f"token {revoked.id} ({revoked.role}) revoked")
 
 
@@ -89,12 +89,12 @@ def token_revoke(settings: Settings, token_id: str) -> None:
 @click.pass_obj
 def token_list(settings: Settings) -> None:
     """The tokens, without their secrets."""
-    tokens = _tokens(settings)
+    with _tokens(settings) as tokens:
+        listed = tokens.list()
     table = Table("id", "role", "label", "created", "revoked")
-    for item in tokens.list():
+    for item in listed:
         revoked = item.revoked.strftime("%Y-%m-%d %H:%M") if item.revoked else ""
         table.add_row(
             item.id, item.role, item.label, item.created.strftime("%Y-%m-%d %H:%M"), revoked
         )
-    tokens.close()
     console.print(table)

@@ -1,9 +1,10 @@
 """The ledger of contributions: every upload, its statements, its report and its review, in
-SQLite beside the store. Staged statements live here, not in the store, so that nothing
+the database (`database`). Staged statements live here, not in the store, so that nothing
 pending can reach a public query or page.
 
-A contribution moves through these statuses; a move is a compare-and-set in one SQLite
-transaction, so that two curators (or two processes) cannot both review the same one:
+A contribution moves through these statuses; a move is a compare-and-set (one conditional
+update), so that two curators (or two processes, on two machines) cannot both review the same
+one:
 
     invalid ─ validation found violations (kept so that the contributor can read the report)
     pending ─┬─> accepting ─> accepted ─> reverting ─> reverted
@@ -11,22 +12,19 @@ transaction, so that two curators (or two processes) cannot both review the same
 
 `accepting` and `reverting` last while the public store is written (one atomic update);
 `Contributions.recover` settles any left by a process that died in between.
-
-SQL statements name columns from the constant `_COLUMNS` (hence the `noqa: S608`); values are
-always bound as parameters.
 """
 
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 from pyoxigraph import Quad, RdfFormat, Triple, parse, serialize
+from sqlalchemy import insert, select, update
 
-from commonsgraph.database import connect
+from commonsgraph.database import Database
+from commonsgraph.database.tables import contribution as table
 from commonsgraph.validation import Finding
 
 STATUSES = ("invalid", "pending", "accepting", "accepted", "rejected", "reverting", "reverted")
@@ -103,65 +101,44 @@ def to_nquads(quads: list[Quad]) -> str:
 
 
 class Ledger:
-    """The contributions, in a SQLite file (in memory when `path` is None)."""
+    """The contributions, in the database (`database.tables.contribution`)."""
 
-    def __init__(self, path: Path | None) -> None:
-        self._db = connect(
-            path,
-            "PRAGMA journal_mode=WAL",
-            """CREATE TABLE IF NOT EXISTS contributions (
-                 id TEXT PRIMARY KEY, status TEXT NOT NULL, contributor TEXT NOT NULL,
-                 contributor_label TEXT NOT NULL, submitted TEXT NOT NULL, source TEXT,
-                 licence TEXT NOT NULL, media_type TEXT NOT NULL,
-                 statements INTEGER NOT NULL, findings TEXT NOT NULL, notes TEXT NOT NULL,
-                 reviewer TEXT, reviewer_label TEXT, reviewed TEXT, reason TEXT,
-                 data TEXT NOT NULL, superseded TEXT NOT NULL DEFAULT '')""",
-            "CREATE INDEX IF NOT EXISTS by_status ON contributions (status, submitted)",
-            isolation_level=None,  # transactions are explicit: BEGIN IMMEDIATE … COMMIT
-        )
-        self._lock = threading.Lock()
+    def __init__(self, database: Database) -> None:
+        self.database = database
 
     def add(self, contribution: Contribution, triples: list[Triple]) -> None:
         c = contribution
-        with self._lock:
-            self._db.execute(
-                f"INSERT INTO contributions ({', '.join(_COLUMNS)}, data) "  # noqa: S608
-                f"VALUES ({', '.join('?' * (len(_COLUMNS) + 1))})",
-                (
-                    c.id, c.status, c.contributor, c.contributor_label, c.submitted.isoformat(),
-                    c.source, c.licence, c.media_type, c.statements,
-                    json.dumps([f.as_json() for f in c.findings], ensure_ascii=False),
-                    json.dumps(c.notes, ensure_ascii=False), c.reviewer, c.reviewer_label,
-                    None if c.reviewed is None else c.reviewed.isoformat(), c.reason,
-                    to_ntriples(triples),
-                ),
+        with self.database.transaction() as connection:
+            connection.execute(
+                insert(table).values(
+                    id=c.id, status=c.status, contributor=c.contributor,
+                    contributor_label=c.contributor_label, submitted=c.submitted.isoformat(),
+                    source=c.source, licence=c.licence, media_type=c.media_type,
+                    statements=c.statements,
+                    findings=json.dumps([f.as_json() for f in c.findings], ensure_ascii=False),
+                    notes=json.dumps(c.notes, ensure_ascii=False), reviewer=c.reviewer,
+                    reviewer_label=c.reviewer_label,
+                    reviewed=None if c.reviewed is None else c.reviewed.isoformat(),
+                    reason=c.reason, data=to_ntriples(triples),
+                )
             )  # fmt: skip
 
     def get(self, contribution_id: str) -> Contribution | None:
-        with self._lock:
-            row = self._db.execute(
-                f"SELECT {', '.join(_COLUMNS)} FROM contributions WHERE id = ?",  # noqa: S608
-                (contribution_id,),
-            ).fetchone()
-        return None if row is None else _row(row)
+        with self.database.transaction() as connection:
+            row = connection.execute(select(*_SELECTED).where(table.c.id == contribution_id))
+            found = row.first()
+        return None if found is None else _row(tuple(found))
 
     def find(self, status: str | None = None, contributor: str | None = None) -> list[Contribution]:
         """Contributions, oldest first, of one status and one contributor if given."""
-        clauses, values = [], []
+        query = select(*_SELECTED).order_by(table.c.submitted, table.c.id)
         if status is not None:
-            clauses.append("status = ?")
-            values.append(status)
+            query = query.where(table.c.status == status)
         if contributor is not None:
-            clauses.append("contributor = ?")
-            values.append(contributor)
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        with self._lock:
-            rows = self._db.execute(
-                f"SELECT {', '.join(_COLUMNS)} FROM contributions {where} "  # noqa: S608
-                "ORDER BY submitted, id",
-                values,
-            ).fetchall()
-        return [_row(row) for row in rows]
+            query = query.where(table.c.contributor == contributor)
+        with self.database.transaction() as connection:
+            rows = connection.execute(query).all()
+        return [_row(tuple(row)) for row in rows]
 
     def data(self, contribution_id: str) -> list[Triple]:
         """The statements of a contribution."""
@@ -176,36 +153,27 @@ class Ledger:
 
     def _text(self, column: str, contribution_id: str) -> str:
         assert column in ("data", "superseded")
-        with self._lock:
-            row = self._db.execute(
-                f"SELECT {column} FROM contributions WHERE id = ?",  # noqa: S608
-                (contribution_id,),
-            ).fetchone()
-        return "" if row is None else str(row[0])
+        with self.database.transaction() as connection:
+            value = connection.scalar(select(table.c[column]).where(table.c.id == contribution_id))
+        return "" if value is None else str(value)
 
     def move(
         self, contribution_id: str, expected: tuple[str, ...], status: str, **values: object
     ) -> bool:
-        """Set the status (and other columns) if the status is one of `expected`; False if not."""
+        """Set the status (and other columns) if the status is one of `expected`; False if not:
+        one conditional update, so that of two processes moving it at once one wins."""
         assert status in STATUSES
         assert set(values) <= {*_COLUMNS, "superseded"}
-        assignments = ", ".join(f"{name} = ?" for name in ("status", *values))
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                changed = self._db.execute(
-                    f"UPDATE contributions SET {assignments} "  # noqa: S608
-                    f"WHERE id = ? AND status IN ({', '.join('?' * len(expected))})",
-                    (status, *values.values(), contribution_id, *expected),
-                ).rowcount
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self.database.transaction() as connection:
+            changed = connection.execute(
+                update(table)
+                .where(table.c.id == contribution_id, table.c.status.in_(expected))
+                .values(status=status, **values)
+            ).rowcount
         return bool(changed)
 
-    def close(self) -> None:
-        self._db.close()
+
+_SELECTED = tuple(table.c[name] for name in _COLUMNS)
 
 
 def now() -> datetime:

@@ -7,15 +7,15 @@ shapes. Valid uploads are staged in the ledger as pending, invalid ones kept wit
 neither is visible to public queries. A curator's accept publishes the contribution in one
 atomic store update: its statements in `graph/contribution/{id}` with their provenance, and
 the statements of earlier contributions it replaces moved out of their graphs. Reviews in this
-process run one at a time (the store needs one writer); the ledger's compare-and-set keeps two
-processes from reviewing the same contribution.
+deployment run one at a time, whichever process runs them (`Database.exclusive`); the
+ledger's compare-and-set keeps two curators from reviewing the same contribution.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
-import threading
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -24,6 +24,7 @@ from pyoxigraph import Literal, NamedNode, Quad, Triple
 from commonsgraph.config import Settings
 from commonsgraph.contributions.changes import Plan, ResourceChange, plan
 from commonsgraph.contributions.ledger import Contribution, Ledger, now, to_nquads
+from commonsgraph.database import Database
 from commonsgraph.errors import Conflict, InputError, NotAllowed, NotFound, ParameterError
 from commonsgraph.graphs import GraphSource, agent, agent_statements, describe
 from commonsgraph.importers.communes import Communes
@@ -75,13 +76,12 @@ class Contributions:
     """The contribution and curation workflow over a store and a ledger."""
 
     @classmethod
-    def open(cls, store: Store, settings: Settings) -> Contributions:
-        """The workflow of a deployment: its ledger in the data directory (in memory when
-        there is none), the project's shapes (large uploads validated by worker processes);
-        reviews a dead process left halfway settled."""
-        path = None if settings.data_dir is None else settings.data_dir / "contributions.sqlite3"
+    def open(cls, store: Store, settings: Settings, database: Database) -> Contributions:
+        """The workflow of a deployment: its ledger in the database, the project's shapes
+        (large uploads validated by worker processes); reviews a dead process left halfway
+        settled."""
         pool = ValidationPool(Validator.of_project(settings), workers=min(2, os.cpu_count() or 1))
-        workflow = cls(store, settings, Ledger(path), pool)
+        workflow = cls(store, settings, Ledger(database), pool)
         workflow.recover()
         return workflow
 
@@ -94,11 +94,13 @@ class Contributions:
         self.validator = validator
         self.minter = Minter(settings.base_iri)
         self.limits = ReadLimits.upload(settings)
-        self._writer = threading.Lock()
         self._communes = Communes(store, self.minter)
 
+    def _writer(self) -> AbstractContextManager[None]:
+        """Reviews one at a time in the deployment, whichever process runs them."""
+        return self.ledger.database.exclusive("contributions")
+
     def close(self) -> None:
-        self.ledger.close()
         if isinstance(self.validator, ValidationPool):
             self.validator.close()
 
@@ -265,7 +267,7 @@ class Contributions:
 
     def accept(self, contribution_id: str, curator: Token) -> Contribution:
         """Publish a pending contribution, atomically, with its provenance."""
-        with self._writer:
+        with self._writer():
             contribution = self._in_status(contribution_id, "pending", "accept")
             self._check_reviewer(contribution, curator)
             triples = self.ledger.data(contribution_id)
@@ -335,7 +337,7 @@ class Contributions:
 
     def revert(self, contribution_id: str, curator: Token) -> Contribution:
         """Withdraw an accepted contribution and give back what it replaced."""
-        with self._writer:
+        with self._writer():
             contribution = self._in_status(contribution_id, "accepted", "revert")
             subjects = {t.subject for t in self.ledger.data(contribution_id)}
             assert contribution.reviewed is not None
@@ -376,6 +378,10 @@ class Contributions:
     def recover(self) -> list[str]:
         """Settle the reviews a dead process left halfway: each contribution ends wholly
         public or not at all, as the store says. Returns what was settled."""
+        with self._writer():  # a review under way in another process is not settled
+            return self._settle()
+
+    def _settle(self) -> list[str]:
         settled = []
         for contribution in self.ledger.find(status="accepting"):
             if self.store.has_graph(self.graph(contribution)):

@@ -4,6 +4,7 @@ model, validated record by record, published with their provenance. See harveste
 from __future__ import annotations
 
 from commonsgraph.config import Settings
+from commonsgraph.database import Database
 from commonsgraph.harvest.harvester import Harvester, HarvestReport
 from commonsgraph.harvest.ledger import HarvestLedger, Quarantined, SourceStatus
 from commonsgraph.harvest.sources import KINDS, Source, SourceRegistry
@@ -11,14 +12,17 @@ from commonsgraph.store import Store
 from commonsgraph.validation import Validates
 
 
-def open_harvester(store: Store, settings: Settings, validator: Validates) -> Harvester:
-    """The harvester of a deployment: sources and ledger in the data directory."""
+def open_harvester(
+    store: Store, settings: Settings, validator: Validates, database: Database
+) -> Harvester:
+    """The harvester of a deployment: sources in the data directory, ledger in the
+    database."""
     directory = settings.data_dir
     return Harvester(
         store,
         settings,
         SourceRegistry(None if directory is None else directory / "sources.toml"),
-        HarvestLedger(None if directory is None else directory / "harvests.sqlite3"),
+        HarvestLedger(database),
         validator,
     )
 

@@ -21,9 +21,9 @@
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections import defaultdict
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -94,7 +94,8 @@ class HarvestReport:
 
 
 class Harvester:
-    """Harvests the declared sources into the store, one at a time."""
+    """Harvests the declared sources into the store, one at a time (in every process of the
+    deployment together)."""
 
     def __init__(
         self,
@@ -111,15 +112,18 @@ class Harvester:
         self.validator = validator
         self.minter = Minter(settings.base_iri)
         self.limits = ReadLimits.harvest(settings)
-        self._running = threading.Lock()
         self._communes = Communes(store, self.minter)
+
+    def _running(self) -> AbstractContextManager[None]:
+        """One harvest at a time in the deployment, whichever process runs it."""
+        return self.ledger.database.exclusive("harvests")
 
     def graph(self, name: str) -> NamedNode:
         return self.minter.graph(f"harvest/{name}")
 
     def drop(self, name: str) -> None:
         """Withdraw a source's harvest: its graph, status and quarantine."""
-        with self._running:
+        with self._running():
             self.store.drop_graph(self.graph(name))
             self.ledger.forget(name)
 
@@ -132,7 +136,7 @@ class Harvester:
 
     def _run(self, source: Source, full: bool) -> HarvestReport:
         name = source.name
-        with self._running:
+        with self._running():
             started = datetime.now(UTC)
             clock = time.monotonic()
             report = HarvestReport(name)

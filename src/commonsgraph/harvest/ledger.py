@@ -1,4 +1,4 @@
-"""What the harvester remembers, in SQLite beside the store: each source's last attempt, last
+"""What the harvester remembers, in the database (`database`): each source's last attempt, last
 success and last error with their counts (the status page), the validators its partner gave
 (ETag, Last-Modified) and the time to ask changes since; and the quarantine: records that did
 not pass the shapes, with their report, out of the public graph.
@@ -7,14 +7,15 @@ not pass the shapes, with their report, out of the public graph.
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from pyoxigraph import RdfFormat, Triple, parse, serialize
+from sqlalchemy import delete, func, insert, select, update
 
-from commonsgraph.database import connect
+from commonsgraph.database import Database
+from commonsgraph.database.tables import harvest_status as status
+from commonsgraph.database.tables import quarantine as table
 from commonsgraph.validation import Finding
 
 
@@ -68,45 +69,34 @@ def _status(row: tuple[object, ...]) -> SourceStatus:
 
 
 class HarvestLedger:
-    """Source statuses and the quarantine (in memory when `path` is None)."""
+    """Source statuses and the quarantine, in the database (`database.tables.harvest_status`,
+    `quarantine`)."""
 
-    def __init__(self, path: Path | None) -> None:
-        self._db = connect(
-            path,
-            """CREATE TABLE IF NOT EXISTS status (
-                 name TEXT PRIMARY KEY, last_attempt TEXT, last_success TEXT,
-                 last_error TEXT, last_error_at TEXT, records INTEGER NOT NULL DEFAULT 0,
-                 published INTEGER NOT NULL DEFAULT 0, quarantined INTEGER NOT NULL DEFAULT 0,
-                 statements INTEGER NOT NULL DEFAULT 0, etag TEXT, last_modified TEXT,
-                 since TEXT)""",
-            """CREATE TABLE IF NOT EXISTS quarantine (
-                 source TEXT NOT NULL, record TEXT NOT NULL, harvested TEXT NOT NULL,
-                 findings TEXT NOT NULL, statements TEXT NOT NULL,
-                 PRIMARY KEY (source, record))""",
-        )
-        self._lock = threading.Lock()
+    def __init__(self, database: Database) -> None:
+        self.database = database
 
     def status(self, name: str) -> SourceStatus:
-        with self._lock:
-            row = self._db.execute(
-                f"SELECT {', '.join(_STATUS)} FROM status WHERE name = ?",  # noqa: S608
-                (name,),
-            ).fetchone()
-        return SourceStatus(name) if row is None else _status(row)
+        with self.database.transaction() as connection:
+            row = connection.execute(select(*_SELECTED).where(status.c.name == name)).first()
+        return SourceStatus(name) if row is None else _status(tuple(row))
 
     def attempted(self, name: str, moment: datetime) -> None:
-        with self._lock, self._db:
-            self._db.execute(
-                "INSERT INTO status (name, last_attempt) VALUES (?, ?) "
-                "ON CONFLICT (name) DO UPDATE SET last_attempt = excluded.last_attempt",
-                (name, moment.isoformat()),
-            )
+        with self.database.transaction() as connection:
+            self.database.lock(connection, f"harvest-status:{name}")
+            changed = connection.execute(
+                update(status).where(status.c.name == name).values(last_attempt=moment.isoformat())
+            ).rowcount
+            if not changed:
+                connection.execute(
+                    insert(status).values(name=name, last_attempt=moment.isoformat())
+                )
 
     def failed(self, name: str, moment: datetime, error: str) -> None:
-        with self._lock, self._db:
-            self._db.execute(
-                "UPDATE status SET last_error = ?, last_error_at = ? WHERE name = ?",
-                (error, moment.isoformat(), name),
+        with self.database.transaction() as connection:
+            connection.execute(
+                update(status)
+                .where(status.c.name == name)
+                .values(last_error=error, last_error_at=moment.isoformat())
             )
 
     def succeeded(
@@ -124,48 +114,56 @@ class HarvestLedger:
     ) -> None:
         """Record a success. `quarantine` replaces the source's quarantine (a full harvest),
         or, with `replaced`, only the records harvested again (an incremental one)."""
-        with self._lock, self._db:
+        with self.database.transaction() as connection:
+            self.database.lock(connection, f"harvest-status:{name}")
             if quarantine is not None:
+                mine = table.c.source == name
                 if replaced is None:
-                    self._db.execute("DELETE FROM quarantine WHERE source = ?", (name,))
-                else:
-                    self._db.executemany(
-                        "DELETE FROM quarantine WHERE source = ? AND record = ?",
-                        [(name, record) for record in replaced],
+                    connection.execute(delete(table).where(mine))
+                gone = {q.record for q in quarantine} | (replaced or set())
+                for record in sorted(gone):
+                    connection.execute(delete(table).where(mine, table.c.record == record))
+                if quarantine:
+                    connection.execute(
+                        insert(table),
+                        [
+                            {
+                                "source": q.source,
+                                "record": q.record,
+                                "harvested": q.harvested.isoformat(),
+                                "findings": json.dumps(
+                                    [f.as_json() for f in q.findings], ensure_ascii=False
+                                ),
+                                "statements": (
+                                    serialize(q.statements, format=RdfFormat.N_TRIPLES) or b""
+                                ).decode(),
+                            }
+                            for q in quarantine
+                        ],
                     )
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO quarantine VALUES (?, ?, ?, ?, ?)",
-                    [
-                        (
-                            q.source,
-                            q.record,
-                            q.harvested.isoformat(),
-                            json.dumps([f.as_json() for f in q.findings], ensure_ascii=False),
-                            (serialize(q.statements, format=RdfFormat.N_TRIPLES) or b"").decode(),
-                        )
-                        for q in quarantine
-                    ],
+            quarantined = connection.scalar(
+                select(func.count()).select_from(table).where(table.c.source == name)
+            )
+            connection.execute(
+                update(status)
+                .where(status.c.name == name)
+                .values(
+                    last_success=started.isoformat(), records=records, published=published,
+                    quarantined=quarantined, statements=statements, etag=etag,
+                    last_modified=last_modified, since=started.isoformat(),
                 )
-            quarantined = self._db.execute(
-                "SELECT COUNT(*) FROM quarantine WHERE source = ?", (name,)
-            ).fetchone()[0]
-            self._db.execute(
-                "UPDATE status SET last_success = ?, records = ?, published = ?, "
-                "quarantined = ?, statements = ?, etag = ?, last_modified = ?, since = ? "
-                "WHERE name = ?",
-                (
-                    started.isoformat(), records, published, quarantined, statements, etag,
-                    last_modified, started.isoformat(), name,
-                ),
             )  # fmt: skip
 
     def quarantine(self, name: str) -> list[Quarantined]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT source, record, harvested, findings, statements FROM quarantine "
-                "WHERE source = ? ORDER BY record",
-                (name,),
-            ).fetchall()
+        with self.database.transaction() as connection:
+            rows = connection.execute(
+                select(
+                    table.c.source, table.c.record, table.c.harvested, table.c.findings,
+                    table.c.statements,
+                )
+                .where(table.c.source == name)
+                .order_by(table.c.record)
+            ).all()  # fmt: skip
         return [
             Quarantined(
                 source=row[0],
@@ -179,9 +177,9 @@ class HarvestLedger:
 
     def forget(self, name: str) -> None:
         """A source removed: its status and quarantine go with it."""
-        with self._lock, self._db:
-            self._db.execute("DELETE FROM status WHERE name = ?", (name,))
-            self._db.execute("DELETE FROM quarantine WHERE source = ?", (name,))
+        with self.database.transaction() as connection:
+            connection.execute(delete(status).where(status.c.name == name))
+            connection.execute(delete(table).where(table.c.source == name))
 
-    def close(self) -> None:
-        self._db.close()
+
+_SELECTED = tuple(status.c[name] for name in _STATUS)

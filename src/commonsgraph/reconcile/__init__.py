@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pyoxigraph import Literal, NamedNode, Triple
 
 from commonsgraph.config import Settings
+from commonsgraph.database import Database
 from commonsgraph.graphs import GraphSource, agent, agent_statements, publish
 from commonsgraph.reconcile.candidates import Evidence, Finder, Found, Options, Search
 from commonsgraph.reconcile.ledger import STATUSES, Candidate, ReconciliationLedger, Recorded
@@ -53,16 +54,9 @@ class Reconciliation:
         self.options = options or Options()
 
     @classmethod
-    def open(cls, store: Store, settings: Settings) -> Reconciliation:
-        """The report in `<data dir>/reconciliation.sqlite3` (in memory without a data dir)."""
-        directory = settings.data_dir
-        ledger = ReconciliationLedger(
-            None if directory is None else directory / "reconciliation.sqlite3"
-        )
-        return cls(store, Minter(settings.base_iri), ledger)
-
-    def close(self) -> None:
-        self.ledger.close()
+    def open(cls, store: Store, settings: Settings, database: Database) -> Reconciliation:
+        """The report in the deployment's database."""
+        return cls(store, Minter(settings.base_iri), ReconciliationLedger(database))
 
     @property
     def graph(self) -> NamedNode:
@@ -99,7 +93,11 @@ class Reconciliation:
 
     def settle(self) -> GraphChange | None:
         """Publish the confirmed links of the report (nothing when there are none and never
-        were)."""
+        were); one process at a time, so that none publishes an older report over a newer."""
+        with self.ledger.database.exclusive("reconciliation"):
+            return self._publish()
+
+    def _publish(self) -> GraphChange | None:
         confirmed = self.ledger.all("confirmed")
         if not confirmed and not self.store.has_graph(self.graph):
             return None

@@ -1,4 +1,4 @@
-"""The reconciliation report, in SQLite beside the store: every candidate link the finder
+"""The reconciliation report, in the database (`database`): every candidate link the finder
 proposed, with its score and evidence, and what a curator decided (confirmed or dismissed, by
 whom, when, why).
 
@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from pyoxigraph import NamedNode
+from sqlalchemy import delete, func, insert, select, update
 
-from commonsgraph.database import connect
+from commonsgraph.database import Database
+from commonsgraph.database.tables import candidate as table
 from commonsgraph.errors import Conflict, NotFound
 from commonsgraph.reconcile.candidates import Evidence, Found
 
@@ -88,68 +88,63 @@ class Recorded:
 
 
 class ReconciliationLedger:
-    """The candidates and their decisions (in memory when `path` is None)."""
+    """The candidates and their decisions, in the database
+    (`database.tables.candidate`)."""
 
-    def __init__(self, path: Path | None) -> None:
-        self._db = connect(
-            path,
-            """CREATE TABLE IF NOT EXISTS candidate (
-                 id TEXT PRIMARY KEY, kind TEXT NOT NULL, theirs TEXT NOT NULL,
-                 ours TEXT NOT NULL, source TEXT NOT NULL, theirs_label TEXT NOT NULL,
-                 ours_label TEXT NOT NULL, score REAL NOT NULL, evidence TEXT NOT NULL,
-                 status TEXT NOT NULL, found TEXT NOT NULL, decided_by TEXT,
-                 decided_by_label TEXT, decided_at TEXT, reason TEXT)""",
-        )
-        self._lock = threading.Lock()
+    def __init__(self, database: Database) -> None:
+        self.database = database
 
     def record(self, found: Iterable[Found], moment: datetime) -> Recorded:
         """Keep what a search found (see the module's docstring)."""
         rows = {candidate_id(f): f for f in found}
-        with self._lock, self._db:
-            known = {row[0]: row[1] for row in self._db.execute("SELECT id, status FROM candidate")}
+        with self.database.transaction() as connection:
+            self.database.lock(connection, "reconciliation-report")
+            known = {
+                row[0]: row[1] for row in connection.execute(select(table.c.id, table.c.status))
+            }
             new = [key for key in rows if key not in known]
-            self._db.executemany(
-                "INSERT INTO candidate (id, kind, theirs, ours, source, theirs_label, "
-                "ours_label, score, evidence, status, found) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'proposed', ?)",
-                [(key, rows[key].kind, *_found(rows[key]), moment.isoformat()) for key in new],
-            )
-            self._db.executemany(
-                "UPDATE candidate SET theirs = ?, ours = ?, source = ?, theirs_label = ?, "
-                "ours_label = ?, score = ?, evidence = ? WHERE id = ?",
-                [(*_found(f), key) for key, f in rows.items() if key in known],
-            )
+            if new:
+                connection.execute(
+                    insert(table),
+                    [
+                        {"id": key, "kind": rows[key].kind, **_found(rows[key]),
+                         "status": "proposed", "found": moment.isoformat()}
+                        for key in new
+                    ],
+                )  # fmt: skip
+            for key, f in rows.items():
+                if key in known:
+                    connection.execute(update(table).where(table.c.id == key).values(**_found(f)))
             gone = [
                 key for key, status in known.items() if status == "proposed" and key not in rows
             ]
-            self._db.executemany("DELETE FROM candidate WHERE id = ?", [(key,) for key in gone])
+            if gone:
+                connection.execute(delete(table).where(table.c.id.in_(gone)))
         return Recorded(len(new), len(rows) - len(new), len(gone))
 
     def get(self, candidate: str) -> Candidate:
-        with self._lock:
-            row = self._db.execute(
-                f"SELECT {', '.join(_COLUMNS)} FROM candidate WHERE id = ?",  # noqa: S608
-                (candidate,),
-            ).fetchone()
+        with self.database.transaction() as connection:
+            row = connection.execute(select(*_SELECTED).where(table.c.id == candidate)).first()
         if row is None:
             raise NotFound(f"no candidate link {candidate!r}")
-        return _candidate(row)
+        return _candidate(tuple(row))
 
     def all(self, status: str | None = None) -> list[Candidate]:
         """Candidates, the best scores first."""
-        where, parameters = ("WHERE status = ?", (status,)) if status else ("", ())
-        with self._lock:
-            rows = self._db.execute(
-                f"SELECT {', '.join(_COLUMNS)} FROM candidate {where} "  # noqa: S608
-                "ORDER BY score DESC, theirs, ours",
-                parameters,
-            ).fetchall()
-        return [_candidate(row) for row in rows]
+        query = select(*_SELECTED).order_by(table.c.score.desc(), table.c.theirs, table.c.ours)
+        if status:
+            query = query.where(table.c.status == status)
+        with self.database.transaction() as connection:
+            rows = connection.execute(query).all()
+        return [_candidate(tuple(row)) for row in rows]
 
     def counts(self) -> dict[str, int]:
-        with self._lock:
-            rows = self._db.execute("SELECT status, COUNT(*) FROM candidate GROUP BY status")
-            found = dict(rows.fetchall())
+        with self.database.transaction() as connection:
+            found: dict[str, int] = dict(
+                connection.execute(
+                    select(table.c.status, func.count()).group_by(table.c.status)
+                ).all()
+            )
         return {status: int(found.get(status, 0)) for status in STATUSES}
 
     def decide(
@@ -163,28 +158,34 @@ class ReconciliationLedger:
         moment: datetime,
         reason: str | None = None,
     ) -> Candidate:
-        """Set a candidate's status if it is one of `expected` (else `Conflict`)."""
+        """Set a candidate's status if it is one of `expected` (else `Conflict`): a
+        conditional update, so that of two curators (on two machines) deciding at once one
+        wins and the other gets a `Conflict`."""
         current = self.get(candidate)
         if current.status not in expected:
             raise Conflict(f"candidate link {candidate} is {current.status}: it cannot be {status}")
-        with self._lock, self._db:
-            cursor = self._db.execute(
-                "UPDATE candidate SET status = ?, decided_by = ?, decided_by_label = ?, "
-                "decided_at = ?, reason = ? WHERE id = ? AND status = ?",
-                (status, by, by_label, moment.isoformat(), reason, candidate, current.status),
-            )
-        if cursor.rowcount != 1:
+        with self.database.transaction() as connection:
+            changed = connection.execute(
+                update(table)
+                .where(table.c.id == candidate, table.c.status == current.status)
+                .values(
+                    status=status, decided_by=by, decided_by_label=by_label,
+                    decided_at=moment.isoformat(), reason=reason,
+                )
+            ).rowcount  # fmt: skip
+        if changed != 1:
             raise Conflict(f"candidate link {candidate} was decided by someone else meanwhile")
         return self.get(candidate)
 
-    def close(self) -> None:
-        self._db.close()
+
+_SELECTED = tuple(table.c[name] for name in _COLUMNS)
 
 
-def _found(found: Found) -> tuple[object, ...]:
+def _found(found: Found) -> dict[str, object]:
     """The columns a search gives, from `theirs` to `evidence`."""
     evidence = {k: v for k, v in vars(found.evidence).items() if v is not None}
-    return (
-        found.theirs.value, found.ours.value, found.source.value, found.theirs_label,
-        found.ours_label, found.score, json.dumps(evidence, ensure_ascii=False),
-    )  # fmt: skip
+    return {
+        "theirs": found.theirs.value, "ours": found.ours.value, "source": found.source.value,
+        "theirs_label": found.theirs_label, "ours_label": found.ours_label,
+        "score": found.score, "evidence": json.dumps(evidence, ensure_ascii=False),
+    }  # fmt: skip

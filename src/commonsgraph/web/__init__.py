@@ -18,6 +18,7 @@ from starlette.types import ASGIApp
 from commonsgraph import __version__
 from commonsgraph.config import Settings
 from commonsgraph.contributions import Contributions
+from commonsgraph.database import Database
 from commonsgraph.federation import Gateway
 from commonsgraph.partners import Partners
 from commonsgraph.queries import load_queries
@@ -84,12 +85,21 @@ class Service(FastAPI):
         return super().openapi()
 
 
-def create_app(settings: Settings, store: Store, tokens: TokenStore | None = None) -> FastAPI:
-    """A commonsgraph service over `store`; every test builds its own."""
+def create_app(
+    settings: Settings,
+    store: Store,
+    tokens: TokenStore | None = None,
+    *,
+    database: Database | None = None,
+) -> FastAPI:
+    """A commonsgraph service over `store`, its state in `database` (that of `tokens` when
+    they are given; else the deployment's, opened here and closed with the service); every
+    test builds its own."""
+    owned = database is None and tokens is None
+    if database is None:
+        database = Database.open(settings) if tokens is None else tokens.database
     if tokens is None:
-        tokens = TokenStore(
-            None if settings.data_dir is None else settings.data_dir / "tokens.sqlite3"
-        )
+        tokens = TokenStore(database)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -103,10 +113,11 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
             schedule.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await schedule
-        app.state.partners.close()
         app.state.contributions.close()  # its validation workers
         if gateway is not None:
             gateway.close()
+        if owned:
+            database.close()
 
     app = Service(
         lifespan=lifespan,
@@ -120,6 +131,7 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
     app.settings = app.state.settings = settings
     app.state.store = store
     app.state.tokens = tokens
+    app.state.database = database
     problems.install(app)
     templates = templating.templates(HERE / "templates")
     queries = load_queries(settings.resource("queries"))
@@ -140,10 +152,10 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
     )
     app.include_router(named_queries.router(endpoint, queries))
     curation = Curation(templates, tokens)
-    workflow = Contributions.open(store, settings)
+    workflow = Contributions.open(store, settings, database)
     app.state.contributions = workflow
     app.include_router(contributions.router(settings, workflow, curation))
-    app.state.partners = Partners.open(store, settings, workflow.validator)
+    app.state.partners = Partners.open(store, settings, workflow.validator, database)
     app.include_router(partners.router(app.state.partners, curation))
     app.include_router(graph_store.router(settings, store, tokens))
     app.include_router(datasets.router(settings, store, templates))

@@ -1,0 +1,66 @@
+"""`db`: the database of the service's own state (tokens, contributions, harvests,
+reconciliation): its schema and the data files of the layout before it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from commonsgraph.cli.base import console, database, fail, main
+from commonsgraph.config import Settings
+from commonsgraph.database import Database, database_url
+from commonsgraph.database.legacy import import_files
+from commonsgraph.errors import CommonsGraphError
+
+
+@main.group(name="db")
+def db() -> None:
+    """The database of the service's state (COMMONSGRAPH_DATABASE, or SQLite in the data
+    directory)."""
+
+
+@db.command(name="upgrade")
+@click.pass_obj
+def db_upgrade(settings: Settings) -> None:
+    """Bring the schema up to date and import the data directory's older data files (the
+    service does it too when it starts)."""
+    with database(settings) as opened:
+        console.print(f"{_where(settings)}: schema at revision {opened.revision()}")
+
+
+@db.command(name="status")
+@click.pass_obj
+def db_status(settings: Settings) -> None:
+    """Where the database is and its schema's revision (none before `db upgrade`)."""
+    try:
+        opened = Database.open(settings, upgrade=False)
+        try:
+            revision = opened.revision()
+        finally:
+            opened.close()
+    except CommonsGraphError as error:
+        fail(str(error), 3)
+    console.print(f"{_where(settings)}: schema at revision {revision or 'none'}")
+
+
+@db.command(name="import")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.pass_obj
+def db_import(settings: Settings, directory: Path) -> None:
+    """Import the data files (tokens.sqlite3, contributions.sqlite3, harvests.sqlite3,
+    reconciliation.sqlite3) of another data directory, e.g. a machine's before it joins a
+    shared PostgreSQL. A file is imported once; rows already there are kept."""
+    with database(settings) as opened:
+        try:
+            imported = import_files(opened, directory)
+        except CommonsGraphError as error:
+            fail(str(error), 2)
+    for item in imported:
+        console.print(f"{item.file}: {item.rows} row(s) imported")
+    if not imported:
+        console.print(f"nothing to import from {directory} (imported before, or no data files)")
+
+
+def _where(settings: Settings) -> str:
+    return database_url(settings).render_as_string(hide_password=True)
