@@ -19,6 +19,7 @@ from commonsgraph.database.tables import legacy_import, token
 from commonsgraph.errors import ConfigError, DataSyntaxError
 from commonsgraph.harvest import HarvestLedger
 from commonsgraph.reconcile import ReconciliationLedger
+from commonsgraph.store import lexical
 from commonsgraph.tokens import TokenStore
 
 LEGACY = Path(__file__).parent / "fixtures" / "legacy-data"
@@ -44,7 +45,8 @@ def test_nothing_an_older_deployment_has_is_lost_on_the_first_start(legacy: Path
     try:
         tokens = TokenStore(database)
         curator = tokens.verify(secrets()["curator"])
-        assert curator is not None and (curator.role, curator.label) == ("curator", "Camille")
+        assert curator is not None
+        assert (curator.role, curator.label) == ("curator", "Camille")
         assert tokens.verify(secrets()["contributor"]) is not None
         [gone] = [t for t in tokens.list() if t.label == "gone"]
         assert gone.revoked is not None
@@ -55,10 +57,11 @@ def test_nothing_an_older_deployment_has_is_lost_on_the_first_start(legacy: Path
         assert (accepted.id, accepted.status, accepted.reviewer_label) == (
             "c0ffee02", "accepted", "Camille",
         )  # fmt: skip
-        assert accepted.notes == ["une note"] and accepted.source == "l'export de mai"
-        assert [t.object.value for t in ledger.data("c0ffee02")] == ["La Ruche é"]
+        assert accepted.notes == ["une note"]
+        assert accepted.source == "l'export de mai"
+        assert [lexical(t.object) for t in ledger.data("c0ffee02")] == ["La Ruche é"]
         [superseded] = ledger.superseded("c0ffee02")
-        assert superseded.object.value == "Vieux"
+        assert lexical(superseded.object) == "Vieux"
 
         harvests = HarvestLedger(database)
         status = harvests.status("reseau-x")
@@ -67,7 +70,7 @@ def test_nothing_an_older_deployment_has_is_lost_on_the_first_start(legacy: Path
         )  # fmt: skip
         [quarantined] = harvests.quarantine("reseau-x")
         assert quarantined.record == "https://x.example/1"
-        assert [t.object.value for t in quarantined.statements] == ["Nulle part"]
+        assert [lexical(t.object) for t in quarantined.statements] == ["Nulle part"]
 
         [link] = ReconciliationLedger(database).all()
         assert (link.status, link.decided_by_label, link.ours) == (
@@ -98,7 +101,7 @@ def test_the_files_are_imported_once(legacy: Path) -> None:
 def test_a_half_done_import_is_done_again_whole(legacy: Path) -> None:
     """A file that cannot be read stops the import before anything of it is kept."""
     (legacy / "harvests.sqlite3").write_bytes(b"not a database at all" * 100)
-    with pytest.raises(DataSyntaxError, match="harvests.sqlite3"):
+    with pytest.raises(DataSyntaxError, match=r"harvests\.sqlite3"):
         Database.open(Settings(data_dir=legacy))
     shutil.copy(LEGACY / "harvests.sqlite3", legacy / "harvests.sqlite3")
     database = Database.open(Settings(data_dir=legacy))
@@ -121,7 +124,8 @@ def test_the_command_line_imports_another_data_directory(legacy: Path, tmp_path:
     assert "tokens.sqlite3: 3 row(s) imported" in imported.output
     assert "contributions.sqlite3: 2 row(s) imported" in imported.output
     listed = runner.invoke(main, ["--data-dir", str(other), "token", "list"])
-    assert "Camille" in listed.output and "Réseau Tela" in listed.output
+    assert "Camille" in listed.output
+    assert "Réseau Tela" in listed.output
     again = runner.invoke(main, ["--data-dir", str(other), "db", "import", str(legacy)])
     assert "nothing to import" in again.output
 
@@ -130,7 +134,8 @@ def test_db_status_says_where_and_which_revision(tmp_path: Path) -> None:
     runner = CliRunner()
     before = runner.invoke(main, ["--data-dir", str(tmp_path), "db", "status"])
     assert before.exit_code == 0, before.output
-    assert "revision none" in before.output and FILE in before.output
+    assert "revision none" in before.output
+    assert FILE in before.output
     runner.invoke(main, ["--data-dir", str(tmp_path), "db", "upgrade"])
     after = runner.invoke(main, ["--data-dir", str(tmp_path), "db", "status"])
     assert "revision 0001" in after.output
@@ -154,7 +159,8 @@ def test_the_password_is_given_apart_and_never_shown(tmp_path: Path) -> None:
     )
     assert "s3cr3t" not in repr(settings)
     database = Database(create_engine(url))  # not connected: only shown
-    assert "s3cr3t" not in repr(database) and "***" in repr(database)
+    assert "s3cr3t" not in repr(database)
+    assert "***" in repr(database)
     given = Settings.from_env(
         {"COMMONSGRAPH_DATABASE": "postgresql://c@h/g", "COMMONSGRAPH_DATABASE_PASSWORD": "x y"}
     )
