@@ -36,6 +36,20 @@ def modules() -> list[Path]:
         # HTTP clients: the remote store, SERVICE calls and harvests only
         ("httpx", ("store/remote.py", "federation.py", "harvest/fetch.py")),
         ("SPARQLWrapper", ()),  # tests only: a client of our endpoint
+        # the service's state: the database package, and the one module per concept on it
+        (
+            "sqlalchemy",
+            (
+                "database",
+                "tokens.py",
+                "contributions/ledger.py",
+                "harvest/ledger.py",
+                "reconcile/ledger.py",
+            ),
+        ),
+        ("alembic", ("database",)),
+        ("sqlite3", ("database/legacy.py",)),  # the data files before the database
+        ("psycopg", ()),  # SQLAlchemy's driver for PostgreSQL, named in database/ only
     ],
 )
 def test_libraries_stay_in_their_module(library: str, allowed: tuple[str, ...]) -> None:
@@ -51,6 +65,7 @@ def test_libraries_stay_in_their_module(library: str, allowed: tuple[str, ...]) 
 def test_lower_layers_do_not_import_upper_ones() -> None:
     lower = (
         "store",
+        "database",
         "importers",
         "validation.py",
         "graphs.py",

@@ -99,6 +99,15 @@ class Serialized:
     media_type: str
 
 
+class SharedVersion(Protocol):
+    """A count of writes kept where every process of a deployment sees it (the service's
+    database, `database.Database`)."""
+
+    def version(self) -> int: ...
+
+    def bump(self) -> int: ...
+
+
 class Store(Protocol):
     """A dataset of named graphs, queried with SPARQL 1.1.
 

@@ -15,7 +15,8 @@ some.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, BinaryIO
 
 import httpx
@@ -42,6 +43,7 @@ from commonsgraph.store.base import (
     QueryRequest,
     Row,
     Serialized,
+    SharedVersion,
     UpdateDataset,
     data_update,
 )
@@ -69,6 +71,24 @@ class RemoteStore:
         self.graph_store_url = graph_store_url
         self._client = httpx.Client(timeout=timeout)
         self._prologue = sparql_prefixes()
+        self.shared: SharedVersion | None = None
+        """Where the data version of every process writing this server is kept (the
+        service's database), once `share_version` said so."""
+
+    def share_version(self, shared: SharedVersion) -> None:
+        """Count every write in `shared`, and take the data version from it: each process
+        that shares it sees the others' writes at once, without a query to the server."""
+        self.shared = shared
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """A write: counted even when it failed (the server may have done it before the
+        answer was lost; a needless count only refreshes caches)."""
+        try:
+            yield
+        finally:
+            if self.shared is not None:
+                self.shared.bump()
 
     @classmethod
     def oxigraph(
@@ -220,7 +240,8 @@ class RemoteStore:
                     "using-named-graph-uri": [g.value for g in using[1]],
                 }
             )
-        self._post(self.update_url, UPDATE_TYPE, self._prologue + update, params=params)
+        with self._writing():
+            self._post(self.update_url, UPDATE_TYPE, self._prologue + update, params=params)
 
     def change(self, delete: Sequence[Quad], insert: Sequence[Quad]) -> None:
         if delete or insert:
@@ -231,10 +252,14 @@ class RemoteStore:
     ) -> tuple[int, bool]:
         data = serialize(list(triples), format=RdfFormat.N_TRIPLES) or b""
         existed = isinstance(graph, DefaultGraph) or self.has_graph(graph)
-        response = self._graph_request(
-            method, graph, content=data, headers={"Content-Type": RdfFormat.N_TRIPLES.media_type}
-        )
-        _check(response)
+        with self._writing():
+            response = self._graph_request(
+                method,
+                graph,
+                content=data,
+                headers={"Content-Type": RdfFormat.N_TRIPLES.media_type},
+            )
+            _check(response)
         return data.count(b"\n"), not existed
 
     def replace_graph(self, graph: GraphName, triples: Iterable[Triple]) -> GraphChange:
@@ -248,11 +273,12 @@ class RemoteStore:
         return GraphChange(graph, added=count, removed=0, total=total, created=created)
 
     def drop_graph(self, graph: GraphName) -> bool:
-        response = self._graph_request("DELETE", graph)
-        if response.status_code == 404:
-            return False
-        _check(response)
-        return True
+        with self._writing():
+            response = self._graph_request("DELETE", graph)
+            if response.status_code == 404:
+                return False
+            _check(response)
+            return True
 
     def dump(self, output: BinaryIO, format: RdfFormat) -> None:
         try:
@@ -268,7 +294,10 @@ class RemoteStore:
             ) from None
 
     def data_version(self) -> str | None:
-        """The latest replacement of a described graph (writes by SPARQL Update go unseen)."""
+        """The shared count of writes (`share_version`); without it, the latest replacement
+        of a described graph (writes by SPARQL Update go unseen)."""
+        if self.shared is not None:
+            return f"shared-{self.shared.version()}"
         rows = self.select(
             "SELECT (MAX(STR(?t)) AS ?latest) (COUNT(?g) AS ?graphs) "
             "WHERE { GRAPH ?g { ?g prov:generatedAtTime ?t } }"

@@ -23,6 +23,7 @@ from commonsgraph.federation import Gateway
 from commonsgraph.partners import Partners
 from commonsgraph.queries import load_queries
 from commonsgraph.store import LocalStore, Store
+from commonsgraph.store.remote import RemoteStore
 from commonsgraph.tokens import TokenStore
 from commonsgraph.web import (
     apidocs,
@@ -132,6 +133,8 @@ def create_app(
     app.state.store = store
     app.state.tokens = tokens
     app.state.database = database
+    if isinstance(store, RemoteStore):  # several processes may write it: one data version
+        store.share_version(database)
     problems.install(app)
     templates = templating.templates(HERE / "templates")
     queries = load_queries(settings.resource("queries"))

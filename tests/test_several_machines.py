@@ -1,0 +1,265 @@
+"""Several service processes sharing one PostgreSQL (a throwaway cluster, `postgres.py`) and
+one `oxigraph serve`: what one process writes, the others see at once; two curators deciding
+at once on two machines get one winner and a 409 for the other; nothing a contributor owns
+can be taken through another machine (the data-loss scenario of issue 19)."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from commonsgraph.config import Settings
+from commonsgraph.database import Database
+from commonsgraph.tokens import TokenStore
+
+from .postgres import Cluster, postgres_cluster
+from .servers import commonsgraph_server, oxigraph_server
+from .test_contributions import PLACE, place
+from .test_database import LEGACY, secrets
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Cluster]:
+    with postgres_cluster() as running:
+        yield running
+
+
+def settings_on(cluster: Cluster, data_dir: Path | None, url: str) -> Settings:
+    return Settings(data_dir=data_dir, database=url, database_password=cluster.password)
+
+
+def test_the_legacy_files_of_each_machine_go_to_the_shared_database(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    url = cluster.database()
+    shutil.copytree(LEGACY, tmp_path / "a")
+    shutil.copytree(LEGACY, tmp_path / "b")  # a second machine with the same files
+    first = Database.open(settings_on(cluster, tmp_path / "a", url))
+    second = Database.open(settings_on(cluster, tmp_path / "b", url))
+    try:
+        assert first.postgresql
+        assert first.revision() == "0001"
+        curator = TokenStore(second).verify(secrets()["curator"])
+        assert curator is not None
+        assert curator.label == "Camille"
+        assert len(TokenStore(first).list()) == 3  # the same rows are not doubled
+    finally:
+        first.close()
+        second.close()
+
+
+def test_one_process_at_a_time_holds_an_exclusive_lock(cluster: Cluster) -> None:
+    """Two processes (two engines): the second waits in PostgreSQL until the first leaves."""
+    url = cluster.database()
+    one = Database.open(settings_on(cluster, None, url))
+    two = Database.open(settings_on(cluster, None, url))
+    events: list[str] = []
+
+    def second() -> None:
+        with two.exclusive("reviews"):
+            events.append("second in")
+
+    try:
+        with one.exclusive("reviews"):
+            events.append("first in")
+            waiting = threading.Thread(target=second)
+            waiting.start()
+            deadline = time.monotonic() + 30
+            while not _waits_for_a_lock(one):  # the second is blocked in the database
+                assert time.monotonic() < deadline, "the second never asked for the lock"
+                time.sleep(0.02)
+            assert events == ["first in"]
+            events.append("first out")
+        waiting.join(30)
+        assert events == ["first in", "first out", "second in"]
+    finally:
+        one.close()
+        two.close()
+
+
+def _waits_for_a_lock(database: Database) -> bool:
+    with database.transaction() as connection:
+        return bool(
+            connection.scalar(
+                text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+            )
+        )
+
+
+def test_one_process_holds_the_harvest_schedule(cluster: Cluster) -> None:
+    url = cluster.database()
+    one = Database.open(settings_on(cluster, None, url))
+    two = Database.open(settings_on(cluster, None, url))
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            held = list(
+                pool.map(
+                    lambda n: (one if n % 2 else two).hold("harvest-schedule", f"p{n}", 60),
+                    range(8),
+                )
+            )
+        assert held.count(True) == 1
+        assert one.version() == two.version()
+        two.bump()
+        assert one.version() == two.version() == 1
+    finally:
+        one.close()
+        two.close()
+
+
+# -- two service processes over one Oxigraph server and one PostgreSQL ---------------------------
+
+
+class Machines:
+    """Two `commonsgraph serve` processes (A and B), each with its own data directory."""
+
+    def __init__(self, a: str, b: str, tokens: dict[str, str]) -> None:
+        self.a, self.b = a, b
+        self.tokens = tokens
+
+    def headers(self, who: str, **more: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[who]}", **more}
+
+    def upload(self, machine: str, who: str, body: bytes) -> httpx.Response:
+        return httpx.post(
+            f"{machine}/contributions",
+            content=body,
+            headers=self.headers(who, **{"Content-Type": "text/turtle"}),
+            timeout=60,
+        )
+
+    def review(self, machine: str, who: str, key: str, action: str) -> httpx.Response:
+        fields = {"reason": "not ours"} if action == "reject" else None
+        return httpx.post(
+            f"{machine}/contributions/{key}/{action}",
+            json=fields,
+            headers=self.headers(who),
+            timeout=60,
+        )
+
+    def contribution(self, machine: str, key: str) -> dict[str, object]:
+        response = httpx.get(
+            f"{machine}/contributions/{key}", headers=self.headers("curator"), timeout=30
+        )
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    def ask(self, machine: str, query: str) -> bool:
+        response = httpx.get(f"{machine}/sparql", params={"query": query}, timeout=30)
+        assert response.status_code == 200, response.text
+        return bool(response.json()["boolean"])
+
+
+@pytest.fixture(scope="module")
+def machines(cluster: Cluster, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Machines]:
+    root = tmp_path_factory.mktemp("machines")
+    url = cluster.database()
+    shared = {"database": url, "database_password": cluster.password, "tile_url": ""}
+    state = Database.open(settings_on(cluster, None, url))
+    tokens = TokenStore(state)
+    secrets = {
+        who: tokens.create(role, who)[1]
+        for who, role in [("x", "contributor"), ("y", "contributor"), ("curator", "curator"),
+                          ("second", "curator"), ("admin", "admin")]
+    }  # fmt: skip
+    state.close()
+    with (
+        oxigraph_server(root) as store,
+        commonsgraph_server(root / "a", store=store, **shared) as a,
+        commonsgraph_server(root / "b", store=store, **shared) as b,
+    ):
+        yield Machines(a, b, secrets)
+
+
+def test_a_token_made_for_the_deployment_opens_both_machines(machines: Machines) -> None:
+    for machine in (machines.a, machines.b):
+        response = httpx.get(
+            f"{machine}/contributions", headers=machines.headers("curator"), timeout=30
+        )
+        assert response.status_code == 200, response.text
+
+
+def test_what_a_contributor_owns_cannot_be_taken_through_another_machine(
+    machines: Machines,
+) -> None:
+    """X publishes a place through A; Y's upload of the same place through B is a 403, and
+    reverting on B leaves X's place as it was before nothing."""
+    name = "La Fabrique de A"
+    uploaded = machines.upload(machines.a, "x", place(name))
+    assert uploaded.status_code == 201, uploaded.text
+    key = str(uploaded.json()["id"])
+    accepted = machines.review(machines.a, "curator", key, "accept")
+    assert accepted.status_code == 200, accepted.text
+
+    taken = machines.upload(machines.b, "y", place("Pris par B"))
+    assert taken.status_code == 403, taken.text
+    assert f"belongs to contribution {key}" in taken.text
+    # B knows the contribution, as A does, and its place is public on both
+    assert machines.contribution(machines.b, key)["status"] == "accepted"
+    for machine in (machines.a, machines.b):
+        assert machines.ask(machine, f'ASK {{ <{PLACE}> ?p "{name}" }}')
+
+    reverted = machines.review(machines.b, "curator", key, "revert")
+    assert reverted.status_code == 200, reverted.text
+    assert machines.contribution(machines.a, key)["status"] == "reverted"
+    assert not machines.ask(machines.a, f'ASK {{ <{PLACE}> ?p "{name}" }}')
+
+
+def test_two_curators_deciding_at_once_on_two_machines_get_one_winner(
+    machines: Machines,
+) -> None:
+    keys = []
+    for n in range(4):
+        body = place(f"Lieu {n}").replace(b"la-fabrique-a-projets", f"lieu-{n}".encode())
+        response = machines.upload(machines.a, "x", body)
+        assert response.status_code == 201, response.text
+        keys.append(str(response.json()["id"]))
+    for key in keys:
+        barrier = threading.Barrier(2)
+
+        def decide(
+            machine: str,
+            who: str,
+            action: str,
+            key: str = key,
+            barrier: threading.Barrier = barrier,
+        ) -> httpx.Response:
+            barrier.wait(30)
+            return machines.review(machine, who, key, action)
+
+        with ThreadPoolExecutor(2) as pool:
+            on_a = pool.submit(decide, machines.a, "curator", "accept")
+            on_b = pool.submit(decide, machines.b, "second", "reject")
+            answers = sorted([on_a.result().status_code, on_b.result().status_code])
+        assert answers == [200, 409], (key, answers)
+        final = machines.contribution(machines.b, key)["status"]
+        assert final in ("accepted", "rejected")
+        graph = f"https://w3id.org/commonsgraph/graph/contribution/{key}"
+        public = machines.ask(machines.b, f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        assert public == (final == "accepted")
+
+
+def test_a_write_through_one_machine_is_seen_by_the_other_at_once(machines: Machines) -> None:
+    """B's caches (here the counts of /health) follow the data version A's write bumped."""
+    before = httpx.get(f"{machines.b}/health", timeout=30).json()
+    update = httpx.post(
+        f"{machines.a}/sparql",
+        data={
+            "update": "INSERT DATA { GRAPH <https://example.org/g> "
+            "{ <https://example.org/s> <https://example.org/p> 1 } }"
+        },
+        headers=machines.headers("admin"),
+        timeout=30,
+    )
+    assert update.status_code in (200, 204), update.text
+    after = httpx.get(f"{machines.b}/health", timeout=30).json()
+    assert after["statements"] == before["statements"] + 1
+    assert after["graphs"] == before["graphs"] + 1
