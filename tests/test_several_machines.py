@@ -10,20 +10,28 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings
 from commonsgraph.database import Database
+from commonsgraph.store import LocalStore
 from commonsgraph.tokens import TokenStore
+from commonsgraph.web import create_app
 
+from .conftest import BASE
+from .partners import Partner, Route, feed_server
 from .postgres import Cluster, postgres_cluster
 from .servers import commonsgraph_server, oxigraph_server
 from .test_contributions import PLACE, place
 from .test_database import LEGACY, secrets
+from .test_partner_safety import TURTLE, declare
 
 
 @pytest.fixture(scope="module")
@@ -263,3 +271,38 @@ def test_a_write_through_one_machine_is_seen_by_the_other_at_once(machines: Mach
     after = httpx.get(f"{machines.b}/health", timeout=30).json()
     assert after["statements"] == before["statements"] + 1
     assert after["graphs"] == before["graphs"] + 1
+
+
+@pytest.fixture
+def partner() -> Iterator[Partner]:
+    with feed_server() as server:
+        yield server
+
+
+def test_of_two_processes_with_a_schedule_one_harvests(
+    cluster: Cluster, tmp_path: Path, partner: Partner
+) -> None:
+    """Each machine declares its own source (sources.toml); only the holder of the schedule's
+    lease harvests, round after round, however many processes have a schedule."""
+    url = cluster.database()
+    partner.routes["/a.ttl"] = Route(body=TURTLE, content_type="text/turtle")
+    partner.routes["/b.ttl"] = Route(body=TURTLE, content_type="text/turtle")
+    apps = []
+    for name in ("a", "b"):
+        data = tmp_path / name
+        declare(data, "dump", "rdf", f"{partner.url}/{name}.ttl")
+        settings = replace(
+            settings_on(cluster, data, url), base_iri=BASE, tile_url="", harvest_every=0.05
+        )
+        store = LocalStore()
+        load_bundled(store, settings)
+        apps.append((create_app(settings, store), store))
+    with TestClient(apps[0][0]), TestClient(apps[1][0]):
+        deadline = time.monotonic() + 60
+        while len(partner.requests) < 4:  # four rounds of the schedule
+            assert time.monotonic() < deadline, "no scheduled harvest"
+            time.sleep(0.05)
+    paths = {path for path, _ in partner.requests}
+    assert len(paths) == 1, paths
+    for _, store in apps:
+        store.close()

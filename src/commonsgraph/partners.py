@@ -77,14 +77,17 @@ class Partners:
         """Harvest every source every `seconds`, until cancelled (the service's schedule);
         cancelled during a harvest, it returns once that harvest is over. Of the processes
         that share the database, the one that holds the lease `SCHEDULE` harvests; another
-        takes it over when it has not been renewed for three rounds (its holder stopped)."""
+        takes it over when its holder has not renewed it for three rounds and a harvest's
+        timeout (the holder stopped): renewed before each round and after it."""
         database = self.harvester.ledger.database
         holder = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        lease = 3 * seconds + self.harvester.settings.harvest_timeout
         try:
             while True:
                 await asyncio.sleep(seconds)
-                if await asyncio.to_thread(database.hold, SCHEDULE, holder, 3 * seconds):
+                if await asyncio.to_thread(database.hold, SCHEDULE, holder, lease):
                     await self._scheduled()
+                    await asyncio.to_thread(database.hold, SCHEDULE, holder, lease)
         finally:
             with contextlib.suppress(CommonsGraphError):
                 database.release(SCHEDULE, holder)
