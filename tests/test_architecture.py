@@ -44,6 +44,7 @@ def modules() -> list[Path]:
                 "tokens.py",
                 "contributions/ledger.py",
                 "harvest/ledger.py",
+                "harvest/sources.py",
                 "reconcile/ledger.py",
             ),
         ),

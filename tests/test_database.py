@@ -17,7 +17,7 @@ from commonsgraph.contributions import Ledger
 from commonsgraph.database import FILE, Database, database_url
 from commonsgraph.database.tables import legacy_import, token
 from commonsgraph.errors import ConfigError, DataSyntaxError
-from commonsgraph.harvest import HarvestLedger
+from commonsgraph.harvest import HarvestLedger, Source, SourceRegistry
 from commonsgraph.reconcile import ReconciliationLedger
 from commonsgraph.store import lexical
 from commonsgraph.tokens import TokenStore
@@ -118,7 +118,7 @@ def test_the_command_line_imports_another_data_directory(legacy: Path, tmp_path:
     runner = CliRunner()
     upgraded = runner.invoke(main, ["--data-dir", str(other), "db", "upgrade"])
     assert upgraded.exit_code == 0, upgraded.output
-    assert "schema at revision 0001" in upgraded.output
+    assert "schema at revision 0002" in upgraded.output
     imported = runner.invoke(main, ["--data-dir", str(other), "db", "import", str(legacy)])
     assert imported.exit_code == 0, imported.output
     assert "tokens.sqlite3: 3 row(s) imported" in imported.output
@@ -138,7 +138,7 @@ def test_db_status_says_where_and_which_revision(tmp_path: Path) -> None:
     assert FILE in before.output
     runner.invoke(main, ["--data-dir", str(tmp_path), "db", "upgrade"])
     after = runner.invoke(main, ["--data-dir", str(tmp_path), "db", "status"])
-    assert "revision 0001" in after.output
+    assert "revision 0002" in after.output
 
 
 def test_the_password_is_given_apart_and_never_shown(tmp_path: Path) -> None:
@@ -206,3 +206,28 @@ def test_the_schema_is_the_tables_module() -> None:
     with database.transaction() as connection:
         assert compare_metadata(MigrationContext.configure(connection), metadata) == []
         assert connection.scalar(select(func.count()).select_from(token)) == 0
+
+
+def test_sources_toml_is_read_in_whenever_it_changes(tmp_path: Path) -> None:
+    database = Database.memory()
+    file = tmp_path / "sources.toml"
+    registry = SourceRegistry(database, file)
+    file.write_text(
+        '[sources.a]\nkind = "rdf"\nurl = "https://a.example/d.ttl"\n'
+        '[sources.b]\nkind = "rdf"\nurl = "https://b.example/d.ttl"\n'
+    )
+    assert [s.name for s in registry.all()] == ["a", "b"]
+    registry.add(Source("by-hand", "rdf", "https://c.example/d.ttl"))
+    # the file edited: b no longer declared, a changed; what the file never declared stays
+    file.write_text('[sources.a]\nkind = "rdf"\nurl = "https://a.example/v2.ttl"\n')
+    assert {s.name: s.url for s in registry.all()} == {
+        "a": "https://a.example/v2.ttl",
+        "by-hand": "https://c.example/d.ttl",
+    }
+    # another process (here another registry) sees the same sources, without the file
+    assert [s.name for s in SourceRegistry(database).all()] == ["a", "by-hand"]
+    registry.remove("a")  # removed until the file changes again
+    assert [s.name for s in registry.all()] == ["by-hand"]
+    file.write_text("[sources.x\n")
+    with pytest.raises(DataSyntaxError, match=r"sources\.toml"):
+        registry.all()

@@ -253,9 +253,10 @@ def feeds(imported: LocalStore) -> Iterator[tuple[LocalStore, Settings]]:
 
 
 def harvester(store: LocalStore, settings: Settings, tmp_path: Path) -> Harvester:
-    registry = SourceRegistry(tmp_path / "sources.toml")
+    database = Database.memory()
+    registry = SourceRegistry(database, tmp_path / "sources.toml")
     return Harvester(
-        store, settings, registry, HarvestLedger(Database.memory()), Validator.of_project(settings)
+        store, settings, registry, HarvestLedger(database), Validator.of_project(settings)
     )
 
 

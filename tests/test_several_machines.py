@@ -21,6 +21,7 @@ from sqlalchemy import text
 from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings
 from commonsgraph.database import Database
+from commonsgraph.harvest import Source, SourceRegistry
 from commonsgraph.store import LocalStore
 from commonsgraph.tokens import TokenStore
 from commonsgraph.web import create_app
@@ -54,7 +55,7 @@ def test_the_legacy_files_of_each_machine_go_to_the_shared_database(
     second = Database.open(settings_on(cluster, tmp_path / "b", url))
     try:
         assert first.postgresql
-        assert first.revision() == "0001"
+        assert first.revision() == "0002"
         curator = TokenStore(second).verify(secrets()["curator"])
         assert curator is not None
         assert curator.label == "Camille"
@@ -306,3 +307,20 @@ def test_of_two_processes_with_a_schedule_one_harvests(
     assert len(paths) == 1, paths
     for _, store in apps:
         store.close()
+
+
+def test_a_source_added_on_one_machine_is_known_on_the_other(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    url = cluster.database()
+    one = Database.open(settings_on(cluster, tmp_path / "a", url))
+    two = Database.open(settings_on(cluster, tmp_path / "b", url))
+    try:
+        SourceRegistry(one, tmp_path / "a" / "sources.toml").add(
+            Source("reseau-x", "rdf", "https://x.example/d.ttl", title="Réseau X")
+        )
+        [known] = SourceRegistry(two, tmp_path / "b" / "sources.toml").all()
+        assert (known.name, known.title) == ("reseau-x", "Réseau X")
+    finally:
+        one.close()
+        two.close()

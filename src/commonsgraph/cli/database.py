@@ -12,6 +12,7 @@ from commonsgraph.config import Settings
 from commonsgraph.database import Database, database_url
 from commonsgraph.database.legacy import import_files
 from commonsgraph.errors import CommonsGraphError
+from commonsgraph.harvest import SourceRegistry
 
 
 @main.group(name="db")
@@ -49,16 +50,21 @@ def db_status(settings: Settings) -> None:
 @click.pass_obj
 def db_import(settings: Settings, directory: Path) -> None:
     """Import the data files (tokens.sqlite3, contributions.sqlite3, harvests.sqlite3,
-    reconciliation.sqlite3) of another data directory, e.g. a machine's before it joins a
-    shared PostgreSQL. A file is imported once; rows already there are kept."""
+    reconciliation.sqlite3, sources.toml) of another data directory, e.g. a machine's before it
+    joins a shared PostgreSQL. A file is imported once (sources.toml again when it changed);
+    rows already there are kept."""
     with database(settings) as opened:
         try:
             imported = import_files(opened, directory)
+            toml = directory / "sources.toml"
+            known = len(SourceRegistry(opened, toml).all()) if toml.is_file() else None
         except CommonsGraphError as error:
             fail(str(error), 2)
     for item in imported:
         console.print(f"{item.file}: {item.rows} row(s) imported")
-    if not imported:
+    if known is not None:
+        console.print(f"{toml} read: the database knows {known} partner source(s)")
+    if not imported and known is None:
         console.print(f"nothing to import from {directory} (imported before, or no data files)")
 
 

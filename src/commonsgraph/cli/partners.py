@@ -12,7 +12,7 @@ from rich.table import Table
 
 from commonsgraph.cli.base import console, database, errors, fail, main, opened, terminal_token
 from commonsgraph.config import Settings
-from commonsgraph.errors import InputError, NotFound
+from commonsgraph.errors import DataSyntaxError, InputError, NotFound
 from commonsgraph.harvest import KINDS as HARVEST_KINDS
 from commonsgraph.harvest import Source, SourceRegistry
 from commonsgraph.partners import Partners
@@ -30,14 +30,15 @@ from commonsgraph.vocab import compact
 
 @main.group()
 def source() -> None:
-    """Partner sources to harvest (kept in <data dir>/sources.toml)."""
+    """Partner sources to harvest (kept in the database; <data dir>/sources.toml is read in
+    when it changes)."""
 
 
-def _registry(settings: Settings) -> SourceRegistry:
-    if settings.data_dir is None:
-        fail("sources are kept in the data directory; there is none", 2)
-    assert settings.data_dir is not None
-    return SourceRegistry(settings.data_dir / "sources.toml")
+@contextmanager
+def _registry(settings: Settings) -> Iterator[SourceRegistry]:
+    with database(settings) as state:
+        directory = settings.data_dir
+        yield SourceRegistry(state, None if directory is None else directory / "sources.toml")
 
 
 def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
@@ -78,10 +79,11 @@ def source_add(
         name, kind, url, title, licence, mapping, _pairs(fields, "--field"),
         _pairs(typologies, "--typology"), records,
     )  # fmt: skip
-    try:
-        _registry(settings).add(declared)
-    except InputError as error:
-        fail(str(error), 2)
+    with _registry(settings) as registry:
+        try:
+            registry.add(declared)
+        except (InputError, DataSyntaxError) as error:
+            fail(str(error), 2)
     console.print(f"source {name} declared: `commonsgraph harvest {name}` harvests it")
 
 
@@ -91,10 +93,11 @@ def source_add(
 @click.pass_obj
 def source_remove(settings: Settings, name: str, drop: bool) -> None:
     """Forget a source (its harvested graph stays public unless --drop)."""
-    try:
-        _registry(settings).remove(name)
-    except (InputError, NotFound) as error:
-        fail(str(error), 2)
+    with _registry(settings) as registry:
+        try:
+            registry.remove(name)
+        except (InputError, NotFound, DataSyntaxError) as error:
+            fail(str(error), 2)
     if drop:
         with _partners(settings) as partners:
             partners.harvester.drop(name)

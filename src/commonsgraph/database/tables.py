@@ -131,6 +131,18 @@ legacy_import = Table(
     Column("file", Text, primary_key=True),
     Column("imported", Text, nullable=False),
     Column("rows", Integer, nullable=False),
+    Column("digest", Text),
 )
 """The data files of the layout before this database (`<data dir>/tokens.sqlite3`, …)
-already imported, by absolute path."""
+already imported, by absolute path; for `sources.toml`, read again whenever it changes, the
+SHA-256 of what was read."""
+
+partner_source = Table(
+    "partner_source",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("declaration", Text, nullable=False),
+    Column("origin", Text),
+)
+"""Partner sources (`harvest/sources.py`): the declaration as JSON (the TOML table's keys);
+`origin`, the `sources.toml` that declared it (None: `commonsgraph source add` or the API)."""

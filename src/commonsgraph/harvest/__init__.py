@@ -15,13 +15,13 @@ from commonsgraph.validation import Validates
 def open_harvester(
     store: Store, settings: Settings, validator: Validates, database: Database
 ) -> Harvester:
-    """The harvester of a deployment: sources in the data directory, ledger in the
-    database."""
+    """The harvester of a deployment: sources and ledger in the database (and the data
+    directory's `sources.toml`, read in when it changes)."""
     directory = settings.data_dir
     return Harvester(
         store,
         settings,
-        SourceRegistry(None if directory is None else directory / "sources.toml"),
+        SourceRegistry(database, None if directory is None else directory / "sources.toml"),
         HarvestLedger(database),
         validator,
     )

@@ -1,6 +1,7 @@
 """Partner sources: what to harvest, from where, and how it maps onto our model.
 
-Sources are declared in `<data dir>/sources.toml` (by hand, or with `commonsgraph source add`):
+Sources are kept in the deployment's database (`commonsgraph source add`, shared by every
+process), and may be declared by hand in `<data dir>/sources.toml`, read in whenever it changes:
 
     [sources.reseau-x]
     kind = "sparql"                 # sparql | rdf | gogocarto | geojson | json | csv
@@ -21,15 +22,21 @@ Sources are declared in `<data dir>/sources.toml` (by hand, or with `commonsgrap
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import tomli_w
 from pyoxigraph import NamedNode
+from sqlalchemy import Connection, delete, insert, select
 
+from commonsgraph.database import Database
+from commonsgraph.database.tables import legacy_import
+from commonsgraph.database.tables import partner_source as table
 from commonsgraph.errors import DataSyntaxError, InputError, NotFound
 from commonsgraph.safetext import redact
 
@@ -130,22 +137,25 @@ def _source(name: str, table: object, path: str) -> Source:
 
 
 class SourceRegistry:
-    """The sources of `<data dir>/sources.toml` (none when there is no data directory)."""
+    """The partner sources of a deployment, in its database, so that every process knows
+    them. `file` (`<data dir>/sources.toml`), when there is one, is read in whenever it changed
+    since it was last read: the sources it declares are added or replaced, and those it had
+    declared and no longer does are removed; sources added with `commonsgraph source add` (or
+    by another machine's file) are left alone."""
 
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
+    def __init__(self, database: Database, file: Path | None = None) -> None:
+        self.database = database
+        self.path = file
 
     def all(self) -> list[Source]:
-        if self.path is None or not self.path.exists():
-            return []
-        try:
-            document = tomllib.loads(self.path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-            raise DataSyntaxError(self.path.name, str(error)) from None
-        tables = document.get("sources", {})
-        if not isinstance(tables, dict):
-            raise DataSyntaxError(self.path.name, "[sources] must be a table of sources")
-        return [_source(name, table, self.path.name) for name, table in sorted(tables.items())]
+        self._read_file()
+        with self.database.transaction() as connection:
+            rows = connection.execute(
+                select(table.c.name, table.c.declaration).order_by(table.c.name)
+            ).all()
+        return [
+            _source(name, json.loads(declaration), "the database") for name, declaration in rows
+        ]
 
     def get(self, name: str) -> Source:
         for source in self.all():
@@ -155,20 +165,66 @@ class SourceRegistry:
 
     def add(self, source: Source) -> None:
         source.check()
-        self._write({**{s.name: s for s in self.all()}, source.name: source})
+        self._read_file()  # first: the file's older word does not replace this one
+        with self.database.transaction() as connection:
+            self.database.lock(connection, "partner-sources")
+            _put(connection, source, None)
 
     def remove(self, name: str) -> None:
-        sources = {s.name: s for s in self.all()}
-        if name not in sources:
+        self._read_file()
+        with self.database.transaction() as connection:
+            removed = connection.execute(delete(table).where(table.c.name == name)).rowcount
+        if not removed:
             raise NotFound(f"no source {name!r}")
-        del sources[name]
-        self._write(sources)
 
-    def _write(self, sources: dict[str, Source]) -> None:
-        if self.path is None:
-            raise InputError("sources are kept in the data directory; there is none")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        document = {"sources": {name: s.as_toml() for name, s in sorted(sources.items())}}
-        temporary = self.path.with_suffix(".tmp")
-        temporary.write_text(tomli_w.dumps(document), encoding="utf-8")
-        temporary.replace(self.path)  # atomic: never a half-written file
+    def _read_file(self) -> None:
+        if self.path is None or not self.path.is_file():
+            return
+        text = self.path.read_bytes()
+        digest = hashlib.sha256(text).hexdigest()
+        key = str(self.path.resolve())
+        if self._digest(key) == digest:
+            return
+        try:
+            document = tomllib.loads(text.decode("utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise DataSyntaxError(self.path.name, str(error)) from None
+        tables = document.get("sources", {})
+        if not isinstance(tables, dict):
+            raise DataSyntaxError(self.path.name, "[sources] must be a table of sources")
+        declared = [_source(name, found, self.path.name) for name, found in sorted(tables.items())]
+        with self.database.transaction() as connection:
+            self.database.lock(connection, "partner-sources")
+            connection.execute(
+                delete(table).where(
+                    table.c.origin == key, table.c.name.not_in([s.name for s in declared])
+                )
+            )
+            for source in declared:
+                _put(connection, source, key)
+            connection.execute(delete(legacy_import).where(legacy_import.c.file == key))
+            connection.execute(
+                insert(legacy_import).values(
+                    file=key, imported=datetime.now(UTC).isoformat(), rows=len(declared),
+                    digest=digest,
+                )
+            )  # fmt: skip
+
+    def _digest(self, key: str) -> str | None:
+        with self.database.transaction() as connection:
+            found = connection.scalar(
+                select(legacy_import.c.digest).where(legacy_import.c.file == key)
+            )
+        return None if found is None else str(found)
+
+
+def _put(connection: Connection, source: Source, origin: str | None) -> None:
+    """Add or replace a source's declaration."""
+    connection.execute(delete(table).where(table.c.name == source.name))
+    connection.execute(
+        insert(table).values(
+            name=source.name,
+            declaration=json.dumps(source.as_toml(), ensure_ascii=False),
+            origin=origin,
+        )
+    )
