@@ -50,9 +50,8 @@ class Partners:
     def open(
         cls, store: Store, settings: Settings, validator: Validates, database: Database
     ) -> Partners:
-        """The partners of a deployment (sources in its data directory, statuses and the
-        report in its database); confirmed links a stopped process left unpublished are
-        published."""
+        """The partners of a deployment (sources, statuses and the report in its database);
+        confirmed links a stopped process left unpublished are published."""
         partners = cls(
             open_harvester(store, settings, validator, database),
             Reconciliation.open(store, settings, database),
