@@ -41,7 +41,7 @@ def _number(request: Request, name: str, default: int, most: int) -> int:
     text = request.query_params.get(name)
     if text is None:
         return default
-    if not text.isdigit() or not 1 <= int(text) <= most:
+    if not (text.isascii() and text.isdigit() and len(text) <= 9) or not 1 <= int(text) <= most:
         raise HTTPException(400, f"{name} must be an integer from 1 to {most}, not {text[:40]!r}")
     return int(text)
 
