@@ -346,28 +346,6 @@ class Catalogue:
         out += self._distribution(
             dataset, "nquads", root + "dumps/" + FULL, NQUADS_GZ, found, licence, profile, titles
         )
-        sparql = Minter.part(dataset, "sparql")
-        out += [
-            Triple(dataset, DCAT.distribution, sparql),
-            Triple(sparql, RDF.type, DCAT.Distribution),
-            Triple(sparql, DCT.title, Literal("Point d'accès SPARQL", language="fr")),
-            Triple(sparql, DCT.title, Literal("SPARQL endpoint", language="en")),
-            Triple(
-                sparql,
-                DCT.description,
-                Literal("Le graphe entier interrogé en SPARQL 1.1.", language="fr"),
-            ),
-            Triple(
-                sparql,
-                DCT.description,
-                Literal("The whole graph, queried with SPARQL 1.1.", language="en"),
-            ),
-            Triple(sparql, DCAT.accessURL, NamedNode(root + "sparql")),
-            Triple(sparql, DCAT.accessService, self.minter.iri("service/sparql")),
-            Triple(sparql, DCT.format, NamedNode(EU + "file-type/SPARQLQ")),
-            Triple(sparql, DCT.license, licence),
-            Triple(sparql, DCATAP.availability, NamedNode(EU + "planned-availability/STABLE")),
-        ]
         return dataset, out
 
     def _distribution(
