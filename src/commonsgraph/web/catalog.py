@@ -13,19 +13,15 @@ from fastapi.exceptions import HTTPException
 from fastapi.templating import Jinja2Templates
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, serialize
 
-from commonsgraph import i18n, jsonld, negotiation
+from commonsgraph import formats, i18n, jsonld, negotiation
 from commonsgraph.catalog import DEFAULT_PROFILE, PROFILES, CatalogTable, Catalogue
 from commonsgraph.config import Settings
 from commonsgraph.dumps import Dumps
 from commonsgraph.vocab import DCAT, DCT, PREFIXES, RDF, Minter
 from commonsgraph.web import conditional
 
-FORMATS = {
-    "ttl": RdfFormat.TURTLE,
-    "jsonld": RdfFormat.JSON_LD,
-    "rdf": RdfFormat.RDF_XML,
-    "nt": RdfFormat.N_TRIPLES,
-}
+OFFERED = (RdfFormat.TURTLE, RdfFormat.JSON_LD, RdfFormat.RDF_XML, RdfFormat.N_TRIPLES)
+"""The catalogue's RDF formats, in order of preference; `/catalog.{file_extension}` names each."""
 HTML = "text/html"
 PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
@@ -122,10 +118,9 @@ def router(settings: Settings, catalogue: Catalogue, templates: Jinja2Templates)
                 "w": i18n.words(language),
                 "query": None,
                 "alternates": [
-                    {"href": f"/catalog.{ext}", "type": f.media_type} for ext, f in FORMATS.items()
+                    {"href": f"/catalog.{f.file_extension}", "type": f.media_type} for f in OFFERED
                 ],
                 "datasets": _entries(triples, language),
-                "formats": list(FORMATS),
             }
             return templates.TemplateResponse(request, "catalog.html", page)
         assert isinstance(chosen, RdfFormat)
@@ -137,22 +132,22 @@ def router(settings: Settings, catalogue: Catalogue, templates: Jinja2Templates)
 
     @api.get("/catalog", summary="The DCAT-AP catalogue, by content negotiation")
     async def negotiated(request: Request) -> Response:
-        offered = [f.media_type for f in FORMATS.values()] + [HTML]
+        offered = (*negotiation.graph_media_types(OFFERED), HTML)
         media = negotiation.choose(offered, request.headers.get("accept"))
-        if media is None:
+        chosen = HTML if media == HTML else formats.rdf_format(media)
+        if chosen is None:
             raise HTTPException(406, "the catalogue is offered as " + ", ".join(offered))
-        chosen: RdfFormat | str = media if media == HTML else RdfFormat.from_media_type(media)  # type: ignore[assignment]
         return await answer(request, chosen, "/catalog")
 
     @api.get(
         "/catalog.{extension}", summary="The DCAT-AP catalogue in the format its extension names"
     )
     async def by_extension(request: Request, extension: str) -> Response:
-        chosen: RdfFormat | str | None = HTML if extension == "html" else FORMATS.get(extension)
+        found = formats.rdf_extension(extension)
+        chosen = HTML if extension == "html" else found if found in OFFERED else None
         if chosen is None:
-            raise HTTPException(
-                404, f"no catalogue as {extension[:20]!r}: try {', '.join(FORMATS)}, html"
-            )
+            names = ", ".join(f.file_extension for f in OFFERED)
+            raise HTTPException(404, f"no catalogue as {extension[:20]!r}: try {names}, html")
         return await answer(request, chosen, f"/catalog.{extension}")
 
     return api
