@@ -249,3 +249,19 @@ def test_catalogue_data_table_is_read_once_per_app(tmp_path: Path) -> None:
         found = triples(client.get("/catalog.ttl").content, RdfFormat.TURTLE)
     store.close()
     assert objects(found, CATALOG, DCAT.dataset) == [NamedNode(BASE + "dataset")]
+
+
+def test_a_graph_with_places_has_their_extent(client: TestClient) -> None:
+    found = triples(client.get("/catalog.ttl?page_size=1000").content, RdfFormat.TURTLE)
+    seed = NamedNode(BASE + "graph/seed")
+    extent = NamedNode(BASE + "graph/seed#extent")
+    assert extent in objects(found, seed, DCT.spatial)
+    [box] = objects(found, extent, DCAT.bbox)
+    [centre] = objects(found, extent, DCAT.centroid)
+    assert box.value.startswith("POLYGON((")
+    assert centre.value.startswith("POINT(")
+    west, south = (float(v) for v in box.value.removeprefix("POLYGON((").split(",")[0].split())
+    longitude, latitude = (float(v) for v in centre.value.removeprefix("POINT(")[:-1].split())
+    assert west <= longitude
+    assert south <= latitude
+    assert NamedNode(BASE + "graph/ontology#extent") not in {t.subject for t in found}

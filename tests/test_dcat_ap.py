@@ -27,6 +27,8 @@ SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 KNOWN_WARNINGS = {
     # a non-EU agent: the project and its sources are in no EU corporate-body list
     ("publisher", "NodeConstraintComponent"),
+    # the extent computed from the graph's coordinates is no place of an EU list
+    ("spatial", "NodeConstraintComponent"),
     # France as an EU country IRI, without a bounding box or centroid of its own
     ("bbox", "MinCountConstraintComponent"),
     ("centroid", "MinCountConstraintComponent"),

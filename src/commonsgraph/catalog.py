@@ -24,7 +24,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse
 from commonsgraph.dataset import DATA_LICENCE, PUBLISHER
 from commonsgraph.dumps import FULL, DumpFile, Dumps, dump_name
 from commonsgraph.store import Store, lexical
-from commonsgraph.vocab import CG, DCAT, DCT, FOAF, RDF, RDFS, XSD, Minter, Namespace
+from commonsgraph.vocab import CG, DCAT, DCT, FOAF, GEO, RDF, RDFS, XSD, Minter, Namespace
 
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 DCATAP = Namespace("http://data.europa.eu/r5r/")
@@ -173,6 +173,67 @@ def graph_entries(store: Store, minter: Minter) -> list[GraphEntry]:
     return list(found.values())
 
 
+@dataclass(frozen=True)
+class Extent:
+    """Where the points (`wgs:lat`, `wgs:long`) of a graph lie: their bounding box and mean."""
+
+    south: float
+    north: float
+    west: float
+    east: float
+    latitude: float
+    longitude: float
+    count: int
+
+    @staticmethod
+    def merged(extents: Iterable[Extent]) -> Extent | None:
+        parts = list(extents)
+        count = sum(e.count for e in parts)
+        if not count:
+            return None
+        return Extent(
+            min(e.south for e in parts),
+            max(e.north for e in parts),
+            min(e.west for e in parts),
+            max(e.east for e in parts),
+            sum(e.latitude * e.count for e in parts) / count,
+            sum(e.longitude * e.count for e in parts) / count,
+            count,
+        )
+
+    def statements(self, dataset: NamedNode) -> list[Triple]:
+        """The dataset's `dct:spatial` extent: bounding box and centroid in WKT (CRS84)."""
+        node = Minter.part(dataset, "extent")
+        w, s, e, n = self.west, self.south, self.east, self.north
+        box = f"POLYGON(({w} {s}, {e} {s}, {e} {n}, {w} {n}, {w} {s}))"
+        centre = f"POINT({self.longitude:.5f} {self.latitude:.5f})"
+        return [
+            Triple(dataset, DCT.spatial, node),
+            Triple(node, RDF.type, DCT.Location),
+            Triple(node, DCAT.bbox, Literal(box, datatype=GEO.wktLiteral)),
+            Triple(node, DCAT.centroid, Literal(centre, datatype=GEO.wktLiteral)),
+        ]
+
+
+def extents(store: Store) -> dict[NamedNode, Extent]:
+    """The extent of every graph that holds points."""
+    rows = store.select(
+        """SELECT ?g (MIN(?lat) AS ?s) (MAX(?lat) AS ?n) (MIN(?long) AS ?w) (MAX(?long) AS ?e)
+                  (AVG(?lat) AS ?y) (AVG(?long) AS ?x) (COUNT(*) AS ?count)
+           WHERE { GRAPH ?g { ?place wgs:lat ?lat ; wgs:long ?long }
+                   FILTER(isNumeric(?lat) && isNumeric(?long)
+                          && ?lat >= -90 && ?lat <= 90 && ?long >= -180 && ?long <= 180) }
+           GROUP BY ?g"""
+    )
+    found = {}
+    for row in rows:
+        graph = row["g"]
+        if isinstance(graph, NamedNode) and "s" in row:
+            s, n, w, e, y, x = (float(lexical(row[k])) for k in ("s", "n", "w", "e", "y", "x"))
+            found[graph] = Extent(s, n, w, e, y, x, int(lexical(row["count"])))
+    return found
+
+
 def _text(terms: Iterable[Term], title: dict[str, str]) -> list[Term]:
     """Texts with "{title}" replaced by the title in their language."""
     out: list[Term] = []
@@ -214,6 +275,7 @@ class Catalogue:
         """Page `number` (from 1) of the catalogue, `size` datasets a page; `page_url(n)`
         is the address of page n."""
         entries = graph_entries(self.store, self.minter)
+        where = extents(self.store)
         total = 1 + len(entries)
         last = max(1, -(-total // size))
         chosen = list(
@@ -233,9 +295,9 @@ class Catalogue:
         ]
         for entry in chosen:
             dataset, more = (
-                self._whole(service_root, profile, entries)
+                self._whole(service_root, profile, entries, Extent.merged(where.values()))
                 if entry is None
-                else self._graph(service_root, profile, entry)
+                else self._graph(service_root, profile, entry, where.get(entry.graph))
             )
             out.append(Triple(cat, DCAT.dataset, dataset))
             out += more
@@ -303,11 +365,13 @@ class Catalogue:
         return out
 
     def _graph(
-        self, root: str, profile: Profile, entry: GraphEntry
+        self, root: str, profile: Profile, entry: GraphEntry, extent: Extent | None
     ) -> tuple[NamedNode, list[Triple]]:
         dataset = entry.graph
         titles = entry.titles or {"": entry.name}
         out = self._described(dataset, entry.name, titles)
+        if extent is not None:
+            out += extent.statements(dataset)
         page = NamedNode(root + entry.graph.value.removeprefix(self.minter.base))
         out += [
             Triple(dataset, DCAT.landingPage, page),
@@ -325,7 +389,7 @@ class Catalogue:
         return dataset, out
 
     def _whole(
-        self, root: str, profile: Profile, entries: list[GraphEntry]
+        self, root: str, profile: Profile, entries: list[GraphEntry], extent: Extent | None
     ) -> tuple[NamedNode, list[Triple]]:
         dataset = self.minter.iri("dataset")
         titles = {
@@ -333,6 +397,8 @@ class Catalogue:
             "en": "commonsgraph: tiers-lieux, actors, networks, commons and licences",
         }
         out = self._described(dataset, WHOLE, titles)
+        if extent is not None:
+            out += extent.statements(dataset)
         out += [
             Triple(dataset, DCAT.landingPage, NamedNode(root)),
             Triple(NamedNode(root), RDF.type, FOAF.Document),
