@@ -13,7 +13,7 @@ holds at most `size` datasets and says where the others are with Hydra, as udata
 from __future__ import annotations
 
 import itertools
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +23,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse
 
 from commonsgraph.dataset import DATA_LICENCE, PUBLISHER
 from commonsgraph.dumps import FULL, DumpFile, Dumps, dump_name
+from commonsgraph.errors import InputError
 from commonsgraph.store import Store, lexical
 from commonsgraph.vocab import CG, DCAT, DCT, FOAF, GEO, RDF, RDFS, XSD, Minter, Namespace
 
@@ -260,10 +261,6 @@ class Catalogue:
         self.minter = minter
         self.iri = minter.iri("catalog")
 
-    def count(self) -> int:
-        """The number of datasets: the whole graph and each named graph."""
-        return 1 + len(self.store.graphs())
-
     def page(
         self,
         service_root: str,
@@ -273,11 +270,13 @@ class Catalogue:
         page_url: Callable[[int], str],
     ) -> list[Triple]:
         """Page `number` (from 1) of the catalogue, `size` datasets a page; `page_url(n)`
-        is the address of page n."""
+        is the address of page n. A page past the last is an InputError."""
         entries = graph_entries(self.store, self.minter)
-        where = extents(self.store)
-        total = 1 + len(entries)
+        total = 1 + len(entries)  # the whole graph, and each named graph
         last = max(1, -(-total // size))
+        if number > last:
+            raise InputError(f"page {number} is past the last page, {last}")
+        where = extents(self.store)
         chosen = list(
             itertools.islice(itertools.chain([None], entries), (number - 1) * size, number * size)
         )
@@ -323,10 +322,10 @@ class Catalogue:
         agents, licences, concepts and their schemes), and labelled licences from the store."""
         seen: set[Triple] = set()
         out: list[Triple] = []
-        pending = list(triples)
+        pending = deque(triples)
         described: set[NamedNode | BlankNode] = set()
         while pending:
-            triple = pending.pop(0)
+            triple = pending.popleft()
             if triple in seen:
                 continue
             seen.add(triple)

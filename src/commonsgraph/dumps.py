@@ -81,7 +81,7 @@ class Dumps:
                 self._clean(folder)
                 folder.mkdir(parents=True, exist_ok=True)
                 temporary = path.with_suffix(".partial")
-                with gzip.open(temporary, "wb") as output:
+                with gzip.open(temporary, "wb", LEVEL) as output:
                     self.store.dump(output, RdfFormat.N_QUADS)  # type: ignore[arg-type]
                 temporary.rename(path)
             return self._file(path, f'"{version}"')

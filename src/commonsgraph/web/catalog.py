@@ -17,6 +17,7 @@ from commonsgraph import formats, i18n, jsonld, negotiation
 from commonsgraph.catalog import DEFAULT_PROFILE, PROFILES, CatalogTable, Catalogue
 from commonsgraph.config import Settings
 from commonsgraph.dumps import Dumps
+from commonsgraph.errors import InputError
 from commonsgraph.vocab import DCAT, DCT, PREFIXES, RDF, Minter
 from commonsgraph.web import conditional
 
@@ -25,6 +26,7 @@ OFFERED = (RdfFormat.TURTLE, RdfFormat.JSON_LD, RdfFormat.RDF_XML, RdfFormat.N_T
 HTML = "text/html"
 PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
+MAX_PAGE = 10**6
 MORE_PREFIXES = {
     **PREFIXES,
     "hydra": "http://www.w3.org/ns/hydra/core#",
@@ -38,7 +40,7 @@ def _number(request: Request, name: str, default: int, most: int) -> int:
     if text is None:
         return default
     if not (text.isascii() and text.isdigit() and len(text) <= 9) or not 1 <= int(text) <= most:
-        raise HTTPException(400, f"{name} must be an integer from 1 to {most}, not {text[:40]!r}")
+        raise InputError(f"{name} must be an integer from 1 to {most}, not {text[:40]!r}")
     return int(text)
 
 
@@ -95,12 +97,11 @@ def router(settings: Settings, catalogue: Catalogue, templates: Jinja2Templates)
         profile_name = request.query_params.get("profile", DEFAULT_PROFILE)
         profile = PROFILES.get(profile_name)
         if profile is None:
-            raise HTTPException(
-                400, f"profile must be one of {', '.join(PROFILES)}, not {profile_name[:40]!r}"
+            raise InputError(
+                f"profile must be one of {', '.join(PROFILES)}, not {profile_name[:40]!r}"
             )
         size = _number(request, "page_size", PAGE_SIZE, MAX_PAGE_SIZE)
-        last = max(1, -(-catalogue.count() // size))
-        number = _number(request, "page", 1, last)
+        number = _number(request, "page", 1, MAX_PAGE)
 
         def page_url(n: int) -> str:
             return str(request.url.replace(path=path).include_query_params(page=n))
