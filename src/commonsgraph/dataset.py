@@ -1,5 +1,5 @@
 """The dataset as a whole, for partners: its VoID description with statistics computed from the
-store, linked to the DCAT-AP catalogue (catalog.py) that describes it for data portals.
+store, linked to the DCAT-AP catalogue (catalog/) that describes it for data portals.
 """
 
 from __future__ import annotations

@@ -13,26 +13,28 @@ holds at most `size` datasets and says where the others are with Hydra, as udata
 from __future__ import annotations
 
 import itertools
-from collections import defaultdict, deque
-from collections.abc import Callable, Iterable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
-from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
+from commonsgraph.catalog.graphs import Extent, GraphEntry, extents, graph_entries
+from commonsgraph.catalog.table import CatalogTable, Term
 from commonsgraph.dataset import DATA_LICENCE, PUBLISHER
 from commonsgraph.dumps import FULL, DumpFile, Dumps, dump_name
 from commonsgraph.errors import InputError
 from commonsgraph.store import Store, lexical
-from commonsgraph.vocab import CG, DCAT, DCT, FOAF, GEO, RDF, RDFS, XSD, Minter, Namespace
+from commonsgraph.vocab import DCAT, DCT, FOAF, RDF, RDFS, XSD, Minter, Namespace
+
+__all__ = ["DEFAULT_PROFILE", "PROFILES", "CatalogTable", "Catalogue", "Profile"]
 
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 DCATAP = Namespace("http://data.europa.eu/r5r/")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 EU = "http://publications.europa.eu/resource/authority/"
 IANA = "https://www.iana.org/assignments/media-types/"
-Term = NamedNode | BlankNode | Literal
 WHOLE = "/"
 """The name the whole graph's dataset has in the table's prefixes (no graph's name starts so)."""
 
@@ -80,159 +82,6 @@ class DumpFormat:
 
 TURTLE = DumpFormat(".ttl", "text/turtle", "RDF_TURTLE")
 NQUADS_GZ = DumpFormat(".nq.gz", "application/n-quads", "RDF_N_QUADS", "application/gzip")
-
-
-@dataclass(frozen=True)
-class Template:
-    """What the datasets of the graphs whose name starts with `prefix` say."""
-
-    prefix: str
-    statements: dict[NamedNode, list[Term]]
-
-
-class CatalogTable:
-    """data/catalog.ttl, read once: its plain statements and its templates."""
-
-    def __init__(self, triples: Sequence[Triple]) -> None:
-        templates = {t.subject for t in triples if t.predicate == CG.graphPrefix}
-        self.statements = [t for t in triples if t.subject not in templates]
-        self._about: dict[NamedNode | BlankNode, list[Triple]] = defaultdict(list)
-        for t in self.statements:
-            self._about[t.subject].append(t)  # type: ignore[index]
-        self.templates: list[Template] = []
-        for subject in sorted(templates, key=str):
-            said: dict[NamedNode, list[Term]] = defaultdict(list)
-            for t in triples:
-                if t.subject == subject and t.predicate != CG.graphPrefix:
-                    said[t.predicate].append(t.object)  # type: ignore[arg-type]
-            for t in triples:
-                if t.subject == subject and t.predicate == CG.graphPrefix:
-                    assert isinstance(t.object, Literal), "cg:graphPrefix takes a text"
-                    self.templates.append(Template(t.object.value, dict(said)))
-        self.templates.sort(key=lambda template: len(template.prefix))
-
-    @classmethod
-    def load(cls, path: Path, base: str) -> CatalogTable:
-        return cls(list(parse(path=path, format=RdfFormat.TURTLE, base_iri=base)))
-
-    def described(self, subject: NamedNode | BlankNode) -> list[Triple]:
-        """The table's statements about `subject` and the blank nodes under it."""
-        found = list(self._about.get(subject, []))
-        for t in list(found):
-            if isinstance(t.object, BlankNode):
-                found += self.described(t.object)
-        return found
-
-    def for_graph(self, name: str) -> dict[NamedNode, list[Term]]:
-        """What the dataset of graph `name` says (a longer prefix's property replaces the same
-        property of a shorter prefix)."""
-        said: dict[NamedNode, list[Term]] = {}
-        for template in self.templates:  # shortest prefix first
-            if name.startswith(template.prefix):
-                said.update(template.statements)
-        return said
-
-
-@dataclass(frozen=True)
-class GraphEntry:
-    """A named graph as the catalogue needs it."""
-
-    graph: NamedNode
-    name: str
-    titles: dict[str, str]
-    """Title per language ("fr", "en")."""
-    modified: datetime | None
-    licence: NamedNode | None
-
-
-def graph_entries(store: Store, minter: Minter) -> list[GraphEntry]:
-    rows = store.select(
-        """SELECT ?g ?title ?at ?licence WHERE { GRAPH ?g {
-             OPTIONAL { ?g dct:title ?title }
-             OPTIONAL { ?g prov:generatedAtTime ?at }
-             OPTIONAL { ?g dct:license ?licence FILTER(isIRI(?licence)) }
-           } } ORDER BY ?g"""
-    )
-    found: dict[str, GraphEntry] = {}
-    prefix = minter.graph("").value
-    for row in rows:
-        graph = row["g"]
-        assert isinstance(graph, NamedNode)
-        entry = found.get(graph.value)
-        if entry is None:
-            at, licence = row.get("at"), row.get("licence")
-            entry = found[graph.value] = GraphEntry(
-                graph,
-                graph.value.removeprefix(prefix),
-                {},
-                datetime.fromisoformat(lexical(at)) if at is not None else None,
-                licence if isinstance(licence, NamedNode) else None,
-            )
-        title = row.get("title")
-        if isinstance(title, Literal) and (title.language or "") not in entry.titles:
-            entry.titles[title.language or ""] = title.value
-    return list(found.values())
-
-
-@dataclass(frozen=True)
-class Extent:
-    """Where the points (`wgs:lat`, `wgs:long`) of a graph lie: their bounding box and mean."""
-
-    south: float
-    north: float
-    west: float
-    east: float
-    latitude: float
-    longitude: float
-    count: int
-
-    @staticmethod
-    def merged(extents: Iterable[Extent]) -> Extent | None:
-        parts = list(extents)
-        count = sum(e.count for e in parts)
-        if not count:
-            return None
-        return Extent(
-            min(e.south for e in parts),
-            max(e.north for e in parts),
-            min(e.west for e in parts),
-            max(e.east for e in parts),
-            sum(e.latitude * e.count for e in parts) / count,
-            sum(e.longitude * e.count for e in parts) / count,
-            count,
-        )
-
-    def statements(self, dataset: NamedNode) -> list[Triple]:
-        """The dataset's `dct:spatial` extent: bounding box and centroid in WKT (CRS84)."""
-        node = Minter.part(dataset, "extent")
-        w, s, e, n = self.west, self.south, self.east, self.north
-        box = f"POLYGON(({w} {s}, {e} {s}, {e} {n}, {w} {n}, {w} {s}))"
-        centre = f"POINT({self.longitude:.5f} {self.latitude:.5f})"
-        return [
-            Triple(dataset, DCT.spatial, node),
-            Triple(node, RDF.type, DCT.Location),
-            Triple(node, DCAT.bbox, Literal(box, datatype=GEO.wktLiteral)),
-            Triple(node, DCAT.centroid, Literal(centre, datatype=GEO.wktLiteral)),
-        ]
-
-
-def extents(store: Store) -> dict[NamedNode, Extent]:
-    """The extent of every graph that holds points."""
-    rows = store.select(
-        """SELECT ?g (MIN(?lat) AS ?s) (MAX(?lat) AS ?n) (MIN(?long) AS ?w) (MAX(?long) AS ?e)
-                  (AVG(?lat) AS ?y) (AVG(?long) AS ?x) (COUNT(*) AS ?count)
-           WHERE { GRAPH ?g { ?place wgs:lat ?lat ; wgs:long ?long }
-                   FILTER(isNumeric(?lat) && isNumeric(?long)
-                          && ?lat >= -90 && ?lat <= 90 && ?long >= -180 && ?long <= 180) }
-           GROUP BY ?g"""
-    )
-    found = {}
-    for row in rows:
-        graph = row["g"]
-        if isinstance(graph, NamedNode) and "s" in row:
-            s, n, w, e, y, x = (float(lexical(row[k])) for k in ("s", "n", "w", "e", "y", "x"))
-            found[graph] = Extent(s, n, w, e, y, x, int(lexical(row["count"])))
-    return found
 
 
 def _text(terms: Iterable[Term], title: dict[str, str]) -> list[Term]:
