@@ -153,7 +153,7 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
     dumps_dir = settings.data_dir / "dumps" if settings.data_dir else Path(mkdtemp(prefix="cg-"))
     dumps = Dumps(store, dumps_dir, Minter(settings.base_iri))
     app.include_router(datasets.router(settings, dumps, templates))
-    app.include_router(catalog.router(settings, catalog.catalogue_of(settings, dumps), templates))
+    app.include_router(catalog.router(catalog.catalogue_of(settings, dumps), templates))
     app.include_router(apidocs.router(templates, app.openapi_url or "/openapi.json"))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 

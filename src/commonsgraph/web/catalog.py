@@ -90,7 +90,7 @@ def _iri(values: list[object] | None) -> str:
     return next((v.value for v in values or [] if isinstance(v, NamedNode)), "")
 
 
-def router(settings: Settings, catalogue: Catalogue, templates: Jinja2Templates) -> APIRouter:
+def router(catalogue: Catalogue, templates: Jinja2Templates) -> APIRouter:
     api = APIRouter()
 
     def build(request: Request, path: str) -> list[Triple]:
@@ -123,7 +123,9 @@ def router(settings: Settings, catalogue: Catalogue, templates: Jinja2Templates)
                 ],
                 "datasets": _entries(triples, language),
             }
-            return templates.TemplateResponse(request, "catalog.html", page)
+            return templates.TemplateResponse(
+                request, "catalog.html", page, headers={"Vary": "Accept"}
+            )
         assert isinstance(chosen, RdfFormat)
         if chosen == RdfFormat.JSON_LD:
             body = jsonld.dumps(triples, None)
