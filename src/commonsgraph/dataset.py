@@ -1,28 +1,23 @@
-"""The dataset as a whole, for partners: its VoID and DCAT description with statistics computed
-from the store, and its dumps (gzipped N-Quads of every public graph, Turtle per graph).
+"""The dataset as a whole, for partners: its VoID description with statistics computed from the
+store, linked to the DCAT-AP catalogue (catalog/) that describes it for data portals.
 """
 
 from __future__ import annotations
 
-import gzip
 import itertools
-import shutil
-import threading
 from dataclasses import dataclass
-from pathlib import Path
 
-from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from commonsgraph import __version__
-from commonsgraph.graphs import GraphInfo, graph_infos
+from commonsgraph.dumps import FULL, dump_name
+from commonsgraph.graphs import graph_infos
 from commonsgraph.store import Store, lexical
-from commonsgraph.vocab import DCAT, DCT, FOAF, PREFIXES, RDF, RDFS, VOID, XSD, Minter, Namespace
+from commonsgraph.vocab import DCT, FOAF, PREFIXES, RDF, RDFS, VOID, XSD, Minter, Namespace
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 DATA_LICENCE = "etalab-2.0"
-LEVEL = 6
-"""gzip's level for the dumps (the geography Turtle: 11.9 MB to 1.50 MB in 0.3 s; level 9 takes
-twice as long for 4% less)."""
+PUBLISHER = "agent/commonsgraph-project"
+"""The agent that publishes the dataset and its catalogue (described in data/catalog.ttl)."""
 EXTERNAL = {
     "http://spdx.org/licenses/": "SPDX License List",
     "http://creativecommons.org/licenses/": "Creative Commons licences",
@@ -82,21 +77,19 @@ def statistics(store: Store) -> Statistics:
 
 
 def description(store: Store, minter: Minter, service_root: str, stats: Statistics) -> list[Triple]:
-    """The VoID dataset and DCAT catalog of the graph, with its endpoint, dumps and licence;
-    its blank nodes are labelled in order, so that the same data gives the same bytes."""
+    """The VoID dataset of the graph, with its endpoint, dump, licence and statistics, and a
+    link to the catalogue that describes it in DCAT-AP; its blank nodes are labelled in order,
+    so that the same data gives the same bytes."""
     numbers = itertools.count(1)
 
     def node() -> BlankNode:
         return BlankNode(f"b{next(numbers)}")
 
     dataset = minter.iri("dataset")
-    catalog = minter.iri("catalog")
-    record = Minter.part(catalog, "record")
     endpoint = NamedNode(service_root + "sparql")
-    dump = NamedNode(service_root + "dumps/commonsgraph.nq.gz")
+    dump = NamedNode(service_root + "dumps/" + FULL)
     triples = [
         Triple(dataset, RDF.type, VOID.Dataset),
-        Triple(dataset, RDF.type, DCAT.Dataset),
         Triple(
             dataset,
             DCT.title,
@@ -125,7 +118,9 @@ def description(store: Store, minter: Minter, service_root: str, stats: Statisti
             Literal("Open knowledge graph of French and European tiers-lieux.", language="en"),
         ),
         Triple(dataset, DCT.license, minter.licence(DATA_LICENCE)),
-        Triple(dataset, DCT.publisher, Literal("commonsgraph contributors")),
+        Triple(dataset, DCT.publisher, minter.iri(PUBLISHER)),
+        Triple(dataset, DCT.isPartOf, minter.iri("catalog")),
+        Triple(dataset, RDFS.seeAlso, NamedNode(service_root + "catalog")),
         Triple(dataset, VOID.sparqlEndpoint, endpoint),
         Triple(dataset, VOID.dataDump, dump),
         Triple(dataset, VOID.uriSpace, Literal(minter.base)),
@@ -136,29 +131,9 @@ def description(store: Store, minter: Minter, service_root: str, stats: Statisti
         Triple(dataset, VOID.classes, integer(len(stats.classes))),
         Triple(dataset, VOID.properties, integer(len(stats.properties))),
         Triple(dataset, FOAF.homepage, NamedNode(service_root)),
-        Triple(catalog, RDF.type, DCAT.Catalog),
-        Triple(catalog, DCT.title, Literal("commonsgraph", language="en")),
-        Triple(catalog, DCAT.dataset, dataset),
-        Triple(catalog, DCAT.record, record),
-        Triple(record, RDF.type, DCAT.CatalogRecord),
-        Triple(record, FOAF.primaryTopic, dataset),
-        Triple(record, DCT.modified, Literal(__version__)),
     ]
     for vocabulary in sorted(set(PREFIXES.values())):
         triples.append(Triple(dataset, VOID.vocabulary, NamedNode(vocabulary)))
-    for name, url, media in (
-        ("SPARQL endpoint", endpoint.value, "application/sparql-results+json"),
-        ("N-Quads dump (gzip)", dump.value, RdfFormat.N_QUADS.media_type),
-    ):
-        distribution = node()
-        triples += [
-            Triple(dataset, DCAT.distribution, distribution),
-            Triple(distribution, RDF.type, DCAT.Distribution),
-            Triple(distribution, DCT.title, Literal(name, language="en")),
-            Triple(distribution, DCAT.accessURL, NamedNode(url)),
-            Triple(distribution, DCAT.mediaType, Literal(media)),
-            Triple(distribution, DCT.license, minter.licence(DATA_LICENCE)),
-        ]
     for cls, count in sorted(stats.classes.items()):
         partition = node()
         triples += [
@@ -192,78 +167,8 @@ def description(store: Store, minter: Minter, service_root: str, stats: Statisti
             Triple(dataset, VOID.subset, info.graph),
             Triple(
                 info.graph,
-                DCAT.distribution,
-                NamedNode(service_root + "dumps/" + dump_name(minter, info) + ".ttl"),
+                VOID.dataDump,
+                NamedNode(service_root + "dumps/" + dump_name(minter, info.graph) + ".ttl"),
             ),
         ]
     return triples
-
-
-def dump_name(minter: Minter, info: GraphInfo) -> str:
-    return "graph/" + info.graph.value.removeprefix(minter.graph("").value)
-
-
-class Dumps:
-    """The dumps of the current data, written once per data version, in the background of
-    requests (the service keeps answering while a dump is written)."""
-
-    def __init__(self, store: Store, directory: Path, minter: Minter) -> None:
-        self.store = store
-        self.directory = directory
-        self.minter = minter
-        self._lock = threading.Lock()
-
-    def _version_dir(self) -> tuple[str, Path]:
-        version = self.store.data_version() or "current"
-        return version, self.directory / version.replace("/", "_")
-
-    def full(self) -> tuple[Path, str]:
-        """The gzipped N-Quads of every public graph, and its ETag."""
-        version, folder = self._version_dir()
-        path = folder / "commonsgraph.nq.gz"
-        with self._lock:
-            if not path.exists():
-                self._clean(folder)
-                folder.mkdir(parents=True, exist_ok=True)
-                temporary = path.with_suffix(".partial")
-                with gzip.open(temporary, "wb") as output:
-                    self.store.dump(output, RdfFormat.N_QUADS)  # type: ignore[arg-type]
-                temporary.rename(path)
-        return path, f'"{version}"'
-
-    def graph(self, name: str) -> tuple[Path, str] | None:
-        """The Turtle of one public graph (`import/census`…), and its ETag; None if unknown."""
-        try:
-            graph = self.minter.graph(name)
-        except ValueError:  # a name no IRI may hold (a space, a NUL…) names no graph
-            return None
-        if graph not in self.store.graphs():
-            return None
-        version, folder = self._version_dir()
-        path = folder / "graph" / (name.replace("/", "__") + ".ttl")
-        with self._lock:
-            if not path.exists():
-                self._clean(folder)
-                path.parent.mkdir(parents=True, exist_ok=True)
-                data = self.store.graph_data(graph, RdfFormat.TURTLE) or b""
-                temporary = path.with_suffix(".partial")
-                temporary.write_bytes(data)
-                temporary.rename(path)
-        return path, f'"{version}-{name}"'
-
-    def gzipped(self, path: Path) -> Path:
-        """The gzipped copy of a dump written by `graph`, written once (next to it)."""
-        zipped = path.with_name(path.name + ".gz")
-        with self._lock:
-            if not zipped.exists():
-                temporary = zipped.with_suffix(".partial")
-                with path.open("rb") as source, gzip.open(temporary, "wb", LEVEL) as output:
-                    shutil.copyfileobj(source, output)
-                temporary.rename(zipped)
-        return zipped
-
-    def _clean(self, keep: Path) -> None:
-        if self.directory.is_dir():
-            for old in self.directory.iterdir():
-                if old != keep:
-                    shutil.rmtree(old, ignore_errors=True)

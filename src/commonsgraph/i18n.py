@@ -20,6 +20,12 @@ WORDS: dict[str, dict[str, str]] = {
     "query_editor": {"fr": "Éditeur SPARQL", "en": "SPARQL editor"},
     "api": {"fr": "Documentation de l'API", "en": "API documentation"},
     "dumps": {"fr": "Téléchargements", "en": "Downloads"},
+    "catalogue": {
+        "fr": "Catalogue des jeux de données (DCAT-AP)",
+        "en": "Dataset catalogue (DCAT-AP)",
+    },
+    "bytes": {"fr": "octets", "en": "bytes"},
+    "modified": {"fr": "modifié le", "en": "modified on"},
     "dataset": {"fr": "Description du jeu de données (VoID)", "en": "Dataset description (VoID)"},
     "holds": {"fr": "Ce que contient le graphe", "en": "What the graph holds"},
     "per_class": {"fr": "Par classe", "en": "Per class"},

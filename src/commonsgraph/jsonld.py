@@ -47,8 +47,10 @@ def _value(term: object) -> object:
     return {"@value": term.value, "@type": compact_iri(term.datatype.value)}
 
 
-def dumps(triples: Iterable[Triple], context_url: str) -> bytes:
-    """A compacted JSON-LD document of `triples`, one node object per subject."""
+def dumps(triples: Iterable[Triple], context_url: str | None) -> bytes:
+    """A compacted JSON-LD document of `triples`, one node object per subject; its context is
+    the published one at `context_url`, or (None) written inline, for readers that fetch no
+    remote context (harvesters)."""
     nodes: dict[str, dict[str, list[object]]] = {}
     for triple in triples:
         if not isinstance(triple.subject, NamedNode | BlankNode):
@@ -59,5 +61,6 @@ def dumps(triples: Iterable[Triple], context_url: str) -> bytes:
         else:
             node.setdefault(compact_iri(triple.predicate.value), []).append(_value(triple.object))
     graph = [{"@id": identifier, **properties} for identifier, properties in nodes.items()]
-    document = {"@context": context_url, "@graph": graph}
+    document = {"@context": context()["@context"] if context_url is None else context_url}
+    document["@graph"] = graph
     return json.dumps(document, ensure_ascii=False, indent=1).encode()

@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from tempfile import mkdtemp
 from typing import Any
 
 from fastapi import FastAPI
@@ -19,14 +20,17 @@ from commonsgraph import __version__
 from commonsgraph.config import Settings
 from commonsgraph.contributions import Contributions
 from commonsgraph.database import Database
+from commonsgraph.dumps import Dumps
 from commonsgraph.federation import Gateway
 from commonsgraph.partners import Partners
 from commonsgraph.queries import load_queries
 from commonsgraph.store import LocalStore, Store
 from commonsgraph.store.remote import RemoteStore
 from commonsgraph.tokens import TokenStore
+from commonsgraph.vocab import Minter
 from commonsgraph.web import (
     apidocs,
+    catalog,
     contributions,
     datasets,
     graph_store,
@@ -161,7 +165,10 @@ def create_app(
     app.state.partners = Partners.open(store, settings, workflow.validator, database)
     app.include_router(partners.router(app.state.partners, curation))
     app.include_router(graph_store.router(settings, store, tokens))
-    app.include_router(datasets.router(settings, store, templates))
+    dumps_dir = settings.data_dir / "dumps" if settings.data_dir else Path(mkdtemp(prefix="cg-"))
+    dumps = Dumps(store, dumps_dir, Minter(settings.base_iri))
+    app.include_router(datasets.router(settings, dumps, templates))
+    app.include_router(catalog.router(catalog.catalogue_of(settings, dumps), templates))
     app.include_router(apidocs.router(templates, app.openapi_url or "/openapi.json"))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 

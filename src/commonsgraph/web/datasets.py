@@ -1,5 +1,6 @@
-"""The dataset for partners: /.well-known/void (VoID and DCAT, with statistics computed from the
-store) and /dumps (gzipped N-Quads of every public graph, Turtle per graph)."""
+"""The dataset for partners: /.well-known/void (VoID, with statistics computed from the store,
+linked to the DCAT-AP catalogue) and /dumps (gzipped N-Quads of every public graph, Turtle per
+graph)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import threading
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
-from tempfile import mkdtemp
 
 from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import HTTPException
@@ -18,7 +18,8 @@ from pyoxigraph import RdfFormat, serialize
 
 from commonsgraph import i18n, jsonld, negotiation
 from commonsgraph.config import Settings
-from commonsgraph.dataset import Dumps, Statistics, description, dump_name, statistics
+from commonsgraph.dataset import Statistics, description, statistics
+from commonsgraph.dumps import DumpFile, Dumps, dump_name
 from commonsgraph.graphs import graph_infos
 from commonsgraph.store import Store
 from commonsgraph.vocab import PREFIXES, Minter
@@ -44,16 +45,13 @@ class StatisticsCache:
             return self._cached[1]
 
 
-def router(settings: Settings, store: Store, templates: Jinja2Templates) -> APIRouter:
+def router(settings: Settings, dumps: Dumps, templates: Jinja2Templates) -> APIRouter:
     api = APIRouter()
+    store = dumps.store
     minter = Minter(settings.base_iri)
     stats = StatisticsCache(store)
-    directory = settings.data_dir / "dumps" if settings.data_dir else Path(mkdtemp(prefix="cg-"))
-    dumps = Dumps(store, directory, minter)
 
-    @api.get(
-        "/.well-known/void", summary="VoID and DCAT description of the dataset, with statistics"
-    )
+    @api.get("/.well-known/void", summary="VoID description of the dataset, with statistics")
     async def void(request: Request) -> Response:
         chosen = negotiation.graph_format(
             request.headers.get("accept"), request.query_params.get("format"), OFFERED
@@ -76,7 +74,8 @@ def router(settings: Settings, store: Store, templates: Jinja2Templates) -> APIR
             request.query_params.get("lang"), request.headers.get("accept-language")
         )
         graphs = [
-            (dump_name(minter, info), info.title or info.graph.value) for info in graph_infos(store)
+            (dump_name(minter, info.graph), info.title or info.graph.value)
+            for info in graph_infos(store)
         ]
         page = {
             "lang": language,
@@ -87,8 +86,7 @@ def router(settings: Settings, store: Store, templates: Jinja2Templates) -> APIR
         }
         return templates.TemplateResponse(request, "dumps.html", page)
 
-    def send(request: Request, found: tuple[Path, str], media_type: str, **more: str) -> Response:
-        path, etag = found
+    def send(request: Request, path: Path, etag: str, media_type: str, **more: str) -> Response:
         written = datetime.fromtimestamp(int(path.stat().st_mtime), UTC)  # once per version
         headers = {
             "ETag": etag,
@@ -108,21 +106,21 @@ def router(settings: Settings, store: Store, templates: Jinja2Templates) -> APIR
     @api.get("/dumps/commonsgraph.nq.gz", summary="Every public graph as gzipped N-Quads")
     async def full(request: Request) -> Response:
         found = await asyncio.to_thread(dumps.full)
-        return send(request, found, "application/gzip")
+        return send(request, found.path, found.etag, "application/gzip")
 
     @api.get("/dumps/graph/{name:path}.ttl", summary="One public graph as Turtle")
     async def one(request: Request, name: str) -> Response:
-        found = await asyncio.to_thread(dumps.graph, name)
+        found: DumpFile | None = await asyncio.to_thread(dumps.graph, name)
         if found is None:
             raise HTTPException(404, f"no public graph named {name!r}")
         if not accepts_gzip(request.headers.get("accept-encoding", "")):
-            return send(request, found, "text/turtle", Vary="Accept-Encoding")
+            return send(request, found.path, found.etag, "text/turtle", Vary="Accept-Encoding")
         # compressed once per data version, not on each download
-        path, etag = found
-        zipped = await asyncio.to_thread(dumps.gzipped, path)
+        zipped = await asyncio.to_thread(dumps.gzipped, found.path)
         return send(
             request,
-            (zipped, gzip_tag(etag)),
+            zipped,
+            gzip_tag(found.etag),
             "text/turtle",
             Vary="Accept-Encoding",
             **{"Content-Encoding": "gzip"},
