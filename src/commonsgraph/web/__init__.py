@@ -21,6 +21,7 @@ from commonsgraph.contributions import Contributions
 from commonsgraph.federation import Gateway
 from commonsgraph.partners import Partners
 from commonsgraph.queries import load_queries
+from commonsgraph.reuse import QUERY as REUSE_QUERY
 from commonsgraph.store import LocalStore, Store
 from commonsgraph.tokens import TokenStore
 from commonsgraph.web import (
@@ -162,7 +163,8 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
             counted[version or ""] = counts
         return {"status": "ok", "statements": counts[0], "graphs": counts[1]}
 
-    pages, representations = resources.router(settings, store, templates)
+    reuse = next(q for q in queries if q.name == REUSE_QUERY)
+    pages, representations = resources.router(settings, store, templates, reuse)
     app.include_router(pages)  # last: it ends with a catch-all
     app.add_middleware(resources.CachedPages, representations=representations)
     return app
