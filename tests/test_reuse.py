@@ -82,6 +82,12 @@ def test_the_attribution_names_title_author_source_and_licence_up_the_chain(
         f"« Kit C » par Atelier C ({BASE}commons/kit-c), sous licence {by} ({by_link})"
     )
     assert french["commons/kit-b"].startswith("D'après « Kit B » par Atelier B")
+    # the seed's Fab-manager: two authors in alphabetical order, its homepage as the source
+    agpl, agpl_link = licence(graph, "AGPL-3.0-or-later")
+    assert attributions(run(graph, query, commons="fab-manager")) == {
+        "commons/fab-manager": "“Fab-manager” by La Casemate – CCSTI de Grenoble, Sleede "
+        f"(https://www.fab-manager.com/), licensed under {agpl} ({agpl_link})"
+    }
 
 
 def test_a_commons_with_no_licence_says_all_rights_reserved(
@@ -174,6 +180,7 @@ def test_the_commons_page_shows_the_attribution_escaped_with_a_copy_button(
     button = re.search(r"<button [^>]*data-copy=\"attribution\"[^>]*>", reuse)
     assert button is not None
     assert 'type="button"' in button.group(0)
+    assert re.search(r'data-copy="attribution"[^>]*>Copy the text</button>', reuse)
     assert 'role="status"' in reuse
     assert 'aria-live="polite"' in reuse
     assert '<script src="/static/copy.js"></script>' in page

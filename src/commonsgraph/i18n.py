@@ -91,7 +91,8 @@ WORDS: dict[str, dict[str, str]] = {
     "reuse_prohibits": {"fr": "interdit :", "en": "prohibits:"},
     "reuse_does_not_permit": {"fr": "ne permet pas :", "en": "does not permit:"},
     "work": {"fr": "Œuvre", "en": "Work"},
-    "copy": {"fr": "Copier le texte", "en": "Copy the text"},
+    "copy_text": {"fr": "Copier le texte", "en": "Copy the text"},
+    "reuse_licence": {"fr": "Licence", "en": "Licence"},
     "copied": {"fr": "Copié.", "en": "Copied."},
     "copy_failed": {
         "fr": "La copie a échoué : sélectionnez le texte.",
