@@ -168,3 +168,37 @@ def test_the_shapes_warn_of_units_that_do_not_convert(
     assert (BASE + "commons/units-kit#contribution-9", code) in violations
     assert (BASE + "commons/units-kit#contribution-10", code) in violations
     assert any("hours per day" in message for _, message in violations)
+
+
+def test_values_that_are_not_numbers_are_said_and_do_not_break_the_sum(
+    graph: LocalStore, shares: NamedQuery
+) -> None:
+    hostile = NamedNode(BASE + "graph/test/not-numbers")
+    graph.update(
+        f"""INSERT DATA {{ GRAPH <{hostile.value}> {{
+            <{BASE}commons/units-kit#contribution-90> a cg:Contribution ;
+                cg:contributor <{BASE}organisation/atelier-z> ;
+                cg:contributesTo <{BASE}commons/units-kit> ;
+                cg:estimatedValue "beaucoup" .
+            <{BASE}commons/units-kit#contribution-91> a cg:Contribution ;
+                cg:contributor <{BASE}organisation/atelier-z> ;
+                cg:contributesTo <{BASE}commons/units-kit> ;
+                schema:value "trois" ; schema:unitText "heures (.*)*$ [" . }} }}"""
+    )
+    try:
+        rows = run(graph, shares, commons="units-kit")
+        assert {name: r["value"] for name, r in rows.items()} == {
+            "Atelier X": "1750",
+            "Atelier Y": "800",
+            "Atelier Z": "500",
+        }
+        warnings = rows["Atelier Z"]["warnings"].split("\n")
+        assert (
+            "contribution-90 : an estimated value or a quantity that is not a number:"
+            " not counted" in warnings
+        )
+        assert any(
+            w.startswith("contribution-91 (trois ") and "not a number" in w for w in warnings
+        )
+    finally:
+        graph.drop_graph(hostile)
