@@ -4,7 +4,7 @@ queries in the same run. Prints a table.
 The store holds the project's graphs, the real imports (census, licences, geography) and
 synthetic commons: a derivation chain of `--chain` works (each with two authors) and a commons
 with `--contributions` contributions in hours, days, euros and unknown units. Each query runs
-`--runs` times per version; p50 and p90 in milliseconds, and the ratio of this branch's p50 to
+`--runs` times per version, the two in turn; p50 and p90, and the ratio of this branch's p50 to
 main's (main's text is read with `git show`; the anchor is main, timed in this very run).
 
     .venv/bin/python bench/reuse.py [--data ../shared/data] [--chain 200] [--contributions 2000]
@@ -82,14 +82,17 @@ def mains(directory: Path) -> dict[str, NamedQuery]:
     return {q.name: q for q in load_queries(directory)}
 
 
-def timed(store: LocalStore, text: str, runs: int) -> tuple[list[float], int]:
-    store.select(text)  # warm
-    times = []
+def timed(store: LocalStore, texts: tuple[str, str], runs: int) -> list[tuple[list[float], int]]:
+    """Each query's times in ms and its row count; the two run in turn, so that whatever else
+    the machine does weighs on both alike."""
+    times: tuple[list[float], list[float]] = ([], [])
+    counts = [len(store.select(text)) for text in texts]  # warm
     for _ in range(runs):
-        start = time.perf_counter()
-        rows = store.select(text)
-        times.append((time.perf_counter() - start) * 1000)
-    return times, len(rows)
+        for text, kept in zip(texts, times, strict=True):
+            start = time.perf_counter()
+            store.select(text)
+            kept.append((time.perf_counter() - start) * 1000)
+    return [(kept, count) for kept, count in zip(times, counts, strict=True)]
 
 
 def main() -> None:
@@ -131,20 +134,19 @@ def main() -> None:
             ("contribution-shares", {"commons": f"bench-{arguments.chain}"},
              f"{arguments.contributions:,} contributions"),
         ]  # fmt: skip
-        table = Table(
-            title=f"Named queries, this branch vs main ({store.triple_count():,} statements)"
-        )
-        for column in ("query", "case", "main p50 ms", "branch p50 ms", "branch p90 ms",
-                       "rows main / branch", "ratio"):  # fmt: skip
+        table = Table(title=f"This branch vs main ({store.triple_count():,} statements)")
+        for column in ("query", "case", "main p50", "p50", "p90", "rows", "ratio"):
             table.add_column(column, justify="left" if column in ("query", "case") else "right")
         for name, given, case in cases:
-            before, before_rows = timed(store, old[name].prepared(given, BASE), arguments.runs)
-            after, after_rows = timed(store, new[name].prepared(given, BASE), arguments.runs)
+            texts = (old[name].prepared(given, BASE), new[name].prepared(given, BASE))
+            (before, before_rows), (after, after_rows) = timed(store, texts, arguments.runs)
             anchor = percentile(before, 0.5)
+            rows = (
+                f"{after_rows:,}" if before_rows == after_rows else f"{before_rows} → {after_rows}"
+            )
             table.add_row(
-                name, case, f"{anchor:.1f}", f"{percentile(after, 0.5):.1f}",
-                f"{percentile(after, 0.9):.1f}", f"{before_rows:,} / {after_rows:,}",
-                f"{percentile(after, 0.5) / anchor:.2f}",
+                name, case, f"{anchor:.1f} ms", f"{percentile(after, 0.5):.1f} ms",
+                f"{percentile(after, 0.9):.1f} ms", rows, f"{percentile(after, 0.5) / anchor:.2f}",
             )  # fmt: skip
         console.print(table)
         store.close()
