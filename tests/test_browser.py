@@ -92,6 +92,24 @@ def test_a_licence_page_with_its_badges(watched: Watched, site: str) -> None:
     watched.clean()
 
 
+def test_the_attribution_of_a_commons_is_copied_with_its_button(
+    browser: Browser, site: str
+) -> None:
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    watched = Watched(context.new_page())
+    page = watched.page
+    page.goto(f"{site}/commons/fab-manager?lang=en")
+    button = page.locator("button[data-copy='attribution']")
+    assert button.is_visible()  # shown by copy.js: without scripts, the text is there to select
+    button.click()
+    page.wait_for_selector(".copy-status:has-text('Copied.')")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == page.inner_text("#attribution")
+    assert copied.startswith("“Fab-manager” by La Casemate")
+    watched.clean()
+    context.close()
+
+
 def test_searching_from_the_search_box(watched: Watched, site: str) -> None:
     watched.page.goto(f"{site}/?lang=fr")
     watched.page.fill("#q", "myne")
@@ -368,6 +386,7 @@ def watch_violations(page: Page) -> None:
         "/commune/23096",
         "/region/75",
         "/licence/CC-BY-SA-4.0",
+        "/commons/fab-manager",
         "/search?q=gueret",
         "/sparql",
         "/contributions/login",

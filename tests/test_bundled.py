@@ -235,6 +235,7 @@ def test_the_seed_holds_real_places_networks_and_commons(seeded: LocalStore) -> 
             "role",
             "licence-family",
             "contribution-kind",
+            "unit",
         )
     ],
 )

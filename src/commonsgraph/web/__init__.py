@@ -24,6 +24,7 @@ from commonsgraph.dumps import Dumps
 from commonsgraph.federation import Gateway
 from commonsgraph.partners import Partners
 from commonsgraph.queries import load_queries
+from commonsgraph.reuse import QUERY as REUSE_QUERY
 from commonsgraph.store import LocalStore, Store
 from commonsgraph.store.remote import RemoteStore
 from commonsgraph.tokens import TokenStore
@@ -184,7 +185,8 @@ def create_app(
             counted[version or ""] = counts
         return {"status": "ok", "statements": counts[0], "graphs": counts[1]}
 
-    pages, representations = resources.router(settings, store, templates)
+    reuse = next(q for q in queries if q.name == REUSE_QUERY)
+    pages, representations = resources.router(settings, store, templates, reuse)
     app.include_router(pages)  # last: it ends with a catch-all
     app.add_middleware(resources.CachedPages, representations=representations)
     return app

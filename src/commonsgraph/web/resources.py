@@ -28,12 +28,14 @@ from commonsgraph import formats, i18n, jsonld, negotiation, reconcile
 from commonsgraph.config import Settings
 from commonsgraph.describe import Description, describe, description_quads, description_triples
 from commonsgraph.graphs import GraphInfo, graph_infos
+from commonsgraph.queries import NamedQuery
+from commonsgraph.reuse import reuse_help
 from commonsgraph.safetext import printable
 from commonsgraph.search import LabelIndex
 from commonsgraph.stats import home_counts
 from commonsgraph.store import Store
 from commonsgraph.views import Link, Linker, PageBuilder
-from commonsgraph.vocab import CG_ONTOLOGY, PREFIXES, Minter, compact
+from commonsgraph.vocab import CG, CG_ONTOLOGY, PREFIXES, Minter, compact
 from commonsgraph.web import conditional
 
 HTML = "text/html"
@@ -64,11 +66,18 @@ class Representations:
     """Renders and caches the representations of resources, per data version."""
 
     def __init__(
-        self, settings: Settings, store: Store, templates: Jinja2Templates, size: int = 4096
+        self,
+        settings: Settings,
+        store: Store,
+        templates: Jinja2Templates,
+        reuse: NamedQuery,
+        size: int = 4096,
     ) -> None:
         self.settings = settings
         self.store = store
         self.templates = templates
+        self.reuse = reuse
+        """The named query that says what a reuser of a commons must do (`reuse-obligations`)."""
         self.linker = Linker(settings.base_iri)
         self.size = size
         self._cache: OrderedDict[tuple[object, ...], Rendered] = OrderedDict()
@@ -127,9 +136,14 @@ class Representations:
         address = self.settings.public_base.rstrip("/") + str(context["path"])
         if chosen == HTML:
             page = PageBuilder(self.store, self.linker, lang).build(description)
+            reuse = None
+            if CG.Commons in description.types:
+                reuse = reuse_help(
+                    self.store, self.reuse, description.iri, self.settings.base_iri, lang
+                )
             body = (
                 self.templates.get_template("resource.html")
-                .render({**context, "page": page, "linker": self.linker})
+                .render({**context, "page": page, "linker": self.linker, "reuse": reuse})
                 .encode()
             )
             media_type = "text/html; charset=utf-8"
@@ -266,11 +280,12 @@ def respond(
 
 
 def router(
-    settings: Settings, store: Store, templates: Jinja2Templates
+    settings: Settings, store: Store, templates: Jinja2Templates, reuse: NamedQuery
 ) -> tuple[APIRouter, Representations]:
-    """The resource routes, and the cache of representations they fill."""
+    """The resource routes, and the cache of representations they fill; `reuse` is the named
+    query a commons page tells its reusers' obligations with."""
     api = APIRouter()
-    representations = Representations(settings, store, templates)
+    representations = Representations(settings, store, templates, reuse)
     index = LabelIndex(store)
     linker = representations.linker
     context_body = json.dumps(jsonld.context(), ensure_ascii=False).encode()
