@@ -16,6 +16,7 @@ from pyoxigraph import NamedNode
 
 from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings
+from commonsgraph.database import Database
 from commonsgraph.queries import NamedQuery, load_queries
 from commonsgraph.rdfio import parse_triples
 from commonsgraph.reuse import reuse_help
@@ -154,7 +155,7 @@ def test_the_help_groups_the_rows_per_work(graph: LocalStore, query: NamedQuery)
 def client(graph: LocalStore, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     data = tmp_path_factory.mktemp("reuse-pages")
     settings = Settings(data_dir=data, base_iri=BASE)
-    tokens = TokenStore(data / "tokens.sqlite3")
+    tokens = TokenStore(Database.open(settings))
     with TestClient(create_app(settings, graph, tokens), raise_server_exceptions=False) as client:
         yield client
 
