@@ -204,15 +204,6 @@ def _family_triples(minter: Minter, families: Mapping[str, str]) -> Iterator[Tri
         yield Triple(node, CG.licenceFamily, minter.concept("licence-family", family))
 
 
-class UnknownLicence(Exception):
-    """An id that no source knows; `suggestions` are the closest known ids."""
-
-    def __init__(self, given: str, suggestions: list[str]) -> None:
-        super().__init__(given)
-        self.given = given
-        self.suggestions = suggestions
-
-
 class Catalogue:
     """The licences and exceptions the service knows, by id (case-insensitive, with the
     deprecated SPDX ids as aliases)."""
@@ -260,12 +251,9 @@ class Catalogue:
         """The canonical id of a licence, or None."""
         return self._by_key.get(given.lower())
 
-    def get(self, given: str) -> Licence:
-        key = self.key(given)
-        if key is None:
-            raise UnknownLicence(given, self.suggest(given))
-        return self.licences[key]
-
     def suggest(self, given: str, count: int = 5) -> list[str]:
-        keys = difflib.get_close_matches(given.lower(), self._by_key, n=count, cutoff=0.5)
-        return list(dict.fromkeys(self._by_key[k] for k in keys))
+        """The known ids closest to `given`: those it begins, then the most alike."""
+        wanted = given.lower()[:100]
+        keys = [k for k in sorted(self._by_key) if wanted and k.startswith(wanted)]
+        keys += difflib.get_close_matches(wanted, self._by_key, n=count, cutoff=0.5)
+        return list(dict.fromkeys(self._by_key[k] for k in keys))[:count]

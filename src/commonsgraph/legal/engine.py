@@ -52,6 +52,9 @@ OR_LATER = "compatibility/or-later"
 OTHER_VERSION = "compatibility/other-version"
 LINKING = "compatibility/linking-exception"
 NO_RULE = "compatibility/no-rule"
+NO_LICENCE = "compatibility/no-licence"
+APPLIED_BY_NAME = (SAME, OR_LATER, OTHER_VERSION, LINKING, NO_RULE, NO_LICENCE)
+"""Rules without sides, which the engine applies by name, never by matching."""
 
 
 @dataclass(frozen=True)
@@ -95,11 +98,11 @@ class Engine:
         self.catalogue = catalogue
         self.parser = Parser(catalogue)
         self.named = by_name(rules)
-        special = {SAME, OR_LATER, OTHER_VERSION, LINKING, NO_RULE}
         self.rules = {
-            use: [r for r in rules if r.use == use and r.name not in special] for use in USES
+            use: [r for r in rules if r.use == use and r.name not in APPLIED_BY_NAME]
+            for use in USES
         }
-        for name in (SAME, OR_LATER, OTHER_VERSION, LINKING, NO_RULE):
+        for name in APPLIED_BY_NAME:
             if name not in self.named:
                 raise LookupError(f"the compatibility rules lack {name}")
         self.specific = {

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import license_expression
 
-from commonsgraph.errors import ParameterError
-from commonsgraph.legal.catalogue import Catalogue, UnknownLicence
+from commonsgraph.errors import ParameterError, UnknownLicence
+from commonsgraph.legal.catalogue import Catalogue
 
 MAX_LENGTH = 500
 MAX_DEPTH = 10
@@ -73,36 +73,38 @@ class Parser:
             if depth > MAX_DEPTH:
                 raise ParameterError(parameter, f"nests parentheses deeper than {MAX_DEPTH}")
         if not any(c in text for c in " ()"):
-            raise self._unknown(text)
+            raise self._unknown(text, parameter)
         try:
             parsed = self.licensing.parse(text, validate=False, strict=True)
         except license_expression.ExpressionError as error:
             raise ParameterError(parameter, f"is not a valid SPDX expression ({error})") from None
         unknown = self.licensing.unknown_license_keys(parsed)
         if unknown:
-            raise self._unknown(str(unknown[0]))
+            raise self._unknown(str(unknown[0]), parameter)
         if parsed is None:
             raise ParameterError(parameter, "is empty: give an SPDX id or expression")
         return self._convert(parsed, parameter)
 
-    def _unknown(self, given: str) -> UnknownLicence:
-        return UnknownLicence(given, self.catalogue.suggest(given))
+    def _unknown(self, given: str, parameter: str) -> UnknownLicence:
+        return UnknownLicence(parameter, given, self.catalogue.suggest(given))
 
     def _convert(self, node: object, parameter: str) -> Expression:
         if isinstance(node, license_expression.LicenseWithExceptionSymbol):
-            return Leaf(self._licence(node.license_symbol.key), node.exception_symbol.key)
+            return Leaf(
+                self._licence(node.license_symbol.key, parameter), node.exception_symbol.key
+            )
         if isinstance(node, license_expression.LicenseSymbol):
             if node.is_exception:
                 raise ParameterError(parameter, f"{node.key} is an exception: use it after WITH")
-            return Leaf(self._licence(node.key))
+            return Leaf(self._licence(node.key, parameter))
         if isinstance(node, license_expression.OR):
             return Any(tuple(self._convert(part, parameter) for part in node.args))
         if isinstance(node, license_expression.AND):
             return All(tuple(self._convert(part, parameter) for part in node.args))
         raise ParameterError(parameter, "is not a valid SPDX expression")
 
-    def _licence(self, key: str) -> str:
+    def _licence(self, key: str, parameter: str) -> str:
         found = self.catalogue.key(key)
         if found is None:
-            raise self._unknown(key)
+            raise self._unknown(key, parameter)
         return found

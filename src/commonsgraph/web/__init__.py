@@ -19,6 +19,7 @@ from commonsgraph import __version__
 from commonsgraph.config import Settings
 from commonsgraph.contributions import Contributions
 from commonsgraph.federation import Gateway
+from commonsgraph.legal.named import LegalQueries
 from commonsgraph.partners import Partners
 from commonsgraph.queries import load_queries
 from commonsgraph.store import LocalStore, Store
@@ -130,7 +131,7 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
     describer = Describer(
         store,
         templates,
-        queries,
+        [q for q in queries if q.engine is None],  # an engine's query needs its VALUES
         settings.base_iri,
         federated=bool(settings.service_allowlist),
         union=not settings.default_graphs,  # the merge of every named graph
@@ -138,7 +139,9 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
     app.router.routes.insert(  # first: the busiest route is matched before any other
         0, Route(sparql.PATH, sparql.SparqlRoute(endpoint, tokens, describer), name="sparql")
     )
-    app.include_router(named_queries.router(endpoint, queries))
+    legal = app.state.legal = LegalQueries(store, settings.base_iri)
+    legal.check(queries)
+    app.include_router(named_queries.router(endpoint, queries, legal))
     curation = Curation(templates, tokens)
     workflow = Contributions.open(store, settings)
     app.state.contributions = workflow
