@@ -20,7 +20,7 @@ Relative IRIs in a query resolve against the canonical base.
 
 `engine: NAME` marks a query whose rows the legal engine computes (commonsgraph.legal.named):
 the query text joins what the graph says of them (rule texts, names) to the rows the engine
-gives as a trailing VALUES clause.
+gives as a VALUES clause put first in its WHERE clause.
 
 `coordinates` names the variables holding WGS84 latitude and longitude of a query that returns
 places: it is then offered as GeoJSON too.
@@ -42,7 +42,7 @@ from commonsgraph import formats, geojson
 from commonsgraph.errors import DataSyntaxError, ParameterError
 from commonsgraph.safetext import spreadsheet_csv
 from commonsgraph.sparqlcheck import query_form
-from commonsgraph.sparqltext import bind
+from commonsgraph.sparqltext import bind, values_first
 from commonsgraph.store import Term
 from commonsgraph.vocab import PREFIXES, XSD
 
@@ -207,10 +207,12 @@ class NamedQuery:
 
     def prepared(self, given: Mapping[str, str], base: str, values: str = "") -> str:
         """The query, ready to run: relative IRIs resolved, parameters bound as terms (but
-        licences, which the engine reads), `values` (an engine's VALUES clause) appended."""
+        licences, which the engine reads), `values` (an engine's VALUES clause) as the first
+        pattern of its WHERE clause."""
         terms = self.bindings(given, base)
         bound = {p.name: terms[p.name] for p in self.parameters if p.type != "licence"}
-        return f"BASE <{base}>\n" + bind(self.text, bound) + values
+        text = bind(self.text, bound)
+        return f"BASE <{base}>\n" + (values_first(text, values) if values else text)
 
     def example(self, base: str) -> str:
         """The query with its defaults bound and its required parameters left as variables,

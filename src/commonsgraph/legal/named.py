@@ -37,7 +37,7 @@ def values(variables: Sequence[str], rows: Iterable[Row]) -> str:
         cells = (row.get(v) for v in variables)
         lines.append("(" + " ".join("UNDEF" if c is None else term_text(c) for c in cells) + ")")
     names = " ".join(f"?{v}" for v in variables)
-    return f"\nVALUES ({names}) {{\n  " + "\n  ".join(lines) + "\n}\n"
+    return f"\n  VALUES ({names}) {{\n    " + "\n    ".join(lines) + "\n  }\n"
 
 
 CHAIN = """SELECT DISTINCT ?work ?licence ?id WHERE {
