@@ -489,7 +489,9 @@ def test_cli_refuses_bad_parameters_with_exit_code_2(tmp_path: Path) -> None:
 
 
 def test_rules_dereference(client: TestClient) -> None:
-    rule = client.get("/compatibility/weak-copyleft--any/combine", headers={"Accept": "text/turtle"})
+    rule = client.get(
+        "/compatibility/weak-copyleft--any/combine", headers={"Accept": "text/turtle"}
+    )
     assert rule.status_code == 200
     statements = {(str(q.predicate), str(q.object)) for q in parse(rule.content, RdfFormat.TURTLE)}
     assert (

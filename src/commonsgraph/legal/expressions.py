@@ -55,6 +55,7 @@ class Parser:
             license_expression.LicenseSymbol(key, is_exception=True) for key in catalogue.exceptions
         ]
         self.licensing = license_expression.Licensing(symbols)
+        self.exceptions = {key.lower() for key in catalogue.exceptions}
 
     def parse(self, text: str, parameter: str) -> Expression:
         """The expression `text` stands for. Unknown ids raise UnknownLicence, malformed text
@@ -73,6 +74,8 @@ class Parser:
             if depth > MAX_DEPTH:
                 raise ParameterError(parameter, f"nests parentheses deeper than {MAX_DEPTH}")
         if not any(c in text for c in " ()"):
+            if text.lower() in self.exceptions:
+                raise ParameterError(parameter, f"{text} is an exception: use it after WITH")
             raise self._unknown(text, parameter)
         try:
             parsed = self.licensing.parse(text, validate=False, strict=True)
