@@ -626,3 +626,45 @@ def test_the_old_matrix_graph_is_dropped(tmp_path: Path) -> None:
     load_bundled(store, Settings(data_dir=tmp_path, base_iri=BASE))
     assert not store.has_graph(matrix)
     store.close()
+
+
+DERIVED = """@prefix dct: <http://purl.org/dc/terms/> . @prefix cg: <https://w3id.org/commonsgraph/ns#> .
+@prefix prov: <http://www.w3.org/ns/prov#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<commons/fab-fork> a cg:Commons ; rdfs:label "Fab fork" ; dct:license <licence/{licence}> ;
+    prov:wasDerivedFrom <commons/{source}> .
+<commons/elastic-kit> a cg:Commons ; rdfs:label "Elastic kit" ; dct:license <licence/Elastic-2.0> .
+"""
+
+
+@pytest.mark.parametrize(
+    ("source", "licence", "severity"),
+    [
+        ("fab-manager", "MIT", "Violation"),  # AGPL-3.0-or-later material under MIT
+        ("fab-manager", "AGPL-3.0-or-later", None),
+        ("elastic-kit", "MIT", "Warning"),  # a restricted licence: nobody can tell
+        ("elastic-kit", "Elastic-2.0", None),
+    ],
+)
+def test_a_contribution_that_breaks_its_source_licence_is_reported(
+    tmp_path: Path, source: str, licence: str, severity: str | None
+) -> None:
+    """The source is in the store (Fab-manager) or in the contribution itself."""
+    from .test_contributions import make_site
+
+    for site in make_site(tmp_path):
+        body = DERIVED.replace("{licence}", licence).replace("{source}", source)
+        contribution = site.upload(body.encode())
+        findings = contribution["findings"]
+        assert isinstance(findings, list)
+        legal = [f for f in findings if f["messages"]["en"].startswith("licence:")]
+        if severity is None:
+            assert legal == []
+            assert contribution["status"] == "pending"
+            continue
+        assert [f["severity"] for f in legal] == [severity]
+        assert legal[0]["focus"] == BASE + "commons/fab-fork"
+        assert legal[0]["messages"]["fr"].startswith("licence : adapter")
+        page = site.client.get(
+            f"/contributions/{contribution['id']}", headers={**site.curator, "Accept": "text/html"}
+        )
+        assert "adapting" in page.text or "adapter" in page.text

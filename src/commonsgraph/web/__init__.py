@@ -143,7 +143,7 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
     legal.check(queries)
     app.include_router(named_queries.router(endpoint, queries, legal))
     curation = Curation(templates, tokens)
-    workflow = Contributions.open(store, settings)
+    workflow = Contributions.open(store, settings, legal)
     app.state.contributions = workflow
     app.include_router(contributions.router(settings, workflow, curation))
     app.state.partners = Partners.open(store, settings, workflow.validator)
