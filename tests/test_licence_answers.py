@@ -668,3 +668,25 @@ def test_a_contribution_that_breaks_its_source_licence_is_reported(
             f"/contributions/{contribution['id']}", headers={**site.curator, "Accept": "text/html"}
         )
         assert "adapting" in page.text or "adapter" in page.text
+
+
+def test_a_licence_page_shows_its_verdicts_as_a_table(client: TestClient) -> None:
+    page = client.get("/licence/MPL-2.0", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    table = page.text.split('<table class="verdicts">')[1].split("</table>")[0]
+    rows = {
+        row.split("</th>")[0].rsplit(">", 2)[-2].split("<")[0]: row
+        for row in table.split("<tr>")[2:]
+    }
+    assert "MPL-2.0" not in rows
+    assert {"MIT", "Apache-2.0", "GPL-3.0-or-later", "etalab-2.0"} <= set(rows)
+    apache = rows["Apache-2.0"].split("<td>")
+    assert "verdict-forbidden" in apache[1]
+    assert "weak-copyleft--any" in apache[1]
+    assert "verdict-conditional" in apache[2]
+    french = client.get("/licence/MPL-2.0?lang=fr", headers={"Accept": "text/html"}).text
+    assert "Réutiliser sous une autre licence" in french
+    assert ">non</span>" in french
+    unclassified = client.get("/licence/Elastic-2.0", headers={"Accept": "text/html"})
+    assert unclassified.status_code == 200
+    assert "verdict-unknown" in unclassified.text

@@ -3,9 +3,10 @@
 An upload is read within limits (`uploads`), its blank nodes named, its IRIs of ours checked to
 be in normal form (`iris`: `…/tiers-lieu/../ns#X` is not a place), its resources checked
 against what the contributor may change, and the resulting descriptions validated with the
-shapes and their licences checked against the works they derive from (`legal.conflicts`). Valid uploads are staged in the ledger as pending, invalid ones kept with their report;
-neither is visible to public queries. A curator's accept publishes the contribution in one
-atomic store update: its statements in `graph/contribution/{id}` with their provenance, and
+shapes and their licences checked against the works they derive from (`legal.conflicts`).
+Valid uploads are staged in the ledger as pending, invalid ones kept with their report; neither
+is visible to public queries. A curator's accept publishes the contribution in one atomic store
+update: its statements in `graph/contribution/{id}` with their provenance, and
 the statements of earlier contributions it replaces moved out of their graphs. Reviews in this
 process run one at a time (the store needs one writer); the ledger's compare-and-set keeps two
 processes from reviewing the same contribution.

@@ -88,6 +88,14 @@ class LegalQueries:
     def engine(self) -> Engine:
         return Engine.from_store(self.store, self.base)
 
+    def engine_if_loaded(self) -> Engine | None:
+        """The engine, or None when the store lacks the project's rules (a store the bundled
+        graphs were not loaded into)."""
+        try:
+            return self.engine
+        except LookupError:
+            return None
+
     def check(self, queries: Iterable[NamedQuery]) -> None:
         for query in queries:
             if query.engine is not None and query.engine not in self.answerers:

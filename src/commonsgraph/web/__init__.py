@@ -165,7 +165,7 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
             counted[version or ""] = counts
         return {"status": "ok", "statements": counts[0], "graphs": counts[1]}
 
-    pages, representations = resources.router(settings, store, templates)
+    pages, representations = resources.router(settings, store, templates, legal)
     app.include_router(pages)  # last: it ends with a catch-all
     app.add_middleware(resources.CachedPages, representations=representations)
     return app

@@ -28,6 +28,7 @@ from commonsgraph import formats, i18n, jsonld, negotiation, reconcile
 from commonsgraph.config import Settings
 from commonsgraph.describe import Description, describe, description_quads, description_triples
 from commonsgraph.graphs import GraphInfo, graph_infos
+from commonsgraph.legal.named import LegalQueries
 from commonsgraph.safetext import printable
 from commonsgraph.search import LabelIndex
 from commonsgraph.stats import home_counts
@@ -64,10 +65,16 @@ class Representations:
     """Renders and caches the representations of resources, per data version."""
 
     def __init__(
-        self, settings: Settings, store: Store, templates: Jinja2Templates, size: int = 4096
+        self,
+        settings: Settings,
+        store: Store,
+        templates: Jinja2Templates,
+        size: int = 4096,
+        legal: LegalQueries | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
+        self.legal = legal
         self.templates = templates
         self.linker = Linker(settings.base_iri)
         self.size = size
@@ -126,7 +133,8 @@ class Representations:
         # paging links lead where this deployment is read, not to the canonical base
         address = self.settings.public_base.rstrip("/") + str(context["path"])
         if chosen == HTML:
-            page = PageBuilder(self.store, self.linker, lang).build(description)
+            engine = None if self.legal is None else self.legal.engine_if_loaded()
+            page = PageBuilder(self.store, self.linker, lang, engine).build(description)
             body = (
                 self.templates.get_template("resource.html")
                 .render({**context, "page": page, "linker": self.linker})
@@ -266,11 +274,12 @@ def respond(
 
 
 def router(
-    settings: Settings, store: Store, templates: Jinja2Templates
+    settings: Settings, store: Store, templates: Jinja2Templates, legal: LegalQueries | None = None
 ) -> tuple[APIRouter, Representations]:
-    """The resource routes, and the cache of representations they fill."""
+    """The resource routes, and the cache of representations they fill (a licence's page shows
+    the `legal` engine's verdicts)."""
     api = APIRouter()
-    representations = Representations(settings, store, templates)
+    representations = Representations(settings, store, templates, legal=legal)
     index = LabelIndex(store)
     linker = representations.linker
     context_body = json.dumps(jsonld.context(), ensure_ascii=False).encode()
