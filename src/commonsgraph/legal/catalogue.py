@@ -152,47 +152,61 @@ def curated_ids(store: Store, minter: Minter) -> set[str]:
     return {lexical(row["id"]) for row in rows}
 
 
+@dataclass(frozen=True)
+class FamilySource:
+    """A derived graph of families: its name, titles, source dataset and what it read."""
+
+    graph: str
+    title_fr: str
+    title_en: str
+    source: str
+    used: str
+
+
+CC_SOURCE = FamilySource(
+    CC_GRAPH,
+    "Familles des licences Creative Commons, lues dans leurs éléments",
+    "Families of Creative Commons licences, read from their elements",
+    "creative-commons",
+    "SPDX ids of Creative Commons licences",
+)
+SCANCODE_SOURCE = FamilySource(
+    SCANCODE_GRAPH,
+    "Familles des licences selon la catégorie de ScanCode LicenseDB",
+    "Licence families from ScanCode LicenseDB categories",
+    "scancode-licensedb",
+    "license_expression/data/scancode-licensedb-index.json",
+)
+
+
 def derive_families(store: Store, minter: Minter, licence: NamedNode) -> list[GraphChange]:
     """The families that the Creative Commons ids and ScanCode's index give to every licence
-    the curated base does not classify, one graph per source."""
+    the curated base does not classify, one graph per source (`licence`: the graphs' own)."""
     classified = curated_ids(store, minter)
-    by_cc: dict[str, str] = {}
-    by_scancode: dict[str, str] = {}
+    families: dict[FamilySource, dict[str, str]] = {CC_SOURCE: {}, SCANCODE_SOURCE: {}}
     for entry in scancode_index():
         if entry.exception or entry.id in classified:
             continue
         family = cc_family(entry.id)
         if family is not None:
-            by_cc[entry.id] = family
+            families[CC_SOURCE][entry.id] = family
         else:
-            by_scancode[entry.id] = SCANCODE_FAMILY.get(entry.category, "restricted")
+            families[SCANCODE_SOURCE][entry.id] = SCANCODE_FAMILY.get(entry.category, "restricted")
     return [
         publish(
             store,
             minter,
             GraphSource(
-                name=CC_GRAPH,
-                title_fr="Familles des licences Creative Commons, lues dans leurs éléments",
-                title_en="Families of Creative Commons licences, read from their elements",
-                source=minter.source("creative-commons"),
+                name=source.graph,
+                title_fr=source.title_fr,
+                title_en=source.title_en,
+                source=minter.source(source.source),
                 licence=licence,
-                used="SPDX ids of Creative Commons licences",
+                used=source.used,
             ),
-            list(_family_triples(minter, by_cc)),
-        ),
-        publish(
-            store,
-            minter,
-            GraphSource(
-                name=SCANCODE_GRAPH,
-                title_fr="Familles des licences selon la catégorie de ScanCode LicenseDB",
-                title_en="Licence families from ScanCode LicenseDB categories",
-                source=minter.source("scancode-licensedb"),
-                licence=licence,
-                used="license_expression/data/scancode-licensedb-index.json",
-            ),
-            list(_family_triples(minter, by_scancode)),
-        ),
+            list(_family_triples(minter, found)),
+        )
+        for source, found in families.items()
     ]
 
 

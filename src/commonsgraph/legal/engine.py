@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from commonsgraph.legal.catalogue import Catalogue, Licence
-from commonsgraph.legal.expressions import All, Any, Expression, Leaf, Parser
+from commonsgraph.legal.expressions import All, Any, Expression, Leaf, Parser, text
 from commonsgraph.legal.rules import USES, VERDICTS, Rule, by_name, load_rules
 from commonsgraph.store import Store
 
@@ -129,17 +129,17 @@ class Engine:
             parts = [self.answer_expressions(source, t, use) for t in target.parts]
             found = worst(parts)
             steps = tuple(s for p in parts for s in p.steps)
-            return Answer(str(source), str(target), use, found.verdict, steps)
+            return Answer(text(source), text(target), use, found.verdict, steps)
         if isinstance(source, Any):
             found = best([self.answer_expressions(s, target, use) for s in source.parts])
-            return replace(found, source=str(source))
+            return replace(found, source=text(source))
         if isinstance(source, All):
             parts = [self.answer_expressions(s, target, use) for s in source.parts]
             found = worst(parts)
             steps = tuple(s for p in parts for s in p.steps)
-            return Answer(str(source), str(target), use, found.verdict, steps)
+            return Answer(text(source), text(target), use, found.verdict, steps)
         step = self.step(source, target, use)
-        return Answer(str(source), str(target), use, step.verdict, (step,))
+        return Answer(text(source), text(target), use, step.verdict, (step,))
 
     def step(self, source: Leaf, target: Leaf, use: str) -> Step:
         a = self.catalogue.licences[source.licence]

@@ -47,6 +47,12 @@ class All:
 Expression = Leaf | Any | All
 
 
+def text(expression: Expression) -> str:
+    """The expression as SPDX writes it, without outer parentheses."""
+    written = str(expression)
+    return written[1:-1] if isinstance(expression, (Any, All)) else written
+
+
 class Parser:
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue

@@ -126,8 +126,8 @@ class LegalQueries:
         )
         rows: list[Row] = [
             {
-                "source": Literal(answer.source.strip("()")),
-                "target": Literal(answer.target.strip("()")),
+                "source": Literal(answer.source),
+                "target": Literal(answer.target),
                 "answer": Literal(answer.verdict),
                 "from": self.minter.licence(step.source.split(" WITH ")[0]),
                 "to": self.minter.licence(step.target),
