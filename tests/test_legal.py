@@ -44,7 +44,7 @@ def run(
     store: LocalStore, queries: dict[str, NamedQuery], name: str, **given: str
 ) -> list[dict[str, str]]:
     """The rows of a named query, each term as its text, IRIs relative to the base."""
-    rows = store.select(LegalQueries(store, BASE).prepared(queries[name], given, store))
+    rows = store.select(LegalQueries(store, BASE).prepared(queries[name], given))
     return [{k: lexical(v).removeprefix(BASE) for k, v in row.items()} for row in rows]
 
 

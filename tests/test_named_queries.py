@@ -50,7 +50,7 @@ def client(graph: LocalStore) -> Iterator[TestClient]:
 
 
 def rows(store: LocalStore, query: NamedQuery, **given: str) -> Rows:
-    found = store.select(LegalQueries(store, BASE).prepared(query, given, store))
+    found = store.select(LegalQueries(store, BASE).prepared(query, given))
     return [{k: lexical(v).removeprefix(BASE) for k, v in row.items()} for row in found]
 
 

@@ -285,7 +285,7 @@ def queries_run(ctx: click.Context, name: str, fmt: str) -> None:
         return
     with opened(settings) as store:
         if query.engine is not None:  # the legal engine computes the rows from the store
-            text = LegalQueries(store, settings.base_iri).prepared(query, given, store)
+            text = LegalQueries(store, settings.base_iri).prepared(query, given)
             if output is SPARQL_TEXT:
                 write(text.encode("utf-8"))
                 return

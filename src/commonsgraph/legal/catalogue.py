@@ -265,6 +265,15 @@ class Catalogue:
         """The canonical id of a licence, or None."""
         return self._by_key.get(given.lower())
 
+    def of_iri(self, iri: str, base: str, declared: str | None = None) -> str | None:
+        """The canonical id of a licence node: its declared `spdx:licenseId`, else the id in
+        its IRI (ours, `{base}licence/{id}`, or SPDX's); None when the catalogue lacks it."""
+        if declared is None:
+            for prefix in (base + "licence/", "http://spdx.org/licenses/"):
+                if iri.startswith(prefix):
+                    declared = iri.removeprefix(prefix)
+        return None if declared is None else self.key(declared)
+
     def suggest(self, given: str, count: int = 5) -> list[str]:
         """The known ids closest to `given`: those it begins, then the most alike."""
         wanted = given.lower()[:100]

@@ -71,7 +71,7 @@ def _finding(
     source: NamedNode,
     source_licence: NamedNode,
 ) -> Finding | None:
-    a, b = (engine.catalogue.key(_local(n, base)) for n in (source_licence, derived_licence))
+    a, b = (engine.catalogue.of_iri(n.value, base) for n in (source_licence, derived_licence))
     if a is None or b is None:
         verdict, rule = "unknown", engine.named["compatibility/no-rule"]
     else:
@@ -97,11 +97,3 @@ def _finding(
         value=derived_licence.value,
         messages=messages,
     )
-
-
-def _local(licence: NamedNode, base: str) -> str:
-    """The id in a licence IRI of ours or of SPDX's, else the empty string."""
-    for prefix in (base + "licence/", "http://spdx.org/licenses/"):
-        if licence.value.startswith(prefix):
-            return licence.value.removeprefix(prefix)
-    return ""

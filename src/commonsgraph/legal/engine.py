@@ -80,6 +80,11 @@ class Answer:
     """The steps the verdict rests on: one for two licences; for an expression, those of the
     option chosen (OR) or of every part (AND)."""
 
+    @property
+    def decisive(self) -> Step:
+        """The (first) step whose verdict is the answer's."""
+        return next(step for step in self.steps if step.verdict == self.verdict)
+
 
 def rank(verdict: str) -> int:
     return VERDICTS.index(verdict)

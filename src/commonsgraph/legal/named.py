@@ -78,10 +78,10 @@ class LegalQueries:
         self.store = store
         self.base = base
         self.minter = Minter(base)
-        self.answerers: dict[str, Callable[[Store, dict[str, Term]], str]] = {
+        self.answerers: dict[str, Callable[[dict[str, Term]], str]] = {
             "licence-compatibility": self.compatibility,
             "may-adapt": self.may_adapt,
-            "licence-conflicts": self.conflicts_values,
+            "licence-conflicts": self.conflicts,
         }
 
     @functools.cached_property
@@ -101,26 +101,22 @@ class LegalQueries:
             if query.engine is not None and query.engine not in self.answerers:
                 raise DataSyntaxError(query.name, f"no legal answerer is named {query.engine!r}")
 
-    def prepared(self, query: NamedQuery, given: Mapping[str, str], store: Store) -> str:
+    def prepared(self, query: NamedQuery, given: Mapping[str, str]) -> str:
         """The query ready to run; an engine query's rows computed first (which may read the
         store: call it where blocking is allowed)."""
         if query.engine is None:
             return query.prepared(given, self.base)
         terms = query.bindings(given, self.base)
-        return query.prepared(given, self.base, self.answerers[query.engine](store, terms))
+        return query.prepared(given, self.base, self.answerers[query.engine](terms))
 
     def rule(self, name: str) -> NamedNode:
         return NamedNode(self.base + name)
 
-    def licence_id(self, licence: NamedNode, given_id: Term | None) -> str | None:
-        """The catalogue id of a licence node: its spdx:licenseId, else its name under
-        `licence/`."""
-        text = lexical(given_id) if given_id is not None else None
-        if text is None and licence.value.startswith(self.base + "licence/"):
-            text = licence.value.removeprefix(self.base + "licence/")
-        return None if text is None else self.engine.catalogue.key(text)
+    def licence_id(self, licence: NamedNode, declared: Term | None) -> str | None:
+        text = None if declared is None else lexical(declared)
+        return self.engine.catalogue.of_iri(licence.value, self.base, text)
 
-    def compatibility(self, store: Store, terms: dict[str, Term]) -> str:
+    def compatibility(self, terms: dict[str, Term]) -> str:
         answer = self.engine.answer(
             lexical(terms["source"]), lexical(terms["target"]), lexical(terms["use"])
         )
@@ -137,11 +133,11 @@ class LegalQueries:
         ]
         return values(("source", "target", "answer", "from", "to", "rule"), rows)
 
-    def may_adapt(self, store: Store, terms: dict[str, Term]) -> str:
+    def may_adapt(self, terms: dict[str, Term]) -> str:
         target = self.engine.parser.parse(lexical(terms["target"]), "target")
         use = lexical(terms["use"])
         rows: list[dict[str, Term | None]] = []
-        for found in store.select(CHAIN, {"commons": terms["commons"]}):
+        for found in self.store.select(CHAIN, {"commons": terms["commons"]}):
             licence = found.get("licence")
             key = None
             if isinstance(licence, NamedNode):
@@ -152,7 +148,7 @@ class LegalQueries:
                 verdict, rule = "unknown", NO_RULE
             else:
                 answer = self.engine.answer_expressions(Leaf(key), target, use)
-                verdict, rule = answer.verdict, answer.steps[0].rule.name
+                verdict, rule = answer.verdict, answer.decisive.rule.name
             row = {"work": found["work"], "licence": licence}
             rows.append(row | {"answer": Literal(verdict), "rule": self.rule(rule)})
         verdicts = [lexical(row["answer"]) for row in rows if row["answer"] is not None]
@@ -161,11 +157,11 @@ class LegalQueries:
             row["overall"] = Literal(overall)
         return values(("work", "licence", "answer", "rule", "overall"), rows)
 
-    def links(self, store: Store) -> list[Link]:
+    def links(self) -> list[Link]:
         """Every derivation link with a licence on both sides, and the engine's answer for
         adapting the source under the derived work's licence."""
         found = []
-        for row in store.select(LINKS):
+        for row in self.store.select(LINKS):
             derived_licence, source_licence = row["derivedLicence"], row["sourceLicence"]
             if not isinstance(derived_licence, NamedNode) or not isinstance(
                 source_licence, NamedNode
@@ -182,7 +178,7 @@ class LegalQueries:
             found.append(Link(derived, derived_licence, source, source_licence, answer))
         return found
 
-    def conflicts_values(self, store: Store, terms: dict[str, Term]) -> str:
+    def conflicts(self, terms: dict[str, Term]) -> str:
         rows: list[Row] = [
             {
                 "derived": link.derived,
@@ -191,10 +187,10 @@ class LegalQueries:
                 "sourceLicence": link.source_licence,
                 "answer": Literal(link.verdict),
                 "rule": self.rule(
-                    NO_RULE if link.answer is None else link.answer.steps[0].rule.name
+                    NO_RULE if link.answer is None else link.answer.decisive.rule.name
                 ),
             }
-            for link in self.links(store)
+            for link in self.links()
             if link.verdict in ("forbidden", "unknown")
         ]
         variables = ("derived", "derivedLicence", "source", "sourceLicence", "answer", "rule")

@@ -143,9 +143,9 @@ def router(endpoint: SparqlEndpoint, queries: list[NamedQuery], legal: LegalQuer
                 query, request.query_params.get(FORMAT), request.headers.get("accept")
             )
             if query.engine is None:
-                text = legal.prepared(query, given, endpoint.store)
+                text = legal.prepared(query, given)
             else:  # the engine may read the store: off the event loop
-                text = await run_in_threadpool(legal.prepared, query, given, endpoint.store)
+                text = await run_in_threadpool(legal.prepared, query, given)
             if output is SPARQL_TEXT:
                 return Response(text, media_type=output.media_type)
             result = await endpoint.evaluate(
