@@ -189,7 +189,7 @@ class Contributions:
             planned.description, neighbourhood(self.store, planned.description)
         )
         conflicts = licence_findings(
-            lambda: self.legal.engine, self.store, planned.description, self.settings.base_iri
+            self.legal.engine_if_loaded, self.store, planned.description, self.settings.base_iri
         )
         return Review(upload.triples, report.findings + conflicts, planned.changes, upload.notes)
 

@@ -29,11 +29,15 @@ LICENCE_OF = "SELECT ?licence WHERE { ?work dct:license ?licence }"
 
 
 def licence_findings(
-    engine_of: Callable[[], Engine], store: Store, description: Sequence[Triple], base: str
+    engine_of: Callable[[], Engine | None],
+    store: Store,
+    description: Sequence[Triple],
+    base: str,
 ) -> list[Finding]:
     """The findings on the derivation links of `description` (what the described resources
     will say once accepted); a source not described there is looked up in the store. The
-    engine is asked for (`engine_of`) only when there is a link to judge."""
+    engine is asked for (`engine_of`) only when there is a link to judge; there is none to
+    ask in a store without the project's rules."""
     licences: dict[NamedNode, list[NamedNode]] = {}
     links: list[tuple[NamedNode, NamedNode]] = []
     for triple in description:
@@ -45,9 +49,9 @@ def licence_findings(
         elif triple.predicate in DERIVES:
             links.append((subject, obj))
     findings: list[Finding] = []
-    if not links:
+    engine = engine_of() if links else None
+    if engine is None:
         return findings
-    engine = engine_of()
     for derived, source in dict.fromkeys(links):
         if source not in licences:
             licences[source] = [
