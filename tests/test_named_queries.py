@@ -17,6 +17,7 @@ from pyoxigraph import NamedNode, RdfFormat, parse
 
 from commonsgraph.cli import main
 from commonsgraph.errors import DataSyntaxError, ParameterError
+from commonsgraph.legal.named import LegalQueries
 from commonsgraph.queries import NamedQuery, load_queries, parse_named_query
 from commonsgraph.rdfio import parse_triples
 from commonsgraph.store import LocalStore, lexical
@@ -49,7 +50,7 @@ def client(graph: LocalStore) -> Iterator[TestClient]:
 
 
 def rows(store: LocalStore, query: NamedQuery, **given: str) -> Rows:
-    found = store.select(query.prepared(given, BASE))
+    found = store.select(LegalQueries(store, BASE).prepared(query, given))
     return [{k: lexical(v).removeprefix(BASE) for k, v in row.items()} for row in found]
 
 
@@ -188,7 +189,8 @@ EXPECTED: dict[str, tuple[dict[str, str], Callable[[Rows], bool]]] = {
     ),
     "licences-missing-facts": ({}, lambda found: found == []),
     "may-adapt": (
-        {},  # Fab-manager (AGPL-3.0-or-later) into a GPL-3.0-or-later work
+        # Fab-manager (AGPL-3.0-or-later) combined into a GPL-3.0-or-later work (AGPL § 13)
+        {"use": "combine"},
         lambda found: (
             [(r["answer"], r["overall"]) for r in found] == [("conditional", "conditional")]
         ),
@@ -220,9 +222,9 @@ def test_there_are_enough_queries_and_each_has_an_expectation(
     queries: dict[str, NamedQuery],
 ) -> None:
     assert len(queries) >= 20
-    # compatibility-matrix is a CONSTRUCT (tested below); partner-places needs a partner
+    # licence-families is a CONSTRUCT (tested below); partner-places needs a partner
     # endpoint, so tests/test_federation.py runs it against a real one.
-    assert set(EXPECTED) | {"compatibility-matrix", "partner-places"} == set(queries)
+    assert set(EXPECTED) | {"licence-families", "partner-places"} == set(queries)
     for query in queries.values():
         assert query.title.keys() >= {"fr", "en"}
         assert query.description.keys() >= {"fr", "en"}
@@ -265,7 +267,7 @@ def test_the_catalogue_lists_every_query_with_its_parameters(
     assert "geojson" in near["formats"]
     assert "turtle" not in near["formats"]
     assert [p["name"] for p in near["parameters"]] == ["lat", "long", "km"]
-    assert "turtle" in listed["compatibility-matrix"]["formats"]
+    assert "turtle" in listed["licence-families"]["formats"]
     legal = client.get("/api/queries", params={"tag": "legal"}).json()
     assert legal
     assert all("legal" in q["tags"] for q in legal)
@@ -296,16 +298,16 @@ def test_formats_by_parameter_and_by_accept(client: TestClient) -> None:
     assert tsv.text.startswith("?source\t?target\t?answer")
     plain = client.get(url, headers={"Accept": "application/json"})
     assert plain.json()["head"]["vars"][:3] == ["source", "target", "answer"]
-    matrix = client.get("/api/queries/compatibility-matrix")
-    assert matrix.headers["content-type"].startswith("text/turtle")
-    assert len(list(parse(matrix.content, RdfFormat.TURTLE))) == 29 * 29 * 6
-    jsonld = client.get(
-        "/api/queries/compatibility-matrix", headers={"Accept": "application/ld+json"}
-    )
+    families = client.get("/api/queries/licence-families")
+    assert families.headers["content-type"].startswith("text/turtle")
+    statements = list(parse(families.content, RdfFormat.TURTLE))
+    classified = {t.subject for t in statements if t.predicate.value.endswith("#licenceFamily")}
+    assert len(classified) >= 660
+    jsonld = client.get("/api/queries/licence-families", headers={"Accept": "application/ld+json"})
     assert jsonld.headers["content-type"].startswith("application/ld+json")
     text = client.get(url, params={"source": "MIT", "format": "sparql"})
-    assert f"<{BASE}licence/MIT>" in text.text
-    assert "?source" not in text.text.split("WHERE")[1]
+    assert f"<{BASE}licence/MIT>" in text.text  # the engine's rows, as VALUES
+    assert f"<{BASE}compatibility/permissive--any>" in text.text.split("VALUES (")[1]
     refused = client.get(url, headers={"Accept": "image/png"})
     assert refused.status_code == 406
     assert refused.headers["content-type"] == "application/problem+json"
@@ -340,7 +342,9 @@ def test_places_as_geojson(client: TestClient) -> None:
         ("/api/queries/places-near?radius=3", "radius", "no such parameter"),
         ("/api/queries/programme-communes?programme=leader", "programme", "not one of"),
         ("/api/queries/changed-since?since=yesterday", "since", "not a valid dateTime"),
-        ("/api/queries/licence-compatibility?source=a%20b", "source", "cannot contain spaces"),
+        ("/api/queries/may-adapt?commons=a%20b", "commons", "cannot contain spaces"),
+        ("/api/queries/licence-compatibility?source=MIT%20OR", "source", "not a valid SPDX"),
+        ("/api/queries/licence-compatibility?use=copy", "use", "not one of"),
         ("/api/queries/actors-of-place?lang=de", "lang", "not one of fr, en"),
         ("/api/queries/places-by-typology?format=png", "format", "not offered"),
     ],
@@ -484,17 +488,16 @@ def test_cli_refuses_bad_parameters_with_exit_code_2(tmp_path: Path) -> None:
     assert "queries list" in output
 
 
-def test_rules_and_verdicts_dereference(client: TestClient) -> None:
-    verdict = client.get(
-        "/compatibility/verdict/CC-BY-SA-4.0--CC-BY-4.0", headers={"Accept": "text/turtle"}
+def test_rules_dereference(client: TestClient) -> None:
+    rule = client.get(
+        "/compatibility/weak-copyleft--any/combine", headers={"Accept": "text/turtle"}
     )
-    assert verdict.status_code == 200
-    statements = {
-        (str(q.predicate), str(q.object)) for q in parse(verdict.content, RdfFormat.TURTLE)
-    }
+    assert rule.status_code == 200
+    statements = {(str(q.predicate), str(q.object)) for q in parse(rule.content, RdfFormat.TURTLE)}
     assert (
         "<https://w3id.org/commonsgraph/ns#verdict>",
-        f"<{BASE}scheme/compatibility/forbidden>",
+        f"<{BASE}scheme/compatibility/conditional>",
     ) in statements
+    assert ("<https://w3id.org/commonsgraph/ns#use>", '"combine"') in statements
     rule = client.get("/compatibility/strong-copyleft--any", headers={"Accept": "text/html"})
     assert "strong copyleft → any licence" in rule.text

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from commonsgraph.config import Settings
 from commonsgraph.graphs import GraphSource, file_checksum, publish, stored_checksum
-from commonsgraph.queries import parse_named_query
+from commonsgraph.legal.catalogue import CC_GRAPH, SCANCODE_GRAPH, derive_families
 from commonsgraph.rdfio import ReadLimits, parse_triples
 from commonsgraph.store import GraphChange, Store
 from commonsgraph.vocab import Minter
@@ -72,12 +72,14 @@ def bundled_files(settings: Settings) -> Iterator[BundledFile]:
         )
 
 
-MATRIX = "derived/compatibility-matrix"
+RETIRED = ("derived/compatibility-matrix",)
+"""Graphs earlier versions derived and that are no longer kept: the pair-by-pair matrix gave way
+to answers computed in process (commonsgraph.legal)."""
 
 
 def load_bundled(store: Store, settings: Settings) -> list[GraphChange]:
     """Load every bundled file whose content changed since it was last loaded, then derive
-    what depends on them (the licence compatibility matrix)."""
+    what depends on them (the families of the licences the curated base does not classify)."""
     minter = Minter(settings.base_iri)
     changes = []
     for bundled in bundled_files(settings):
@@ -97,23 +99,9 @@ def load_bundled(store: Store, settings: Settings) -> list[GraphChange]:
             checksum=checksum,
         )
         changes.append(publish(store, minter, origin, triples))
-    if changes or minter.graph(MATRIX) not in store.graphs():
-        changes.append(derive_matrix(store, settings))
+    for name in RETIRED:
+        store.drop_graph(minter.graph(name))
+    derived = minter.graph(SCANCODE_GRAPH), minter.graph(CC_GRAPH)
+    if changes or not all(store.has_graph(graph) for graph in derived):
+        changes.extend(derive_families(store, minter, minter.licence(PROJECT_LICENCE)))
     return changes
-
-
-def derive_matrix(store: Store, settings: Settings) -> GraphChange:
-    """The verdict of the most specific compatibility rule for every pair of classified
-    licences, computed by the named query `compatibility-matrix` and kept as a graph."""
-    minter = Minter(settings.base_iri)
-    path = settings.resource("queries", "compatibility-matrix.rq")
-    query = parse_named_query(path.read_text(encoding="utf-8"), path.name)
-    origin = GraphSource(
-        name=MATRIX,
-        title_fr="Matrice de compatibilité des licences (dérivée des règles)",
-        title_en="Licence compatibility matrix (derived from the rules)",
-        source=minter.source("commonsgraph"),
-        licence=minter.licence(PROJECT_LICENCE),
-        used=f"queries/{path.name} over graph/compatibility and graph/licences",
-    )
-    return publish(store, minter, origin, store.construct(query.prepared({}, settings.base_iri)))

@@ -13,6 +13,7 @@
     │   ├── ResultTooLarge      query results over the configured cap
     │   └── QueryMemoryExceeded a query needed more memory than a query worker may use
     ├── NotFound                the resource, graph or file asked for does not exist
+    │   └── UnknownLicence      a licence id no source knows (with the closest known ids)
     ├── Conflict                the request does not fit the current state (a contribution
     │                           already reviewed, a revert that a later contribution prevents)
     ├── PartnerError            a partner source is down, slow, or sends what we cannot take
@@ -118,6 +119,17 @@ class QueryMemoryExceeded(InputError):
 
 class NotFound(CommonsGraphError):
     """The thing asked for does not exist."""
+
+
+class UnknownLicence(NotFound):
+    """A licence or exception id that no source of the catalogue knows."""
+
+    def __init__(self, parameter: str, given: str, suggestions: list[str]) -> None:
+        hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
+        super().__init__(f"parameter {parameter!r}: no licence has the id {given!r}{hint}")
+        self.parameter = parameter
+        self.given = given
+        self.suggestions = suggestions
 
 
 class Conflict(CommonsGraphError):

@@ -10,12 +10,17 @@
     #+ coordinates: [lat, long]
 
 A parameter is bound as an RDF term (`sparqltext.bind`), never pasted into the query text as
-given. Types: iri, string, integer, decimal, boolean, date, dateTime, year. An `iri` parameter
+given. Types: iri, string, integer, decimal, boolean, date, dateTime, year, and licence (an SPDX
+id or expression, read by the legal engine and never bound into the text). An `iri` parameter
 may be given relative to its `prefix` (itself relative to the canonical base): `fablab` for
 `{base}scheme/typology/fablab`, or as a prefixed name of the project's prefixes: `cc:ShareAlike`.
 A parameter without default is required, unless it is `optional`: then it is bound to the empty
 string, which the query tests (`?region = ""`).
 Relative IRIs in a query resolve against the canonical base.
+
+`engine: NAME` marks a query whose rows the legal engine computes (commonsgraph.legal.named):
+the query text joins what the graph says of them (rule texts, names) to the rows the engine
+gives as a VALUES clause put first in its WHERE clause.
 
 `coordinates` names the variables holding WGS84 latitude and longitude of a query that returns
 places: it is then offered as GeoJSON too.
@@ -37,12 +42,12 @@ from commonsgraph import formats, geojson
 from commonsgraph.errors import DataSyntaxError, ParameterError
 from commonsgraph.safetext import spreadsheet_csv
 from commonsgraph.sparqlcheck import query_form
-from commonsgraph.sparqltext import bind
+from commonsgraph.sparqltext import bind, values_first
 from commonsgraph.store import Term
 from commonsgraph.vocab import PREFIXES, XSD
 
 HEADER = "#+"
-TYPES = ("iri", "string", "integer", "decimal", "boolean", "date", "dateTime", "year")
+TYPES = ("iri", "string", "integer", "decimal", "boolean", "date", "dateTime", "year", "licence")
 
 
 @dataclass(frozen=True)
@@ -109,7 +114,7 @@ def _convert(parameter: Parameter, value: str, base: str) -> Term:
         if any(c in value for c in ' <>"{}|^`\\'):
             raise ValueError('an IRI cannot contain spaces or <>"{}|^`\\')
         return NamedNode(value)
-    if kind == "string":
+    if kind in ("string", "licence"):
         return Literal(value)
     if kind == "integer":
         return Literal(str(int(value)), datatype=XSD.integer)
@@ -146,6 +151,8 @@ class NamedQuery:
     form: str
     coordinates: tuple[str, str] | None = None
     """The variables holding latitude and longitude, when the query returns places."""
+    engine: str | None = None
+    """The legal engine's answerer that computes the query's rows, if any."""
 
     @property
     def outputs(self) -> tuple[Output, ...]:
@@ -198,9 +205,14 @@ class NamedQuery:
             terms[parameter.name] = parameter.term(value, base)
         return terms
 
-    def prepared(self, given: Mapping[str, str], base: str) -> str:
-        """The query, ready to run: relative IRIs resolved, parameters bound as terms."""
-        return f"BASE <{base}>\n" + bind(self.text, self.bindings(given, base))
+    def prepared(self, given: Mapping[str, str], base: str, values: str = "") -> str:
+        """The query, ready to run: relative IRIs resolved, parameters bound as terms (but
+        licences, which the engine reads), `values` (an engine's VALUES clause) as the first
+        pattern of its WHERE clause."""
+        terms = self.bindings(given, base)
+        bound = {p.name: terms[p.name] for p in self.parameters if p.type != "licence"}
+        text = bind(self.text, bound)
+        return f"BASE <{base}>\n" + (values_first(text, values) if values else text)
 
     def example(self, base: str) -> str:
         """The query with its defaults bound and its required parameters left as variables,
@@ -278,6 +290,7 @@ def parse_named_query(text: str, source: str) -> NamedQuery:
         text=body,
         form=form,
         coordinates=None if coordinates is None else (coordinates[0], coordinates[1]),
+        engine=None if header.get("engine") is None else str(header["engine"]),
     )
 
 

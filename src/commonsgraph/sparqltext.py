@@ -56,6 +56,15 @@ def bind(query: str, bindings: Mapping[str, NamedNode | BlankNode | Literal | Tr
     return "".join(pieces)
 
 
+def values_first(query: str, clause: str) -> str:
+    """`query` with `clause` (a VALUES block) as the first pattern of its WHERE clause, so that
+    the rest of the pattern is evaluated for the rows the clause gives only."""
+    for token in tokens(query):
+        if token.text == "{":
+            return query[: token.end] + clause + query[token.end :]
+    raise QuerySyntaxError("the query has no group pattern to put VALUES in")
+
+
 @functools.lru_cache(maxsize=512)
 def _variables(query: str) -> tuple[tuple[int, int, str, str], ...]:
     """Where each variable of a query stands: (start, end, name, context), the context being

@@ -13,6 +13,8 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
 from commonsgraph.describe import Description, pick
 from commonsgraph.graphs import GraphInfo
+from commonsgraph.legal.engine import Engine, Step
+from commonsgraph.legal.table import verdict_table
 from commonsgraph.store import Store
 from commonsgraph.vocab import (
     CC,
@@ -91,6 +93,24 @@ class Page:
     definition: str | None = None
     domain: list[Link] = field(default_factory=list)
     range: list[Link] = field(default_factory=list)
+    verdicts: list[Verdicts] = field(default_factory=list)
+    """For a licence: may its material be adapted or combined under the common licences."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    answer: str
+    """allowed, conditional, forbidden or unknown."""
+    rule: Link
+    reason: str
+    condition: str
+
+
+@dataclass(frozen=True)
+class Verdicts:
+    target: Link
+    adapt: Verdict
+    combine: Verdict
 
 
 class Linker:
@@ -116,10 +136,13 @@ class Linker:
 class PageBuilder:
     """Builds the page of a resource in one language."""
 
-    def __init__(self, store: Store, linker: Linker, language: str) -> None:
+    def __init__(
+        self, store: Store, linker: Linker, language: str, engine: Engine | None = None
+    ) -> None:
         self.store = store
         self.linker = linker
         self.languages = (language, "en" if language == "fr" else "fr")
+        self.engine = engine
 
     def label(self, description: Description, term: NamedNode | BlankNode) -> str:
         if isinstance(term, BlankNode):
@@ -328,6 +351,16 @@ class PageBuilder:
             links = self._links(description, predicate)
             if links:
                 page.badges[key] = links
+        if self.engine is not None and description.iri.value.startswith(self.linker.base):
+            licence_id = description.iri.value.removeprefix(self.linker.base + "licence/")
+            page.verdicts = [
+                Verdicts(
+                    self._licence_link(row.target),
+                    self._verdict(row.adapt),
+                    self._verdict(row.combine),
+                )
+                for row in verdict_table(self.engine, licence_id)
+            ]
         rows = self.store.select(
             """SELECT ?c (SAMPLE(?name) AS ?label) WHERE {
                  ?c dct:license ?l OPTIONAL { ?c rdfs:label ?name } } GROUP BY ?c LIMIT 200""",
@@ -340,6 +373,20 @@ class PageBuilder:
                 text = label.value if isinstance(label, Literal) else compact(node.value)
                 commons.append((Link(self.linker.href(node.value), text, node.value), ""))
         page.sections.append(Section("commons_under", commons))
+
+    def _licence_link(self, licence_id: str) -> Link:
+        iri = self.linker.resource_iri("licence/" + licence_id)
+        return Link(self.linker.href(iri), licence_id, iri)
+
+    def _verdict(self, step: Step) -> Verdict:
+        rule = step.rule
+        name = rule.name.removeprefix("compatibility/")
+        return Verdict(
+            answer=step.verdict,
+            rule=Link(self.linker.href(rule.iri), name, rule.iri),
+            reason=pick_text(rule.reason, self.languages),
+            condition=pick_text(rule.condition, self.languages),
+        )
 
     def _territory(self, description: Description, page: Page) -> None:
         rows = self.store.select(
@@ -377,6 +424,10 @@ class PageBuilder:
         page.range = self._links(description, RDFS.range) + self._links(
             description, SCHEMA.rangeIncludes
         )
+
+
+def pick_text(texts: dict[str, str], languages: tuple[str, str]) -> str:
+    return next((texts[lang] for lang in languages if lang in texts), "")
 
 
 def _graph(quad: Quad) -> NamedNode | None:

@@ -19,6 +19,7 @@ from commonsgraph.config import Settings
 from commonsgraph.errors import InputError
 from commonsgraph.federation import federated
 from commonsgraph.importers.base import ImportReport
+from commonsgraph.legal.named import LegalQueries
 from commonsgraph.queries import (
     GRAPH_OUTPUTS,
     SELECT_OUTPUTS,
@@ -275,18 +276,24 @@ def queries_run(ctx: click.Context, name: str, fmt: str) -> None:
     try:
         given = _options(ctx.args)
         output = None if fmt == "table" else query.output(fmt)
-        text = query.prepared(given, settings.base_iri)
+        text = query.prepared(given, settings.base_iri)  # checks the parameters
     except InputError as error:
         fail(str(error), 2)
         return
-    if output is SPARQL_TEXT:
+    if output is SPARQL_TEXT and query.engine is None:
         write(text.encode("utf-8"))
         return
-    with opened(settings) as store, federated(settings, text) as runnable:  # SERVICE bounded
-        if output is None and query.form == "SELECT":
-            print_rows(store.select(runnable))
-            return
-        body = serialized(store, runnable, output)
+    with opened(settings) as store:
+        if query.engine is not None:  # the legal engine computes the rows from the store
+            text = LegalQueries(store, settings.base_iri).prepared(query, given)
+            if output is SPARQL_TEXT:
+                write(text.encode("utf-8"))
+                return
+        with federated(settings, text) as runnable:  # SERVICE bounded
+            if output is None and query.form == "SELECT":
+                print_rows(store.select(runnable))
+                return
+            body = serialized(store, runnable, output)
     write(query.shape(output, body) if output else body)
 
 

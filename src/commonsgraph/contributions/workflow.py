@@ -3,9 +3,10 @@
 An upload is read within limits (`uploads`), its blank nodes named, its IRIs of ours checked to
 be in normal form (`iris`: `…/tiers-lieu/../ns#X` is not a place), its resources checked
 against what the contributor may change, and the resulting descriptions validated with the
-shapes. Valid uploads are staged in the ledger as pending, invalid ones kept with their report;
-neither is visible to public queries. A curator's accept publishes the contribution in one
-atomic store update: its statements in `graph/contribution/{id}` with their provenance, and
+shapes and their licences checked against the works they derive from (`legal.conflicts`).
+Valid uploads are staged in the ledger as pending, invalid ones kept with their report; neither
+is visible to public queries. A curator's accept publishes the contribution in one atomic store
+update: its statements in `graph/contribution/{id}` with their provenance, and
 the statements of earlier contributions it replaces moved out of their graphs. Reviews in this
 deployment run one at a time, whichever process runs them (`Database.exclusive`); the
 ledger's compare-and-set keeps two curators from reviewing the same contribution.
@@ -29,6 +30,8 @@ from commonsgraph.errors import Conflict, InputError, NotAllowed, NotFound, Para
 from commonsgraph.graphs import GraphSource, agent, agent_statements, describe
 from commonsgraph.importers.communes import Communes
 from commonsgraph.iris import normalize, why_not_normal
+from commonsgraph.legal.conflicts import licence_findings
+from commonsgraph.legal.named import LegalQueries
 from commonsgraph.rdfio import ReadLimits
 from commonsgraph.store import Store, data_update
 from commonsgraph.tokens import Token
@@ -76,19 +79,27 @@ class Contributions:
     """The contribution and curation workflow over a store and a ledger."""
 
     @classmethod
-    def open(cls, store: Store, settings: Settings, database: Database) -> Contributions:
+    def open(
+        cls, store: Store, settings: Settings, database: Database, legal: LegalQueries | None = None
+    ) -> Contributions:
         """The workflow of a deployment: its ledger in the database, the project's shapes
-        (large uploads validated by worker processes); reviews a dead process left halfway
-        settled."""
+        (large uploads validated by worker processes), the licence checks of `legal`; reviews a
+        dead process left halfway settled."""
         pool = ValidationPool(Validator.of_project(settings), workers=min(2, os.cpu_count() or 1))
-        workflow = cls(store, settings, Ledger(database), pool)
+        workflow = cls(store, settings, Ledger(database), pool, legal)
         workflow.recover()
         return workflow
 
     def __init__(
-        self, store: Store, settings: Settings, ledger: Ledger, validator: Validates
+        self,
+        store: Store,
+        settings: Settings,
+        ledger: Ledger,
+        validator: Validates,
+        legal: LegalQueries | None = None,
     ) -> None:
         self.store = store
+        self.legal = legal or LegalQueries(store, settings.base_iri)
         self.settings = settings
         self.ledger = ledger
         self.validator = validator
@@ -179,7 +190,10 @@ class Contributions:
         report = self.validator.validate(
             planned.description, neighbourhood(self.store, planned.description)
         )
-        return Review(upload.triples, report.findings, planned.changes, upload.notes)
+        conflicts = licence_findings(
+            self.legal.engine_if_loaded, self.store, planned.description, self.settings.base_iri
+        )
+        return Review(upload.triples, report.findings + conflicts, planned.changes, upload.notes)
 
     def _plan(self, triples: list[Triple]) -> Plan:
         return plan(self.store, triples, lambda graph: self._contribution_of(graph) is not None)

@@ -22,6 +22,7 @@ from commonsgraph.contributions import Contributions
 from commonsgraph.database import Database
 from commonsgraph.dumps import Dumps
 from commonsgraph.federation import Gateway
+from commonsgraph.legal.named import LegalQueries
 from commonsgraph.partners import Partners
 from commonsgraph.queries import load_queries
 from commonsgraph.reuse import QUERY as REUSE_QUERY
@@ -150,7 +151,7 @@ def create_app(
     describer = Describer(
         store,
         templates,
-        queries,
+        [q for q in queries if q.engine is None],  # an engine's query needs its VALUES
         settings.base_iri,
         federated=bool(settings.service_allowlist),
         union=not settings.default_graphs,  # the merge of every named graph
@@ -158,9 +159,11 @@ def create_app(
     app.router.routes.insert(  # first: the busiest route is matched before any other
         0, Route(sparql.PATH, sparql.SparqlRoute(endpoint, tokens, describer), name="sparql")
     )
-    app.include_router(named_queries.router(endpoint, queries))
+    legal = app.state.legal = LegalQueries(store, settings.base_iri)
+    legal.check(queries)
+    app.include_router(named_queries.router(endpoint, queries, legal))
     curation = Curation(templates, tokens)
-    workflow = Contributions.open(store, settings, database)
+    workflow = Contributions.open(store, settings, database, legal)
     app.state.contributions = workflow
     app.include_router(contributions.router(settings, workflow, curation))
     app.state.partners = Partners.open(store, settings, workflow.validator, database)
@@ -186,7 +189,7 @@ def create_app(
         return {"status": "ok", "statements": counts[0], "graphs": counts[1]}
 
     reuse = next(q for q in queries if q.name == REUSE_QUERY)
-    pages, representations = resources.router(settings, store, templates, reuse)
+    pages, representations = resources.router(settings, store, templates, reuse, legal)
     app.include_router(pages)  # last: it ends with a catch-all
     app.add_middleware(resources.CachedPages, representations=representations)
     return app

@@ -15,11 +15,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import HTTPException
 from pyoxigraph import QueryResultsFormat, RdfFormat
 
 from commonsgraph import negotiation
 from commonsgraph.errors import NotFound, ParameterError
+from commonsgraph.legal.named import LegalQueries
 from commonsgraph.queries import SPARQL_TEXT, NamedQuery, Output, Parameter
 from commonsgraph.web.clients import client_of
 from commonsgraph.web.protocol import SparqlEndpoint
@@ -67,6 +69,8 @@ def _openapi_parameter(parameter: Parameter) -> dict[str, Any]:
         description += f" (an IRI, or a name relative to {{base}}{parameter.prefix})"
     if parameter.type == "year":
         description += " (four digits)"
+    if parameter.type == "licence":
+        description += " (an SPDX licence id or expression; an unknown id is a 404)"
     return {
         "name": parameter.name,
         "in": "query",
@@ -95,6 +99,7 @@ def _openapi(query: NamedQuery) -> dict[str, Any]:
                 "content": {o.media_type: {} for o in outputs},
             },
             "400": {"description": "A parameter has a wrong type or value (problem+json)"},
+            "404": {"description": "An unknown licence id, with the closest known ids"},
         },
     }
 
@@ -123,9 +128,8 @@ def given_parameters(query: NamedQuery, request: Request) -> dict[str, str]:
     return given
 
 
-def router(endpoint: SparqlEndpoint, queries: list[NamedQuery]) -> APIRouter:
+def router(endpoint: SparqlEndpoint, queries: list[NamedQuery], legal: LegalQueries) -> APIRouter:
     api = APIRouter(prefix="/api/queries", tags=["named queries"])
-    base = endpoint.settings.base_iri
 
     @api.get("", summary="The named queries: titles, descriptions, parameters, formats")
     def catalogue(request: Request, tag: str | None = None) -> list[dict[str, Any]]:
@@ -138,7 +142,10 @@ def router(endpoint: SparqlEndpoint, queries: list[NamedQuery]) -> APIRouter:
             output = choose_output(
                 query, request.query_params.get(FORMAT), request.headers.get("accept")
             )
-            text = query.prepared(given, base)
+            if query.engine is None:
+                text = legal.prepared(query, given)
+            else:  # the engine may read the store: off the event loop
+                text = await run_in_threadpool(legal.prepared, query, given)
             if output is SPARQL_TEXT:
                 return Response(text, media_type=output.media_type)
             result = await endpoint.evaluate(

@@ -112,7 +112,17 @@ def error_response(error: CommonsGraphError, method: str, path: str) -> JSONResp
     line = getattr(error, "line", None)
     column = getattr(error, "column", None)
     parameter = getattr(error, "parameter", None)
-    return problem(status, title, str(error), kind, line=line, column=column, parameter=parameter)
+    suggestions = getattr(error, "suggestions", None)
+    return problem(
+        status,
+        title,
+        str(error),
+        kind,
+        line=line,
+        column=column,
+        parameter=parameter,
+        suggestions=suggestions,
+    )
 
 
 def install(app: FastAPI) -> None:

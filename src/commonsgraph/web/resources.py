@@ -28,6 +28,7 @@ from commonsgraph import formats, i18n, jsonld, negotiation, reconcile
 from commonsgraph.config import Settings
 from commonsgraph.describe import Description, describe, description_quads, description_triples
 from commonsgraph.graphs import GraphInfo, graph_infos
+from commonsgraph.legal.named import LegalQueries
 from commonsgraph.queries import NamedQuery
 from commonsgraph.reuse import reuse_help
 from commonsgraph.safetext import printable
@@ -72,9 +73,11 @@ class Representations:
         templates: Jinja2Templates,
         reuse: NamedQuery,
         size: int = 4096,
+        legal: LegalQueries | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
+        self.legal = legal
         self.templates = templates
         self.reuse = reuse
         """The named query that says what a reuser of a commons must do (`reuse-obligations`)."""
@@ -135,7 +138,8 @@ class Representations:
         # paging links lead where this deployment is read, not to the canonical base
         address = self.settings.public_base.rstrip("/") + str(context["path"])
         if chosen == HTML:
-            page = PageBuilder(self.store, self.linker, lang).build(description)
+            engine = None if self.legal is None else self.legal.engine_if_loaded()
+            page = PageBuilder(self.store, self.linker, lang, engine).build(description)
             reuse = None
             if CG.Commons in description.types:
                 reuse = reuse_help(
@@ -280,12 +284,17 @@ def respond(
 
 
 def router(
-    settings: Settings, store: Store, templates: Jinja2Templates, reuse: NamedQuery
+    settings: Settings,
+    store: Store,
+    templates: Jinja2Templates,
+    reuse: NamedQuery,
+    legal: LegalQueries | None = None,
 ) -> tuple[APIRouter, Representations]:
     """The resource routes, and the cache of representations they fill; `reuse` is the named
-    query a commons page tells its reusers' obligations with."""
+    query a commons page tells its reusers' obligations with, and a licence's page shows the
+    `legal` engine's verdicts."""
     api = APIRouter()
-    representations = Representations(settings, store, templates, reuse)
+    representations = Representations(settings, store, templates, reuse, legal=legal)
     index = LabelIndex(store)
     linker = representations.linker
     context_body = json.dumps(jsonld.context(), ensure_ascii=False).encode()
