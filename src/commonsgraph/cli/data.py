@@ -123,6 +123,16 @@ def geo(settings: Settings, paths: tuple[Path, ...]) -> None:
 
 
 @import_.command()
+@click.pass_obj
+def abroad(settings: Settings) -> None:
+    """Countries (France, Belgium, Spain) and the ISO 3166-2 regions and provinces of Belgium
+    and Spain, from pycountry (no file to download)."""
+    from commonsgraph.importers.abroad import import_abroad
+
+    _run_import(settings, "abroad", import_abroad)
+
+
+@import_.command()
 @click.argument("paths", nargs=-1, required=True, type=existing)
 @click.pass_obj
 def programmes(settings: Settings, paths: tuple[Path, ...]) -> None:
@@ -165,7 +175,8 @@ def licences(settings: Settings, paths: tuple[Path, ...]) -> None:
 @click.pass_obj
 def import_all(settings: Settings, folder: Path) -> None:
     """Every dataset, in order, from a folder laid out like ../shared/data (geo/, programmes/,
-    licences/, tiers-lieux/cget-tiers-lieux-2019.csv)."""
+    licences/, tiers-lieux/cget-tiers-lieux-2019.csv), and the units abroad (pycountry)."""
+    from commonsgraph.importers.abroad import import_abroad
     from commonsgraph.importers.census import import_census
     from commonsgraph.importers.communes import CommuneIndex
     from commonsgraph.importers.geo import import_geo
@@ -176,7 +187,10 @@ def import_all(settings: Settings, folder: Path) -> None:
     def run(
         store: Store, minter: Minter, advance: Callable[[int, int], None]
     ) -> list[ImportReport]:
-        reports = [import_geo(store, minter, [folder / "geo"], advance)]
+        reports = [
+            import_geo(store, minter, [folder / "geo"], advance),
+            import_abroad(store, minter, advance),
+        ]
         communes = CommuneIndex.from_store(store, minter)
         for path in sorted((folder / "programmes").iterdir()):
             reports.append(import_programme(store, minter, path, communes, advance))

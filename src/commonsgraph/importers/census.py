@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from pyoxigraph import Literal, NamedNode
 
+from commonsgraph.errors import DataSyntaxError
 from commonsgraph.graphs import GraphSource, publish
 from commonsgraph.importers.base import (
     ImportReport,
@@ -30,7 +31,8 @@ from commonsgraph.importers.base import (
     read_csv,
 )
 from commonsgraph.importers.communes import CommuneIndex, Division
-from commonsgraph.store import Store
+from commonsgraph.store import Store, lexical
+from commonsgraph.territories import check_coordinates, country_name, unit
 from commonsgraph.vocab import CG, DCT, FOAF, GEO, LOCN, RDF, RDFS, SCHEMA, WGS, Minter
 
 COLUMNS = (
@@ -48,6 +50,14 @@ WKT = GEO.wktLiteral
 
 
 _HANDLE = re.compile(r"@?[\w-]+")
+
+_EMAIL = re.compile(r"(?:mailto:)?([\w.+-]+@[\w-]+(?:\.[\w-]+)+)", re.IGNORECASE)
+
+
+def email_address(value: str) -> str | None:
+    """The e-mail address a link cell holds instead of a web address ("x@laposte.fr"), or None."""
+    found = _EMAIL.fullmatch(value.strip().removeprefix("http://").removeprefix("https://"))
+    return found.group(1) if found else None
 
 
 def web_iri(value: str, host: str | None = None) -> NamedNode | None:
@@ -67,6 +77,8 @@ def web_iri(value: str, host: str | None = None) -> NamedNode | None:
     try:
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or "." not in parts.netloc or " " in value:
+            return None
+        if "@" in parts.netloc:  # "http://name@host": an e-mail address, not a web page
             return None
         return NamedNode(value)
     except ValueError:  # urlsplit and NamedNode both refuse malformed IRIs with ValueError
@@ -121,7 +133,10 @@ class CensusMapper:
     ) -> None:
         """Add the statements of one usable row.
 
-        `note` records what the row lacks, `count` how its commune was resolved.
+        `note` records what the row lacks or contradicts, `count` how its commune was resolved
+        and which data-quality rules it met.
+        A row may name its country (COUNTRY, ISO 3166-1, FR by default) and, abroad, its unit
+        (SUBDIVISION, ISO 3166-2): the census has no such columns, its corrections do.
         """
         name = row["NOM_TL"].strip()
         place = self.place_iri(row)
@@ -133,10 +148,25 @@ class CensusMapper:
             out.add(place, DCT.source, self.source)
         for concept in self.typologies(row, note):
             out.add(place, CG.typology, concept)
-        self._address(place, row, out)
-        self._coordinates(place, row, out, note)
+        country = self.country(row)
+        self._address(place, row, out, country)
+        self._coordinates(place, row, out, note, count, country)
+        if country == "FR":
+            self._commune(place, row, out, note, count)
+        else:
+            self._unit_abroad(place, row, out, note, count, country)
+        self._links(place, row, out, note, count)
+
+    def _commune(
+        self,
+        place: NamedNode,
+        row: dict[str, str],
+        out: TripleBuilder,
+        note: Callable[[str], None],
+        count: Callable[[str], None],
+    ) -> None:
         commune, how = self.commune(row)
-        count(how)
+        count(f"commune {how}")
         if commune is not None:
             out.add(place, SCHEMA.containedInPlace, commune.iri)
         else:
@@ -144,6 +174,41 @@ class CensusMapper:
                 "no commune: the INSEE code is 0 and neither the postcode, the name "
                 "nor the coordinates identify one"
             )
+
+    @staticmethod
+    def country(row: dict[str, str]) -> str:
+        """The ISO 3166-1 code of a row's country: FR unless a COUNTRY column says otherwise."""
+        return row.get("COUNTRY", "").strip().upper() or "FR"
+
+    def _unit_abroad(
+        self,
+        place: NamedNode,
+        row: dict[str, str],
+        out: TripleBuilder,
+        note: Callable[[str], None],
+        count: Callable[[str], None],
+        country: str,
+    ) -> None:
+        """A place abroad is contained in its ISO 3166-2 unit (SUBDIVISION), else its country."""
+        code = row.get("SUBDIVISION", "").strip().upper()
+        found = unit(code) if code else None
+        if code and (found is None or found.country != country):
+            note(f"{code!r} is not an ISO 3166-2 unit of {country_name(country)} ({country})")
+        if found is not None and found.country == country:
+            out.add(place, SCHEMA.containedInPlace, self.minter.unit(found.code))
+            count(f"abroad: in {country}, by ISO 3166-2 unit")
+        else:
+            out.add(place, SCHEMA.containedInPlace, self.minter.country(country))
+            count(f"abroad: in {country}, by country only")
+
+    def _links(
+        self,
+        place: NamedNode,
+        row: dict[str, str],
+        out: TripleBuilder,
+        note: Callable[[str], None],
+        count: Callable[[str], None],
+    ) -> None:
         for column, predicate, host in (
             ("WEB", FOAF.homepage, None),
             ("TWITTER", SCHEMA.sameAs, "twitter.com"),
@@ -154,12 +219,20 @@ class CensusMapper:
             parts = value.split() if all("://" in p for p in value.split()) else [value]
             for part in filter(None, parts):
                 link = web_iri(part, host)
-                if link is None:
+                email = email_address(part) if column == "WEB" else None
+                if email is not None:
+                    out.add(place, SCHEMA.email, Literal(email))
+                    count("e-mail address given as a web page (kept as schema:email)")
+                    note(f"{column} is an e-mail address, not a web page: {part!r} is kept as "
+                         "schema:email, not foaf:homepage")  # fmt: skip
+                elif link is None:
                     note(f"{column} is not a web address: {part!r}")
                 else:
                     out.add(place, predicate, link)
 
-    def _address(self, place: NamedNode, row: dict[str, str], out: TripleBuilder) -> None:
+    def _address(
+        self, place: NamedNode, row: dict[str, str], out: TripleBuilder, country: str
+    ) -> None:
         address = Minter.part(place, "address")
         street = row["ADRESSE"].strip()
         postcode = row["CP"].strip() if row["CP"].strip() not in ("", "0") else ""
@@ -174,10 +247,16 @@ class CensusMapper:
             out.add(address, LOCN.postCode, Literal(postcode))
         if town:
             out.add(address, LOCN.postName, Literal(town))
-        out.add(address, LOCN.adminUnitL1, Literal("FR"))
+        out.add(address, LOCN.adminUnitL1, Literal(country))
 
     def _coordinates(
-        self, place: NamedNode, row: dict[str, str], out: TripleBuilder, note: Callable[[str], None]
+        self,
+        place: NamedNode,
+        row: dict[str, str],
+        out: TripleBuilder,
+        note: Callable[[str], None],
+        count: Callable[[str], None],
+        country: str,
     ) -> None:
         lat, long = decimal_literal(row["LAT"]), decimal_literal(row["LONG"])
         if lat is None or long is None:
@@ -185,6 +264,13 @@ class CensusMapper:
             return
         if not (-90 <= float(lat.value) <= 90 and -180 <= float(long.value) <= 180):
             note(f"coordinates out of range ({lat.value}, {long.value})")
+            return
+        problem = check_coordinates(country, float(lat.value), float(long.value))
+        if problem is not None:
+            note(f"{problem}: the coordinates are left out")
+            count("coordinates outside the country of the address (left out)")
+            if problem.swapped:
+                count("coordinates with latitude and longitude swapped (left out)")
             return
         out.add(place, WGS.lat, lat)
         out.add(place, WGS.long, long)
@@ -223,14 +309,119 @@ class CensusMapper:
         return None, "code 0: unresolved"
 
 
+CORRECTIONS = Path(__file__).with_name("census-corrections.csv")
+"""Curated corrections of census rows, each with its reason and source (see the file)."""
+
+CORRECTABLE = (*COLUMNS, "COUNTRY", "SUBDIVISION")
+
+
+def read_corrections(path: Path) -> dict[str, list[dict[str, str]]]:
+    """The corrections of a file (columns ID, column, value, reason, source) by row ID."""
+    _, rows = read_csv(path, ("ID", "column", "value", "reason", "source"))
+    found: dict[str, list[dict[str, str]]] = {}
+    for line, row in rows:
+        if row["column"] not in CORRECTABLE:
+            raise DataSyntaxError(path.name, f"column {row['column']!r} cannot be corrected", line)
+        if not row["reason"].strip() or not row["source"].strip().startswith("https://"):
+            raise DataSyntaxError(
+                path.name, "a correction needs a reason and an https source", line
+            )
+        found.setdefault(row["ID"].strip(), []).append(row)
+    return found
+
+
+def _correct(
+    row: dict[str, str], corrections: list[dict[str, str]], note: Callable[[str], None]
+) -> None:
+    for correction in corrections:
+        column, value = correction["column"], correction["value"].strip()
+        note(
+            f"corrected {column} from {row.get(column, '')!r} to {value!r}: "
+            f"{correction['reason'].strip()} ({correction['source'].strip()})"
+        )
+        row[column] = value
+
+
+def _department(code: str) -> str:
+    return code[:3] if code.startswith("97") else code[:2]
+
+
+def _region_check(
+    row: dict[str, str], communes: CommuneIndex, regions: dict[str, str]
+) -> str | None:
+    """Why the coordinates contradict the stated commune, or None.
+
+    The census gives the commune its coordinates fall in (INSEEMETRO); the tolerance is the
+    région: neighbouring communes, even across a département's border, are no contradiction
+    (a geocoded address often lands next door), communes in two régions are."""
+    stated, derived = row["INSEECOM"].strip(), row.get("INSEEMETRO", "").strip()
+    if stated in ("", "0") or not derived:
+        return None
+    first, second = regions.get(_department(stated)), regions.get(_department(derived))
+    if first is None or second is None or first == second:
+        return None
+    here, _ = communes.current(stated)
+    there, _ = communes.current(derived)
+    return (
+        f"coordinates ({row['LAT'].strip()}, {row['LONG'].strip()}) lie in "
+        f"{there.name if there else derived} ({derived}, région {second}) according to the "
+        f"census, another région than the stated commune {here.name if here else stated} "
+        f"({stated}, région {first})"
+    )
+
+
+def _regions(store: Store) -> dict[str, str]:
+    """The région code of every département code."""
+    rows = store.select(
+        """SELECT ?d ?r WHERE { ?dep a igeo:Departement ; igeo:codeINSEE ?d ;
+                                     schema:containedInPlace ?reg .
+                                ?reg a igeo:Region ; igeo:codeINSEE ?r }"""
+    )
+    return {lexical(row["d"]): lexical(row["r"]) for row in rows}
+
+
+def _linked(store: Store, graph: NamedNode) -> dict[NamedNode, tuple[NamedNode, NamedNode]]:
+    """Census places that a place of another source names with owl:sameAs: that place, and
+    the graph saying so."""
+    rows = store.select(
+        """SELECT ?place ?other ?g WHERE {
+             GRAPH ?g { ?other owl:sameAs ?place } ?other a cg:TiersLieu .
+             FILTER(?g != ?census) }""",
+        {"census": graph},
+    )
+    linked = {}
+    for row in rows:
+        place, other, where = row["place"], row["other"], row["g"]
+        if (
+            isinstance(place, NamedNode)
+            and isinstance(other, NamedNode)
+            and isinstance(where, NamedNode)
+        ):
+            linked[place] = (other, where)
+    return linked
+
+
 def import_census(
-    store: Store, minter: Minter, path: Path, progress: Progress = no_progress
+    store: Store,
+    minter: Minter,
+    path: Path,
+    progress: Progress = no_progress,
+    corrections: Path | None = CORRECTIONS,
 ) -> ImportReport:
-    """Import the census CSV into the graph `graph/import/census`."""
+    """Import the census CSV into the graph `graph/import/census`.
+
+    Besides each row's own warnings, the report says, line by line, which rows were corrected
+    (`corrections`), whose coordinates contradict their country or commune, and which rows
+    another source already describes (linked by owl:sameAs, so counted once).
+    """
     report = ImportReport("census", files=[path.name])
     _, rows = read_csv(path, COLUMNS)
     report.rows_read = len(rows)
+    fixes = read_corrections(corrections) if corrections is not None else {}
     communes = CommuneIndex.from_store(store, minter)
+    regions = _regions(store)
+    graph = minter.graph("import/census")
+    linked = _linked(store, graph)
     mapper = CensusMapper(minter, communes, minter.source("cget-tiers-lieux-2019"))
     out = TripleBuilder(report)
     seen: set[str] = set()
@@ -243,11 +434,28 @@ def import_census(
             report.skip(path.name, line, reason)
             continue
         seen.add(row["ID"].strip())
-        mapper.add_row(
-            row,
-            out,
-            note=partial(report.warn, path.name, line),
-            count=lambda how: report.count(f"commune {how}"),
+        note = partial(report.warn, path.name, line)
+        if row["ID"].strip() in fixes:
+            _correct(row, fixes[row["ID"].strip()], note)
+            report.count("rows corrected (census-corrections.csv)")
+        contradiction = (
+            _region_check(row, communes, regions) if mapper.country(row) == "FR" else None
+        )
+        if contradiction is not None:
+            note(contradiction)
+            report.count("coordinates in another région than the stated commune")
+        mapper.add_row(row, out, note=note, count=report.count)
+        place = mapper.place_iri(row)
+        if place in linked:
+            other, where = linked[place]
+            note(
+                f"the same place as {other.value} (graph {where.value}), which names it with "
+                "owl:sameAs: counted once"
+            )
+            report.count("rows another source describes too (owl:sameAs)")
+    for identifier in sorted(set(fixes) - seen):
+        report.warn(
+            path.name, None, f"a correction names row ID {identifier}, which is not in the file"
         )
     origin = GraphSource(
         name="import/census",
