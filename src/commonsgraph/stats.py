@@ -60,6 +60,7 @@ class HomeCounts:
     """(class IRI, label, resources) for the classes people look for."""
     typologies: list[tuple[str, str, int]]
     regions: list[tuple[str, str, int]]
+    countries: list[tuple[str, str, int]]
 
 
 HOME_CLASSES = (
@@ -86,9 +87,16 @@ def _labelled(store: Store, query: str, language: str) -> list[tuple[str, str, i
     return found
 
 
+ONCE = "FILTER NOT EXISTS { ?seen owl:sameAs ?s . ?seen a ?class }"
+"""A resource that another resource of its class names with owl:sameAs (the census row of a
+seed place, a partner's record of one of ours) is the same thing, counted once: as the other."""
+
+
 def home_counts(store: Store, language: str) -> HomeCounts:
-    """What the home page shows: resources per class, tiers-lieux per typology and region."""
+    """What the home page shows: resources per class, tiers-lieux per typology, region and
+    country, each place counted once (`ONCE`)."""
     classes = " ".join(f"<{c}>" for c in HOME_CLASSES)
+    place = f"?s a cg:TiersLieu . BIND(cg:TiersLieu AS ?class) {ONCE}"
     label = """OPTIONAL { ?x rdfs:label ?l1 FILTER(lang(?l1) = ?lang) }
                OPTIONAL { ?x rdfs:label ?l2 FILTER(lang(?l2) = "") }
                BIND(COALESCE(?l1, ?l2) AS ?label)"""
@@ -97,19 +105,28 @@ def home_counts(store: Store, language: str) -> HomeCounts:
         classes=_labelled(
             store,
             f"""SELECT ?x (SAMPLE(?label) AS ?label) (COUNT(DISTINCT ?s) AS ?n) WHERE {{
-                  VALUES ?x {{ {classes} }} ?s a ?x . {label} }} GROUP BY ?x ORDER BY DESC(?n)""",
+                  VALUES ?x {{ {classes} }} ?s a ?x . BIND(?x AS ?class) {ONCE} {label} }}
+                GROUP BY ?x ORDER BY DESC(?n)""",
             language,
         ),
         typologies=_labelled(
             store,
             f"""SELECT ?x (SAMPLE(?label) AS ?label) (COUNT(DISTINCT ?s) AS ?n) WHERE {{
-                  ?s a cg:TiersLieu ; cg:typology ?x . {label} }} GROUP BY ?x ORDER BY DESC(?n)""",
+                  {place} ?s cg:typology ?x . {label} }} GROUP BY ?x ORDER BY DESC(?n)""",
             language,
         ),
         regions=_labelled(
             store,
             f"""SELECT ?x (SAMPLE(?label) AS ?label) (COUNT(DISTINCT ?s) AS ?n) WHERE {{
-                  ?s a cg:TiersLieu ; schema:containedInPlace+ ?x . ?x a igeo:Region . {label} }}
+                  {place} ?s schema:containedInPlace+ ?x . ?x a igeo:Region . {label} }}
+                GROUP BY ?x ORDER BY DESC(?n)""",
+            language,
+        ),
+        countries=_labelled(
+            store,
+            f"""SELECT ?x (SAMPLE(?label) AS ?label) (COUNT(DISTINCT ?s) AS ?n) WHERE {{
+                  {place} ?s locn:address/locn:adminUnitL1 ?code .
+                  ?x a schema:Country ; cg:iso3166Code ?code . {label} }}
                 GROUP BY ?x ORDER BY DESC(?n)""",
             language,
         ),
