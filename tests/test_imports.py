@@ -353,7 +353,7 @@ def test_census_rows_of_seed_places_are_linked_reported_and_counted_once(
     imported: LocalStore, census_report: ImportReport
 ) -> None:
     linked = {
-        note.line: note.message
+        note.line or 0: note.message
         for note in census_report.warnings
         if note.message.endswith("owl:sameAs: counted once")
     }
