@@ -371,6 +371,26 @@ def test_formats_by_parameter_and_by_accept(client: TestClient) -> None:
     assert refused.headers["content-type"] == "application/problem+json"
 
 
+def test_pages_by_country(client: TestClient) -> None:
+    """The home page counts places per country (each once); a country's page lists its units,
+    a unit's page the places in it."""
+    home = client.get("/?lang=en")
+    assert "Tiers-lieux per country" in home.text
+    assert re.search(r'href="/country/BE"[^>]*>Belgium</a></td><td class="number">1<', home.text)
+    assert re.search(r'href="/country/FR"[^>]*>France</a></td><td class="number">1512<', home.text)
+    belgium = client.get("/country/BE?lang=fr")
+    assert belgium.status_code == 200
+    assert "Belgique" in belgium.text
+    assert "/subdivision/BE-WAL" in belgium.text
+    hainaut = client.get("/subdivision/BE-WHT", headers={"Accept": "text/html"})
+    assert hainaut.status_code == 200
+    assert "SPRING BOX COWORKING" in hainaut.text
+    turtle = client.get("/subdivision/BE-WHT", headers={"Accept": "text/turtle"})
+    graph = parse(turtle.content, format=RdfFormat.TURTLE)
+    codes = [t.object.value for t in graph if t.predicate.value.endswith("ns#iso3166Code")]
+    assert codes == ["BE-WHT"]
+
+
 def test_places_as_geojson(client: TestClient) -> None:
     response = client.get("/api/queries/places-near", params={"format": "geojson"})
     assert response.headers["content-type"] == "application/geo+json"

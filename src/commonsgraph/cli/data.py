@@ -18,7 +18,7 @@ from commonsgraph.cli.base import cell, console, fail, main, opened, print_findi
 from commonsgraph.config import Settings
 from commonsgraph.errors import InputError
 from commonsgraph.federation import federated
-from commonsgraph.importers.base import ImportReport
+from commonsgraph.importers.base import ImportReport, Note
 from commonsgraph.queries import (
     GRAPH_OUTPUTS,
     SELECT_OUTPUTS,
@@ -69,11 +69,25 @@ def print_report(report: ImportReport) -> None:
     console.print(table)
     for note in report.skipped:
         console.print(f"[yellow]skipped[/] {escape(str(note))}", highlight=False)
-    shown = report.warnings[:20]
-    for note in shown:
-        console.print(f"[dim]warning[/] {escape(str(note))}", highlight=False)
-    if len(report.warnings) > len(shown):
-        console.print(f"[dim]… and {len(report.warnings) - len(shown)} more warnings[/]")
+    for line in warning_lines(report.warnings):
+        console.print(f"[dim]warning[/] {escape(line)}", highlight=False)
+
+
+def warning_lines(warnings: list[Note], shown: int = 5) -> list[str]:
+    """Each warning on its line, except that one said of many rows ("no typology in the
+    source") is said once with its count and first lines: what is particular to a row
+    (a correction, coordinates in the wrong country…) is never lost among the repeated."""
+    by_message: dict[str, list[Note]] = {}
+    for note in warnings:
+        by_message.setdefault(note.message, []).append(note)
+    lines = []
+    for message, notes in by_message.items():
+        if len(notes) <= shown:
+            lines += [str(note) for note in notes]
+            continue
+        where = ", ".join(str(note.line) for note in notes[:shown] if note.line is not None)
+        lines.append(f"{notes[0].file}: {message}: {len(notes):,} rows (lines {where}…)")
+    return lines
 
 
 @main.group(name="import")
