@@ -4,6 +4,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from pyoxigraph import Literal, NamedNode, Triple
 
 from commonsgraph.config import Settings
 from commonsgraph.importers.base import ImportReport
@@ -14,7 +15,7 @@ from commonsgraph.importers.programmes import import_programme
 from commonsgraph.stats import home_counts
 from commonsgraph.store import LocalStore
 from commonsgraph.validation import Validator, neighbourhood
-from commonsgraph.vocab import Minter
+from commonsgraph.vocab import CG, RDF, RDFS, SCHEMA, Minter
 
 from .conftest import BASE, FILES, count
 
@@ -395,3 +396,37 @@ def test_corrections_are_checked_before_anything_is_written(
             import_census(imported, minter, census, corrections=corrections)
         assert (caught.value.source, caught.value.line) == ("corrections.csv", 2)
     assert imported.triple_count() == before
+
+
+def test_a_census_row_like_a_place_of_another_source_is_reported(
+    imported: LocalStore, shared_data: Path
+) -> None:
+    """A fictional place of another source, named like row 313 ("La Poste Nomade", Lyon 2e)
+    but not linked to it: the import says so on the row's line, and counts it."""
+    graph = NamedNode(BASE + "graph/test/lookalike")
+    place = NamedNode(BASE + "tiers-lieu/test-nomade")
+    imported.replace_graph(
+        graph,
+        [
+            Triple(place, RDF.type, CG.TiersLieu),
+            Triple(place, RDFS.label, Literal("Nomade – La Poste (coworking)")),
+            Triple(
+                place, SCHEMA.containedInPlace, NamedNode(BASE + "arrondissement-municipal/69382")
+            ),
+        ],
+    )
+    try:
+        report = import_census(imported, Minter(BASE), shared_data / "tiers-lieux" / CENSUS_FILE)
+    finally:
+        imported.drop_graph(graph)
+    assert said(report, 314)[-1] == (
+        f"looks like {place.value} (graph {graph.value}): the same name and commune, but no "
+        "owl:sameAs links them, so both are counted"
+    )
+    assert report.facts["rows that look like a place of another source (not linked)"] == 1
+    assert census_report_facts_without_lookalikes(imported, shared_data)
+
+
+def census_report_facts_without_lookalikes(imported: LocalStore, shared_data: Path) -> bool:
+    report = import_census(imported, Minter(BASE), shared_data / "tiers-lieux" / CENSUS_FILE)
+    return "rows that look like a place of another source (not linked)" not in report.facts

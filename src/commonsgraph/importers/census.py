@@ -31,6 +31,7 @@ from commonsgraph.importers.base import (
     read_csv,
 )
 from commonsgraph.importers.communes import CommuneIndex, Division
+from commonsgraph.reconcile.names import core
 from commonsgraph.store import Store, lexical
 from commonsgraph.territories import check_coordinates, country_name, unit
 from commonsgraph.vocab import CG, DCT, FOAF, GEO, LOCN, RDF, RDFS, SCHEMA, WGS, Minter
@@ -401,6 +402,44 @@ def _linked(store: Store, graph: NamedNode) -> dict[NamedNode, tuple[NamedNode, 
     return linked
 
 
+def _elsewhere(
+    store: Store, graph: NamedNode, linked: dict[NamedNode, tuple[NamedNode, NamedNode]]
+) -> dict[tuple[tuple[str, ...], str], tuple[NamedNode, NamedNode]]:
+    """Places of other sources by the core of their name and their commune, except those
+    already linked to a census row."""
+    rows = store.select(
+        """SELECT ?other ?name ?commune ?g WHERE {
+             GRAPH ?g { ?other a cg:TiersLieu ; rdfs:label ?name ;
+                               schema:containedInPlace ?commune }
+             FILTER(?g != ?census) }""",
+        {"census": graph},
+    )
+    done = {other for other, _ in linked.values()}
+    found = {}
+    for row in rows:
+        other, commune, where = row["other"], row["commune"], row["g"]
+        if isinstance(other, NamedNode) and isinstance(where, NamedNode) and other not in done:
+            found[(_words(lexical(row["name"])), lexical(commune))] = (other, where)
+    return found
+
+
+def _alike(
+    row: dict[str, str],
+    mapper: CensusMapper,
+    elsewhere: dict[tuple[tuple[str, ...], str], tuple[NamedNode, NamedNode]],
+) -> tuple[NamedNode, NamedNode] | None:
+    commune, _ = mapper.commune(row) if mapper.country(row) == "FR" else (None, "")
+    if commune is None:
+        return None
+    return elsewhere.get((_words(row["NOM_TL"]), commune.iri.value))
+
+
+def _words(name: str) -> tuple[str, ...]:
+    """What a name says once the words saying what kind of place it is are set aside, in any
+    order ("Nomade – La Poste (coworking)" and "La Poste Nomade")."""
+    return tuple(sorted(core(name)))
+
+
 def import_census(
     store: Store,
     minter: Minter,
@@ -411,8 +450,10 @@ def import_census(
     """Import the census CSV into the graph `graph/import/census`.
 
     Besides each row's own warnings, the report says, line by line, which rows were corrected
-    (`corrections`), whose coordinates contradict their country or commune, and which rows
-    another source already describes (linked by owl:sameAs, so counted once).
+    (`corrections`), whose coordinates contradict their country or commune, which rows another
+    source already describes (linked by owl:sameAs, so counted once), and which look like a
+    place of another source (the same name, once the words saying what kind of place it is are
+    set aside, in the same commune) without being linked to it.
     """
     report = ImportReport("census", files=[path.name])
     _, rows = read_csv(path, COLUMNS)
@@ -422,6 +463,7 @@ def import_census(
     regions = _regions(store)
     graph = minter.graph("import/census")
     linked = _linked(store, graph)
+    elsewhere = _elsewhere(store, graph, linked)
     mapper = CensusMapper(minter, communes, minter.source("cget-tiers-lieux-2019"))
     out = TripleBuilder(report)
     seen: set[str] = set()
@@ -453,6 +495,13 @@ def import_census(
                 "owl:sameAs: counted once"
             )
             report.count("rows another source describes too (owl:sameAs)")
+        elif (alike := _alike(row, mapper, elsewhere)) is not None:
+            other, where = alike
+            note(
+                f"looks like {other.value} (graph {where.value}): the same name and commune, "
+                "but no owl:sameAs links them, so both are counted"
+            )
+            report.count("rows that look like a place of another source (not linked)")
     for identifier in sorted(set(fixes) - seen):
         report.warn(
             path.name, None, f"a correction names row ID {identifier}, which is not in the file"
