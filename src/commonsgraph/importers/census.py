@@ -33,7 +33,7 @@ from commonsgraph.importers.base import (
 from commonsgraph.importers.communes import CommuneIndex, Division
 from commonsgraph.reconcile.names import core
 from commonsgraph.store import Store, lexical
-from commonsgraph.territories import check_coordinates, country_name, unit
+from commonsgraph.territories import check_coordinates, country_name, is_country, unit
 from commonsgraph.vocab import CG, DCT, FOAF, GEO, LOCN, RDF, RDFS, SCHEMA, WGS, Minter
 
 COLUMNS = (
@@ -150,6 +150,8 @@ class CensusMapper:
         for concept in self.typologies(row, note):
             out.add(place, CG.typology, concept)
         country = self.country(row)
+        if row.get("COUNTRY", "").strip() and country != row["COUNTRY"].strip().upper():
+            note(f"COUNTRY {row['COUNTRY'].strip()!r} is not an ISO 3166-1 code: France is assumed")
         self._address(place, row, out, country)
         self._coordinates(place, row, out, note, count, country)
         if country == "FR":
@@ -178,8 +180,9 @@ class CensusMapper:
 
     @staticmethod
     def country(row: dict[str, str]) -> str:
-        """The ISO 3166-1 code of a row's country: FR unless a COUNTRY column says otherwise."""
-        return row.get("COUNTRY", "").strip().upper() or "FR"
+        """The ISO 3166-1 code of a row's country: FR unless a COUNTRY column names another."""
+        code = row.get("COUNTRY", "").strip().upper()
+        return code if is_country(code) else "FR"
 
     def _unit_abroad(
         self,
