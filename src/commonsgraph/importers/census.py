@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -86,6 +87,19 @@ def web_iri(value: str, host: str | None = None) -> NamedNode | None:
         return None
 
 
+@dataclass(frozen=True)
+class _Row:
+    """One row being mapped: its place, its cells, where statements go, how it is reported."""
+
+    place: NamedNode
+    row: dict[str, str]
+    out: TripleBuilder
+    note: Callable[[str], None]
+    count: Callable[[str], None]
+    country: str
+    """ISO 3166-1."""
+
+
 class CensusMapper:
     """Maps census rows to RDF, resolving communes with a `CommuneIndex`.
 
@@ -149,34 +163,17 @@ class CensusMapper:
             out.add(place, DCT.source, self.source)
         for concept in self.typologies(row, note):
             out.add(place, CG.typology, concept)
-        country = self.country(row)
-        if row.get("COUNTRY", "").strip() and country != row["COUNTRY"].strip().upper():
-            note(f"COUNTRY {row['COUNTRY'].strip()!r} is not an ISO 3166-1 code: France is assumed")
-        self._address(place, row, out, country)
-        self._coordinates(place, row, out, note, count, country)
-        if country == "FR":
-            self._commune(place, row, out, note, count)
+        given = row.get("COUNTRY", "").strip()
+        at = _Row(place, row, out, note, count, self.country(row))
+        if given and at.country != given.upper():
+            note(f"COUNTRY {given!r} is not an ISO 3166-1 code: France is assumed")
+        self._address(at)
+        self._coordinates(at)
+        if at.country == "FR":
+            self._commune(at)
         else:
-            self._unit_abroad(place, row, out, note, count, country)
-        self._links(place, row, out, note, count)
-
-    def _commune(
-        self,
-        place: NamedNode,
-        row: dict[str, str],
-        out: TripleBuilder,
-        note: Callable[[str], None],
-        count: Callable[[str], None],
-    ) -> None:
-        commune, how = self.commune(row)
-        count(f"commune {how}")
-        if commune is not None:
-            out.add(place, SCHEMA.containedInPlace, commune.iri)
-        else:
-            note(
-                "no commune: the INSEE code is 0 and neither the postcode, the name "
-                "nor the coordinates identify one"
-            )
+            self._unit_abroad(at)
+        self._links(at)
 
     @staticmethod
     def country(row: dict[str, str]) -> str:
@@ -184,65 +181,62 @@ class CensusMapper:
         code = row.get("COUNTRY", "").strip().upper()
         return code if is_country(code) else "FR"
 
-    def _unit_abroad(
-        self,
-        place: NamedNode,
-        row: dict[str, str],
-        out: TripleBuilder,
-        note: Callable[[str], None],
-        count: Callable[[str], None],
-        country: str,
-    ) -> None:
+    def _commune(self, at: _Row) -> None:
+        commune, how = self.commune(at.row)
+        at.count(f"commune {how}")
+        if commune is not None:
+            at.out.add(at.place, SCHEMA.containedInPlace, commune.iri)
+        else:
+            at.note(
+                "no commune: the INSEE code is 0 and neither the postcode, the name "
+                "nor the coordinates identify one"
+            )
+
+    def _unit_abroad(self, at: _Row) -> None:
         """A place abroad is contained in its ISO 3166-2 unit (SUBDIVISION), else its country."""
-        code = row.get("SUBDIVISION", "").strip().upper()
+        code, country = at.row.get("SUBDIVISION", "").strip().upper(), at.country
         found = unit(code) if code else None
         if code and (found is None or found.country != country):
-            note(f"{code!r} is not an ISO 3166-2 unit of {country_name(country)} ({country})")
+            at.note(f"{code!r} is not an ISO 3166-2 unit of {country_name(country)} ({country})")
         if found is not None and found.country == country:
-            out.add(place, SCHEMA.containedInPlace, self.minter.unit(found.code))
-            count(f"abroad: in {country}, by ISO 3166-2 unit")
+            at.out.add(at.place, SCHEMA.containedInPlace, self.minter.unit(found.code))
+            at.count(f"abroad: in {country}, by ISO 3166-2 unit")
         else:
-            out.add(place, SCHEMA.containedInPlace, self.minter.country(country))
-            count(f"abroad: in {country}, by country only")
+            at.out.add(at.place, SCHEMA.containedInPlace, self.minter.country(country))
+            at.count(f"abroad: in {country}, by country only")
 
-    def _links(
-        self,
-        place: NamedNode,
-        row: dict[str, str],
-        out: TripleBuilder,
-        note: Callable[[str], None],
-        count: Callable[[str], None],
-    ) -> None:
+    @staticmethod
+    def _links(at: _Row) -> None:
         for column, predicate, host in (
             ("WEB", FOAF.homepage, None),
             ("TWITTER", SCHEMA.sameAs, "twitter.com"),
             ("FACEBOOK", SCHEMA.sameAs, "www.facebook.com"),
         ):
-            value = row[column].strip()
+            value = at.row[column].strip()
             # A few cells list several URLs separated by spaces.
             parts = value.split() if all("://" in p for p in value.split()) else [value]
             for part in filter(None, parts):
                 link = web_iri(part, host)
                 email = email_address(part) if column == "WEB" else None
                 if email is not None:
-                    out.add(place, SCHEMA.email, Literal(email))
-                    count("e-mail address given as a web page (kept as schema:email)")
-                    note(f"{column} is an e-mail address, not a web page: {part!r} is kept as "
-                         "schema:email, not foaf:homepage")  # fmt: skip
+                    at.out.add(at.place, SCHEMA.email, Literal(email))
+                    at.count("e-mail address given as a web page (kept as schema:email)")
+                    at.note(f"{column} is an e-mail address, not a web page: {part!r} is kept "
+                            "as schema:email, not foaf:homepage")  # fmt: skip
                 elif link is None:
-                    note(f"{column} is not a web address: {part!r}")
+                    at.note(f"{column} is not a web address: {part!r}")
                 else:
-                    out.add(place, predicate, link)
+                    at.out.add(at.place, predicate, link)
 
-    def _address(
-        self, place: NamedNode, row: dict[str, str], out: TripleBuilder, country: str
-    ) -> None:
-        address = Minter.part(place, "address")
+    @staticmethod
+    def _address(at: _Row) -> None:
+        row, out = at.row, at.out
+        address = Minter.part(at.place, "address")
         street = row["ADRESSE"].strip()
         postcode = row["CP"].strip() if row["CP"].strip() not in ("", "0") else ""
         town = row["COMINIT"].strip() or row["NOMCOM"].strip()
         full = ", ".join(part for part in (street, f"{postcode} {town}".strip()) if part)
-        out.add(place, LOCN.address, address)
+        out.add(at.place, LOCN.address, address)
         out.add(address, RDF.type, LOCN.Address)
         out.add(address, LOCN.fullAddress, Literal(full))
         if street:
@@ -251,31 +245,25 @@ class CensusMapper:
             out.add(address, LOCN.postCode, Literal(postcode))
         if town:
             out.add(address, LOCN.postName, Literal(town))
-        out.add(address, LOCN.adminUnitL1, Literal(country))
+        out.add(address, LOCN.adminUnitL1, Literal(at.country))
 
-    def _coordinates(
-        self,
-        place: NamedNode,
-        row: dict[str, str],
-        out: TripleBuilder,
-        note: Callable[[str], None],
-        count: Callable[[str], None],
-        country: str,
-    ) -> None:
-        lat, long = decimal_literal(row["LAT"]), decimal_literal(row["LONG"])
+    @staticmethod
+    def _coordinates(at: _Row) -> None:
+        lat, long = decimal_literal(at.row["LAT"]), decimal_literal(at.row["LONG"])
         if lat is None or long is None:
-            note(f"no usable coordinates ({row['LAT']!r}, {row['LONG']!r})")
+            at.note(f"no usable coordinates ({at.row['LAT']!r}, {at.row['LONG']!r})")
             return
         if not (-90 <= float(lat.value) <= 90 and -180 <= float(long.value) <= 180):
-            note(f"coordinates out of range ({lat.value}, {long.value})")
+            at.note(f"coordinates out of range ({lat.value}, {long.value})")
             return
-        problem = check_coordinates(country, float(lat.value), float(long.value))
+        problem = check_coordinates(at.country, float(lat.value), float(long.value))
         if problem is not None:
-            note(f"{problem}: the coordinates are left out")
-            count("coordinates outside the country of the address (left out)")
+            at.note(f"{problem}: the coordinates are left out")
+            at.count("coordinates outside the country of the address (left out)")
             if problem.swapped:
-                count("coordinates with latitude and longitude swapped (left out)")
+                at.count("coordinates with latitude and longitude swapped (left out)")
             return
+        place, out = at.place, at.out
         out.add(place, WGS.lat, lat)
         out.add(place, WGS.long, long)
         geometry = Minter.part(place, "geometry")
