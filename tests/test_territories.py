@@ -70,16 +70,16 @@ def test_units_come_from_pycountry() -> None:
 
 
 def test_the_shapes_hold_the_same_boxes_as_the_rules() -> None:
-    """shapes/tiers-lieu.ttl writes ENVELOPES three times in its two SPARQL constraints."""
+    """shapes/tiers-lieu.ttl writes ENVELOPES three times in its two SPARQL constraints (the
+    third time with latitude and longitude exchanged)."""
     text = (ROOT / "shapes" / "tiers-lieu.ttl").read_text(encoding="utf-8")
-    rows = re.findall(r'\("([A-Z]{2})" "([-0-9.]+)" "([-0-9.]+)" "([-0-9.]+)" "([-0-9.]+)"\)', text)
-    expected = [
-        (code, box.south, box.north, box.west, box.east)
-        for code, boxes in ENVELOPES.items()
-        for box in boxes
-    ]
-    written = [(code, *map(float, numbers)) for code, *numbers in rows]
+    number = r"(-?[0-9.]+)e0"
+    box = rf"\?(lat|long) >= {number} && \?\1 <= {number} && \?(lat|long) >= {number} && \?\4 <= {number}"
+    found = re.findall(box, text)
+    expected = [(b.south, b.north, b.west, b.east) for boxes in ENVELOPES.values() for b in boxes]
+    written = [tuple(float(v) for v in (m[1], m[2], m[4], m[5])) for m in found]
     assert written == expected * 3
+    assert [m[0] for m in found] == ["lat"] * len(expected) * 2 + ["long"] * len(expected)
 
 
 def test_import_abroad_describes_belgium_and_spain(tmp_path: Path) -> None:
