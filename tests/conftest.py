@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings
+from commonsgraph.importers.abroad import import_abroad
 from commonsgraph.importers.census import import_census
 from commonsgraph.importers.communes import CommuneIndex
 from commonsgraph.importers.geo import import_geo
@@ -93,6 +94,7 @@ def imported(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Ite
     minter = Minter(BASE)
     load_bundled(store, settings)
     import_geo(store, minter, [shared_data / "geo"])
+    import_abroad(store, minter)
     communes = CommuneIndex.from_store(store, minter)
     import_programme(
         store, minter, shared_data / "programmes" / "petites-villes-de-demain-2020.csv", communes

@@ -189,3 +189,18 @@ def test_contributions_are_reviewed_from_the_terminal(tmp_path: Path) -> None:
     assert code == 0
     code, output = run(tmp_path, "contributions", "show", "nope")
     assert code == 2
+
+
+def test_an_import_summary_keeps_every_particular_warning_and_groups_the_repeated() -> None:
+    from commonsgraph.cli.data import warning_lines
+    from commonsgraph.importers.base import Note
+
+    warnings = [Note("c.csv", line, "no typology in the source") for line in range(10, 20)]
+    warnings.insert(3, Note("c.csv", 849, "corrected COUNTRY from '' to 'BE'"))
+    warnings += [Note("c.csv", 314, "WEB is an e-mail address"), Note("c.csv", None, "x")]
+    assert warning_lines(warnings) == [
+        "c.csv: no typology in the source: 10 rows (lines 10, 11, 12, 13, 14…)",
+        "c.csv:849: corrected COUNTRY from '' to 'BE'",
+        "c.csv:314: WEB is an e-mail address",
+        "c.csv: x",
+    ]

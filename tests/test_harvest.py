@@ -325,6 +325,12 @@ def test_geojson_and_csv_feeds_with_declared_fields(
             {"type": "Feature", "geometry": {"type": "Point", "coordinates": [3.88, 43.61]},
              "properties": {"ref": "m1", "nom": "Le Mas", "cp": "34000", "ville": "Montpellier",
                             "genre": "Coworking"}},
+            {"type": "Feature", "geometry": {"type": "Point", "coordinates": [3.389, 50.607]},
+             "properties": {"ref": "b1", "nom": "La Halle", "cp": "7500", "ville": "Tournai",
+                            "pays": "BE", "genre": "Coworking"}},
+            {"type": "Feature", "geometry": {"type": "Point", "coordinates": [4.4025, 51.2194]},
+             "properties": {"ref": "b2", "nom": "Het Dok", "ville": "Antwerpen",
+                            "genre": "Coworking"}},
         ],
     }  # fmt: skip
     partner.routes["/lieux.geojson"] = Route(body=json.dumps(geojson).encode())
@@ -339,6 +345,7 @@ def test_geojson_and_csv_feeds_with_declared_fields(
         "postcode": "cp",
         "locality": "ville",
         "typology": "genre",
+        "country": "pays",
     }
     harvest.registry.add(Source("carto", "geojson", f"{partner.url}/lieux.geojson", fields=fields))
     harvest.registry.add(
@@ -352,6 +359,17 @@ def test_geojson_and_csv_feeds_with_declared_fields(
                  schema:containedInPlace <{BASE}commune/34172> ; wgs:lat 43.61 }}"""
     )
     assert store.ask(f'ASK {{ <{BASE}tiers-lieu/tableur-c1> rdfs:label "Le Relais" }}')
+    # a place in Belgium, said so by the feed: in Belgium, with its coordinates
+    assert store.ask(
+        f"""ASK {{ <{BASE}tiers-lieu/carto-b1> locn:address/locn:adminUnitL1 "BE" ;
+                 schema:containedInPlace <{BASE}country/BE> ; wgs:lat 50.607 }}"""
+    )
+    # a place in Antwerp whose feed gives no country: taken as in France, its coordinates (north
+    # of France's box) are left out and said so
+    assert not store.ask(f"ASK {{ <{BASE}tiers-lieu/carto-b2> wgs:lat ?lat }}")
+    [carto] = [r for r in reports if r.source == "carto"]
+    assert any("outside France (FR)" in note and "they fall in Belgium (BE)" in note
+               for note in carto.notes), carto.notes  # fmt: skip
 
 
 def test_source_declarations_are_checked(tmp_path: Path) -> None:

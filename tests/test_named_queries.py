@@ -25,17 +25,23 @@ from commonsgraph.store import LocalStore, lexical
 from .conftest import BASE, FILES, FIXTURES, ROOT, serving
 
 CHAIN = NamedNode(BASE + "graph/test/legal-chain")
+ROLES = NamedNode(BASE + "graph/test/roles-across-places")
 Rows = list[dict[str, str]]
 
 
 @pytest.fixture(scope="module")
 def graph(imported: LocalStore) -> Iterator[LocalStore]:
-    """The imported open data, with the fictional derivation chain of the legal tests."""
+    """The imported open data, with the fictional derivation chain of the legal tests and the
+    fictional actors holding roles across places."""
     imported.replace_graph(
         CHAIN, parse_triples(FIXTURES / "legal-chain.ttl", base_iri=BASE, limits=FILES)
     )
+    imported.replace_graph(
+        ROLES, parse_triples(FIXTURES / "roles-across-places.ttl", base_iri=BASE, limits=FILES)
+    )
     yield imported
     imported.drop_graph(CHAIN)
+    imported.drop_graph(ROLES)
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +70,7 @@ def column(found: Rows, name: str) -> list[str]:
 def check_actors(found: Rows) -> bool:
     assert {(r["actor"], r["roleName"]) for r in found} == {
         ("organisation/association-la-myne", "operator"),
-        ("organisation/metropole-de-lyon", "owner"),
+        ("organisation/metropole-de-lyon", "landlord"),
     }
     return True
 
@@ -139,8 +145,39 @@ def check_obligations(found: Rows) -> bool:
     return True
 
 
+def check_actors_by_role(found: Rows) -> bool:
+    """Fictional actors (tests/fixtures/roles-across-places.ttl): the Marseille place and its
+    second record (owl:sameAs) count once; the service provider holds its role once only."""
+    assert [(r["actorName"], r["roleName"], r["kindName"], r["places"]) for r in found] == [
+        ("Coopérative d'essai", "operator", "cooperative", "3"),
+        ("Foncière d'essai", "owner", "property company", "2"),
+    ]
+    assert set(found[0]["territories"].split(" | ")) == {
+        "Belgium",
+        "Hauts-de-France",
+        "Provence-Alpes-Côte d'Azur",
+    }
+    assert set(found[1]["territories"].split(" | ")) == {
+        "Hauts-de-France",
+        "Provence-Alpes-Côte d'Azur",
+    }
+    return True
+
+
+def check_countries(found: Rows) -> bool:
+    """1,512 census rows: 1,511 in France and Tournai (row 848) in Belgium; 7 seed places, 6 of
+    them census rows too (owl:sameAs), so France counts 1,511 + 7 - 6."""
+    assert [(r["code"], r.get("country", ""), r.get("name", ""), r["places"]) for r in found] == [
+        ("FR", "country/FR", "France", "1512"),
+        ("BE", "country/BE", "Belgium", "1"),
+    ]
+    return True
+
+
 EXPECTED: dict[str, tuple[dict[str, str], Callable[[Rows], bool]]] = {
     "actors-of-place": ({}, check_actors),
+    "actors-by-role": ({}, check_actors_by_role),
+    "places-by-country": ({}, check_countries),
     "changed-since": ({}, check_changed),
     "commons-derived-from": (
         {},
@@ -240,6 +277,29 @@ def test_each_query_returns_its_expected_rows(
     assert check(found), found
 
 
+def test_actors_by_role_by_role_kind_and_number_of_places(
+    graph: LocalStore, queries: dict[str, NamedQuery]
+) -> None:
+    query = queries["actors-by-role"]
+
+    def held(**given: str) -> set[tuple[str, str, str]]:
+        return {(r["actor"], r["held"], r["places"]) for r in rows(graph, query, **given)}
+
+    assert held(role="owner") == {("organisation/test-fonciere", "scheme/role/owner", "2")}
+    assert held(kind="company") == set()
+    assert held(kind="company", min="1") == {
+        ("organisation/test-prestataire", "scheme/role/service-provider", "1"),
+        ("organisation/groupe-evolution", "scheme/role/operator", "1"),  # Darwin (seed)
+    }
+    # the seed: the Métropole de Lyon is La MYNE's landlord; Darwin Bastide, a foncière, owns Darwin
+    assert ("organisation/metropole-de-lyon", "scheme/role/landlord", "1") in held(min="1")
+    owners = rows(graph, query, role="owner", kind="property-company", min="1", lang="fr")
+    assert {(r["actorName"], r["kindName"], r["roleName"]) for r in owners} == {
+        ("Darwin Bastide", "foncière", "propriétaire"),
+        ("Foncière d'essai", "foncière", "propriétaire"),
+    }
+
+
 def test_parameters_change_the_answer(graph: LocalStore, queries: dict[str, NamedQuery]) -> None:
     assert rows(graph, queries["changed-since"], since="2999-01-01T00:00:00Z") == []
     assert rows(graph, queries["commons-produced"], region="11") == []
@@ -311,6 +371,26 @@ def test_formats_by_parameter_and_by_accept(client: TestClient) -> None:
     refused = client.get(url, headers={"Accept": "image/png"})
     assert refused.status_code == 406
     assert refused.headers["content-type"] == "application/problem+json"
+
+
+def test_pages_by_country(client: TestClient) -> None:
+    """The home page counts places per country (each once); a country's page lists its units,
+    a unit's page the places in it."""
+    home = client.get("/?lang=en")
+    assert "Tiers-lieux per country" in home.text
+    assert re.search(r'href="/country/BE"[^>]*>Belgium</a></td><td class="number">1<', home.text)
+    assert re.search(r'href="/country/FR"[^>]*>France</a></td><td class="number">1512<', home.text)
+    belgium = client.get("/country/BE?lang=fr")
+    assert belgium.status_code == 200
+    assert "Belgique" in belgium.text
+    assert "/subdivision/BE-WAL" in belgium.text
+    hainaut = client.get("/subdivision/BE-WHT", headers={"Accept": "text/html"})
+    assert hainaut.status_code == 200
+    assert "SPRING BOX COWORKING" in hainaut.text
+    turtle = client.get("/subdivision/BE-WHT", headers={"Accept": "text/turtle"})
+    graph = parse(turtle.content, format=RdfFormat.TURTLE)
+    codes = [t.object.value for t in graph if t.predicate.value.endswith("ns#iso3166Code")]
+    assert codes == ["BE-WHT"]
 
 
 def test_places_as_geojson(client: TestClient) -> None:

@@ -26,6 +26,7 @@ from .conftest import BASE, FILES
 CG = "https://w3id.org/commonsgraph/ns#"
 DCT = "http://purl.org/dc/terms/"
 DOAP = "http://usefulinc.com/ns/doap#"
+FOAF = "http://xmlns.com/foaf/0.1/"
 GEO = "http://www.opengis.net/ont/geosparql#"
 IGEO = "http://rdf.insee.fr/def/geo#"
 LOCN = "http://www.w3.org/ns/locn#"
@@ -171,8 +172,58 @@ CASES = [
             "; wgs:lat -21.115 ; wgs:long 55.536", 'locn:postCode "97400" ; locn:adminUnitL1 "FR"'
         ),
         None,
-        "coordinates (wgs:lat, wgs:long) outside France, though the address is in France (FR)",
-        "coordonnées (wgs:lat, wgs:long) hors de France, alors que l'adresse est en France (FR)",
+        "coordinates (wgs:lat, wgs:long) outside the country of the address (locn:adminUnitL1)",
+        "coordonnées (wgs:lat, wgs:long) hors du pays de l'adresse (locn:adminUnitL1)",
+        "Warning",
+    ),
+    Case(
+        "coordinates-in-belgium",  # the census's Tournai row, placed by hand in Cannes
+        place("; wgs:lat 43.566227 ; wgs:long 7.007696", 'locn:adminUnitL1 "BE"'),
+        place("; wgs:lat 50.60715 ; wgs:long 3.38932", 'locn:adminUnitL1 "BE"'),
+        None,
+        "coordinates (wgs:lat, wgs:long) outside the country of the address (locn:adminUnitL1)",
+        "coordonnées (wgs:lat, wgs:long) hors du pays de l'adresse (locn:adminUnitL1)",
+        "Warning",
+    ),
+    Case(
+        "coordinates-not-swapped",  # Grenoble, latitude and longitude exchanged
+        place("; wgs:lat 5.72 ; wgs:long 45.19"),
+        place("; wgs:lat 45.19 ; wgs:long 5.72"),
+        None,
+        "latitude and longitude look swapped: exchanged, they fall in the country of the address",
+        "latitude et longitude semblent inversées : échangées, elles tombent dans le pays de l'adresse",
+    ),
+    Case(
+        "homepage-not-an-email",  # census row 313 as it was imported before
+        place("; foaf:homepage <http://nomade.lyon@laposte.fr>"),
+        place('; foaf:homepage <https://www.laposte.fr/> ; schema:email "nomade.lyon@laposte.fr"'),
+        FOAF + "homepage",
+        "the website must be an http(s) address without a user name (an e-mail address goes in schema:email)",
+        "le site web doit être une adresse http(s) sans nom d'utilisateur (une adresse électronique va dans schema:email)",
+    ),
+    Case(
+        "email-is-an-address",
+        place('; schema:email "nomade.lyon"'),
+        place('; schema:email "nomade.lyon@laposte.fr"'),
+        SCHEMA + "email",
+        "invalid e-mail address (schema:email, text: name@domain)",
+        "adresse électronique invalide (schema:email, du texte : nom@domaine)",
+    ),
+    Case(
+        "organisation-kind-from-its-scheme",
+        organisation("; cg:organisationKind <scheme/role/owner>"),
+        organisation("; cg:organisationKind <scheme/organisation-kind/property-company>"),
+        CG + "organisationKind",
+        "unknown kind of organisation: from the organisation-kind scheme",
+        "nature d'organisation inconnue : prise dans le schéma des natures d'organisation",
+    ),
+    Case(
+        "a-foncière-is-no-role",  # it is a kind of organisation, holding the owner role
+        role("cg:agent <organisation/darwin-bastide> ; cg:role <scheme/role/property-company>"),
+        role("cg:agent <organisation/darwin-bastide> ; cg:role <scheme/role/owner>"),
+        CG + "role",
+        "one role from the role scheme is required",
+        "un rôle pris dans le schéma des rôles est requis, et un seul",
     ),
     Case(
         "coordinates-complete",
@@ -198,8 +249,8 @@ CASES = [
         place("; schema:containedInPlace <commune/69266>, <commune/38185>"),
         place("; schema:containedInPlace <arrondissement-municipal/75114>"),
         SCHEMA + "containedInPlace",
-        "the commune must be one known commune or arrondissement municipal",
-        "la commune doit être une commune ou un arrondissement municipal connus, et une seule",
+        "the commune must be one known commune or arrondissement municipal (abroad, an ISO 3166-2 subdivision or a country)",
+        "la commune doit être une commune ou un arrondissement municipal connus (à l'étranger, une subdivision ISO 3166-2 ou un pays), et une seule",
     ),
     Case(
         "source-is-an-iri",
@@ -799,7 +850,8 @@ def test_coordinates_of_a_place_in_france(
     coordinates = f'; wgs:lat "{lat}"^^xsd:decimal ; wgs:long "{long}"^^xsd:decimal'
     report = check(validator, store, place(coordinates, 'locn:adminUnitL1 "FR"'))
     assert bool(saying(report, COORDINATES_MESSAGE)) is not valid
-    assert report.conforms is valid
+    # outside France is a warning; swapped (exchanged, they would be in France) a violation
+    assert report.conforms is (valid or (lat, long) != ("2.3488", "48.85341"))
 
 
 def test_places_abroad_are_not_held_to_french_rules(
@@ -809,7 +861,12 @@ def test_places_abroad_are_not_held_to_french_rules(
         "; wgs:lat 40.41678 ; wgs:long -3.70379",
         'locn:postCode "28013" ; locn:postName "Madrid" ; locn:adminUnitL1 "ES"',
     )
-    brussels = madrid.replace("tiers-lieu/t", "tiers-lieu/b").replace("28013", "1000")
+    brussels = (
+        madrid.replace("tiers-lieu/t", "tiers-lieu/b")
+        .replace("28013", "1000")
+        .replace("40.41678 ; wgs:long -3.70379", "50.85045 ; wgs:long 4.34878")
+        .replace('"ES"', '"BE"')
+    )
     report = check(validator, store, madrid + "\n" + brussels)
     assert report.conforms, violations(report)
     assert not saying(report, COORDINATES_MESSAGE)

@@ -31,6 +31,7 @@ WORDS: dict[str, dict[str, str]] = {
     "per_class": {"fr": "Par classe", "en": "Per class"},
     "per_typology": {"fr": "Tiers-lieux par typologie", "en": "Tiers-lieux per typology"},
     "per_region": {"fr": "Tiers-lieux par région", "en": "Tiers-lieux per region"},
+    "per_country": {"fr": "Tiers-lieux par pays", "en": "Tiers-lieux per country"},
     "statements": {"fr": "énoncés", "en": "statements"},
     "entry_points": {"fr": "Points d'entrée", "en": "Entry points"},
     "properties": {"fr": "Propriétés", "en": "Properties"},

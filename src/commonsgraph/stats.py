@@ -60,6 +60,7 @@ class HomeCounts:
     """(class IRI, label, resources) for the classes people look for."""
     typologies: list[tuple[str, str, int]]
     regions: list[tuple[str, str, int]]
+    countries: list[tuple[str, str, int]]
 
 
 HOME_CLASSES = (
@@ -75,8 +76,20 @@ HOME_CLASSES = (
 )
 
 
-def _labelled(store: Store, query: str, language: str) -> list[tuple[str, str, int]]:
-    rows = store.select(query, {"lang": Literal(language)})
+LABEL = """OPTIONAL { ?x rdfs:label ?l1 FILTER(lang(?l1) = ?lang) }
+           OPTIONAL { ?x rdfs:label ?l2 FILTER(lang(?l2) = "") }
+           BIND(COALESCE(?l1, ?l2) AS ?label)"""
+
+
+def _counted(store: Store, pattern: str, language: str) -> list[tuple[str, str, int]]:
+    """(?x, its label, how many ?s) for the solutions of `pattern`, most first. Counted first,
+    labelled after: labelling every solution before counting took 25 times longer."""
+    rows = store.select(
+        f"""SELECT ?x (SAMPLE(?label) AS ?label) ?n WHERE {{
+              {{ SELECT ?x (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {pattern} }} GROUP BY ?x }}
+              {LABEL} }} GROUP BY ?x ?n ORDER BY DESC(?n) ?x""",
+        {"lang": Literal(language)},
+    )
     found = []
     for row in rows:
         iri, label, count = row.get("x"), row.get("label"), row.get("n")
@@ -86,31 +99,30 @@ def _labelled(store: Store, query: str, language: str) -> list[tuple[str, str, i
     return found
 
 
+def once(cls: str) -> str:
+    """A pattern (after the one binding ?s a `cls`) that leaves out a resource that another
+    resource of its class names with owl:sameAs (the census row of a seed place, a partner's
+    record of one of ours): the same thing, counted once, as the other. MINUS is six times
+    faster here than FILTER NOT EXISTS."""
+    return f"MINUS {{ ?seen owl:sameAs ?s . ?seen a {cls} }}"
+
+
 def home_counts(store: Store, language: str) -> HomeCounts:
-    """What the home page shows: resources per class, tiers-lieux per typology and region."""
+    """What the home page shows: resources per class, tiers-lieux per typology, region and
+    country, each place counted once (`once`)."""
     classes = " ".join(f"<{c}>" for c in HOME_CLASSES)
-    label = """OPTIONAL { ?x rdfs:label ?l1 FILTER(lang(?l1) = ?lang) }
-               OPTIONAL { ?x rdfs:label ?l2 FILTER(lang(?l2) = "") }
-               BIND(COALESCE(?l1, ?l2) AS ?label)"""
+    place = f"?s a cg:TiersLieu . {once('cg:TiersLieu')}"
     return HomeCounts(
         total=store.triple_count(),
-        classes=_labelled(
-            store,
-            f"""SELECT ?x (SAMPLE(?label) AS ?label) (COUNT(DISTINCT ?s) AS ?n) WHERE {{
-                  VALUES ?x {{ {classes} }} ?s a ?x . {label} }} GROUP BY ?x ORDER BY DESC(?n)""",
-            language,
+        classes=_counted(store, f"VALUES ?x {{ {classes} }} ?s a ?x . {once('?x')}", language),
+        typologies=_counted(store, f"{place} ?s cg:typology ?x .", language),
+        regions=_counted(
+            store, f"{place} ?s schema:containedInPlace+ ?x . ?x a igeo:Region .", language
         ),
-        typologies=_labelled(
+        countries=_counted(
             store,
-            f"""SELECT ?x (SAMPLE(?label) AS ?label) (COUNT(DISTINCT ?s) AS ?n) WHERE {{
-                  ?s a cg:TiersLieu ; cg:typology ?x . {label} }} GROUP BY ?x ORDER BY DESC(?n)""",
-            language,
-        ),
-        regions=_labelled(
-            store,
-            f"""SELECT ?x (SAMPLE(?label) AS ?label) (COUNT(DISTINCT ?s) AS ?n) WHERE {{
-                  ?s a cg:TiersLieu ; schema:containedInPlace+ ?x . ?x a igeo:Region . {label} }}
-                GROUP BY ?x ORDER BY DESC(?n)""",
+            f"""{place} ?s locn:address/locn:adminUnitL1 ?code .
+                ?x a schema:Country ; cg:iso3166Code ?code .""",
             language,
         ),
     )

@@ -142,6 +142,14 @@ class Minter:
     def commune(self, code: str) -> NamedNode:
         return self.division("commune", code)
 
+    def country(self, code: str) -> NamedNode:
+        """A country, by its ISO 3166-1 alpha-2 code."""
+        return self._segment("country", code)
+
+    def unit(self, code: str) -> NamedNode:
+        """An administrative unit abroad, by its ISO 3166-2 code (e.g. BE-WHT)."""
+        return self._segment("subdivision", code)
+
     def scheme(self, name: str) -> NamedNode:
         return self._segment("scheme", name)
 

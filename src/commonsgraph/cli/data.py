@@ -18,7 +18,7 @@ from commonsgraph.cli.base import cell, console, fail, main, opened, print_findi
 from commonsgraph.config import Settings
 from commonsgraph.errors import InputError
 from commonsgraph.federation import federated
-from commonsgraph.importers.base import ImportReport
+from commonsgraph.importers.base import ImportReport, Note
 from commonsgraph.legal.named import LegalQueries
 from commonsgraph.queries import (
     GRAPH_OUTPUTS,
@@ -70,11 +70,25 @@ def print_report(report: ImportReport) -> None:
     console.print(table)
     for note in report.skipped:
         console.print(f"[yellow]skipped[/] {escape(str(note))}", highlight=False)
-    shown = report.warnings[:20]
-    for note in shown:
-        console.print(f"[dim]warning[/] {escape(str(note))}", highlight=False)
-    if len(report.warnings) > len(shown):
-        console.print(f"[dim]… and {len(report.warnings) - len(shown)} more warnings[/]")
+    for line in warning_lines(report.warnings):
+        console.print(f"[dim]warning[/] {escape(line)}", highlight=False)
+
+
+def warning_lines(warnings: list[Note], shown: int = 5) -> list[str]:
+    """Each warning on its line, except that one said of many rows ("no typology in the
+    source") is said once with its count and first lines: what is particular to a row
+    (a correction, coordinates in the wrong country…) is never lost among the repeated."""
+    by_message: dict[str, list[Note]] = {}
+    for note in warnings:
+        by_message.setdefault(note.message, []).append(note)
+    lines = []
+    for message, notes in by_message.items():
+        if len(notes) <= shown:
+            lines += [str(note) for note in notes]
+            continue
+        where = ", ".join(str(note.line) for note in notes[:shown] if note.line is not None)
+        lines.append(f"{notes[0].file}: {message}: {len(notes):,} rows (lines {where}…)")
+    return lines
 
 
 @main.group(name="import")
@@ -124,6 +138,16 @@ def geo(settings: Settings, paths: tuple[Path, ...]) -> None:
 
 
 @import_.command()
+@click.pass_obj
+def abroad(settings: Settings) -> None:
+    """Countries (France, Belgium, Spain) and the ISO 3166-2 regions and provinces of Belgium
+    and Spain, from pycountry (no file to download)."""
+    from commonsgraph.importers.abroad import import_abroad
+
+    _run_import(settings, "abroad", import_abroad)
+
+
+@import_.command()
 @click.argument("paths", nargs=-1, required=True, type=existing)
 @click.pass_obj
 def programmes(settings: Settings, paths: tuple[Path, ...]) -> None:
@@ -166,7 +190,8 @@ def licences(settings: Settings, paths: tuple[Path, ...]) -> None:
 @click.pass_obj
 def import_all(settings: Settings, folder: Path) -> None:
     """Every dataset, in order, from a folder laid out like ../shared/data (geo/, programmes/,
-    licences/, tiers-lieux/cget-tiers-lieux-2019.csv)."""
+    licences/, tiers-lieux/cget-tiers-lieux-2019.csv), and the units abroad (pycountry)."""
+    from commonsgraph.importers.abroad import import_abroad
     from commonsgraph.importers.census import import_census
     from commonsgraph.importers.communes import CommuneIndex
     from commonsgraph.importers.geo import import_geo
@@ -177,7 +202,10 @@ def import_all(settings: Settings, folder: Path) -> None:
     def run(
         store: Store, minter: Minter, advance: Callable[[int, int], None]
     ) -> list[ImportReport]:
-        reports = [import_geo(store, minter, [folder / "geo"], advance)]
+        reports = [
+            import_geo(store, minter, [folder / "geo"], advance),
+            import_abroad(store, minter, advance),
+        ]
         communes = CommuneIndex.from_store(store, minter)
         for path in sorted((folder / "programmes").iterdir()):
             reports.append(import_programme(store, minter, path, communes, advance))

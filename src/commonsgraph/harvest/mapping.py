@@ -196,6 +196,7 @@ class FeedMapper(CensusMapper):
             "TWITTER": "",
             "FACEBOOK": "",
             "TYPO": "|".join(_text(v) for v in values if _text(v)),
+            "COUNTRY": _text(self.value(record, "country")),
             "LAT": _text(self.value(record, "latitude")),
             "LONG": _text(self.value(record, "longitude")),
         }

@@ -43,9 +43,10 @@ from commonsgraph.safetext import redact
 KINDS = ("sparql", "rdf", "gogocarto", "geojson", "json", "csv")
 FIELDS = (
     "id", "label", "description", "homepage", "email", "street", "postcode", "locality",
-    "commune", "latitude", "longitude", "typology", "modified",
+    "commune", "country", "latitude", "longitude", "typology", "modified",
 )  # fmt: skip
-"""What a feed's fields can map to: `id` and `label` are required; `commune` is an INSEE code."""
+"""What a feed's fields can map to: `id` and `label` are required; `commune` is an INSEE code,
+`country` an ISO 3166-1 code (FR when the feed gives none)."""
 BUILT_IN_MAPPINGS = ("pair",)
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 

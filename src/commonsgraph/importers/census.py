@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from pyoxigraph import Literal, NamedNode
 
+from commonsgraph.errors import DataSyntaxError
 from commonsgraph.graphs import GraphSource, publish
 from commonsgraph.importers.base import (
     ImportReport,
@@ -30,7 +32,9 @@ from commonsgraph.importers.base import (
     read_csv,
 )
 from commonsgraph.importers.communes import CommuneIndex, Division
-from commonsgraph.store import Store
+from commonsgraph.reconcile.names import core
+from commonsgraph.store import Store, lexical
+from commonsgraph.territories import check_coordinates, country_name, is_country, unit
 from commonsgraph.vocab import CG, DCT, FOAF, GEO, LOCN, RDF, RDFS, SCHEMA, WGS, Minter
 
 COLUMNS = (
@@ -48,6 +52,14 @@ WKT = GEO.wktLiteral
 
 
 _HANDLE = re.compile(r"@?[\w-]+")
+
+_EMAIL = re.compile(r"(?:mailto:)?([\w.+-]+@[\w-]+(?:\.[\w-]+)+)", re.IGNORECASE)
+
+
+def email_address(value: str) -> str | None:
+    """The e-mail address a link cell holds instead of a web address ("x@laposte.fr"), or None."""
+    found = _EMAIL.fullmatch(value.strip().removeprefix("http://").removeprefix("https://"))
+    return found.group(1) if found else None
 
 
 def web_iri(value: str, host: str | None = None) -> NamedNode | None:
@@ -68,9 +80,24 @@ def web_iri(value: str, host: str | None = None) -> NamedNode | None:
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or "." not in parts.netloc or " " in value:
             return None
+        if "@" in parts.netloc:  # "http://name@host": an e-mail address, not a web page
+            return None
         return NamedNode(value)
     except ValueError:  # urlsplit and NamedNode both refuse malformed IRIs with ValueError
         return None
+
+
+@dataclass(frozen=True)
+class _Row:
+    """One row being mapped: its place, its cells, where statements go, how it is reported."""
+
+    place: NamedNode
+    row: dict[str, str]
+    out: TripleBuilder
+    note: Callable[[str], None]
+    count: Callable[[str], None]
+    country: str
+    """ISO 3166-1."""
 
 
 class CensusMapper:
@@ -121,7 +148,10 @@ class CensusMapper:
     ) -> None:
         """Add the statements of one usable row.
 
-        `note` records what the row lacks, `count` how its commune was resolved.
+        `note` records what the row lacks or contradicts, `count` how its commune was resolved
+        and which data-quality rules it met.
+        A row may name its country (COUNTRY, ISO 3166-1, FR by default) and, abroad, its unit
+        (SUBDIVISION, ISO 3166-2): the census has no such columns, its corrections do.
         """
         name = row["NOM_TL"].strip()
         place = self.place_iri(row)
@@ -133,39 +163,80 @@ class CensusMapper:
             out.add(place, DCT.source, self.source)
         for concept in self.typologies(row, note):
             out.add(place, CG.typology, concept)
-        self._address(place, row, out)
-        self._coordinates(place, row, out, note)
-        commune, how = self.commune(row)
-        count(how)
-        if commune is not None:
-            out.add(place, SCHEMA.containedInPlace, commune.iri)
+        given = row.get("COUNTRY", "").strip()
+        at = _Row(place, row, out, note, count, self.country(row))
+        if given and at.country != given.upper():
+            note(f"COUNTRY {given!r} is not an ISO 3166-1 code: France is assumed")
+        self._address(at)
+        self._coordinates(at)
+        if at.country == "FR":
+            self._commune(at)
         else:
-            note(
+            self._unit_abroad(at)
+        self._links(at)
+
+    @staticmethod
+    def country(row: dict[str, str]) -> str:
+        """The ISO 3166-1 code of a row's country: FR unless a COUNTRY column names another."""
+        code = row.get("COUNTRY", "").strip().upper()
+        return code if is_country(code) else "FR"
+
+    def _commune(self, at: _Row) -> None:
+        commune, how = self.commune(at.row)
+        at.count(f"commune {how}")
+        if commune is not None:
+            at.out.add(at.place, SCHEMA.containedInPlace, commune.iri)
+        else:
+            at.note(
                 "no commune: the INSEE code is 0 and neither the postcode, the name "
                 "nor the coordinates identify one"
             )
+
+    def _unit_abroad(self, at: _Row) -> None:
+        """A place abroad is contained in its ISO 3166-2 unit (SUBDIVISION), else its country."""
+        code, country = at.row.get("SUBDIVISION", "").strip().upper(), at.country
+        found = unit(code) if code else None
+        if code and (found is None or found.country != country):
+            at.note(f"{code!r} is not an ISO 3166-2 unit of {country_name(country)} ({country})")
+        if found is not None and found.country == country:
+            at.out.add(at.place, SCHEMA.containedInPlace, self.minter.unit(found.code))
+            at.count(f"abroad: in {country}, by ISO 3166-2 unit")
+        else:
+            at.out.add(at.place, SCHEMA.containedInPlace, self.minter.country(country))
+            at.count(f"abroad: in {country}, by country only")
+
+    @staticmethod
+    def _links(at: _Row) -> None:
         for column, predicate, host in (
             ("WEB", FOAF.homepage, None),
             ("TWITTER", SCHEMA.sameAs, "twitter.com"),
             ("FACEBOOK", SCHEMA.sameAs, "www.facebook.com"),
         ):
-            value = row[column].strip()
+            value = at.row[column].strip()
             # A few cells list several URLs separated by spaces.
             parts = value.split() if all("://" in p for p in value.split()) else [value]
             for part in filter(None, parts):
                 link = web_iri(part, host)
-                if link is None:
-                    note(f"{column} is not a web address: {part!r}")
+                email = email_address(part) if column == "WEB" else None
+                if email is not None:
+                    at.out.add(at.place, SCHEMA.email, Literal(email))
+                    at.count("e-mail address given as a web page (kept as schema:email)")
+                    at.note(f"{column} is an e-mail address, not a web page: {part!r} is kept "
+                            "as schema:email, not foaf:homepage")  # fmt: skip
+                elif link is None:
+                    at.note(f"{column} is not a web address: {part!r}")
                 else:
-                    out.add(place, predicate, link)
+                    at.out.add(at.place, predicate, link)
 
-    def _address(self, place: NamedNode, row: dict[str, str], out: TripleBuilder) -> None:
-        address = Minter.part(place, "address")
+    @staticmethod
+    def _address(at: _Row) -> None:
+        row, out = at.row, at.out
+        address = Minter.part(at.place, "address")
         street = row["ADRESSE"].strip()
         postcode = row["CP"].strip() if row["CP"].strip() not in ("", "0") else ""
         town = row["COMINIT"].strip() or row["NOMCOM"].strip()
         full = ", ".join(part for part in (street, f"{postcode} {town}".strip()) if part)
-        out.add(place, LOCN.address, address)
+        out.add(at.place, LOCN.address, address)
         out.add(address, RDF.type, LOCN.Address)
         out.add(address, LOCN.fullAddress, Literal(full))
         if street:
@@ -174,18 +245,25 @@ class CensusMapper:
             out.add(address, LOCN.postCode, Literal(postcode))
         if town:
             out.add(address, LOCN.postName, Literal(town))
-        out.add(address, LOCN.adminUnitL1, Literal("FR"))
+        out.add(address, LOCN.adminUnitL1, Literal(at.country))
 
-    def _coordinates(
-        self, place: NamedNode, row: dict[str, str], out: TripleBuilder, note: Callable[[str], None]
-    ) -> None:
-        lat, long = decimal_literal(row["LAT"]), decimal_literal(row["LONG"])
+    @staticmethod
+    def _coordinates(at: _Row) -> None:
+        lat, long = decimal_literal(at.row["LAT"]), decimal_literal(at.row["LONG"])
         if lat is None or long is None:
-            note(f"no usable coordinates ({row['LAT']!r}, {row['LONG']!r})")
+            at.note(f"no usable coordinates ({at.row['LAT']!r}, {at.row['LONG']!r})")
             return
         if not (-90 <= float(lat.value) <= 90 and -180 <= float(long.value) <= 180):
-            note(f"coordinates out of range ({lat.value}, {long.value})")
+            at.note(f"coordinates out of range ({lat.value}, {long.value})")
             return
+        problem = check_coordinates(at.country, float(lat.value), float(long.value))
+        if problem is not None:
+            at.note(f"{problem}: the coordinates are left out")
+            at.count("coordinates outside the country of the address (left out)")
+            if problem.swapped:
+                at.count("coordinates with latitude and longitude swapped (left out)")
+            return
+        place, out = at.place, at.out
         out.add(place, WGS.lat, lat)
         out.add(place, WGS.long, long)
         geometry = Minter.part(place, "geometry")
@@ -223,14 +301,160 @@ class CensusMapper:
         return None, "code 0: unresolved"
 
 
+CORRECTIONS = Path(__file__).with_name("census-corrections.csv")
+"""Curated corrections of census rows, each with its reason and source (see the file)."""
+
+CORRECTABLE = (*COLUMNS, "COUNTRY", "SUBDIVISION")
+
+
+def read_corrections(path: Path) -> dict[str, list[dict[str, str]]]:
+    """The corrections of a file (columns ID, column, value, reason, source) by row ID."""
+    _, rows = read_csv(path, ("ID", "column", "value", "reason", "source"))
+    found: dict[str, list[dict[str, str]]] = {}
+    for line, row in rows:
+        if row["column"] not in CORRECTABLE:
+            raise DataSyntaxError(path.name, f"column {row['column']!r} cannot be corrected", line)
+        if not row["reason"].strip() or not row["source"].strip().startswith("https://"):
+            raise DataSyntaxError(
+                path.name, "a correction needs a reason and an https source", line
+            )
+        found.setdefault(row["ID"].strip(), []).append(row)
+    return found
+
+
+def _correct(
+    row: dict[str, str], corrections: list[dict[str, str]], note: Callable[[str], None]
+) -> None:
+    for correction in corrections:
+        column, value = correction["column"], correction["value"].strip()
+        note(
+            f"corrected {column} from {row.get(column, '')!r} to {value!r}: "
+            f"{correction['reason'].strip()} ({correction['source'].strip()})"
+        )
+        row[column] = value
+
+
+def _department(code: str) -> str:
+    return code[:3] if code.startswith("97") else code[:2]
+
+
+def _region_check(
+    row: dict[str, str], communes: CommuneIndex, regions: dict[str, str]
+) -> str | None:
+    """Why the coordinates contradict the stated commune, or None.
+
+    The census gives the commune its coordinates fall in (INSEEMETRO); the tolerance is the
+    région: neighbouring communes, even across a département's border, are no contradiction
+    (a geocoded address often lands next door), communes in two régions are."""
+    stated, derived = row["INSEECOM"].strip(), row.get("INSEEMETRO", "").strip()
+    if stated in ("", "0") or not derived:
+        return None
+    first, second = regions.get(_department(stated)), regions.get(_department(derived))
+    if first is None or second is None or first == second:
+        return None
+    here, _ = communes.current(stated)
+    there, _ = communes.current(derived)
+    return (
+        f"coordinates ({row['LAT'].strip()}, {row['LONG'].strip()}) lie in "
+        f"{there.name if there else derived} ({derived}, région {second}) according to the "
+        f"census, another région than the stated commune {here.name if here else stated} "
+        f"({stated}, région {first})"
+    )
+
+
+def _regions(store: Store) -> dict[str, str]:
+    """The région code of every département code."""
+    rows = store.select(
+        """SELECT ?d ?r WHERE { ?dep a igeo:Departement ; igeo:codeINSEE ?d ;
+                                     schema:containedInPlace ?reg .
+                                ?reg a igeo:Region ; igeo:codeINSEE ?r }"""
+    )
+    return {lexical(row["d"]): lexical(row["r"]) for row in rows}
+
+
+def _linked(store: Store, graph: NamedNode) -> dict[NamedNode, tuple[NamedNode, NamedNode]]:
+    """Census places that a place of another source names with owl:sameAs: that place, and
+    the graph saying so."""
+    rows = store.select(
+        """SELECT ?place ?other ?g WHERE {
+             GRAPH ?g { ?other owl:sameAs ?place } ?other a cg:TiersLieu .
+             FILTER(?g != ?census) }""",
+        {"census": graph},
+    )
+    linked = {}
+    for row in rows:
+        place, other, where = row["place"], row["other"], row["g"]
+        if (
+            isinstance(place, NamedNode)
+            and isinstance(other, NamedNode)
+            and isinstance(where, NamedNode)
+        ):
+            linked[place] = (other, where)
+    return linked
+
+
+def _elsewhere(
+    store: Store, graph: NamedNode, linked: dict[NamedNode, tuple[NamedNode, NamedNode]]
+) -> dict[tuple[tuple[str, ...], str], tuple[NamedNode, NamedNode]]:
+    """Places of other sources by the core of their name and their commune, except those
+    already linked to a census row."""
+    rows = store.select(
+        """SELECT ?other ?name ?commune ?g WHERE {
+             GRAPH ?g { ?other a cg:TiersLieu ; rdfs:label ?name ;
+                               schema:containedInPlace ?commune }
+             FILTER(?g != ?census) }""",
+        {"census": graph},
+    )
+    done = {other for other, _ in linked.values()}
+    found = {}
+    for row in rows:
+        other, commune, where = row["other"], row["commune"], row["g"]
+        if isinstance(other, NamedNode) and isinstance(where, NamedNode) and other not in done:
+            found[(_words(lexical(row["name"])), lexical(commune))] = (other, where)
+    return found
+
+
+def _alike(
+    row: dict[str, str],
+    mapper: CensusMapper,
+    elsewhere: dict[tuple[tuple[str, ...], str], tuple[NamedNode, NamedNode]],
+) -> tuple[NamedNode, NamedNode] | None:
+    commune, _ = mapper.commune(row) if mapper.country(row) == "FR" else (None, "")
+    if commune is None:
+        return None
+    return elsewhere.get((_words(row["NOM_TL"]), commune.iri.value))
+
+
+def _words(name: str) -> tuple[str, ...]:
+    """What a name says once the words saying what kind of place it is are set aside, in any
+    order ("Nomade – La Poste (coworking)" and "La Poste Nomade")."""
+    return tuple(sorted(core(name)))
+
+
 def import_census(
-    store: Store, minter: Minter, path: Path, progress: Progress = no_progress
+    store: Store,
+    minter: Minter,
+    path: Path,
+    progress: Progress = no_progress,
+    corrections: Path | None = CORRECTIONS,
 ) -> ImportReport:
-    """Import the census CSV into the graph `graph/import/census`."""
+    """Import the census CSV into the graph `graph/import/census`.
+
+    Besides each row's own warnings, the report says, line by line, which rows were corrected
+    (`corrections`), whose coordinates contradict their country or commune, which rows another
+    source already describes (linked by owl:sameAs, so counted once), and which look like a
+    place of another source (the same name, once the words saying what kind of place it is are
+    set aside, in the same commune) without being linked to it.
+    """
     report = ImportReport("census", files=[path.name])
     _, rows = read_csv(path, COLUMNS)
     report.rows_read = len(rows)
+    fixes = read_corrections(corrections) if corrections is not None else {}
     communes = CommuneIndex.from_store(store, minter)
+    regions = _regions(store)
+    graph = minter.graph("import/census")
+    linked = _linked(store, graph)
+    elsewhere = _elsewhere(store, graph, linked)
     mapper = CensusMapper(minter, communes, minter.source("cget-tiers-lieux-2019"))
     out = TripleBuilder(report)
     seen: set[str] = set()
@@ -243,11 +467,35 @@ def import_census(
             report.skip(path.name, line, reason)
             continue
         seen.add(row["ID"].strip())
-        mapper.add_row(
-            row,
-            out,
-            note=partial(report.warn, path.name, line),
-            count=lambda how: report.count(f"commune {how}"),
+        note = partial(report.warn, path.name, line)
+        if row["ID"].strip() in fixes:
+            _correct(row, fixes[row["ID"].strip()], note)
+            report.count("rows corrected (census-corrections.csv)")
+        contradiction = (
+            _region_check(row, communes, regions) if mapper.country(row) == "FR" else None
+        )
+        if contradiction is not None:
+            note(contradiction)
+            report.count("coordinates in another région than the stated commune")
+        mapper.add_row(row, out, note=note, count=report.count)
+        place = mapper.place_iri(row)
+        if place in linked:
+            other, where = linked[place]
+            note(
+                f"the same place as {other.value} (graph {where.value}), which names it with "
+                "owl:sameAs: counted once"
+            )
+            report.count("rows another source describes too (owl:sameAs)")
+        elif (alike := _alike(row, mapper, elsewhere)) is not None:
+            other, where = alike
+            note(
+                f"looks like {other.value} (graph {where.value}): the same name and commune, "
+                "but no owl:sameAs links them, so both are counted"
+            )
+            report.count("rows that look like a place of another source (not linked)")
+    for identifier in sorted(set(fixes) - seen):
+        report.warn(
+            path.name, None, f"a correction names row ID {identifier}, which is not in the file"
         )
     origin = GraphSource(
         name="import/census",

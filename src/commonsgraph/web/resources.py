@@ -48,7 +48,8 @@ EXTENSIONS: dict[str, RdfFormat | str] = {
 """The file extensions of pages, and the representation each asks for."""
 MINTED = ("tiers-lieu", "organisation", "commons", "licence", "programme", "commune", "departement",
           "region", "epci", "arrondissement-municipal", "commune-deleguee", "commune-associee",
-          "scheme", "graph", "source", "agent", "dataset", "catalog", "compatibility")  # fmt: skip
+          "scheme", "graph", "source", "agent", "dataset", "catalog", "compatibility", "country",
+          "subdivision")  # fmt: skip
 PAGE_SIZE = 50
 
 
@@ -453,6 +454,7 @@ def router(
             "classes": links(counts.classes),
             "typologies": links(counts.typologies),
             "regions": links(counts.regions),
+            "countries": links(counts.countries),
         }
         return templates.TemplateResponse(
             request,
