@@ -402,10 +402,15 @@ class RemoteStore:
             ) from None
 
     def data_version(self) -> str | None:
-        """The shared count of writes (`share_version`); without it, the latest replacement
+        """The shared count of writes (`share_version`: a change of it sends queries to the
+        primary for `read_primary` seconds, as a write does); without it, the latest replacement
         of a described graph (writes by SPARQL Update go unseen)."""
         if self.shared is not None:
-            return f"shared-{self.shared.version()}"
+            version = self.shared.version()
+            if version != self._seen_version:  # another process wrote: replicas may lag
+                self._seen_version = version
+                self._pin_primary()
+            return f"shared-{version}"
         rows = self.select(
             "SELECT (MAX(STR(?t)) AS ?latest) (COUNT(?g) AS ?graphs) "
             "WHERE { GRAPH ?g { ?g prov:generatedAtTime ?t } }"
