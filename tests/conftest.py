@@ -18,11 +18,13 @@ from commonsgraph.importers.licences import import_licences
 from commonsgraph.importers.programmes import import_programme
 from commonsgraph.rdfio import ReadLimits
 from commonsgraph.store import LocalStore, Store, lexical
+from commonsgraph.store.endpoints import Endpoints
 from commonsgraph.store.remote import RemoteStore
 from commonsgraph.vocab import Minter
 from commonsgraph.web import create_app
 
 from .servers import oxigraph_server
+from .virtuoso import virtuoso_server
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -63,14 +65,45 @@ def oxigraph_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(params=["local", "remote"])
+VIRTUOSO_DEPARTURES = {
+    "test_syntax_errors_say_line_and_column": "Virtuoso's messages are not read for a position",
+    "test_serialize_query_for_each_form": "Virtuoso writes N-Triples with tabs, CSV quoted",
+    "test_execute_serializes_in_the_requested_format": "Virtuoso's CSV quotes every field",
+    "test_execute_honours_the_dataset": "Virtuoso's CSV quotes every field",
+    "test_the_default_graph_is_a_graph_too": "Virtuoso's Graph Store has no default graph",
+    "test_replace_graph_makes_the_graph_hold_exactly_the_triples": "Graph Store writes: to do",
+    "test_literals_holding_what_python_takes_for_a_line_break_are_written": "Graph Store: to do",
+    "test_add_to_graph_merges": "Graph Store writes on Virtuoso: to do",
+    "test_graphs_exist_and_are_dumped": "Graph Store writes on Virtuoso: to do",
+    "test_replace_leaves_other_graphs_alone": "Graph Store writes on Virtuoso: to do",
+}
+"""Store tests Virtuoso does not pass yet, and why (strict: one that passes is noticed)."""
+
+
+@pytest.fixture(scope="session")
+def virtuoso_url() -> Iterator[str]:
+    """A real Virtuoso 7 on loopback for the whole session."""
+    with virtuoso_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["local", "remote", "virtuoso"])
 def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    """An empty store of each backend: embedded on disk, and remote over a real Oxigraph server."""
+    """An empty store of each backend: embedded on disk, and remote over a real Oxigraph server
+    and a real Virtuoso."""
     if request.param == "local":
         store: Store = LocalStore(tmp_path / "store")
-    else:
+    elif request.param == "remote":
         store = RemoteStore.oxigraph(request.getfixturevalue("oxigraph_url"))
         store.update("DROP ALL")
+    else:
+        name = request.node.originalname
+        if name in VIRTUOSO_DEPARTURES:
+            request.applymarker(pytest.mark.xfail(strict=True, reason=VIRTUOSO_DEPARTURES[name]))
+        url = request.getfixturevalue("virtuoso_url")
+        store = RemoteStore(Endpoints.of(url, "virtuoso"))
+        for graph in store.graphs():
+            store.drop_graph(graph)
     yield store
     store.close()
 

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import psutil
 import pytest
+from pyoxigraph import Literal, NamedNode
 
 from commonsgraph.config import Settings
 from commonsgraph.errors import ConfigError, StoreError
 from commonsgraph.store import Endpoints, open_store
-from commonsgraph.store.remote import RemoteStore
+from commonsgraph.store.remote import WKT, RemoteStore
 
 from .servers import free_port, oxigraph_server
 
@@ -144,5 +145,29 @@ def test_a_replica_down_leaves_queries_to_the_primary(oxigraph_url: str) -> None
         store.update("DROP ALL")
         store.update(INSERT)
         assert statements(store) == 1
+    finally:
+        store.close()
+
+
+def test_the_virtuoso_profile_hides_its_departures(virtuoso_url: str) -> None:
+    store = RemoteStore(Endpoints.of(virtuoso_url, "virtuoso"))
+    try:
+        for graph in store.graphs():
+            store.drop_graph(graph)
+        assert store.graphs() == []  # its own graphs are left out
+        assert store.triple_count() == 0
+        point = "POINT(2.123456789 48.987654321)"
+        store.update(
+            "INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/s> "
+            f'geo:asWKT "{point}"^^geo:wktLiteral }} }}'
+        )
+        assert store.graphs() == [NamedNode("http://example.org/g")]
+        assert store.triple_count() == 1
+        assert store.ask("ASK { ?s geo:asWKT ?w }")
+        assert not store.ask("ASK { ?s a cg:Place }")
+        (row,) = store.select(
+            "PREFIX ex: <http://x/> BASE <http://example.org/> SELECT ?w { <s> ?p ?w }"
+        )
+        assert row["w"] == Literal(point, datatype=NamedNode(WKT))
     finally:
         store.close()

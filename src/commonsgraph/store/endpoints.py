@@ -33,7 +33,9 @@ class Profile:
     """`GRAPH ?g { }` lists the graphs (Virtuoso answers one unbound row: graphs are listed
     from their statements)."""
     system_graphs: tuple[str, ...] = ()
-    """IRI prefixes of the engine's own graphs, left out of every listing and statistic."""
+    """The engine's own graphs, left out of every query's dataset (Virtuoso's `define
+    input:default-graph-exclude` and `input:named-graph-exclude`), so of every listing and
+    statistic; only with `base_first` (the engines that read such pragmas)."""
     geometry_datatype: str = ""
     """The datatype the engine gives back WKT literals with (Virtuoso's virtrdf:Geometry),
     read as geo:wktLiteral again."""
@@ -53,12 +55,11 @@ PROFILES = {
             base_first=True,
             lists_empty_graphs=False,
             system_graphs=(
-                "http://www.openlinksw.com/",
+                "http://www.openlinksw.com/schemas/virtrdf#",
                 "http://www.w3.org/ns/ldp#",
-                "http://www.w3.org/2002/07/owl#",
-                "http://localhost:8890/",
-                "urn:virtuoso:",
-                "virtrdf:",
+                "http://localuriqaserver/sparql",
+                "http://localhost:8890/sparql",
+                "http://localhost:8890/DAV/",
             ),
             geometry_datatype="http://www.openlinksw.com/schemas/virtrdf#Geometry",
         ),
@@ -113,7 +114,3 @@ class Endpoints:
             chosen,
             **options,  # type: ignore[arg-type]
         )
-
-    def is_system(self, graph: str) -> bool:
-        """Whether a graph is one of the engine's own."""
-        return graph.startswith(self.profile.system_graphs)

@@ -103,6 +103,10 @@ class RemoteStore:
         self._primary_until = 0.0
         self._seen_version: int | None = None
         self._prologue = sparql_prefixes()
+        self._defines = "".join(
+            f"define input:default-graph-exclude <{g}> define input:named-graph-exclude <{g}> "
+            for g in endpoints.profile.system_graphs
+        )
         self.shared: SharedVersion | None = None
         """Where the data version of every process writing this server is kept (the
         service's database), once `share_version` said so."""
@@ -147,15 +151,26 @@ class RemoteStore:
 
     # -- HTTP ---------------------------------------------------------------------------------
 
-    def _text(self, query: str, bindings: Bindings | None = None) -> str:
+    def _text(self, query: str, bindings: Bindings | None = None, *, reading: bool = True) -> str:
         """The text sent: the project's prefixes before the query (after its BASE for an
         engine that wants BASE first)."""
         text = bind(query, bindings) if bindings else query
-        if self.endpoints.profile.base_first:
-            bases, text = _base_first(text)
-            if bases:
-                return f"{bases}\n{self._prologue}{text}"
-        return self._prologue + text
+        if not self.endpoints.profile.base_first:
+            return self._prologue + text
+        spans, _ = _prologue(text)
+        bases = " ".join(text[start:end] for start, end in spans)
+        for start, end in spans:  # blanked: the engine's error positions still hold
+            text = text[:start] + " " * (end - start) + text[end:]
+        defines = self._defines if reading else ""
+        return f"{defines}{bases}\n{self._prologue}{text}"
+
+    def _accept(self, text: str, results: str, graph: str) -> str:
+        """What a query asks the engine for: both kinds of answer, or the one of its form
+        for an engine that answers a CONSTRUCT in a results format when it may."""
+        if not self.endpoints.profile.form_requests:
+            return f"{results}, {graph}"
+        _, form = _prologue(text)
+        return graph if form in ("CONSTRUCT", "DESCRIBE") else results
 
     def _request(
         self, kind: str, text: str, params: httpx.QueryParams | None
@@ -243,7 +258,7 @@ class RemoteStore:
         graph_format: RdfFormat,
         bindings: Bindings | None = None,
     ) -> Serialized:
-        accept = f"{results_format.media_type}, {graph_format.media_type}"
+        accept = self._accept(query, results_format.media_type, graph_format.media_type)
         response = self._post(self._read_url(), "query", self._text(query, bindings), accept)
         media_type = response.headers.get("content-type", "").split(";")[0]
         return Serialized(self._restore(response.content), media_type)
@@ -263,8 +278,8 @@ class RemoteStore:
             params = params.add("named-graph-uri", graph.value)
         url = self._read_url()
         query_params, options = self._request("query", self._text(request.query), params)
-        options["headers"]["Accept"] = (
-            f"{request.results_format.media_type}, {request.graph_format.media_type}"
+        options["headers"]["Accept"] = self._accept(
+            request.query, request.results_format.media_type, request.graph_format.media_type
         )
         body = bytearray()
         try:
@@ -295,15 +310,9 @@ class RemoteStore:
         return Serialized(self._restore(bytes(body)), media_type)
 
     def graphs(self) -> list[NamedNode]:
-        """The named graphs, the engine's own left out."""
         pattern = "{ }" if self.endpoints.profile.lists_empty_graphs else "{ ?s ?p ?o }"
         rows = self.select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {pattern} }} ORDER BY ?g")
-        return [
-            graph
-            for row in rows
-            if isinstance(graph := row.get("g"), NamedNode)
-            and not self.endpoints.is_system(graph.value)
-        ]
+        return [row["g"] for row in rows if isinstance(row.get("g"), NamedNode)]  # type: ignore[misc]
 
     def has_graph(self, graph: NamedNode) -> bool:
         pattern = "{ }" if self.endpoints.profile.lists_empty_graphs else "{ ?s ?p ?o }"
@@ -311,24 +320,13 @@ class RemoteStore:
 
     def triple_count(self, graph: NamedNode | None = None) -> int:
         if graph is None:
-            rows = self.select(
-                "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
-                f"{self._not_system('g')} }}"
-            )
+            rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
         else:
             rows = self.select(
                 "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
                 {"g": graph},
             )
         return int(rows[0]["n"].value) if rows else 0  # type: ignore[union-attr]
-
-    def _not_system(self, variable: str) -> str:
-        """A FILTER that leaves the engine's own graphs out ("" for an engine without)."""
-        tests = [
-            f"!STRSTARTS(STR(?{variable}), {Literal(prefix)})"
-            for prefix in self.endpoints.profile.system_graphs
-        ]
-        return f"FILTER({' && '.join(tests)})" if tests else ""
 
     def graph_data(self, graph: GraphName, format: RdfFormat) -> bytes | None:
         response = self._graph_request("GET", graph, headers={"Accept": format.media_type})
@@ -349,7 +347,8 @@ class RemoteStore:
                 }
             )
         with self._writing():
-            self._post(self.update_url, "update", self._text(update), params=params)
+            text = self._text(update, reading=False)
+            self._post(self.update_url, "update", text, params=params)
 
     def change(self, delete: Sequence[Quad], insert: Sequence[Quad]) -> None:
         if delete or insert:
@@ -427,10 +426,10 @@ class RemoteStore:
         self._client.close()
 
 
-def _base_first(text: str) -> tuple[str, str]:
-    """The BASE declarations of a query's prologue, and the query without them (blanked, so
-    that the engine's error positions still hold): for an engine that wants BASE before every
-    PREFIX. A text that does not read as SPARQL is left whole (the engine says why)."""
+def _prologue(text: str) -> tuple[list[tuple[int, int]], str]:
+    """Where the BASE declarations of a query's prologue stand, and the word after the
+    prologue (SELECT, ASK, CONSTRUCT, DESCRIBE…; "" when the text does not read as SPARQL:
+    the engine says why)."""
     spans: list[tuple[int, int]] = []
     try:
         found = tokens(text)
@@ -438,18 +437,15 @@ def _base_first(text: str) -> tuple[str, str]:
             if token.kind == "word" and token.value == "BASE":
                 iri = next(found, None)
                 if iri is None or iri.kind != "iri":
-                    break
+                    return spans, ""
                 spans.append((token.start, iri.end))
             elif token.kind == "word" and token.value == "PREFIX":
                 next(found, None), next(found, None)
             else:
-                break
-    except SyntaxError:
-        return "", text
-    bases = " ".join(text[start:end] for start, end in spans)
-    for start, end in spans:
-        text = text[:start] + " " * (end - start) + text[end:]
-    return bases, text
+                return spans, token.value if token.kind == "word" else ""
+    except QuerySyntaxError:
+        pass
+    return spans, ""
 
 
 def _check(response: httpx.Response) -> None:
