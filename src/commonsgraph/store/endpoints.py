@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from commonsgraph.errors import ConfigError
+from commonsgraph.errors import ConfigError, QuerySyntaxError
+from commonsgraph.sparqllex import tokens
 
 
 @dataclass(frozen=True)
@@ -33,12 +34,25 @@ class Profile:
     """`GRAPH ?g { }` lists the graphs (Virtuoso answers one unbound row: graphs are listed
     from their statements)."""
     system_graphs: tuple[str, ...] = ()
-    """The engine's own graphs, left out of every query's dataset (Virtuoso's `define
-    input:default-graph-exclude` and `input:named-graph-exclude`), so of every listing and
-    statistic; only with `base_first` (the engines that read such pragmas)."""
+    """IRI prefixes of the engine's own graphs, left out of the graphs listed and of the
+    statements counted. (Virtuoso's pragmas that exclude graphs, and the protocol's dataset
+    parameters, make it miscount `GRAPH <g>` patterns: its own graphs are made private to its
+    SPARQL user instead, for queries over its default graph; see the README.)"""
     geometry_datatype: str = ""
     """The datatype the engine gives back WKT literals with (Virtuoso's virtrdf:Geometry),
     read as geo:wktLiteral again."""
+
+    def text(self, prologue: str, query: str) -> str:
+        """The text an engine is sent: `prologue` (the project's prefixes) before the query,
+        and before that the query's BASE declarations for an engine that wants BASE first
+        (blanked where they stood: the engine's error positions still hold)."""
+        if not self.base_first:
+            return prologue + query
+        spans = shape(query).bases
+        bases = " ".join(query[start:end] for start, end in spans)
+        for start, end in spans:
+            query = query[:start] + " " * (end - start) + query[end:]
+        return f"{bases}\n{prologue}{query}"
 
 
 PROFILES = {
@@ -55,11 +69,11 @@ PROFILES = {
             base_first=True,
             lists_empty_graphs=False,
             system_graphs=(
-                "http://www.openlinksw.com/schemas/virtrdf#",
+                "http://www.openlinksw.com/",
                 "http://www.w3.org/ns/ldp#",
-                "http://localuriqaserver/sparql",
-                "http://localhost:8890/sparql",
-                "http://localhost:8890/DAV/",
+                "http://localuriqaserver/",
+                "http://localhost:8890/",
+                "urn:virtuoso:",
             ),
             geometry_datatype="http://www.openlinksw.com/schemas/virtrdf#Geometry",
         ),
@@ -114,3 +128,48 @@ class Endpoints:
             chosen,
             **options,  # type: ignore[arg-type]
         )
+
+    def is_system(self, graph: str) -> bool:
+        """Whether a graph is one of the engine's own."""
+        return graph.startswith(self.profile.system_graphs) if self.profile.system_graphs else False
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What the client needs to know of a query's text: where its BASE declarations stand,
+    its form, and whether it names its own dataset."""
+
+    bases: tuple[tuple[int, int], ...] = ()
+    form: str = ""
+    """SELECT, ASK, CONSTRUCT, DESCRIBE ("" when the text does not read as SPARQL: the
+    engine says why)."""
+    has_from: bool = False
+
+
+def shape(text: str) -> Shape:
+    """The shape of a query (read by the project's own lexer, never evaluated)."""
+    bases: list[tuple[int, int]] = []
+    form = ""
+    depth = 0
+    try:
+        found = tokens(text)
+        for token in found:
+            word = token.value if token.kind == "word" else ""
+            if not form and word == "BASE":
+                iri = next(found, None)
+                if iri is None or iri.kind != "iri":
+                    break
+                bases.append((token.start, iri.end))
+            elif not form and word == "PREFIX":
+                next(found, None), next(found, None)
+            elif not form:
+                form = word or "?"
+            if token.kind == "punct" and token.value in ("{", "("):
+                depth += 1
+            elif token.kind == "punct" and token.value in ("}", ")"):
+                depth -= 1
+            elif word == "FROM" and depth == 0:
+                return Shape(tuple(bases), form, has_from=True)
+    except QuerySyntaxError:
+        pass
+    return Shape(tuple(bases), "" if form == "?" else form)

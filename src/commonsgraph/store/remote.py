@@ -42,7 +42,6 @@ from pyoxigraph import (
 )
 
 from commonsgraph.errors import QuerySyntaxError, QueryTimeout, ResultTooLarge, StoreError
-from commonsgraph.sparqllex import tokens
 from commonsgraph.sparqltext import bind
 from commonsgraph.store.base import (
     Bindings,
@@ -55,7 +54,7 @@ from commonsgraph.store.base import (
     UpdateDataset,
     data_update,
 )
-from commonsgraph.store.endpoints import Endpoints
+from commonsgraph.store.endpoints import Endpoints, Shape, shape
 from commonsgraph.vocab import sparql_prefixes
 
 QUERY_TYPE = "application/sparql-query"
@@ -103,10 +102,6 @@ class RemoteStore:
         self._primary_until = 0.0
         self._seen_version: int | None = None
         self._prologue = sparql_prefixes()
-        self._defines = "".join(
-            f"define input:default-graph-exclude <{g}> define input:named-graph-exclude <{g}> "
-            for g in endpoints.profile.system_graphs
-        )
         self.shared: SharedVersion | None = None
         """Where the data version of every process writing this server is kept (the
         service's database), once `share_version` said so."""
@@ -151,26 +146,19 @@ class RemoteStore:
 
     # -- HTTP ---------------------------------------------------------------------------------
 
-    def _text(self, query: str, bindings: Bindings | None = None, *, reading: bool = True) -> str:
+    def _text(self, query: str, bindings: Bindings | None = None) -> str:
         """The text sent: the project's prefixes before the query (after its BASE for an
         engine that wants BASE first)."""
-        text = bind(query, bindings) if bindings else query
-        if not self.endpoints.profile.base_first:
-            return self._prologue + text
-        spans, _ = _prologue(text)
-        bases = " ".join(text[start:end] for start, end in spans)
-        for start, end in spans:  # blanked: the engine's error positions still hold
-            text = text[:start] + " " * (end - start) + text[end:]
-        defines = self._defines if reading else ""
-        return f"{defines}{bases}\n{self._prologue}{text}"
+        return self.endpoints.profile.text(
+            self._prologue, bind(query, bindings) if bindings else query
+        )
 
-    def _accept(self, text: str, results: str, graph: str) -> str:
+    def _accept(self, query: Shape, results: str, graph: str) -> str:
         """What a query asks the engine for: both kinds of answer, or the one of its form
         for an engine that answers a CONSTRUCT in a results format when it may."""
         if not self.endpoints.profile.form_requests:
             return f"{results}, {graph}"
-        _, form = _prologue(text)
-        return graph if form in ("CONSTRUCT", "DESCRIBE") else results
+        return graph if query.form in ("CONSTRUCT", "DESCRIBE") else results
 
     def _request(
         self, kind: str, text: str, params: httpx.QueryParams | None
@@ -226,15 +214,7 @@ class RemoteStore:
         return self._restore(response.content)
 
     def select(self, query: str, bindings: Bindings | None = None) -> list[Row]:
-        body = self._query(query, bindings, QueryResultsFormat.JSON.media_type)
-        results = parse_query_results(body, format=QueryResultsFormat.JSON)
-        if not isinstance(results, QuerySolutions):
-            raise QuerySyntaxError("expected a SELECT query")
-        names = [v.value for v in results.variables]
-        return [
-            {name: solution[name] for name in names if solution[name] is not None}
-            for solution in results
-        ]
+        return _rows(self._query(query, bindings, QueryResultsFormat.JSON.media_type))
 
     def ask(self, query: str, bindings: Bindings | None = None) -> bool:
         body = self._query(query, bindings, QueryResultsFormat.JSON.media_type)
@@ -258,7 +238,8 @@ class RemoteStore:
         graph_format: RdfFormat,
         bindings: Bindings | None = None,
     ) -> Serialized:
-        accept = self._accept(query, results_format.media_type, graph_format.media_type)
+        parts = shape(query)
+        accept = self._accept(parts, results_format.media_type, graph_format.media_type)
         response = self._post(self._read_url(), "query", self._text(query, bindings), accept)
         media_type = response.headers.get("content-type", "").split(";")[0]
         return Serialized(self._restore(response.content), media_type)
@@ -269,6 +250,7 @@ class RemoteStore:
         return await anyio.to_thread.run_sync(self._execute, request)
 
     def _execute(self, request: QueryRequest) -> Serialized:
+        parts = shape(request.query)
         params = httpx.QueryParams()
         defaults = self.default_graphs if request.default_graphs is None else request.default_graphs
         for graph in defaults:
@@ -279,7 +261,7 @@ class RemoteStore:
         url = self._read_url()
         query_params, options = self._request("query", self._text(request.query), params)
         options["headers"]["Accept"] = self._accept(
-            request.query, request.results_format.media_type, request.graph_format.media_type
+            parts, request.results_format.media_type, request.graph_format.media_type
         )
         body = bytearray()
         try:
@@ -310,9 +292,15 @@ class RemoteStore:
         return Serialized(self._restore(bytes(body)), media_type)
 
     def graphs(self) -> list[NamedNode]:
+        """The named graphs, the engine's own left out."""
         pattern = "{ }" if self.endpoints.profile.lists_empty_graphs else "{ ?s ?p ?o }"
         rows = self.select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {pattern} }} ORDER BY ?g")
-        return [row["g"] for row in rows if isinstance(row.get("g"), NamedNode)]  # type: ignore[misc]
+        return [
+            graph
+            for row in rows
+            if isinstance(graph := row.get("g"), NamedNode)
+            and not self.endpoints.is_system(graph.value)
+        ]
 
     def has_graph(self, graph: NamedNode) -> bool:
         pattern = "{ }" if self.endpoints.profile.lists_empty_graphs else "{ ?s ?p ?o }"
@@ -320,13 +308,23 @@ class RemoteStore:
 
     def triple_count(self, graph: NamedNode | None = None) -> int:
         if graph is None:
-            rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+            rows = self.select(
+                f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {self._not_system()} }}"
+            )
         else:
             rows = self.select(
                 "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
                 {"g": graph},
             )
         return int(rows[0]["n"].value) if rows else 0  # type: ignore[union-attr]
+
+    def _not_system(self) -> str:
+        """A FILTER that leaves the engine's own graphs (?g) out; "" for an engine without."""
+        tests = [
+            f"!STRSTARTS(STR(?g), {Literal(prefix)})"
+            for prefix in self.endpoints.profile.system_graphs
+        ]
+        return f"FILTER({' && '.join(tests)})" if tests else ""
 
     def graph_data(self, graph: GraphName, format: RdfFormat) -> bytes | None:
         response = self._graph_request("GET", graph, headers={"Accept": format.media_type})
@@ -347,7 +345,7 @@ class RemoteStore:
                 }
             )
         with self._writing():
-            text = self._text(update, reading=False)
+            text = self._text(update)
             self._post(self.update_url, "update", text, params=params)
 
     def change(self, delete: Sequence[Quad], insert: Sequence[Quad]) -> None:
@@ -426,26 +424,16 @@ class RemoteStore:
         self._client.close()
 
 
-def _prologue(text: str) -> tuple[list[tuple[int, int]], str]:
-    """Where the BASE declarations of a query's prologue stand, and the word after the
-    prologue (SELECT, ASK, CONSTRUCT, DESCRIBE…; "" when the text does not read as SPARQL:
-    the engine says why)."""
-    spans: list[tuple[int, int]] = []
-    try:
-        found = tokens(text)
-        for token in found:
-            if token.kind == "word" and token.value == "BASE":
-                iri = next(found, None)
-                if iri is None or iri.kind != "iri":
-                    return spans, ""
-                spans.append((token.start, iri.end))
-            elif token.kind == "word" and token.value == "PREFIX":
-                next(found, None), next(found, None)
-            else:
-                return spans, token.value if token.kind == "word" else ""
-    except QuerySyntaxError:
-        pass
-    return spans, ""
+def _rows(body: bytes) -> list[Row]:
+    """The rows of a SELECT query's JSON answer (unbound variables absent)."""
+    results = parse_query_results(body, format=QueryResultsFormat.JSON)
+    if not isinstance(results, QuerySolutions):
+        raise QuerySyntaxError("expected a SELECT query")
+    names = [v.value for v in results.variables]
+    return [
+        {name: solution[name] for name in names if solution[name] is not None}
+        for solution in results
+    ]
 
 
 def _check(response: httpx.Response) -> None:
