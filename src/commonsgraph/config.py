@@ -82,8 +82,8 @@ class Settings:
     store_connect_timeout: float = 5.0
     """Seconds to open a connection to the remote store."""
     store_timeout: float = 60.0
-    """Seconds any request to the remote store may take (public queries stop at
-    `query_timeout`)."""
+    """Seconds any request to the remote store may take, at least `query_timeout` + 5 (public
+    queries stop at `query_timeout`)."""
     database: str = ""
     """The database of the service's own state (tokens, contributions, harvests,
     reconciliation) that every process of a deployment shares: a `postgresql://user@host/name`

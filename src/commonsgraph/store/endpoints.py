@@ -107,7 +107,10 @@ class Endpoints:
         query: str = "",
         update: str = "",
         graph_store: str = "",
-        **options: object,
+        replicas: tuple[str, ...] = (),
+        user: str = "",
+        password: str = "",
+        digest: bool = False,
     ) -> Endpoints:
         """The endpoints of a profile under `base`, each URL overridden when given."""
         if profile not in PROFILES:
@@ -126,50 +129,44 @@ class Endpoints:
             update or root + chosen.update,
             graph_store,
             chosen,
-            **options,  # type: ignore[arg-type]
+            replicas,
+            user,
+            password,
+            digest,
         )
 
     def is_system(self, graph: str) -> bool:
         """Whether a graph is one of the engine's own."""
-        return graph.startswith(self.profile.system_graphs) if self.profile.system_graphs else False
+        return bool(self.profile.system_graphs) and graph.startswith(self.profile.system_graphs)
 
 
 @dataclass(frozen=True)
 class Shape:
-    """What the client needs to know of a query's text: where its BASE declarations stand,
-    its form, and whether it names its own dataset."""
+    """What the client needs to know of a query's text: where the BASE declarations of its
+    prologue stand, and its form."""
 
     bases: tuple[tuple[int, int], ...] = ()
     form: str = ""
-    """SELECT, ASK, CONSTRUCT, DESCRIBE ("" when the text does not read as SPARQL: the
+    """SELECT, ASK, CONSTRUCT, DESCRIBE… ("" when the text does not read as SPARQL: the
     engine says why)."""
-    has_from: bool = False
 
 
 def shape(text: str) -> Shape:
-    """The shape of a query (read by the project's own lexer, never evaluated)."""
+    """The shape of a query, read by the project's own lexer up to its form's keyword."""
     bases: list[tuple[int, int]] = []
-    form = ""
-    depth = 0
     try:
         found = tokens(text)
         for token in found:
             word = token.value if token.kind == "word" else ""
-            if not form and word == "BASE":
+            if word == "BASE":
                 iri = next(found, None)
                 if iri is None or iri.kind != "iri":
                     break
                 bases.append((token.start, iri.end))
-            elif not form and word == "PREFIX":
+            elif word == "PREFIX":
                 next(found, None), next(found, None)
-            elif not form:
-                form = word or "?"
-            if token.kind == "punct" and token.value in ("{", "("):
-                depth += 1
-            elif token.kind == "punct" and token.value in ("}", ")"):
-                depth -= 1
-            elif word == "FROM" and depth == 0:
-                return Shape(tuple(bases), form, has_from=True)
+            else:
+                return Shape(tuple(bases), word)
     except QuerySyntaxError:
         pass
-    return Shape(tuple(bases), "" if form == "?" else form)
+    return Shape(tuple(bases))
