@@ -9,8 +9,10 @@ from pathlib import Path
 
 import psutil
 import pytest
+from click.testing import CliRunner
 from pyoxigraph import Literal, NamedNode
 
+from commonsgraph.cli import main
 from commonsgraph.config import Settings
 from commonsgraph.errors import ConfigError, StoreError
 from commonsgraph.store import Endpoints, open_store
@@ -171,3 +173,25 @@ def test_the_virtuoso_profile_hides_its_departures(virtuoso_url: str) -> None:
         assert row["w"] == Literal(point, datatype=NamedNode(WKT))
     finally:
         store.close()
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"COMMONSGRAPH_STORE_PROFILE": "blazegraph"}, "COMMONSGRAPH_STORE_PROFILE must be one of"),
+        ({"COMMONSGRAPH_STORE_PROFILE": "generic"}, "COMMONSGRAPH_STORE_GRAPH_STORE_URL"),
+        ({"COMMONSGRAPH_STORE": "http://u:s3cret@127.0.0.1:9/"}, "must not hold credentials"),
+    ],
+)
+def test_the_command_line_says_what_is_wrong_with_the_store(
+    tmp_path: Path, env: dict[str, str], message: str
+) -> None:
+    result = CliRunner().invoke(
+        main,
+        ["--data-dir", str(tmp_path / "var"), "stats"],
+        env={"COMMONSGRAPH_STORE": "http://127.0.0.1:9/", **env},
+    )
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "s3cret" not in result.output
+    assert "Traceback" not in result.output
