@@ -83,23 +83,29 @@ def virtuoso_url() -> Iterator[str]:
         yield url
 
 
+def empty_store(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Store:
+    """An empty store of one backend: `local` (embedded, on disk), `remote` (a real Oxigraph
+    server) or `virtuoso` (a real Virtuoso)."""
+    if kind == "local":
+        return LocalStore(tmp_path / "store")
+    if kind == "remote":
+        store = RemoteStore.oxigraph(request.getfixturevalue("oxigraph_url"))
+        store.update("DROP ALL")
+        return store
+    store = RemoteStore(Endpoints.of(request.getfixturevalue("virtuoso_url"), "virtuoso"))
+    for graph in store.graphs():
+        store.drop_graph(graph)
+    return store
+
+
 @pytest.fixture(params=["local", "remote", "virtuoso"])
 def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """An empty store of each backend: embedded on disk, and remote over a real Oxigraph server
     and a real Virtuoso."""
-    if request.param == "local":
-        store: Store = LocalStore(tmp_path / "store")
-    elif request.param == "remote":
-        store = RemoteStore.oxigraph(request.getfixturevalue("oxigraph_url"))
-        store.update("DROP ALL")
-    else:
-        name = request.node.originalname
-        if name in VIRTUOSO_DEPARTURES:
-            request.applymarker(pytest.mark.xfail(strict=True, reason=VIRTUOSO_DEPARTURES[name]))
-        url = request.getfixturevalue("virtuoso_url")
-        store = RemoteStore(Endpoints.of(url, "virtuoso"))
-        for graph in store.graphs():
-            store.drop_graph(graph)
+    name = request.node.originalname
+    if request.param == "virtuoso" and name in VIRTUOSO_DEPARTURES:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=VIRTUOSO_DEPARTURES[name]))
+    store = empty_store(request.param, request, tmp_path)
     yield store
     store.close()
 

@@ -12,27 +12,17 @@ from fastapi.testclient import TestClient
 
 from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings
-from commonsgraph.store import LocalStore, Store
-from commonsgraph.store.endpoints import Endpoints
-from commonsgraph.store.remote import RemoteStore
+from commonsgraph.store import Store
 from commonsgraph.web import create_app
 
-from .conftest import BASE
+from .conftest import BASE, empty_store
 from .test_contributions import PLACE, place
 
 
-@pytest.fixture(params=["embedded", "oxigraph", "virtuoso"])
+@pytest.fixture(params=["local", "remote", "virtuoso"])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    """The project's graphs on an empty store of each engine."""
-    if request.param == "embedded":
-        store: Store = LocalStore(tmp_path / "store")
-    elif request.param == "oxigraph":
-        store = RemoteStore.oxigraph(request.getfixturevalue("oxigraph_url"))
-        store.update("DROP ALL")
-    else:
-        store = RemoteStore(Endpoints.of(request.getfixturevalue("virtuoso_url"), "virtuoso"))
-        for graph in store.graphs():
-            store.drop_graph(graph)
+    """An empty store of each engine: embedded, `oxigraph serve`, Virtuoso."""
+    store = empty_store(request.param, request, tmp_path)
     yield store
     store.close()
 
