@@ -55,7 +55,8 @@ class Settings:
     store_profile: str = "oxigraph"
     """The remote store's engine, for its URL layout and its departures from the protocols:
     `oxigraph` (/query, /update, /store), `virtuoso` (/sparql, /sparql-graph-crud), `fuseki`
-    (under the dataset: /query, /update, /data) or `generic` (every URL given apart)."""
+    (under the dataset: /query, /update, /data) or `generic` (the base URL answers queries and
+    updates; the Graph Store URL is given apart)."""
     store_query_url: str = ""
     """The remote store's query endpoint, when not the profile's."""
     store_update_url: str = ""
