@@ -3,6 +3,7 @@ read replicas with read-your-writes, one pooled client (real `oxigraph serve` pr
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,12 +11,12 @@ from pathlib import Path
 import psutil
 import pytest
 from click.testing import CliRunner
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import Literal, NamedNode, QueryResultsFormat, RdfFormat
 
 from commonsgraph.cli import main
 from commonsgraph.config import Settings
 from commonsgraph.errors import ConfigError, StoreError
-from commonsgraph.store import Endpoints, open_store
+from commonsgraph.store import Endpoints, QueryRequest, open_store
 from commonsgraph.store.remote import WKT, RemoteStore
 
 from .servers import free_port, oxigraph_server
@@ -147,6 +148,8 @@ def test_a_replica_down_leaves_queries_to_the_primary(oxigraph_url: str) -> None
         store.update("DROP ALL")
         store.update(INSERT)
         assert statements(store) == 1
+        public = QueryRequest(COUNT, QueryResultsFormat.CSV, RdfFormat.N_TRIPLES)
+        assert asyncio.run(store.execute(public)).body.split() == [b"n", b"1"]
     finally:
         store.close()
 

@@ -249,7 +249,7 @@ class RemoteStore:
         waits on the network)."""
         return await anyio.to_thread.run_sync(self._execute, request)
 
-    def _execute(self, request: QueryRequest) -> Serialized:
+    def _execute(self, request: QueryRequest, url: str | None = None) -> Serialized:
         parts = shape(request.query)
         params = httpx.QueryParams()
         defaults = self.default_graphs if request.default_graphs is None else request.default_graphs
@@ -258,7 +258,7 @@ class RemoteStore:
                 params = params.add("default-graph-uri", graph.value)
         for graph in request.named_graphs or ():
             params = params.add("named-graph-uri", graph.value)
-        url = self._read_url()
+        url = url or self._read_url()
         query_params, options = self._request("query", self._text(request.query), params)
         options["headers"]["Accept"] = self._accept(
             parts, request.results_format.media_type, request.graph_format.media_type
@@ -282,8 +282,7 @@ class RemoteStore:
                 media_type = response.headers.get("content-type", "").split(";")[0]
         except (httpx.ConnectError, httpx.ConnectTimeout) as error:
             if url != self.query_url:  # a replica down: the primary
-                self._pin_primary()
-                return self._execute(request)
+                return self._execute(request, self.query_url)
             raise StoreError(f"the store at {url} cannot be reached: {error}") from None
         except httpx.TimeoutException:
             raise QueryTimeout(request.timeout) from None
