@@ -19,11 +19,13 @@ from commonsgraph.importers.licences import import_licences
 from commonsgraph.importers.programmes import import_programme
 from commonsgraph.rdfio import ReadLimits
 from commonsgraph.store import LocalStore, Store, lexical
+from commonsgraph.store.endpoints import Endpoints
 from commonsgraph.store.remote import RemoteStore
 from commonsgraph.vocab import Minter
 from commonsgraph.web import create_app
 
 from .servers import oxigraph_server
+from .virtuoso import virtuoso_server
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -64,14 +66,47 @@ def oxigraph_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(params=["local", "remote"])
-def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    """An empty store of each backend: embedded on disk, and remote over a real Oxigraph server."""
-    if request.param == "local":
-        store: Store = LocalStore(tmp_path / "store")
-    else:
+VIRTUOSO_DEPARTURES = {
+    "test_unbound_variables_are_absent_from_rows": "its default graph holds its own graphs",
+    "test_serialize_query_for_each_form": "its default graph holds its own graphs",
+    "test_syntax_errors_say_line_and_column": "its messages are not read for a position",
+    "test_execute_serializes_in_the_requested_format": "its CSV quotes every field",
+    "test_execute_honours_the_dataset": "its CSV quotes every field",
+    "test_the_default_graph_is_a_graph_too": "its Graph Store has no default graph",
+}
+"""Store tests Virtuoso does not pass yet, and why (strict: one that passes is noticed)."""
+
+
+@pytest.fixture(scope="session")
+def virtuoso_url() -> Iterator[str]:
+    """A real Virtuoso 7 on loopback for the whole session."""
+    with virtuoso_server() as url:
+        yield url
+
+
+def empty_store(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Store:
+    """An empty store of one backend: `local` (embedded, on disk), `remote` (a real Oxigraph
+    server) or `virtuoso` (a real Virtuoso)."""
+    if kind == "local":
+        return LocalStore(tmp_path / "store")
+    if kind == "remote":
         store = RemoteStore.oxigraph(request.getfixturevalue("oxigraph_url"))
         store.update("DROP ALL")
+        return store
+    store = RemoteStore(Endpoints.of(request.getfixturevalue("virtuoso_url"), "virtuoso"))
+    for graph in store.graphs():
+        store.drop_graph(graph)
+    return store
+
+
+@pytest.fixture(params=["local", "remote", "virtuoso"])
+def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """An empty store of each backend: embedded on disk, and remote over a real Oxigraph server
+    and a real Virtuoso."""
+    name = request.node.originalname
+    if request.param == "virtuoso" and name in VIRTUOSO_DEPARTURES:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=VIRTUOSO_DEPARTURES[name]))
+    store = empty_store(request.param, request, tmp_path)
     yield store
     store.close()
 

@@ -17,6 +17,8 @@ DEFAULT_BASE_IRI = "https://w3id.org/commonsgraph/"
 STANDARD = "default"
 """In COMMONSGRAPH_DEFAULT_GRAPHS: the store's own default graph (the standard setting)."""
 MIN_QUERY_MEMORY = 128 * 2**20
+SECRETS = ("database_password", "store_password")
+"""Settings also read from the file `COMMONSGRAPH_<NAME>_FILE` names (a container secret)."""
 
 
 def _resources_dir() -> Path:
@@ -47,8 +49,42 @@ class Settings:
     base_iri: str = DEFAULT_BASE_IRI
     """The canonical base of every IRI the project mints."""
     store: str | None = None
-    """A remote SPARQL 1.1 store (http(s) URL of an Oxigraph server or equivalent) instead of
-    the embedded one."""
+    """A remote SPARQL 1.1 store instead of the embedded one: the base URL of its engine's
+    endpoints (`store_profile`), e.g. `http://127.0.0.1:7878` for `oxigraph serve`; never
+    with credentials in it (`store_user`)."""
+    store_profile: str = "oxigraph"
+    """The remote store's engine, for its URL layout and its departures from the protocols:
+    `oxigraph` (/query, /update, /store), `virtuoso` (/sparql, /sparql-graph-crud), `fuseki`
+    (under the dataset: /query, /update, /data) or `generic` (the base URL answers queries and
+    updates; the Graph Store URL is given apart)."""
+    store_query_url: str = ""
+    """The remote store's query endpoint, when not the profile's."""
+    store_update_url: str = ""
+    """The remote store's update endpoint, when not the profile's."""
+    store_graph_store_url: str = ""
+    """The remote store's Graph Store endpoint, when not the profile's."""
+    store_replicas: tuple[str, ...] = ()
+    """Query URLs of read replicas of the remote store: queries go to them in turn, writes
+    to the primary; see `store_read_primary`."""
+    store_read_primary: float = 10.0
+    """Seconds during which queries go to the primary after this process wrote to the store
+    or saw the shared data version change (a replica is assumed to apply a write within
+    them: read-your-writes, and no page cached from a replica that lags)."""
+    store_user: str = ""
+    """The user the remote store is logged in with (HTTP Basic, or Digest with
+    `store_digest`)."""
+    store_password: str = field(default="", repr=False)
+    """Its password, given apart from the URL (COMMONSGRAPH_STORE_PASSWORD, or read from the
+    file COMMONSGRAPH_STORE_PASSWORD_FILE names); never logged."""
+    store_digest: bool = False
+    """HTTP Digest authentication (Virtuoso's /sparql-auth) instead of Basic."""
+    store_connections: int = 32
+    """HTTP connections to the remote store kept open for reuse (keep-alive) per server."""
+    store_connect_timeout: float = 5.0
+    """Seconds to open a connection to the remote store."""
+    store_timeout: float = 60.0
+    """Seconds any request to the remote store may take, at least `query_timeout` + 5 (public
+    queries stop at `query_timeout`)."""
     database: str = ""
     """The database of the service's own state (tokens, contributions, harvests,
     reconciliation) that every process of a deployment shares: a `postgresql://user@host/name`
@@ -151,14 +187,18 @@ class Settings:
             raise ConfigError(f"the port must be between 1 and 65535, got {self.port}")
         if self.public_url:
             _check_public_url(self.public_url)
-        if self.store is not None and not self.store.startswith(("http://", "https://")):
-            raise ConfigError(f"COMMONSGRAPH_STORE must be an http(s) URL, got {self.store!r}")
+        for name in ("store", "store_query_url", "store_update_url", "store_graph_store_url"):
+            if getattr(self, name):
+                _check_store_url(f"COMMONSGRAPH_{name.upper()}", getattr(self, name))
+        for replica in self.store_replicas:
+            _check_store_url("COMMONSGRAPH_STORE_REPLICAS", replica)
         for name in ("query_timeout", "query_workers", "max_result_bytes", "max_body_bytes",
                      "max_waiting_queries", "max_upload_statements",
                      "max_graph_store_statements", "max_harvest_statements",
                      "max_literal_chars", "max_rdf_depth", "max_jsonld_memory",
                      "service_timeout", "max_service_bytes",
-                     "harvest_timeout", "max_harvest_bytes"):  # fmt: skip
+                     "harvest_timeout", "max_harvest_bytes", "store_connections",
+                     "store_connect_timeout", "store_timeout"):  # fmt: skip
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name} must be positive, got {getattr(self, name)}")
         if not 0 <= self.max_queries_per_client <= self.query_workers:
@@ -205,6 +245,10 @@ class Settings:
                     f"COMMONSGRAPH_DEFAULT_GRAPHS takes absolute IRIs or {STANDARD!r}, "
                     f"got {graph!r}"
                 )
+        if self.store_read_primary < 0:
+            raise ConfigError(
+                f"store_read_primary must be 0 or positive, got {self.store_read_primary}"
+            )
         if self.harvest_every < 0:
             raise ConfigError(
                 f"harvest_every must be 0 (off) or positive, got {self.harvest_every}"
@@ -218,6 +262,18 @@ class Settings:
             "data_dir": lambda v: None if v == ":memory:" else Path(v),
             "base_iri": str,
             "store": lambda v: v or None,
+            "store_profile": str,
+            "store_query_url": str,
+            "store_update_url": str,
+            "store_graph_store_url": str,
+            "store_replicas": _words,
+            "store_read_primary": float,
+            "store_user": str,
+            "store_password": str,
+            "store_digest": _flag,
+            "store_connections": int,
+            "store_connect_timeout": float,
+            "store_timeout": float,
             "database": str,
             "database_password": str,
             "host": str,
@@ -263,15 +319,16 @@ class Settings:
                 except ValueError:
                     kind = {int: "an integer", _flag: "1 or 0"}.get(parsers[item.name], "a number")
                     raise ConfigError(f"{variable} must be {kind}, got {env[variable]!r}") from None
-        secret_file = env.get("COMMONSGRAPH_DATABASE_PASSWORD_FILE")
-        if secret_file and "database_password" not in changes:
-            try:
-                changes["database_password"] = Path(secret_file).read_text("utf-8").rstrip("\r\n")
-            except (OSError, UnicodeDecodeError) as error:
-                reason = error.__class__.__name__
-                raise ConfigError(
-                    f"COMMONSGRAPH_DATABASE_PASSWORD_FILE cannot be read: {reason}"
-                ) from None
+        for secret in SECRETS:
+            secret_file = env.get(f"COMMONSGRAPH_{secret.upper()}_FILE")
+            if secret_file and secret not in changes:
+                try:
+                    changes[secret] = Path(secret_file).read_text("utf-8").rstrip("\r\n")
+                except (OSError, UnicodeDecodeError) as error:
+                    reason = error.__class__.__name__
+                    raise ConfigError(
+                        f"COMMONSGRAPH_{secret.upper()}_FILE cannot be read: {reason}"
+                    ) from None
         return replace(cls(), **changes)
 
     @property
@@ -303,6 +360,22 @@ class Settings:
     def resource(self, *parts: str) -> Path:
         """A path inside the project's own files, e.g. `resource("data", "seed.ttl")`."""
         return self.resources_dir.joinpath(*parts)
+
+
+def _check_store_url(variable: str, url: str) -> None:
+    """A store URL is http(s) and holds no credentials (such a URL is never echoed)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (read to check it)
+    except ValueError:
+        raise ConfigError(f"{variable} must be an http(s) URL") from None
+    if parts.username is not None or parts.password is not None:
+        raise ConfigError(
+            f"{variable} must not hold credentials: give them in COMMONSGRAPH_STORE_USER and "
+            "COMMONSGRAPH_STORE_PASSWORD (or COMMONSGRAPH_STORE_PASSWORD_FILE)"
+        )
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{variable} must be an http(s) URL, got {url!r}")
 
 
 def _check_public_url(url: str) -> None:

@@ -19,7 +19,14 @@ from rich.markup import escape
 from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings
 from commonsgraph.database import Database
-from commonsgraph.errors import CommonsGraphError, Conflict, InputError, NotFound, StoreError
+from commonsgraph.errors import (
+    CommonsGraphError,
+    ConfigError,
+    Conflict,
+    InputError,
+    NotFound,
+    StoreError,
+)
 from commonsgraph.safetext import printable, redact
 from commonsgraph.store import Store, open_store
 from commonsgraph.tokens import Token
@@ -44,6 +51,8 @@ def opened(settings: Settings) -> Iterator[Store]:
     Errors become exit codes."""
     try:
         store = open_store(settings)
+    except ConfigError as error:  # the store's endpoints (store.endpoints)
+        fail(str(error), 2)
     except StoreError as error:
         fail(str(error), 3)
     try:

@@ -19,11 +19,13 @@ from commonsgraph.store.base import (
     data_update,
     lexical,
 )
+from commonsgraph.store.endpoints import Endpoints
 from commonsgraph.store.local import LocalStore
 from commonsgraph.store.union import Union
 
 __all__ = [
     "Bindings",
+    "Endpoints",
     "GraphChange",
     "GraphName",
     "LocalStore",
@@ -49,10 +51,24 @@ def open_store(settings: Settings) -> Store:
 
         union = union_of(settings)
         listed = sorted(union.graphs or ()) if union is not None else []
-        return RemoteStore.oxigraph(
+        endpoints = Endpoints.of(
             settings.store,
-            timeout=settings.query_timeout + 5,
+            settings.store_profile,
+            query=settings.store_query_url,
+            update=settings.store_update_url,
+            graph_store=settings.store_graph_store_url,
+            replicas=settings.store_replicas,
+            user=settings.store_user,
+            password=settings.store_password,
+            digest=settings.store_digest,
+        )
+        return RemoteStore(
+            endpoints,
+            timeout=max(settings.store_timeout, settings.query_timeout + 5),
             default_graphs=tuple(NamedNode(g) for g in listed),
+            connect_timeout=settings.store_connect_timeout,
+            connections=settings.store_connections,
+            read_primary=settings.store_read_primary,
         )
     return LocalStore(
         settings.store_path,

@@ -65,7 +65,11 @@ def query_syntax_error(error: SyntaxError) -> QuerySyntaxError:
     return QuerySyntaxError(message, int(match.group(1)), int(match.group(2)))
 
 
-_GRAPH_STATE = re.compile(r"The graph (<[^>]*>) (does not exist|already exists)")
+_GRAPH_STATE = re.compile(
+    r"[Gg]raph (<[^>]*>) (does not exist|already exists|has not been explicitly created before"
+    r"|has been explicitly created before)"
+)
+"""Oxigraph's words, and Virtuoso's."""
 
 
 def update_error(message: str) -> CommonsGraphError:
@@ -76,7 +80,7 @@ def update_error(message: str) -> CommonsGraphError:
     if match is None:
         return StoreError(f"the store could not apply the update: {message}")
     graph, state = match.groups()
-    if state == "does not exist":
+    if state in ("does not exist", "has not been explicitly created before"):
         return Conflict(f"the graph {graph} does not exist (with SILENT, the update does nothing)")
     return Conflict(f"the graph {graph} already exists (with SILENT, the update does nothing)")
 

@@ -1,0 +1,200 @@
+"""The remote store's connection: endpoints as configuration, credentials apart from the URLs,
+read replicas with read-your-writes, one pooled client (real `oxigraph serve` processes)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+from click.testing import CliRunner
+from pyoxigraph import Literal, NamedNode, QueryResultsFormat, RdfFormat
+
+from commonsgraph.cli import main
+from commonsgraph.config import Settings
+from commonsgraph.errors import ConfigError, StoreError
+from commonsgraph.store import Endpoints, QueryRequest, open_store
+from commonsgraph.store.remote import WKT, RemoteStore
+
+from .servers import free_port, oxigraph_server
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+INSERT = "INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/s> a cg:Place } }"
+
+
+@pytest.fixture(scope="module")
+def replica_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A second server, standing for a replica that has not received the primary's writes."""
+    with oxigraph_server(tmp_path_factory.mktemp("replica")) as url:
+        yield url
+
+
+def statements(store: RemoteStore) -> int:
+    return int(store.select(COUNT)[0]["n"].value)  # type: ignore[union-attr]
+
+
+def test_a_profile_names_the_urls_of_its_engine() -> None:
+    virtuoso = Endpoints.of("http://db.example:8890/", "virtuoso")
+    assert (virtuoso.query, virtuoso.update, virtuoso.graph_store) == (
+        "http://db.example:8890/sparql",
+        "http://db.example:8890/sparql",
+        "http://db.example:8890/sparql-graph-crud",
+    )
+    fuseki = Endpoints.of("http://db.example:3030/ds", "fuseki", update="http://w.example/u")
+    assert (fuseki.query, fuseki.update, fuseki.graph_store) == (
+        "http://db.example:3030/ds/query",
+        "http://w.example/u",
+        "http://db.example:3030/ds/data",
+    )
+    with pytest.raises(ConfigError, match="COMMONSGRAPH_STORE_GRAPH_STORE_URL"):
+        Endpoints.of("http://db.example/sparql", "generic")
+    with pytest.raises(ConfigError, match="oxigraph, fuseki, virtuoso, generic"):
+        Endpoints.of("http://db.example/", "blazegraph")
+
+
+def test_settings_choose_the_endpoints_and_the_client(tmp_path: Path) -> None:
+    secret = tmp_path / "secret"
+    secret.write_text("s3cret-word\n")
+    settings = Settings.from_env(
+        {
+            "COMMONSGRAPH_STORE": "http://127.0.0.1:9/",
+            "COMMONSGRAPH_STORE_PROFILE": "generic",
+            "COMMONSGRAPH_STORE_GRAPH_STORE_URL": "http://127.0.0.1:9/rdf-graphs",
+            "COMMONSGRAPH_STORE_REPLICAS": "http://127.0.0.1:10/ http://127.0.0.1:11/",
+            "COMMONSGRAPH_STORE_USER": "writer",
+            "COMMONSGRAPH_STORE_PASSWORD_FILE": str(secret),
+            "COMMONSGRAPH_STORE_CONNECT_TIMEOUT": "0.5",
+        }
+    )
+    assert settings.store_password == "s3cret-word"
+    assert "s3cret" not in repr(settings)
+    store = open_store(settings)
+    assert isinstance(store, RemoteStore)
+    try:
+        assert store.endpoints.query == store.endpoints.update == "http://127.0.0.1:9/"
+        assert store.endpoints.replicas == ("http://127.0.0.1:10/", "http://127.0.0.1:11/")
+        assert "s3cret" not in repr(store)
+        assert "s3cret" not in repr(store.endpoints)
+        with pytest.raises(StoreError) as caught:  # nothing listens on port 9
+            store.update("CLEAR ALL")
+        assert "s3cret" not in str(caught.value)
+        assert "127.0.0.1:9" in str(caught.value)
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize(
+    "variable",
+    ["COMMONSGRAPH_STORE", "COMMONSGRAPH_STORE_UPDATE_URL", "COMMONSGRAPH_STORE_REPLICAS"],
+)
+def test_credentials_in_a_store_url_are_refused_and_not_echoed(variable: str) -> None:
+    url = "http://writer:s3cret-word@db.example/sparql"
+    env = {"COMMONSGRAPH_STORE": "http://db.example/", variable: url}
+    with pytest.raises(ConfigError, match=variable) as caught:
+        Settings.from_env(env)
+    assert "s3cret" not in str(caught.value)
+    assert "COMMONSGRAPH_STORE_PASSWORD" in str(caught.value)
+
+
+def test_one_pooled_connection_serves_every_query(oxigraph_url: str) -> None:
+    store = RemoteStore.oxigraph(oxigraph_url)
+    port = int(oxigraph_url.rsplit(":", 1)[1])
+
+    def connections() -> set[int]:
+        return {
+            c.laddr.port
+            for c in psutil.Process(os.getpid()).net_connections("tcp")
+            if c.raddr and c.raddr.port == port
+        }
+
+    try:
+        seen: set[int] = set()
+        for _ in range(20):
+            store.ask("ASK {}")
+            seen |= connections()
+        assert len(seen) == 1
+    finally:
+        store.close()
+    assert not {c for c in connections() if c in seen}
+
+
+def test_queries_go_to_a_replica_and_to_the_primary_after_a_write(
+    oxigraph_url: str, replica_url: str
+) -> None:
+    primary = RemoteStore.oxigraph(oxigraph_url)
+    primary.update("DROP ALL")
+    replicated = Endpoints.of(oxigraph_url, replicas=(f"{replica_url}/query",))
+    lagging = RemoteStore(replicated, read_primary=0)  # no read-your-writes: the replica
+    fresh = RemoteStore(replicated, read_primary=3600)
+    try:
+        for store in (lagging, fresh):
+            assert statements(store) == 0
+            store.update(INSERT)
+        assert statements(primary) == 1
+        assert statements(lagging) == 0  # the replica never received the write
+        assert statements(fresh) == 1  # read from the primary after its own write
+    finally:
+        for store in (primary, lagging, fresh):
+            store.close()
+
+
+def test_a_replica_down_leaves_queries_to_the_primary(oxigraph_url: str) -> None:
+    down = f"http://127.0.0.1:{free_port()}/query"
+    store = RemoteStore(Endpoints.of(oxigraph_url, replicas=(down,)), read_primary=0)
+    try:
+        store.update("DROP ALL")
+        store.update(INSERT)
+        assert statements(store) == 1
+        public = QueryRequest(COUNT, QueryResultsFormat.CSV, RdfFormat.N_TRIPLES)
+        assert asyncio.run(store.execute(public)).body.split() == [b"n", b"1"]
+    finally:
+        store.close()
+
+
+def test_the_virtuoso_profile_hides_its_departures(virtuoso_url: str) -> None:
+    store = RemoteStore(Endpoints.of(virtuoso_url, "virtuoso"))
+    try:
+        for graph in store.graphs():
+            store.drop_graph(graph)
+        assert store.graphs() == []  # its own graphs are left out
+        assert store.triple_count() == 0
+        point = "POINT(2.123456789 48.987654321)"
+        store.update(
+            "INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/s> "
+            f'geo:asWKT "{point}"^^geo:wktLiteral }} }}'
+        )
+        assert store.graphs() == [NamedNode("http://example.org/g")]
+        assert store.triple_count() == 1
+        assert store.ask("ASK { ?s geo:asWKT ?w }")
+        assert not store.ask("ASK { ?s a cg:Place }")
+        (row,) = store.select(
+            "PREFIX ex: <http://x/> BASE <http://example.org/> SELECT ?w { <s> ?p ?w }"
+        )
+        assert row["w"] == Literal(point, datatype=NamedNode(WKT))
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"COMMONSGRAPH_STORE_PROFILE": "blazegraph"}, "COMMONSGRAPH_STORE_PROFILE must be one of"),
+        ({"COMMONSGRAPH_STORE_PROFILE": "generic"}, "COMMONSGRAPH_STORE_GRAPH_STORE_URL"),
+        ({"COMMONSGRAPH_STORE": "http://u:s3cret@127.0.0.1:9/"}, "must not hold credentials"),
+    ],
+)
+def test_the_command_line_says_what_is_wrong_with_the_store(
+    tmp_path: Path, env: dict[str, str], message: str
+) -> None:
+    result = CliRunner().invoke(
+        main,
+        ["--data-dir", str(tmp_path / "var"), "stats"],
+        env={"COMMONSGRAPH_STORE": "http://127.0.0.1:9/", **env},
+    )
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "s3cret" not in result.output
+    assert "Traceback" not in result.output
