@@ -235,12 +235,14 @@ class Catalogue:
     @classmethod
     def from_store(cls, store: Store) -> Catalogue:
         rows = store.select(
+            # counts rather than EXISTS in an expression: Virtuoso refuses the latter
             """SELECT ?id (SAMPLE(?notation) AS ?family) (SAMPLE(?name) AS ?label)
-                      (MAX(?closed) AS ?noDerivatives) WHERE {
+                      (COUNT(DISTINCT ?permits) AS ?permitted)
+                      (COUNT(DISTINCT ?derivatives) AS ?adaptable) WHERE {
                  ?l spdx:licenseId ?id ; cg:licenceFamily/skos:notation ?notation .
                  OPTIONAL { ?l rdfs:label ?name }
-                 BIND(EXISTS { ?l cc:permits ?any }
-                      && NOT EXISTS { ?l cc:permits cc:DerivativeWorks } AS ?closed)
+                 OPTIONAL { ?l cc:permits ?permits }
+                 OPTIONAL { ?l cc:permits ?derivatives FILTER(?derivatives = cc:DerivativeWorks) }
                } GROUP BY ?id"""
         )
         licences = [
@@ -249,8 +251,9 @@ class Catalogue:
                 family=lexical(row["family"]),
                 label=lexical(row["label"]) if "label" in row else lexical(row["id"]),
                 version=Version.of(lexical(row["id"])),
+                # no derivatives: its family says so, or it lists what it permits, not adapting
                 adaptable=lexical(row["family"]) != "no-derivatives"
-                and lexical(row["noDerivatives"]) != "true",
+                and (lexical(row["permitted"]) == "0" or lexical(row["adaptable"]) != "0"),
             )
             for row in rows
         ]
