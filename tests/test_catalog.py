@@ -23,6 +23,7 @@ from .conftest import BASE
 
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 CATALOG = NamedNode(BASE + "catalog")
 FORMATS = {
     "ttl": RdfFormat.TURTLE,
@@ -340,3 +341,19 @@ def test_the_page_links_its_neighbours(client: TestClient) -> None:
     whole = client.get("/catalog.html?lang=en&page_size=1000")
     assert 'rel="next"' not in whole.text
     assert 'rel="prev"' not in whole.text
+
+
+def test_the_contact_point_gives_the_configured_address(tmp_path: Path) -> None:
+    """Characters an address may hold but an IRI may not are percent-encoded in its mailto:."""
+    store = LocalStore(tmp_path / "store")
+    email = "o'brien+{cg}%x@example.org"
+    settings = Settings(data_dir=tmp_path, base_iri=BASE, tile_url="", contact_email=email)
+    with TestClient(create_app(settings, store)) as client:
+        found = triples(client.get("/catalog.rdf").content, RdfFormat.RDF_XML)
+    store.close()
+    contact = NamedNode(BASE + "catalog#contact")
+    [dataset] = objects(found, CATALOG, DCAT.dataset)
+    assert objects(found, dataset, DCAT.contactPoint) == [contact]
+    assert objects(found, contact, VCARD.hasEmail) == [
+        NamedNode("mailto:o'brien+%7Bcg%7D%25x@example.org")
+    ]
