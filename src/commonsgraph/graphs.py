@@ -143,9 +143,9 @@ def first_issued(store: Store, graph: NamedNode) -> Literal | None:
         {"g": graph},
     )
     for key in ("issued", "generated"):
-        found = [row[key] for row in rows if isinstance(row.get(key), Literal)]
+        found = [term for row in rows if isinstance(term := row.get(key), Literal)]
         if found:
-            return min(found, key=lexical)  # type: ignore[return-value]
+            return min(found, key=lexical)
     return None
 
 

@@ -138,18 +138,11 @@ class Catalogue:
         self.dumps = dumps
         self.minter = minter
         self.iri = minter.iri("catalog")
-        self.contact = (
-            [
-                Triple(
-                    minter.iri("catalog#contact"),
-                    VCARD.hasEmail,
-                    NamedNode("mailto:" + quote(contact_email, safe="@.!$&'*+=_~-")),
-                )
-            ]
-            if contact_email
-            else []
-        )
+        self.contact: list[Triple] = []
         """The contact point's e-mail address (Settings.contact_email), when there is one."""
+        if contact_email:
+            mailto = NamedNode("mailto:" + quote(contact_email, safe="@.!$&'*+=_~-"))
+            self.contact.append(Triple(minter.iri("catalog#contact"), VCARD.hasEmail, mailto))
         self._coverage: tuple[str, Coverage] | None = None
 
     def coverage(self) -> Coverage:

@@ -132,19 +132,19 @@ class Coverage:
 
     places: dict[NamedNode, set[NamedNode]]
     """Per graph, its régions and countries."""
-    names: dict[NamedNode, str]
-    """Each région's name."""
+    regions: dict[NamedNode, Literal | None]
+    """Each région, with its name."""
 
     def statements(self, dataset: NamedNode, graphs: Iterable[NamedNode]) -> list[Triple]:
         """The dataset's `dct:spatial` for what `graphs` cover."""
         out: list[Triple] = []
         for place in sorted({p for g in graphs for p in self.places.get(g, ())}, key=str):
             out.append(Triple(dataset, DCT.spatial, place))
-            if place in self.names:
-                out += [
-                    Triple(place, RDF.type, DCT.Location),
-                    Triple(place, SKOS.prefLabel, Literal(self.names[place], language="fr")),
-                ]
+            if place in self.regions:
+                out.append(Triple(place, RDF.type, DCT.Location))
+                name = self.regions[place]
+                if name is not None:
+                    out.append(Triple(place, SKOS.prefLabel, Literal(name.value, language="fr")))
         return out
 
 
@@ -153,7 +153,7 @@ def coverage(store: Store, countries: dict[str, NamedNode], france: NamedNode) -
     (`cg:programme`) lie in, through the geography's hierarchy, with France; and the countries
     (`countries`, by ISO 3166-1 code) its addresses' `locn:adminUnitL1` name."""
     places: dict[NamedNode, set[NamedNode]] = defaultdict(set)
-    names: dict[NamedNode, str] = {}
+    regions: dict[NamedNode, Literal | None] = {}
     rows = store.select(
         """SELECT DISTINCT ?g ?region ?name WHERE {
              { SELECT ?in ?region ?name WHERE { GRAPH ?geo {
@@ -166,7 +166,7 @@ def coverage(store: Store, countries: dict[str, NamedNode], france: NamedNode) -
         graph, region, name = row["g"], row["region"], row.get("name")
         if isinstance(graph, NamedNode) and isinstance(region, NamedNode):
             places[graph] |= {region, france}
-            names[region] = name.value if isinstance(name, Literal) else region.value
+            regions[region] = name if isinstance(name, Literal) else None
     rows = store.select(
         "SELECT DISTINCT ?g ?code WHERE { GRAPH ?g { ?address locn:adminUnitL1 ?code } }"
     )
@@ -174,4 +174,4 @@ def coverage(store: Store, countries: dict[str, NamedNode], france: NamedNode) -
         graph, code = row["g"], row["code"]
         if isinstance(graph, NamedNode) and isinstance(code, Literal) and code.value in countries:
             places[graph].add(countries[code.value])
-    return Coverage(dict(places), names)
+    return Coverage(dict(places), regions)

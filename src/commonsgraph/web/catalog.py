@@ -88,8 +88,12 @@ def _entries(triples: list[Triple], language: str) -> list[dict[str, object]]:
 
 def _paging(triples: list[Triple]) -> dict[str, str]:
     """The page's Hydra links (`first`, `previous`, `next`, `last`) by their names."""
-    names = {HYDRA.first: "first", HYDRA.previous: "previous", HYDRA.next: "next"}
-    names[HYDRA.last] = "last"
+    names = {
+        HYDRA.first: "first",
+        HYDRA.previous: "previous",
+        HYDRA.next: "next",
+        HYDRA.last: "last",
+    }
     return {
         names[t.predicate]: t.object.value
         for t in triples
