@@ -16,13 +16,14 @@ from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings
 from commonsgraph.graphs import GraphSource, publish
 from commonsgraph.store import LocalStore
-from commonsgraph.vocab import DCAT, DCT, RDF, RDFS, Minter, Namespace
+from commonsgraph.vocab import DCAT, DCT, IGEO, LOCN, RDF, RDFS, SCHEMA, SKOS, Minter, Namespace
 from commonsgraph.web import create_app
 
 from .conftest import BASE
 
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 CATALOG = NamedNode(BASE + "catalog")
 FORMATS = {
     "ttl": RdfFormat.TURTLE,
@@ -46,6 +47,8 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStore]:
         licence=minter.licence("ODbL-1.0"),
     )
     publish(store, minter, origin, [Triple(minter.iri("x"), RDFS.label, Literal("x"))])
+    for name, statements in places(minter).items():
+        publish(store, minter, GraphSource(name, name, name), statements)
     yield store
     store.close()
 
@@ -56,6 +59,35 @@ def client(store: LocalStore) -> Iterator[TestClient]:
     settings = Settings(data_dir=store.path.parent, base_iri=BASE, tile_url="")
     with TestClient(create_app(settings, store), raise_server_exceptions=False) as client:
         yield client
+
+
+REGION = NamedNode(BASE + "region/84")
+FRANCE = NamedNode("http://publications.europa.eu/resource/authority/country/FRA")
+BELGIUM = NamedNode("http://publications.europa.eu/resource/authority/country/BEL")
+
+
+def places(minter: Minter) -> dict[str, list[Triple]]:
+    """A région with a département and a commune, and a harvest with a place in that commune,
+    a place in Belgium and one in a country the catalogue does not list."""
+    region, departement = minter.division("region", "84"), minter.division("departement", "69")
+    commune = minter.commune("69123")
+    harvest = []
+    for key, country in (("lyon", "FR"), ("liege", "BE"), ("nowhere", "ZZ")):
+        place, address = minter.iri(f"tiers-lieu/{key}"), minter.iri(f"tiers-lieu/{key}#address")
+        harvest += [
+            Triple(place, LOCN.address, address),
+            Triple(address, LOCN.adminUnitL1, Literal(country)),
+        ]
+    harvest.append(Triple(minter.iri("tiers-lieu/lyon"), SCHEMA.containedInPlace, commune))
+    return {
+        "import/geo": [
+            Triple(region, RDF.type, IGEO.Region),
+            Triple(region, RDFS.label, Literal("Auvergne-Rhône-Alpes")),
+            Triple(departement, SCHEMA.containedInPlace, region),
+            Triple(commune, SCHEMA.containedInPlace, departement),
+        ],
+        "harvest/places": harvest,
+    }
 
 
 def triples(body: bytes, form: RdfFormat) -> list[Triple]:
@@ -265,3 +297,63 @@ def test_a_graph_with_places_has_their_extent(client: TestClient) -> None:
     assert west <= longitude
     assert south <= latitude
     assert NamedNode(BASE + "graph/ontology#extent") not in {t.subject for t in found}
+
+
+def test_datasets_cover_the_regions_and_countries_of_their_places(client: TestClient) -> None:
+    """The région of a place's commune (through the geography), its country by its address;
+    a country the table does not list is left out, not guessed."""
+    found = triples(client.get("/catalog.ttl?page_size=1000").content, RdfFormat.TURTLE)
+    harvest = NamedNode(BASE + "graph/harvest/places")
+    spatial = set(objects(found, harvest, DCT.spatial))
+    assert {REGION, FRANCE, BELGIUM} <= spatial
+    assert all("ZZ" not in s.value for s in spatial if isinstance(s, NamedNode))
+    assert Triple(REGION, RDF.type, DCT.Location) in found
+    assert objects(found, REGION, SKOS.prefLabel) == [
+        Literal("Auvergne-Rhône-Alpes", language="fr")
+    ]
+    assert Triple(BELGIUM, RDF.type, DCT.Location) in found  # with its EU scheme, from the table
+    assert {REGION, BELGIUM} <= set(objects(found, NamedNode(BASE + "dataset"), DCT.spatial))
+    assert REGION in objects(found, NamedNode(BASE + "graph/import/geo"), DCT.spatial)
+    assert REGION not in objects(found, NamedNode(BASE + "graph/ontology"), DCT.spatial)
+
+
+def test_datasets_say_when_they_were_first_issued(client: TestClient, store: LocalStore) -> None:
+    found = triples(client.get("/catalog.ttl?page_size=1000").content, RdfFormat.TURTLE)
+    for graph in store.graphs():
+        [issued] = objects(found, graph, DCT.issued)
+        [modified] = objects(found, graph, DCT.modified)
+        assert isinstance(issued, Literal)
+        assert isinstance(modified, Literal)
+        assert issued.value <= modified.value
+    [first] = objects(found, CATALOG, DCT.issued)
+    assert first == min((o for g in store.graphs() for o in objects(found, g, DCT.issued)), key=str)
+
+
+def test_the_page_links_its_neighbours(client: TestClient) -> None:
+    first = client.get("/catalog.html?lang=en&page_size=2")
+    assert first.status_code == 200
+    assert 'rel="next"' in first.text
+    assert 'rel="prev"' not in first.text
+    second = client.get("/catalog.html?lang=en&page_size=2&page=2")
+    assert 'rel="prev"' in second.text
+    assert "page=3" in second.text
+    assert "lang=en" in second.text
+    whole = client.get("/catalog.html?lang=en&page_size=1000")
+    assert 'rel="next"' not in whole.text
+    assert 'rel="prev"' not in whole.text
+
+
+def test_the_contact_point_gives_the_configured_address(tmp_path: Path) -> None:
+    """Characters an address may hold but an IRI may not are percent-encoded in its mailto:."""
+    store = LocalStore(tmp_path / "store")
+    email = "o'brien+{cg}%x@example.org"
+    settings = Settings(data_dir=tmp_path, base_iri=BASE, tile_url="", contact_email=email)
+    with TestClient(create_app(settings, store)) as client:
+        found = triples(client.get("/catalog.rdf").content, RdfFormat.RDF_XML)
+    store.close()
+    contact = NamedNode(BASE + "catalog#contact")
+    [dataset] = objects(found, CATALOG, DCAT.dataset)
+    assert objects(found, dataset, DCAT.contactPoint) == [contact]
+    assert objects(found, contact, VCARD.hasEmail) == [
+        NamedNode("mailto:o'brien+%7Bcg%7D%25x@example.org")
+    ]

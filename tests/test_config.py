@@ -116,3 +116,26 @@ def test_the_read_limits_of_every_route_are_settings() -> None:
     assert [getattr(settings, f"max_{name}") for name in names] == [2, 3, 4, 5]
     with pytest.raises(ConfigError, match="max_rdf_depth must be positive"):
         Settings.from_env({"COMMONSGRAPH_MAX_RDF_DEPTH": "0"})
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "x",
+        "a@b",
+        "a b@example.org",
+        "a@example.org>",
+        "é@example.org",
+        "a@b.org\n",
+        "a" * 65 + "@b.org",
+    ],
+)
+def test_a_contact_email_that_is_no_address_is_refused(email: str) -> None:
+    with pytest.raises(ConfigError, match="COMMONSGRAPH_CONTACT_EMAIL must be an e-mail address"):
+        Settings.from_env({"COMMONSGRAPH_CONTACT_EMAIL": email})
+
+
+def test_the_contact_email_is_read_from_the_environment() -> None:
+    email = "contact+data@tiers-lieux.example.org"
+    assert Settings.from_env({"COMMONSGRAPH_CONTACT_EMAIL": email}).contact_email == email
+    assert Settings.from_env({}).contact_email == ""

@@ -51,6 +51,7 @@ p:places\\/nulle-part a pair:PhysicalPlace ; pair:label "Nulle part" ;
 p:projects\\/x a pair:Project ; pair:label "Not a place" .
 """
 RUCHE = "https://reseau-x.example/places/la-ruche"
+LONG_AGO = "2020-01-01T00:00:00Z"
 
 
 def cli(data: Path, *args: str) -> tuple[int, str]:
@@ -118,6 +119,12 @@ def test_a_semapps_partner_is_harvested_and_a_change_changes_only_that_record(
             f"ASK {{ <{RUCHE}> cg:actorRole/cg:agent ?org . ?org rdfs:label"
             ' "Association La Ruche" }'
         )
+        # first issued long ago: the harvests below must keep it
+        store.update(
+            f"""DELETE {{ GRAPH <{graph}> {{ <{graph}> dct:issued ?at }} }}
+                INSERT {{ GRAPH <{graph}> {{ <{graph}> dct:issued "{LONG_AGO}"^^xsd:dateTime }} }}
+                WHERE {{ GRAPH <{graph}> {{ <{graph}> dct:issued ?at }} }}"""
+        )
     finally:
         store.close()
     # the quarantined record, with its report
@@ -158,6 +165,18 @@ def test_a_semapps_partner_is_harvested_and_a_change_changes_only_that_record(
     assert code == 0, output
     assert harvested(data, graph) == second
     assert counts(data, graph) == incremental == {"triples": len(second) + 1, "entities": 3}
+    assert issued(data, graph) == LONG_AGO
+
+
+def issued(data: Path, graph: str) -> str:
+    store = LocalStore(data / "store")
+    try:
+        [row] = store.select(
+            f"SELECT ?at WHERE {{ GRAPH <{graph}> {{ <{graph}> dct:issued ?at }} }}"
+        )
+        return lexical(row["at"])
+    finally:
+        store.close()
 
 
 def counts(data: Path, graph: str) -> dict[str, int]:

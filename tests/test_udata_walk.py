@@ -32,6 +32,9 @@ from .servers import commonsgraph_server
 # rdflib's JSON-LD parser builds a ConjunctiveGraph, which rdflib itself deprecates
 pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
 HYDRA = rdflib.Namespace("http://www.w3.org/ns/hydra/core#")
+VCARD = rdflib.Namespace("http://www.w3.org/2006/vcard/ns#")
+DCAT_NS = rdflib.Namespace(str(DCAT))  # an open namespace: udata reads dcat:email, no DCAT term
+CONTACT = "contact+catalogue@tiers-lieux.example.org"
 FORMAT_MAP = {**SUFFIX_FORMAT_MAP, "json": "json-ld", "jsonld": "json-ld", "xml": "xml"}
 ACCEPTED_MIME_TYPES = {
     "application/rdf+xml": "xml",
@@ -96,6 +99,26 @@ def labelled(graph: rdflib.Graph, node: rdflib.term.Node) -> str:
     """udata's serialize_value(parse_label=True): a resource's rdfs:label, else its IRI."""
     label = graph.value(node, RDFS.label)
     return str(label) if label is not None else str(node)
+
+
+def contact_point(page: rdflib.Graph, node: rdflib.term.Node) -> tuple[str, str] | None:
+    """udata.rdf.contact_point_from_rdf: the first contact point's name and e-mail address
+    (vcard:hasEmail, vcard:email or dcat:email, without "mailto:"); none without an address."""
+    contact = page.value(node, DCAT.contactPoint)
+    if contact is None:
+        return None
+    name = page.value(contact, VCARD.fn)
+    email = next(
+        (
+            page.value(contact, p)
+            for p in (VCARD.hasEmail, VCARD.email, DCAT_NS.email)
+            if page.value(contact, p) is not None
+        ),
+        None,
+    )
+    if email is None:
+        return None
+    return str(name or ""), str(email).replace("mailto:", "").strip()
 
 
 class Harvest:
@@ -163,6 +186,7 @@ class Harvest:
             self.datasets[str(remote_id)] = {
                 "licence": guess_licence(*licences),
                 "downloads": [str(page.value(d, DCAT.downloadURL)) for d in distributions],
+                "contact": contact_point(page, node),
             }
 
     def services_of(self, page: rdflib.Graph) -> None:
@@ -189,7 +213,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         origin = GraphSource(name, f"Essai {name}", f"Test {name}", licence=minter.licence(licence))
         publish(store, minter, origin, [])
     store.close()
-    with commonsgraph_server(data_dir, tile_url="") as url:
+    with commonsgraph_server(data_dir, tile_url="", contact_email=CONTACT) as url:
         yield url
 
 
@@ -216,6 +240,8 @@ def test_udata_harvests_the_catalogue(site: str, path: str, head: bool) -> None:
     assert found["graph/harvest/test-odbl"] == "odc-odbl"
     assert found["graph/ontology"] == "cc-by"
     assert all(found.values()), "every dataset's licence is one data.gouv.fr knows"
+    contacts = {d["contact"] for d in harvest.datasets.values()}
+    assert contacts == {("Projet commonsgraph", CONTACT)}, "udata imports every contact point"
     assert set(harvest.services) == {BASE + "service/sparql", BASE + "service/linked-data"}
     assert httpx.get(harvest.services[BASE + "service/sparql"]).status_code == 200
 

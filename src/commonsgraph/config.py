@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -19,6 +20,10 @@ STANDARD = "default"
 MIN_QUERY_MEMORY = 128 * 2**20
 SECRETS = ("database_password", "store_password")
 """Settings also read from the file `COMMONSGRAPH_<NAME>_FILE` names (a container secret)."""
+EMAIL = re.compile(
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+"
+)
+"""An e-mail address as COMMONSGRAPH_CONTACT_EMAIL takes it (ASCII, a dotted host)."""
 
 
 def _resources_dir() -> Path:
@@ -168,6 +173,10 @@ class Settings:
     tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     """Map background tiles ({z}/{x}/{y}); empty: maps show their points on a blank ground."""
     tile_attribution: str = "© OpenStreetMap contributors"
+    contact_email: str = ""
+    """The address the DCAT-AP catalogue gives as its contact point's `vcard:hasEmail` (data
+    portals import it as the datasets' contact); empty: the contact point has only a name and
+    a web page."""
     access_log: bool = False
     """Log every request (a reverse proxy usually does; it costs a tenth of a small query)."""
     default_graphs: tuple[str, ...] = ()
@@ -249,6 +258,11 @@ class Settings:
             raise ConfigError(
                 f"store_read_primary must be 0 or positive, got {self.store_read_primary}"
             )
+        if self.contact_email and not EMAIL.fullmatch(self.contact_email):
+            raise ConfigError(
+                "COMMONSGRAPH_CONTACT_EMAIL must be an e-mail address (name@host), "
+                f"got {self.contact_email[:80]!r}"
+            )
         if self.harvest_every < 0:
             raise ConfigError(
                 f"harvest_every must be 0 (off) or positive, got {self.harvest_every}"
@@ -308,6 +322,7 @@ class Settings:
             "default_graphs": _graphs,
             "tile_url": str,
             "tile_attribution": str,
+            "contact_email": str,
             "access_log": _flag,
         }
         changes: dict[str, Any] = {}

@@ -61,8 +61,15 @@ def _now() -> Literal:
     return Literal(datetime.now(UTC).isoformat(timespec="seconds"), datatype=XSD.dateTime)
 
 
-def describe(graph: NamedNode, origin: GraphSource, minter: Minter, count: int) -> list[Triple]:
-    """The statements by which a graph describes its own provenance."""
+def describe(
+    graph: NamedNode,
+    origin: GraphSource,
+    minter: Minter,
+    count: int,
+    issued: Literal | None = None,
+) -> list[Triple]:
+    """The statements by which a graph describes its own provenance; `issued` is when it was
+    first loaded (`first_issued`), now when it is new."""
     activity = Minter.part(graph, "activity")
     now = _now()
     triples = [
@@ -74,6 +81,7 @@ def describe(graph: NamedNode, origin: GraphSource, minter: Minter, count: int) 
         Triple(graph, RDFS.label, Literal(origin.title_en, language="en")),
         Triple(graph, PROV.generatedAtTime, now),
         Triple(graph, DCT.modified, now),
+        Triple(graph, DCT.issued, issued or now),
         Triple(graph, PROV.wasGeneratedBy, activity),
         Triple(graph, VOID.triples, Literal(str(count), datatype=XSD.integer)),
         Triple(activity, RDF.type, PROV.Activity),
@@ -122,7 +130,23 @@ def publish(
     """Replace the graph of `origin` with `triples` and its provenance, atomically."""
     graph = minter.graph(origin.name)
     count = len(set(triples))
-    return store.replace_graph(graph, [*triples, *describe(graph, origin, minter, count)])
+    issued = first_issued(store, graph)
+    return store.replace_graph(graph, [*triples, *describe(graph, origin, minter, count, issued)])
+
+
+def first_issued(store: Store, graph: NamedNode) -> Literal | None:
+    """When `graph` was first loaded, kept across its reloads: its `dct:issued`, or for a graph
+    loaded before that was kept, its last `prov:generatedAtTime` (the earliest time known)."""
+    rows = store.select(
+        """SELECT ?issued ?generated WHERE { GRAPH ?g {
+             { ?g dct:issued ?issued } UNION { ?g prov:generatedAtTime ?generated } } }""",
+        {"g": graph},
+    )
+    for key in ("issued", "generated"):
+        found = [term for row in rows if isinstance(term := row.get(key), Literal)]
+        if found:
+            return min(found, key=lexical)
+    return None
 
 
 def stored_checksum(store: Store, graph: NamedNode) -> str | None:

@@ -38,6 +38,8 @@ WORDS: dict[str, dict[str, str]] = {
     "incoming": {"fr": "Ressources qui y renvoient", "en": "Resources that link here"},
     "next": {"fr": "Suivant", "en": "Next"},
     "previous": {"fr": "Précédent", "en": "Previous"},
+    "first": {"fr": "Première page", "en": "First page"},
+    "last": {"fr": "Dernière page", "en": "Last page"},
     "page": {"fr": "page", "en": "page"},
     "sources": {"fr": "Sources et provenance", "en": "Sources and provenance"},
     "source": {"fr": "source", "en": "source"},

@@ -17,10 +17,18 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import quote
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from commonsgraph.catalog.graphs import Extent, GraphEntry, extents, graph_entries
+from commonsgraph.catalog.graphs import (
+    Coverage,
+    Extent,
+    GraphEntry,
+    coverage,
+    extents,
+    graph_entries,
+)
 from commonsgraph.catalog.table import CatalogTable, Term
 from commonsgraph.dataset import DATA_LICENCE, PUBLISHER
 from commonsgraph.dumps import FULL, DumpFile, Dumps, dump_name
@@ -28,9 +36,10 @@ from commonsgraph.errors import InputError
 from commonsgraph.store import Store, lexical
 from commonsgraph.vocab import DCAT, DCT, FOAF, RDF, RDFS, XSD, Minter, Namespace
 
-__all__ = ["DEFAULT_PROFILE", "PROFILES", "CatalogTable", "Catalogue", "Profile"]
+__all__ = ["DEFAULT_PROFILE", "HYDRA", "PROFILES", "CatalogTable", "Catalogue", "Profile"]
 
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 DCATAP = Namespace("http://data.europa.eu/r5r/")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 EU = "http://publications.europa.eu/resource/authority/"
@@ -100,15 +109,51 @@ def _date(moment: datetime) -> Literal:
     return Literal(moment.isoformat(timespec="seconds"), datatype=XSD.dateTime)
 
 
+def _dates(subject: NamedNode, entries: list[GraphEntry]) -> list[Triple]:
+    """`dct:issued` (the first graph's first load) and `dct:modified` (the last change) of what
+    the graphs of `entries` make up."""
+    issued = [e.issued for e in entries if e.issued is not None]
+    modified = [e.modified for e in entries if e.modified is not None]
+    out = []
+    if issued:
+        out.append(Triple(subject, DCT.issued, _date(min(issued))))
+    if modified:
+        out.append(Triple(subject, DCT.modified, _date(max(modified))))
+    return out
+
+
 class Catalogue:
     """Builds the catalogue's pages for one service (its table, store, dumps and addresses)."""
 
-    def __init__(self, table: CatalogTable, store: Store, dumps: Dumps, minter: Minter) -> None:
+    def __init__(
+        self,
+        table: CatalogTable,
+        store: Store,
+        dumps: Dumps,
+        minter: Minter,
+        contact_email: str = "",
+    ) -> None:
         self.table = table
         self.store = store
         self.dumps = dumps
         self.minter = minter
         self.iri = minter.iri("catalog")
+        self.contact: list[Triple] = []
+        """The contact point's e-mail address (Settings.contact_email), when there is one."""
+        if contact_email:
+            mailto = NamedNode("mailto:" + quote(contact_email, safe="@.!$&'*+=_~-"))
+            self.contact.append(Triple(minter.iri("catalog#contact"), VCARD.hasEmail, mailto))
+        self._coverage: tuple[str, Coverage] | None = None
+
+    def coverage(self) -> Coverage:
+        """The régions and countries of every graph, computed again when the data changed."""
+        version = self.store.data_version()
+        if self._coverage is not None and version is not None and self._coverage[0] == version:
+            return self._coverage[1]
+        found = coverage(self.store, self.table.countries(), NamedNode(EU + "country/FRA"))
+        if version is not None:
+            self._coverage = (version, found)
+        return found
 
     def page(
         self,
@@ -126,18 +171,15 @@ class Catalogue:
         if number > last:
             raise InputError(f"page {number} is past the last page, {last}")
         where = extents(self.store)
+        covered = self.coverage()
         chosen = list(
             itertools.islice(itertools.chain([None], entries), (number - 1) * size, number * size)
         )
         out: list[Triple] = []
         cat = self.iri
-        moments = [e.modified for e in entries if e.modified is not None]
-        if moments:
-            out += [
-                Triple(cat, DCT.issued, _date(min(moments))),
-                Triple(cat, DCT.modified, _date(max(moments))),
-            ]
+        out += _dates(cat, entries)
         out += [
+            *self.contact,
             Triple(cat, FOAF.homepage, NamedNode(service_root)),
             Triple(NamedNode(service_root), RDF.type, FOAF.Document),
         ]
@@ -147,6 +189,8 @@ class Catalogue:
                 if entry is None
                 else self._graph(service_root, profile, entry, where.get(entry.graph))
             )
+            graphs = [e.graph for e in entries] if entry is None else [entry.graph]
+            more += covered.statements(dataset, graphs)
             out.append(Triple(cat, DCAT.dataset, dataset))
             out += more
         if number == 1:
@@ -226,8 +270,7 @@ class Catalogue:
             Triple(page, RDF.type, FOAF.Document),
             Triple(dataset, DCT.isPartOf, self.minter.iri("dataset")),
         ]
-        if entry.modified is not None:
-            out.append(Triple(dataset, DCT.modified, _date(entry.modified)))
+        out += _dates(dataset, [entry])
         found = self.dumps.graph(entry.name)
         if found is not None:
             url = root + "dumps/" + dump_name(self.minter, entry.graph) + TURTLE.extension
@@ -251,9 +294,7 @@ class Catalogue:
             Triple(dataset, DCAT.landingPage, NamedNode(root)),
             Triple(NamedNode(root), RDF.type, FOAF.Document),
         ]
-        moments = [e.modified for e in entries if e.modified is not None]
-        if moments:
-            out.append(Triple(dataset, DCT.modified, _date(max(moments))))
+        out += _dates(dataset, entries)
         out += [Triple(dataset, DCT.hasPart, e.graph) for e in entries]
         licence = self.minter.licence(DATA_LICENCE)
         found = self.dumps.full()

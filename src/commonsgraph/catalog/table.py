@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse
 
-from commonsgraph.vocab import CG
+from commonsgraph.vocab import CG, DCT, RDF, SKOS
 
 Term = NamedNode | BlankNode | Literal
 
@@ -65,3 +65,20 @@ class CatalogTable:
             if name.startswith(template.prefix):
                 said.update(template.statements)
         return said
+
+    def countries(self) -> dict[str, NamedNode]:
+        """The EU countries the table describes (`dct:Location`s), by their ISO 3166-1 code
+        (`skos:notation`)."""
+        places = {
+            t.subject
+            for t in self.statements
+            if t.predicate == RDF.type and t.object == DCT.Location
+        }
+        return {
+            t.object.value: t.subject
+            for t in self.statements
+            if t.predicate == SKOS.notation
+            and t.subject in places
+            and isinstance(t.subject, NamedNode)
+            and isinstance(t.object, Literal)
+        }

@@ -472,12 +472,13 @@ class Contributions:
         triples = [
             t
             for t in describe(graph, origin, self.minter, count)
-            if t.predicate not in (PROV.generatedAtTime, DCT.modified, PROV.endedAtTime)
+            if t.predicate not in (PROV.generatedAtTime, DCT.modified, DCT.issued, PROV.endedAtTime)
         ]
         return [
             *triples,
             Triple(graph, PROV.generatedAtTime, stamp),
             Triple(graph, DCT.modified, stamp),
+            Triple(graph, DCT.issued, stamp),
             Triple(graph, PROV.wasAttributedTo, contributor),
             Triple(activity, PROV.startedAtTime, _stamp(contribution.submitted)),
             Triple(activity, PROV.endedAtTime, stamp),

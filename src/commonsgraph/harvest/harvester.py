@@ -31,7 +31,7 @@ from pyoxigraph import Literal, NamedNode, Quad, Triple
 
 from commonsgraph.config import Settings
 from commonsgraph.errors import CommonsGraphError, PartnerError
-from commonsgraph.graphs import GraphSource, describe, publish
+from commonsgraph.graphs import GraphSource, describe, first_issued, publish
 from commonsgraph.harvest.fetch import RDF_ACCEPT, Fetched, construct, fetch
 from commonsgraph.harvest.ledger import HarvestLedger, Quarantined, SourceStatus
 from commonsgraph.harvest.mapping import (
@@ -369,7 +369,11 @@ class Harvester:
             )
         )
         count = statements + 1  # with the number of entities, as `publish` counts
-        provenance = {*describe(graph, origin, self.minter, count), _entities(graph, entities)}
+        issued = first_issued(self.store, graph)
+        provenance = {
+            *describe(graph, origin, self.minter, count, issued),
+            _entities(graph, entities),
+        }
         removed = (old - new) | (former - provenance)
         added = (new - old) | (provenance - former)
         self.store.change(

@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, serialize
 
 from commonsgraph import formats, i18n, jsonld, negotiation
-from commonsgraph.catalog import DEFAULT_PROFILE, PROFILES, CatalogTable, Catalogue
+from commonsgraph.catalog import DEFAULT_PROFILE, HYDRA, PROFILES, CatalogTable, Catalogue
 from commonsgraph.config import Settings
 from commonsgraph.dumps import Dumps
 from commonsgraph.errors import InputError
@@ -86,6 +86,21 @@ def _entries(triples: list[Triple], language: str) -> list[dict[str, object]]:
     return entries
 
 
+def _paging(triples: list[Triple]) -> dict[str, str]:
+    """The page's Hydra links (`first`, `previous`, `next`, `last`) by their names."""
+    names = {
+        HYDRA.first: "first",
+        HYDRA.previous: "previous",
+        HYDRA.next: "next",
+        HYDRA.last: "last",
+    }
+    return {
+        names[t.predicate]: t.object.value
+        for t in triples
+        if t.predicate in names and isinstance(t.object, NamedNode)
+    }
+
+
 def _iri(values: list[object] | None) -> str:
     return next((v.value for v in values or [] if isinstance(v, NamedNode)), "")
 
@@ -122,6 +137,7 @@ def router(catalogue: Catalogue, templates: Jinja2Templates) -> APIRouter:
                     {"href": f"/catalog.{f.file_extension}", "type": f.media_type} for f in OFFERED
                 ],
                 "datasets": _entries(triples, language),
+                "paging": _paging(triples),
             }
             return templates.TemplateResponse(
                 request, "catalog.html", page, headers={"Vary": "Accept"}
@@ -159,4 +175,4 @@ def router(catalogue: Catalogue, templates: Jinja2Templates) -> APIRouter:
 def catalogue_of(settings: Settings, dumps: Dumps) -> Catalogue:
     minter = Minter(settings.base_iri)
     table = CatalogTable.load(Path(settings.resource("data", "catalog.ttl")), settings.base_iri)
-    return Catalogue(table, dumps.store, dumps, minter)
+    return Catalogue(table, dumps.store, dumps, minter, settings.contact_email)
