@@ -102,7 +102,25 @@ def test_the_same_findings_on_the_projects_data(
 ) -> None:
     data = graph_of(imported, f"graph/{graph}")
     assert data
-    same(validator, imported, data)
+    same(validator, imported, sample(validator, imported, data))
+
+
+SAMPLE = 50
+"""Resources without findings kept from a large graph: pySHACL parses a SPARQL-based constraint
+again for every focus node (minutes on the 1,500 census places)."""
+
+
+def sample(validator: Validator, store: LocalStore, data: list[Triple]) -> list[Triple]:
+    """The statements of one resource for each kind of finding our validator reports (the first
+    by IRI), of the first `SAMPLE` resources without findings, and of every blank node."""
+    findings = validator.validate(data, neighbourhood(store, data)).findings
+    kinds: dict[tuple[object, ...], str] = {}
+    for f in sorted(findings, key=lambda f: f.focus):
+        kinds.setdefault((f.severity, f.path, tuple(sorted(f.messages.items()))), f.focus)
+    flagged = {f.focus for f in findings}
+    others = sorted({lexical(t.subject) for t in data} - flagged)[:SAMPLE]
+    kept = set(kinds.values()) | set(others)
+    return [t for t in data if isinstance(t.subject, BlankNode) or lexical(t.subject) in kept]
 
 
 @pytest.mark.parametrize("fixture", sorted(p.name for p in FIXTURES.glob("*.ttl")))
