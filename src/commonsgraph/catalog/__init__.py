@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple
 
 from commonsgraph.catalog.graphs import (
     Coverage,
@@ -89,8 +89,15 @@ class DumpFormat:
     compression: str | None = None
 
 
-TURTLE = DumpFormat(".ttl", "text/turtle", "RDF_TURTLE")
-NQUADS_GZ = DumpFormat(".nq.gz", "application/n-quads", "RDF_N_QUADS", "application/gzip")
+TURTLE = DumpFormat(
+    "." + RdfFormat.TURTLE.file_extension, RdfFormat.TURTLE.media_type, "RDF_TURTLE"
+)
+NQUADS_GZ = DumpFormat(
+    "." + RdfFormat.N_QUADS.file_extension + ".gz",
+    RdfFormat.N_QUADS.media_type,
+    "RDF_N_QUADS",
+    "application/gzip",
+)
 
 
 def _text(terms: Iterable[Term], title: dict[str, str]) -> list[Term]:
