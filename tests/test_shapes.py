@@ -115,6 +115,33 @@ def grant(props: str) -> str:
     return f"<grant/g> a schema:MonetaryGrant ; {props} ."
 
 
+def project(props: str = "", stage: str = "idea") -> str:
+    """A project in Guéret at `stage` with one stage change (idea), plus `props` on the project."""
+    return f"""<project/p> a cg:Project ; rdfs:label "P" ; cg:holder <organisation/ca-grand-gueret> ;
+        schema:location <commune/23096> ; cg:stage <scheme/stage/{stage}> ;
+        cg:stageChange <project/p#stage-1> {props} .
+    <project/p#stage-1> a cg:StageChange ; cg:stage <scheme/stage/idea> ;
+        prov:atTime "2021"^^xsd:gYear ; dct:source <https://example.org/p> ."""
+
+
+def offer(props: str = "") -> str:
+    return f"""<offer/o> a cg:FundingOffer ; rdfs:label "AMI" ;
+        schema:offeredBy <organisation/france-tiers-lieux> ;
+        foaf:homepage <https://example.org/ami> {props} ."""
+
+
+def article(props: str = "") -> str:
+    return f"""<article/a> a schema:Article ; rdfs:label "A"@fr ;
+        cg:contentKind <scheme/content-kind/interview> ; schema:author "Camille" ;
+        schema:datePublished "2024-05-02"^^xsd:date ; dct:license <licence/CC-BY-4.0> {props} ."""
+
+
+def dossier(items: str, props: str = "") -> str:
+    return f"""{article()}
+    <dossier/d> a schema:Collection ; rdfs:label "D"@fr ; schema:hasPart <article/a> {props} .
+    {items}"""
+
+
 GRANT = """rdfs:label "Subvention de fonctionnement" ; schema:funder <organisation/ca-grand-gueret> ;
     schema:fundedItem <tiers-lieu/la-quincaillerie-gueret> ; cg:programme <programme/fabriques-de-territoire> ;
     dct:date "2021"^^xsd:gYear"""
@@ -505,8 +532,9 @@ CASES = [
             + " ; schema:amount 1.0"
         ),
         SCHEMA + "fundedItem",
-        "a grant names its beneficiary (schema:fundedItem): a known third place, actor or commons",
-        "une subvention nomme son bénéficiaire (schema:fundedItem) : tiers-lieu, acteur ou commun connu",
+        "a grant names what it funds (schema:fundedItem): a known project, third place, actor or commons",
+        "une subvention nomme ce qu'elle finance (schema:fundedItem) : projet, tiers-lieu, acteur ou"
+        " commun connu",
     ),
     Case(
         "grant-programme",
@@ -667,6 +695,143 @@ CASES = [
         CG + "programme",
         "unknown programme",
         "programme inconnu",
+    ),
+    # projects, offers, content (issue 16)
+    Case(
+        "project-stage-change-time",
+        project().replace('"2021"^^xsd:gYear', '"mars 2021"'),
+        project().replace('"2021"^^xsd:gYear', '"2021-03"^^xsd:gYearMonth'),
+        "http://www.w3.org/ns/prov#atTime",
+        "a stage change has a date (prov:atTime): a day, a month or a year",
+        "un changement de stade a une date (prov:atTime) : un jour, un mois ou une année",
+    ),
+    Case(
+        "project-stage-change-source",
+        project().replace("<https://example.org/p>", '"le journal"'),
+        project(),
+        DCT + "source",
+        "the source is an http(s) address",
+        "la source est une adresse http(s)",
+    ),
+    Case(
+        "project-current-stage",
+        project("; cg:stageChange <project/p#stage-2>")
+        + """ <project/p#stage-2> a cg:StageChange ; cg:stage <scheme/stage/prefiguration> ;
+            prov:atTime "2022-03-01"^^xsd:date ; dct:source <https://example.org/p> .""",
+        project("; cg:stageChange <project/p#stage-2>", stage="prefiguration")
+        + """ <project/p#stage-2> a cg:StageChange ; cg:stage <scheme/stage/prefiguration> ;
+            prov:atTime "2022-03-01"^^xsd:date ; dct:source <https://example.org/p> .""",
+        None,
+        "the current stage (cg:stage) is not that of the latest stage change",
+        "le stade actuel (cg:stage) n'est pas celui du dernier changement de stade",
+        "Warning",
+    ),
+    Case(
+        "project-location",
+        project("; schema:location <licence/MIT>"),
+        project("; schema:location <arrondissement-municipal/75114>"),
+        SCHEMA + "location",
+        "the project's territory is a known commune, intercommunality, département, région or subdivision",
+        "le territoire du projet est une commune, une intercommunalité, un département, une région ou une"
+        " subdivision connue",
+    ),
+    Case(
+        "offer-amount-range",
+        offer("; cg:minAmount 150000.0 ; cg:maxAmount 75000.0"),
+        offer("; cg:minAmount 75000.0 ; cg:maxAmount 150000.0"),
+        None,
+        "the minimum amount (cg:minAmount) exceeds the maximum amount (cg:maxAmount)",
+        "le montant minimal (cg:minAmount) dépasse le montant maximal (cg:maxAmount)",
+    ),
+    Case(
+        "offer-period",
+        offer(
+            '; schema:validFrom "2021-03-31"^^xsd:date ; schema:validThrough "2021-01-01"^^xsd:date'
+        ),
+        offer(
+            '; schema:validFrom "2021-01-01"^^xsd:date ; schema:validThrough "2021-03-31"^^xsd:date'
+        ),
+        None,
+        "the offer closes (schema:validThrough) before it opens (schema:validFrom)",
+        "l'offre se clôt (schema:validThrough) avant d'ouvrir (schema:validFrom)",
+    ),
+    Case(
+        "offer-eligible-stage",
+        offer("; cg:eligibleStage <scheme/theme/culture>"),
+        offer("; cg:eligibleStage <scheme/stage/prefiguration>"),
+        CG + "eligibleStage",
+        "eligible stages come from the stage scheme",
+        "les stades éligibles sont pris dans le schéma des stades",
+    ),
+    Case(
+        "grant-offer",
+        grant(GRANT + " ; schema:amount 1.0 ; cg:offer <programme/fabriques-de-territoire>"),
+        grant(GRANT + " ; schema:amount 1.0 ; cg:offer <offer/o>") + offer(),
+        CG + "offer",
+        "one offer (cg:offer), a known funding offer",
+        "une seule offre (cg:offer), offre de financement connue",
+    ),
+    Case(
+        "article-kind",
+        article().replace("content-kind/interview", "typology/fablab"),
+        article(),
+        CG + "contentKind",
+        "a piece of content has one kind (cg:contentKind): article, interview or place study",
+        "un contenu a un genre (cg:contentKind) : article, entretien ou étude de lieu",
+    ),
+    Case(
+        "article-about",
+        article("; schema:about <licence/MIT>"),
+        article("; schema:about <tiers-lieu/la-myne>, <scheme/theme/culture>, <commune/23096>"),
+        SCHEMA + "about",
+        "a piece is about known places, projects, commons, actors, territories or themes (schema:about)",
+        "un contenu parle de lieux, projets, communs, acteurs, territoires ou thématiques connus"
+        " (schema:about)",
+    ),
+    Case(
+        "article-language",
+        article('; schema:inLanguage "French"'),
+        article('; schema:inLanguage "fr"'),
+        SCHEMA + "inLanguage",
+        'the language is a BCP 47 code ("fr", "en", "es")',
+        "la langue est un code BCP 47 (« fr », « en », « es »)",
+    ),
+    Case(
+        "dossier-order",
+        dossier(
+            """<dossier/d#item-1> a schema:ListItem ; schema:position 1 ; schema:item <article/a> .
+            <dossier/d#item-2> a schema:ListItem ; schema:position 1 ; schema:item <article/a> .""",
+            "; schema:itemListElement <dossier/d#item-1>, <dossier/d#item-2>",
+        ),
+        dossier(
+            """<dossier/d#item-1> a schema:ListItem ; schema:position 1 ; schema:item <article/a> .""",
+            "; schema:itemListElement <dossier/d#item-1>",
+        ),
+        None,
+        "two items of the dossier have the same position (schema:position)",
+        "deux éléments du dossier ont le même rang (schema:position)",
+    ),
+    Case(
+        "dossier-item-position",
+        dossier(
+            """<dossier/d#item-1> a schema:ListItem ; schema:position 0 ; schema:item <article/a> .""",
+            "; schema:itemListElement <dossier/d#item-1>",
+        ),
+        dossier(
+            """<dossier/d#item-1> a schema:ListItem ; schema:position 1 ; schema:item <article/a> .""",
+            "; schema:itemListElement <dossier/d#item-1>",
+        ),
+        SCHEMA + "position",
+        "an item has one position (schema:position), an integer from 1",
+        "un élément a un rang (schema:position), entier à partir de 1",
+    ),
+    Case(
+        "commons-kind",
+        commons("; cg:commonsKind <scheme/stage/idea>"),
+        commons("; cg:commonsKind <scheme/commons-kind/prefiguration-kit>"),
+        CG + "commonsKind",
+        "the kind of the commons comes from the commons-kind scheme",
+        "la nature du commun est prise dans le schéma des natures de communs",
     ),
 ]
 
