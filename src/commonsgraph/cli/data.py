@@ -220,6 +220,54 @@ def import_all(settings: Settings, folder: Path) -> None:
     _run_import(settings, "all", run)
 
 
+def _sheet_command(kind: str, help_text: str) -> None:
+    """`import {kind} PATH`: one filled-in template of data/templates/."""
+
+    @import_.command(name=kind, help=help_text)
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.pass_obj
+    def command(settings: Settings, path: Path) -> None:
+        from commonsgraph.importers.sheets import import_sheet
+        from commonsgraph.importers.templates import TEMPLATES
+
+        validator = Validator.of_project(settings)
+        _run_import(
+            settings,
+            kind,
+            lambda store, minter, advance: import_sheet(
+                store, minter, TEMPLATES[kind], path, validator, advance
+            ),
+        )
+
+
+for _kind, _help in (
+    (
+        "projects",
+        "Projects and their stage history (data/templates/projects.csv). Needs the places, "
+        "territories and actors they name: `import geo` first.",
+    ),
+    (
+        "offers",
+        "Funding offers: funder, eligibility, amounts, period (data/templates/offers.csv).",
+    ),
+    (
+        "grants",
+        "Grants awarded: funder, funded project or place, amount, date, offer "
+        "(data/templates/grants.csv). Needs `import projects` and `import offers` first.",
+    ),
+    (
+        "articles",
+        "Articles, interviews and place studies (data/templates/articles.csv).",
+    ),
+    (
+        "dossiers",
+        "Dossiers: ordered collections of articles (data/templates/dossiers.csv). Needs "
+        "`import articles` first.",
+    ),
+):
+    _sheet_command(_kind, _help + " Each refused row is reported with its line, column and why.")
+
+
 # -- query and stats -----------------------------------------------------------------------------
 
 
