@@ -16,13 +16,16 @@ from fastapi.testclient import TestClient
 from pyoxigraph import NamedNode, RdfFormat, parse
 
 from commonsgraph.cli import main
+from commonsgraph.config import Settings
 from commonsgraph.errors import DataSyntaxError, ParameterError
 from commonsgraph.legal.named import LegalQueries
 from commonsgraph.queries import NamedQuery, load_queries, parse_named_query
 from commonsgraph.rdfio import parse_triples
 from commonsgraph.store import LocalStore, lexical
+from commonsgraph.validation import Validator
 
 from .conftest import BASE, FILES, FIXTURES, ROOT, serving
+from .programme import MINTER, load_fixtures
 
 CHAIN = NamedNode(BASE + "graph/test/legal-chain")
 ROLES = NamedNode(BASE + "graph/test/roles-across-places")
@@ -31,17 +34,24 @@ Rows = list[dict[str, str]]
 
 @pytest.fixture(scope="module")
 def graph(imported: LocalStore) -> Iterator[LocalStore]:
-    """The imported open data, with the fictional derivation chain of the legal tests and the
-    fictional actors holding roles across places."""
+    """The imported open data, with the fictional derivation chain of the legal tests, the
+    fictional actors holding roles across places, and the fictional projects, offers, grants,
+    articles and dossier of tests/fixtures/programme (loaded from their CSV templates)."""
     imported.replace_graph(
         CHAIN, parse_triples(FIXTURES / "legal-chain.ttl", base_iri=BASE, limits=FILES)
     )
     imported.replace_graph(
         ROLES, parse_triples(FIXTURES / "roles-across-places.ttl", base_iri=BASE, limits=FILES)
     )
+    programme = load_fixtures(
+        imported, Validator.of_project(Settings(data_dir=None, base_iri=BASE))
+    )
+    assert all(report.skipped == [] for report in programme)
     yield imported
     imported.drop_graph(CHAIN)
     imported.drop_graph(ROLES)
+    for graph in [MINTER.graph("test/programme-actors"), *(r.changes[0].graph for r in programme)]:
+        imported.drop_graph(graph)
 
 
 @pytest.fixture(scope="module")
@@ -174,7 +184,111 @@ def check_countries(found: Rows) -> bool:
     return True
 
 
+def check_projects_per_region(found: Rows) -> bool:
+    """The fictional projects: Craon, described by two records (owl:sameAs), counts once."""
+    assert [
+        (r["regionName"], r["stageName"], r["projects"], r["inProgrammeCommunes"]) for r in found
+    ] == [
+        ("Nouvelle-Aquitaine", "prefiguration", "2", "1"),  # Ahun (PVD), Guéret
+        ("Occitanie", "open", "1", "1"),  # Cajarc (PVD)
+        ("Pays de la Loire", "open", "1", "1"),  # Craon (PVD)
+        ("Île-de-France", "open", "1", "0"),  # Paris
+    ]
+    return True
+
+
+def check_durations(found: Rows) -> bool:
+    """Paris 181 days (2018-01-01 to 2018-07-01), Cajarc 366 (the year 2020 from its first day
+    to 2021-01-01), Craon 731 (2019-06-01 to 2021-06-01); the median is the middle one."""
+    assert [(r["project"], r["days"]) for r in found] == [
+        ("project/test-paris", "181"),
+        ("project/test-cajarc", "366"),
+        ("project/test-craon", "731"),
+    ]
+    assert {(r["median"], r["shortest"], r["longest"], r["projects"]) for r in found} == {
+        ("366", "181", "731", "3")
+    }
+    return True
+
+
+def check_funding_by_place(found: Rows) -> bool:
+    """Fabriques de Territoire grants of the fictional fixtures, by commune and year."""
+    assert [
+        (r["placeName"], r["regionName"], r["year"], r["grants"], r["total"]) for r in found
+    ] == [
+        ("Cajarc", "Occitanie", "2021", "1", "50000"),
+        ("Craon", "Pays de la Loire", "2021", "1", "75000"),
+        ("Ahun", "Nouvelle-Aquitaine", "2022", "1", "150000"),
+    ]
+    return True
+
+
+def check_funding_by_offer(found: Rows) -> bool:
+    """The fictional call and the two real Fabriques de Territoire offers of the seed (no grant
+    of the seed's: a total of 0)."""
+    assert [(r["offer"], r["grants"], r["total"]) for r in found] == [
+        ("offer/test-ami-fabriques", "2", "225000"),
+        ("offer/ami-fabriques-de-territoire", "0", "0"),
+        ("offer/fabriques-de-territoire-2023", "0", "0"),
+    ]
+    seed = next(r for r in found if r["offer"] == "offer/ami-fabriques-de-territoire")
+    assert (seed["minAmount"], seed["maxAmount"], seed["validThrough"]) == (
+        "75000",
+        "150000",
+        "2021-09-30",
+    )
+    return True
+
+
 EXPECTED: dict[str, tuple[dict[str, str], Callable[[Rows], bool]]] = {
+    "projects-by-stage": (
+        {"stage": "prefiguration", "programme": "petites-villes-de-demain"},
+        lambda found: (
+            [(r["project"], r["territoryName"], r["since"]) for r in found]
+            == [("project/test-ahun", "Ahun", "2022-03-01")]
+        ),
+    ),
+    "projects-per-region": ({}, check_projects_per_region),
+    "project-duration": ({}, check_durations),
+    "funding-by-place-and-year": ({"programme": "fabriques-de-territoire"}, check_funding_by_place),
+    "funding-by-offer": ({"programme": "fabriques-de-territoire"}, check_funding_by_offer),
+    "offers-for-project": (
+        # prefiguration, an association, in France: the fictional call fits, the call for
+        # building sites does not; the seed's offers state no eligibility, so they fit
+        {"project": "test-ahun"},
+        lambda found: (
+            column(found, "offer")
+            == [
+                "offer/ami-fabriques-de-territoire",
+                "offer/test-ami-fabriques",
+                "offer/fabriques-de-territoire-2023",
+            ]
+        ),
+    ),
+    "commons-by-kind": (
+        {"kind": "software-tool"},
+        lambda found: (
+            column(found, "commons")
+            == [
+                "commons/archipelago",
+                "commons/fab-manager",
+                "commons/gogocarto",
+                "commons/semapps",
+            ]
+        ),
+    ),
+    "content-about": (
+        # the interview is about the Ahun project, whose commune lies in Nouvelle-Aquitaine
+        {"about": "region/75"},
+        lambda found: column(found, "article") == ["article/test-entretien-ahun"],
+    ),
+    "dossier-contents": (
+        {"dossier": "test-dossier"},
+        lambda found: (
+            [(r["position"], r["article"]) for r in found]
+            == [("1", "article/test-article-craon"), ("2", "article/test-entretien-ahun")]
+        ),
+    ),
     "actors-of-place": ({}, check_actors),
     "actors-by-role": ({}, check_actors_by_role),
     "places-by-country": ({}, check_countries),
