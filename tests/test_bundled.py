@@ -114,6 +114,8 @@ def test_pair_alignment_maps_by_iri(seeded: LocalStore) -> None:
         "role",
         "licence-family",
         "contribution-kind",
+        "commons-kind",
+        "content-kind",
     ],
 )
 def test_every_concept_has_bilingual_labels_and_a_notation(seeded: LocalStore, scheme: str) -> None:
@@ -236,6 +238,8 @@ def test_the_seed_holds_real_places_networks_and_commons(seeded: LocalStore) -> 
             "licence-family",
             "contribution-kind",
             "unit",
+            "commons-kind",
+            "content-kind",
         )
     ],
 )
