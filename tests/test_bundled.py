@@ -124,7 +124,7 @@ def test_every_concept_has_bilingual_labels_and_a_notation(seeded: LocalStore, s
     concepts = count(
         seeded, f"SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {{ ?c skos:inScheme <{iri.value}> }}"
     )
-    assert concepts >= 5
+    assert concepts >= (3 if scheme == "content-kind" else 5)  # article, interview, place study
     incomplete = seeded.select(
         """SELECT ?c ?scheme WHERE { ?c skos:inScheme ?scheme .
              FILTER NOT EXISTS { ?c skos:prefLabel ?fr FILTER(lang(?fr) = "fr") }
