@@ -9,7 +9,8 @@ the store says of the resources they name (a row whose resources break a shape i
 with the shape's message), then replaces the graph `import/{kind}/{file}` in one write.
 
 Cells name the project's resources by their path under the base (`organisation/anct`,
-`commune/53130`, `project/friche-x`, `scheme/theme/culture`) or by their full IRI; concepts of
+`commune/53130`, `project/friche-x`, `scheme/theme/culture`) or by their full IRI under the
+base; concepts of
 a scheme by their notation (`prefiguration`); licences by their SPDX identifier
 (`CC-BY-SA-4.0`). A cell holds several values separated by `|`.
 """
@@ -257,15 +258,6 @@ class Cells:
             return None
         lexical = format(number.normalize(), "f")
         return Literal(lexical if "." in lexical else lexical + ".0", datatype=XSD.decimal)
-
-    def integer(self, column: str, required: bool = False) -> int | None:
-        value = self.raw(column, required)
-        if value is None:
-            return None
-        if not re.fullmatch(r"[0-9]{1,6}", value):
-            self.fail(column, f"{value!r} is not a whole number")
-            return None
-        return int(value)
 
     def url(self, column: str, required: bool = False) -> NamedNode | None:
         found = self.urls(column, required)
