@@ -54,13 +54,14 @@ from commonsgraph.store.base import (
     UpdateDataset,
     data_update,
 )
-from commonsgraph.store.endpoints import Endpoints, Shape, shape
+from commonsgraph.store.endpoints import Endpoints, Shape, position, shape
 from commonsgraph.vocab import sparql_prefixes
 
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
 FORM_TYPE = "application/x-www-form-urlencoded"
 WKT = "http://www.opengis.net/ont/geosparql#wktLiteral"
+_TABLES = (QueryResultsFormat.CSV, QueryResultsFormat.TSV)
 
 
 class RemoteStore:
@@ -190,8 +191,12 @@ class RemoteStore:
             if url != self.query_url and kind == "query":  # a replica down: the primary
                 return self._post(self.query_url, kind, text, accept, params)
             raise StoreError(f"the store at {url} cannot be reached: {error}") from None
-        _check(response)
+        _check(response, text, self._start(text))
         return response
+
+    def _start(self, sent: str) -> int:
+        """Where the query begins in the text sent: after the project's prefixes."""
+        return sent.find(self._prologue) + len(self._prologue)
 
     def _graph_request(self, method: str, graph: GraphName, **options: Any) -> httpx.Response:
         params = {"default": ""} if isinstance(graph, DefaultGraph) else {"graph": graph.value}
@@ -239,10 +244,28 @@ class RemoteStore:
         bindings: Bindings | None = None,
     ) -> Serialized:
         parts = shape(query)
-        accept = self._accept(parts, results_format.media_type, graph_format.media_type)
+        asked = self._asked(results_format)
+        accept = self._accept(parts, asked.media_type, graph_format.media_type)
         response = self._post(self._read_url(), "query", self._text(query, bindings), accept)
         media_type = response.headers.get("content-type", "").split(";")[0]
-        return Serialized(self._restore(response.content), media_type)
+        return self._written(
+            results_format, Serialized(self._restore(response.content), media_type)
+        )
+
+    def _asked(self, results_format: QueryResultsFormat) -> QueryResultsFormat:
+        """The results format asked of the engine: SPARQL JSON for CSV and TSV when the
+        engine's own are not the W3C's (`Profile.tables_from_json`)."""
+        if self.endpoints.profile.tables_from_json and results_format in _TABLES:
+            return QueryResultsFormat.JSON
+        return results_format
+
+    def _written(self, wanted: QueryResultsFormat, answer: Serialized) -> Serialized:
+        """The engine's answer in the results format `wanted`: SPARQL JSON asked in its place
+        (`_asked`) is read and written again in it, here, by pyoxigraph."""
+        if wanted == self._asked(wanted) or answer.media_type != QueryResultsFormat.JSON.media_type:
+            return answer
+        results = parse_query_results(answer.body, format=QueryResultsFormat.JSON)
+        return Serialized(results.serialize(format=wanted) or b"", wanted.media_type)
 
     async def execute(self, request: QueryRequest) -> Serialized:
         """A public query, over the pooled client in a worker thread (the event loop never
@@ -259,9 +282,10 @@ class RemoteStore:
         for graph in request.named_graphs or ():
             params = params.add("named-graph-uri", graph.value)
         url = url or self._read_url()
-        query_params, options = self._request("query", self._text(request.query), params)
+        sent = self._text(request.query)
+        query_params, options = self._request("query", sent, params)
         options["headers"]["Accept"] = self._accept(
-            parts, request.results_format.media_type, request.graph_format.media_type
+            parts, self._asked(request.results_format).media_type, request.graph_format.media_type
         )
         body = bytearray()
         try:
@@ -274,7 +298,7 @@ class RemoteStore:
             ) as response:
                 if response.status_code >= 400:
                     response.read()
-                    _check(response)
+                    _check(response, sent, self._start(sent))
                 for chunk in response.iter_bytes():
                     body += chunk
                     if len(body) > request.max_bytes:
@@ -288,7 +312,8 @@ class RemoteStore:
             raise QueryTimeout(request.timeout) from None
         except httpx.HTTPError as error:
             raise StoreError(f"the store at {url} cannot be reached: {error}") from None
-        return Serialized(self._restore(bytes(body)), media_type)
+        answer = Serialized(self._restore(bytes(body)), media_type)
+        return self._written(request.results_format, answer)
 
     def graphs(self) -> list[NamedNode]:
         """The named graphs, the engine's own left out."""
@@ -435,15 +460,17 @@ def _rows(body: bytes) -> list[Row]:
     ]
 
 
-def _check(response: httpx.Response) -> None:
-    """Translate the server's error answers once."""
+def _check(response: httpx.Response, sent: str = "", start: int = 0) -> None:
+    """Translate the server's error answers once; a syntax error's place is taken back to
+    the query, which begins at `start` in the text `sent`."""
     if response.status_code < 400:
         return
     detail = response.text.strip()[:500]
-    from commonsgraph.store.local import query_syntax_error, update_error
+    from commonsgraph.store.local import update_error
 
     if response.status_code == 400:
-        raise query_syntax_error(SyntaxError(detail or "the store refused the request"))
+        where = position(detail, sent, start) if sent else None
+        raise QuerySyntaxError(detail or "the store refused the request", *(where or (None, None)))
     error = update_error(detail)  # Oxigraph answers 500 to an update that does not fit
     if not isinstance(error, StoreError):
         raise error
