@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings
@@ -116,9 +116,32 @@ def test_one_process_holds_the_harvest_schedule(cluster: Cluster) -> None:
                 )
             )
         assert held.count(True) == 1
-        assert one.version() == two.version()
-        two.bump()
-        assert one.version() == two.version() == 1
+    finally:
+        one.close()
+        two.close()
+
+
+def test_a_bump_in_one_process_reaches_the_others_without_a_query_per_read(
+    cluster: Cluster,
+) -> None:
+    """The version is read from memory, kept current by PostgreSQL's notifications."""
+    url = cluster.database()
+    one = Database.open(settings_on(cluster, None, url))
+    two = Database.open(settings_on(cluster, None, url))
+    statements: list[str] = []
+    event.listen(one.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    try:
+        deadline = time.monotonic() + 30
+        while one.version() != 0 or not one.version_watched:  # its listener connected
+            assert time.monotonic() < deadline, "the listener never connected"
+            time.sleep(0.01)
+        assert two.bump() == two.version() == 1  # its own write: at once
+        while one.version() != 1:  # another's: once notified (generous bound)
+            assert time.monotonic() < deadline, "the bump was never notified"
+            time.sleep(0.001)
+        statements.clear()
+        assert [one.version() for _ in range(100)] == [1] * 100
+        assert statements == []
     finally:
         one.close()
         two.close()
