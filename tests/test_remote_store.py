@@ -259,3 +259,28 @@ def test_an_answer_past_its_bound_is_refused_and_the_next_query_served(
         assert statements(store) == 1
     finally:
         store.close()
+
+
+def test_an_account_with_digest_authentication_queries_virtuoso(virtuoso_url: str) -> None:
+    """Virtuoso's /sparql-auth (the queries go over the httpx client, which answers the
+    challenge); a wrong password is the store failing, not an answer."""
+    auth = f"{virtuoso_url}/sparql-auth"
+
+    def store(password: str) -> RemoteStore:
+        return RemoteStore(
+            Endpoints.of(
+                virtuoso_url, "virtuoso", query=auth, update=auth,
+                user="dba", password=password, digest=True,
+            )
+        )  # fmt: skip
+
+    right, wrong = store("dba"), store("not-the-password")
+    try:
+        assert right.ask("ASK {}")
+        request = QueryRequest("SELECT (1 AS ?one) {}", QueryResultsFormat.CSV, RdfFormat.TURTLE)
+        assert asyncio.run(right.execute(request)).body.split() == [b"one", b"1"]
+        with pytest.raises(StoreError, match="401"):
+            wrong.ask("ASK {}")
+    finally:
+        right.close()
+        wrong.close()

@@ -36,9 +36,9 @@ class Profile:
     from their statements)."""
     system_graphs: tuple[str, ...] = ()
     """IRI prefixes of the engine's own graphs, left out of the graphs listed and of the
-    statements counted. (Virtuoso's pragmas that exclude graphs, and the protocol's dataset
-    parameters, make it miscount `GRAPH <g>` patterns: its own graphs are made private to its
-    SPARQL user instead, for queries over its default graph; see the README.)"""
+    statements counted. (Virtuoso's pragma that excludes graphs from the default graph makes
+    it answer nothing for `GRAPH <g>` patterns: a deployment makes its own graphs private to
+    its SPARQL user instead, which leaves them out of every query; see the README.)"""
     tables_from_json: bool = False
     """CSV and TSV results are asked as SPARQL JSON and written here (Virtuoso quotes every
     CSV field, and writes TSV terms as plain text)."""

@@ -20,7 +20,6 @@ given apart, read replicas, credentials); one pooled HTTP client keeps its conne
 from __future__ import annotations
 
 import asyncio
-import base64
 import itertools
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -43,7 +42,7 @@ from pyoxigraph import (
     serialize,
 )
 
-from commonsgraph.errors import QuerySyntaxError, QueryTimeout, ResultTooLarge, StoreError
+from commonsgraph.errors import QuerySyntaxError, StoreError
 from commonsgraph.sparqltext import bind
 from commonsgraph.store.base import (
     Bindings,
@@ -57,7 +56,13 @@ from commonsgraph.store.base import (
     data_update,
 )
 from commonsgraph.store.endpoints import Endpoints, Shape, position, shape
-from commonsgraph.store.transport import Answer, QueryTransport, Unreachable
+from commonsgraph.store.transport import (
+    Answer,
+    QueryTransport,
+    Unreachable,
+    basic_credentials,
+    stream_query,
+)
 from commonsgraph.vocab import sparql_prefixes
 
 QUERY_TYPE = "application/sparql-query"
@@ -97,7 +102,9 @@ class RemoteStore:
         self._queries = (
             None
             if endpoints.digest and endpoints.user
-            else QueryTransport(connect_timeout, _basic(endpoints.user, endpoints.password))
+            else QueryTransport(
+                connect_timeout, basic_credentials(endpoints.user, endpoints.password)
+            )
         )
         """Queries' kept connections (Digest authentication: the httpx client instead)."""
         self._workers = ThreadPoolExecutor(connections, thread_name_prefix="store")
@@ -218,8 +225,14 @@ class RemoteStore:
                     target, options["content"], headers, timeout=timeout, max_bytes=max_bytes
                 )
             else:
-                answer = self._stream(
-                    url, query_params, options["content"], headers, timeout, max_bytes
+                answer = stream_query(
+                    self._client,
+                    url,
+                    query_params,
+                    options["content"],
+                    headers,
+                    httpx.Timeout(timeout, connect=self._connect_timeout),
+                    max_bytes,
                 )
         except Unreachable:
             if url == self.query_url:
@@ -229,39 +242,6 @@ class RemoteStore:
             )
         _check(answer.status, answer.text, sent, self._start(sent))
         return answer
-
-    def _stream(
-        self,
-        url: str,
-        params: httpx.QueryParams | None,
-        content: bytes,
-        headers: dict[str, str],
-        timeout: float,
-        max_bytes: int | None,
-    ) -> Answer:
-        """A query over the httpx client (Digest authentication)."""
-        body = bytearray()
-        try:
-            with self._client.stream(
-                "POST",
-                url,
-                params=params,
-                content=content,
-                headers=headers,
-                timeout=httpx.Timeout(timeout, connect=self._connect_timeout),
-            ) as response:
-                for chunk in response.iter_bytes():
-                    body += chunk
-                    if max_bytes is not None and len(body) > max_bytes:
-                        raise ResultTooLarge(max_bytes)
-                media_type = response.headers.get("content-type", "").split(";")[0]
-                return Answer(response.status_code, media_type, bytes(body))
-        except (httpx.ConnectError, httpx.ConnectTimeout) as error:
-            raise Unreachable(f"the store at {url} cannot be reached: {error}") from None
-        except httpx.TimeoutException:
-            raise QueryTimeout(timeout) from None
-        except httpx.HTTPError as error:
-            raise StoreError(f"the store at {url} cannot be reached: {error}") from None
 
     def _start(self, sent: str) -> int:
         """Where the query begins in the text sent: after the project's prefixes."""
@@ -512,14 +492,6 @@ def _rows(body: bytes) -> list[Row]:
         {name: solution[name] for name in names if solution[name] is not None}
         for solution in results
     ]
-
-
-def _basic(user: str, password: str) -> dict[str, str]:
-    """The header of HTTP Basic authentication ({} without a user)."""
-    if not user:
-        return {}
-    token = base64.b64encode(f"{user}:{password}".encode()).decode()
-    return {"Authorization": f"Basic {token}"}
 
 
 def _check(status: int, text: str, sent: str = "", start: int = 0) -> None:
