@@ -8,7 +8,7 @@ from __future__ import annotations
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -21,6 +21,7 @@ from sqlalchemy import event, text
 from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings
 from commonsgraph.database import Database
+from commonsgraph.database.version import LISTENER
 from commonsgraph.harvest import Source, SourceRegistry
 from commonsgraph.store import LocalStore
 from commonsgraph.tokens import TokenStore
@@ -142,6 +143,38 @@ def test_a_bump_in_one_process_reaches_the_others_without_a_query_per_read(
         statements.clear()
         assert [one.version() for _ in range(100)] == [1] * 100
         assert statements == []
+    finally:
+        one.close()
+        two.close()
+
+
+def test_a_listener_that_lost_its_connection_listens_again(cluster: Cluster) -> None:
+    url = cluster.database()
+    one = Database.open(settings_on(cluster, None, url))
+    two = Database.open(settings_on(cluster, None, url))
+    deadline = time.monotonic() + 30
+
+    def until(condition: Callable[[], bool]) -> None:
+        while not condition():
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+
+    try:
+        until(lambda: one.version() == 0 and one.version_watched)
+        with two.transaction() as connection:
+            ended = connection.scalar(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE application_name = :name"
+                ),
+                {"name": LISTENER},
+            )
+        assert ended == 1
+        two.bump()
+        until(lambda: one.version() == 1)  # read again, or notified once listening again
+        until(lambda: one.version_watched)
+        two.bump()
+        until(lambda: one.version() == 2)
     finally:
         one.close()
         two.close()

@@ -30,6 +30,8 @@ from commonsgraph import safetext
 CHANNEL = "commonsgraph_data_version"
 """PostgreSQL's notification channel of the data version."""
 READ = "SELECT version FROM data_version"
+LISTENER = "commonsgraph data version"
+"""The listener's name in PostgreSQL's `pg_stat_activity`."""
 logger = safetext.logger("commonsgraph.database")
 
 
@@ -88,19 +90,26 @@ class VersionWatch:
                 self._known = version
 
     def _listen(self, conninfo: str) -> None:
-        """Follow the notifications of bumps, reconnecting after a lost connection."""
+        """Follow the notifications of bumps, reconnecting after a lost connection (said once
+        in the log, not at every attempt)."""
+        told = False
         while not self._closed.is_set():
             try:
-                with psycopg.connect(conninfo, autocommit=True) as connection:
+                with psycopg.connect(
+                    conninfo, autocommit=True, application_name=LISTENER
+                ) as connection:
                     connection.execute(f"LISTEN {CHANNEL}")
                     row = connection.execute(READ).fetchone()
                     with self._lock:  # listening before reading: no bump falls between
                         self._known = int(row[0]) if row else 0
+                    told = False
                     while not self._closed.is_set():
                         for note in connection.notifies(timeout=1.0):
                             self._raise(int(note.payload))
             except (psycopg.Error, ValueError) as error:
-                logger.warning("the data version's listener lost its connection: %s", error)
+                if not told:
+                    logger.warning("the data version's listener is not connected: %s", error)
+                    told = True
             with self._lock:
                 self._known = None  # read from the database until listening again
             self._closed.wait(1.0)
