@@ -220,7 +220,8 @@ class RemoteStore:
         timeout = self._timeout if timeout is None else timeout
         try:
             if self._queries is not None:
-                target = url if not query_params else f"{url}?{query_params}"
+                joint = "&" if "?" in url else "?"
+                target = url if not query_params else f"{url}{joint}{query_params}"
                 answer = self._queries.post(
                     target, options["content"], headers, timeout=timeout, max_bytes=max_bytes
                 )
