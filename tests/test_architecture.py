@@ -34,7 +34,8 @@ def modules() -> list[Path]:
         ("pyshacl", ()),  # tests only: tests/test_shacl.py compares it with shacl.py
         ("rdflib", ("shacl.py",)),
         # HTTP clients: the remote store, SERVICE calls and harvests only
-        ("httpx", ("store/remote.py", "federation.py", "harvest/fetch.py")),
+        ("httpx", ("store/remote.py", "store/transport.py", "federation.py", "harvest/fetch.py")),
+        ("http.client", ("store/transport.py",)),  # the remote store's queries
         ("SPARQLWrapper", ()),  # tests only: a client of our endpoint
         # the service's state: the database package, and the one module per concept on it
         (
@@ -49,8 +50,10 @@ def modules() -> list[Path]:
             ),
         ),
         ("alembic", ("database",)),
-        ("sqlite3", ("database/legacy.py",)),  # the data files before the database
-        ("psycopg", ()),  # SQLAlchemy's driver for PostgreSQL, named in database/ only
+        # the data files before the database; SQLite's change counter of the data version
+        ("sqlite3", ("database/legacy.py", "database/version.py")),
+        # SQLAlchemy's driver for PostgreSQL, named in database/ only; its notifications
+        ("psycopg", ("database/version.py",)),
         ("pycountry", ("territories.py",)),  # ISO 3166 codes and names
     ],
 )

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from pyoxigraph import NamedNode
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, event, func, select
 
 from commonsgraph.cli import main
 from commonsgraph.config import Settings
@@ -193,6 +193,30 @@ def test_the_data_version_counts_writes() -> None:
     database = Database.memory()
     first = database.version()
     assert database.bump() == first + 1 == database.version()
+
+
+def test_a_file_databases_version_is_read_without_a_query_until_a_commit(
+    tmp_path: Path,
+) -> None:
+    """Two databases on one file, as two processes: each sees the other's bumps at once, and
+    a read opens no transaction (SQLite's own change counter says when to read again)."""
+    one = Database.open(Settings(data_dir=tmp_path))
+    two = Database.open(Settings(data_dir=tmp_path))
+    statements: list[str] = []
+    event.listen(one.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    try:
+        assert one.version() == two.version() == 0
+        for expected in (1, 2, 3):
+            assert two.bump() == expected
+            assert one.version() == expected == two.version()
+        one.bump()
+        assert two.version() == 4
+        statements.clear()
+        assert [one.version() for _ in range(100)] == [4] * 100
+        assert statements == []
+    finally:
+        one.close()
+        two.close()
 
 
 def test_the_schema_is_the_tables_module() -> None:

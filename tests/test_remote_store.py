@@ -4,9 +4,13 @@ read replicas with read-your-writes, one pooled client (real `oxigraph serve` pr
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import psutil
 import pytest
@@ -15,7 +19,7 @@ from pyoxigraph import Literal, NamedNode, QueryResultsFormat, RdfFormat
 
 from commonsgraph.cli import main
 from commonsgraph.config import Settings
-from commonsgraph.errors import ConfigError, StoreError
+from commonsgraph.errors import ConfigError, ResultTooLarge, StoreError
 from commonsgraph.store import Endpoints, QueryRequest, open_store
 from commonsgraph.store.remote import WKT, RemoteStore
 
@@ -198,3 +202,85 @@ def test_the_command_line_says_what_is_wrong_with_the_store(
     assert message in result.output
     assert "s3cret" not in result.output
     assert "Traceback" not in result.output
+
+
+class Forgetful(BaseHTTPRequestHandler):
+    """A SPARQL endpoint that answers `ASK` true, keeps no connection open after an answer
+    although it says nothing of it (as a server whose idle connections time out), and notes
+    each request's credentials."""
+
+    protocol_version = "HTTP/1.1"
+    seen: ClassVar[list[str | None]] = []
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        Forgetful.seen.append(self.headers["Authorization"])
+        body = b'{"head": {}, "boolean": true}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        self.close_connection = True
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet."""
+
+
+def test_a_kept_connection_the_server_closed_is_opened_again_with_its_credentials() -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Forgetful)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    store = RemoteStore(Endpoints.of(base, user="reader", password="s3cret"))
+    Forgetful.seen.clear()
+    try:
+        assert [store.ask("ASK {}") for _ in range(3)] == [True] * 3
+        request = QueryRequest("ASK {}", QueryResultsFormat.JSON, RdfFormat.TURTLE)
+        assert b"true" in asyncio.run(store.execute(request)).body
+    finally:
+        store.close()
+        server.shutdown()
+        server.server_close()
+    basic = "Basic " + base64.b64encode(b"reader:s3cret").decode()
+    assert Forgetful.seen == [basic] * 4
+
+
+def test_an_answer_past_its_bound_is_refused_and_the_next_query_served(
+    oxigraph_url: str,
+) -> None:
+    store = RemoteStore.oxigraph(oxigraph_url)
+    try:
+        store.update("DROP ALL")
+        store.update(INSERT)
+        wide = QueryRequest(COUNT, QueryResultsFormat.XML, RdfFormat.TURTLE, max_bytes=10)
+        with pytest.raises(ResultTooLarge):
+            asyncio.run(store.execute(wide))
+        assert statements(store) == 1
+    finally:
+        store.close()
+
+
+def test_an_account_with_digest_authentication_queries_virtuoso(virtuoso_url: str) -> None:
+    """Virtuoso's /sparql-auth (the queries go over the httpx client, which answers the
+    challenge); a wrong password is the store failing, not an answer."""
+    auth = f"{virtuoso_url}/sparql-auth"
+
+    def store(password: str) -> RemoteStore:
+        return RemoteStore(
+            Endpoints.of(
+                virtuoso_url, "virtuoso", query=auth, update=auth,
+                user="dba", password=password, digest=True,
+            )
+        )  # fmt: skip
+
+    right, wrong = store("dba"), store("not-the-password")
+    try:
+        assert right.ask("ASK {}")
+        request = QueryRequest("SELECT (1 AS ?one) {}", QueryResultsFormat.CSV, RdfFormat.TURTLE)
+        assert asyncio.run(right.execute(request)).body.split() == [b"one", b"1"]
+        with pytest.raises(StoreError, match="401"):
+            wrong.ask("ASK {}")
+    finally:
+        right.close()
+        wrong.close()

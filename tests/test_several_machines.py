@@ -8,7 +8,7 @@ from __future__ import annotations
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -16,11 +16,12 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings
 from commonsgraph.database import Database
+from commonsgraph.database.version import LISTENER
 from commonsgraph.harvest import Source, SourceRegistry
 from commonsgraph.store import LocalStore
 from commonsgraph.tokens import TokenStore
@@ -116,9 +117,64 @@ def test_one_process_holds_the_harvest_schedule(cluster: Cluster) -> None:
                 )
             )
         assert held.count(True) == 1
-        assert one.version() == two.version()
+    finally:
+        one.close()
+        two.close()
+
+
+def test_a_bump_in_one_process_reaches_the_others_without_a_query_per_read(
+    cluster: Cluster,
+) -> None:
+    """The version is read from memory, kept current by PostgreSQL's notifications."""
+    url = cluster.database()
+    one = Database.open(settings_on(cluster, None, url))
+    two = Database.open(settings_on(cluster, None, url))
+    statements: list[str] = []
+    event.listen(one.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    try:
+        deadline = time.monotonic() + 30
+        while one.version() != 0 or not one.version_watched:  # its listener connected
+            assert time.monotonic() < deadline, "the listener never connected"
+            time.sleep(0.01)
+        assert two.bump() == two.version() == 1  # its own write: at once
+        while one.version() != 1:  # another's: once notified (generous bound)
+            assert time.monotonic() < deadline, "the bump was never notified"
+            time.sleep(0.001)
+        statements.clear()
+        assert [one.version() for _ in range(100)] == [1] * 100
+        assert statements == []
+    finally:
+        one.close()
+        two.close()
+
+
+def test_a_listener_that_lost_its_connection_listens_again(cluster: Cluster) -> None:
+    url = cluster.database()
+    one = Database.open(settings_on(cluster, None, url))
+    two = Database.open(settings_on(cluster, None, url))
+    deadline = time.monotonic() + 30
+
+    def until(condition: Callable[[], bool]) -> None:
+        while not condition():
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+
+    try:
+        until(lambda: one.version() == 0 and one.version_watched)
+        with two.transaction() as connection:
+            ended = connection.scalar(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE application_name = :name"
+                ),
+                {"name": LISTENER},
+            )
+        assert ended == 1
         two.bump()
-        assert one.version() == two.version() == 1
+        until(lambda: one.version() == 1)  # read again, or notified once listening again
+        until(lambda: one.version_watched)
+        two.bump()
+        until(lambda: one.version() == 2)
     finally:
         one.close()
         two.close()

@@ -1,7 +1,8 @@
 """A throwaway Virtuoso 7 for the tests: Debian's `virtuoso-opensource` (scripts/test installs
 it when missing), its database in a temporary directory, its SQL and HTTP ports free loopback
 ports, stopped and removed after. The anonymous SPARQL user may update, as a deployment behind
-a firewall allows (a public one gives its writers an account and /sparql-auth)."""
+a firewall allows (a public one gives its writers an account and /sparql-auth), and does not
+see Virtuoso's own graphs."""
 
 from __future__ import annotations
 
@@ -24,6 +25,19 @@ GRANTS = (
     'GRANT EXECUTE ON DB.DBA.SPARQL_DELETE_DICT_CONTENT TO "SPARQL";',
     "DB.DBA.RDF_DEFAULT_USER_PERMS_SET('nobody', 7);",
 )
+PRIVATE = "http://www.openlinksw.com/schemas/virtrdf#PrivateGraphs"
+SYSTEM_GRAPHS = (
+    "http://www.openlinksw.com/schemas/virtrdf#",
+    "http://www.w3.org/ns/ldp#",
+    "http://localuriqaserver/sparql",
+)
+PRIVATE_GRAPHS = (
+    f"DB.DBA.RDF_GRAPH_GROUP_CREATE('{PRIVATE}', 1);",
+    *(f"DB.DBA.RDF_GRAPH_GROUP_INS('{PRIVATE}', '{graph}');" for graph in SYSTEM_GRAPHS),
+    "DB.DBA.RDF_DEFAULT_USER_PERMS_SET('nobody', 0, 1);",
+)
+"""Virtuoso's own graphs made private to its SPARQL user, as the README says a deployment
+does: its default graph, and the graphs it lists, are then the data's alone."""
 
 
 def config(directory: Path, sql_port: int, http_port: int) -> str:
@@ -89,7 +103,7 @@ def virtuoso_server() -> Iterator[str]:
     try:
         command = [str(BINARY), "+foreground", "+configfile", str(ini)]
         with running(command, f"{base}/sparql?query=ASK%7B%7D", directory / "stdout.log"):
-            isql(sql_port, *GRANTS)
+            isql(sql_port, *GRANTS, *PRIVATE_GRAPHS)
             yield base
     finally:
         shutil.rmtree(directory, ignore_errors=True)

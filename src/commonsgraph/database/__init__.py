@@ -32,6 +32,7 @@ from sqlalchemy.pool import StaticPool
 from commonsgraph import safetext
 from commonsgraph.config import Settings
 from commonsgraph.database.tables import data_version, lease
+from commonsgraph.database.version import CHANNEL, VersionWatch
 from commonsgraph.errors import ConfigError, StoreError
 
 FILE = "commonsgraph.sqlite3"
@@ -80,6 +81,7 @@ class Database:
         # one connection in memory: its transactions are taken in turn
         self._serial = threading.RLock() if memory else None
         self._locks: dict[str, threading.Lock] = {}
+        self._watch = VersionWatch(engine, self._read_version)
 
     @classmethod
     def open(cls, settings: Settings, *, upgrade: bool = True) -> Database:
@@ -145,15 +147,32 @@ class Database:
     # -- the shared data version ----------------------------------------------------------------
 
     def version(self) -> int:
-        """The data version: a number every write to the graph bumps, in any process."""
+        """The data version: a number every write to the graph bumps, in any process (read
+        from memory while nothing changed: `version.VersionWatch`)."""
+        return self._watch.version()
+
+    @property
+    def version_watched(self) -> bool:
+        """Whether `version` reads from memory now (see `version.VersionWatch`)."""
+        return self._watch.watching
+
+    def _read_version(self) -> int:
         with self.transaction() as connection:
             return int(connection.scalar(select(data_version.c.version)) or 0)
 
     def bump(self) -> int:
-        """Count a write to the graph; the new version."""
+        """Count a write to the graph; the new version (other processes are notified of it
+        when the transaction commits)."""
         with self.transaction() as connection:
             connection.execute(update(data_version).values(version=data_version.c.version + 1))
-            return int(connection.scalar(select(data_version.c.version)) or 0)
+            version = int(connection.scalar(select(data_version.c.version)) or 0)
+            if self.postgresql:
+                connection.execute(
+                    text("SELECT pg_notify(:channel, :version)"),
+                    {"channel": CHANNEL, "version": str(version)},
+                )
+        self._watch.wrote(version)
+        return version
 
     # -- leases --------------------------------------------------------------------------------
 
@@ -203,6 +222,7 @@ class Database:
             return MigrationContext.configure(connection).get_current_revision()
 
     def close(self) -> None:
+        self._watch.close()
         self.engine.dispose()
 
 

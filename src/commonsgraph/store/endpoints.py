@@ -9,6 +9,7 @@ logs and error messages, a password must not).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from commonsgraph.errors import ConfigError, QuerySyntaxError
@@ -35,9 +36,12 @@ class Profile:
     from their statements)."""
     system_graphs: tuple[str, ...] = ()
     """IRI prefixes of the engine's own graphs, left out of the graphs listed and of the
-    statements counted. (Virtuoso's pragmas that exclude graphs, and the protocol's dataset
-    parameters, make it miscount `GRAPH <g>` patterns: its own graphs are made private to its
-    SPARQL user instead, for queries over its default graph; see the README.)"""
+    statements counted. (Virtuoso's pragma that excludes graphs from the default graph makes
+    it answer nothing for `GRAPH <g>` patterns: a deployment makes its own graphs private to
+    its SPARQL user instead, which leaves them out of every query; see the README.)"""
+    tables_from_json: bool = False
+    """CSV and TSV results are asked as SPARQL JSON and written here (Virtuoso quotes every
+    CSV field, and writes TSV terms as plain text)."""
     geometry_datatype: str = ""
     """The datatype the engine gives back WKT literals with (Virtuoso's virtrdf:Geometry),
     read as geo:wktLiteral again."""
@@ -68,6 +72,7 @@ PROFILES = {
             form_requests=True,
             base_first=True,
             lists_empty_graphs=False,
+            tables_from_json=True,
             system_graphs=(
                 "http://www.openlinksw.com/",
                 "http://www.w3.org/ns/ldp#",
@@ -170,3 +175,39 @@ def shape(text: str) -> Shape:
     except QuerySyntaxError:
         pass
     return Shape(tuple(bases))
+
+
+_AT = re.compile(r"\bat (\d+):(\d+)")
+"""Oxigraph's position of a syntax error: `error at 2:16` (line and column, from 1)."""
+_NEAR = re.compile(r"\bline (\d+): [^\n]*? at '([^'\n]+)'(?: before '([^'\n]+)')?")
+"""Virtuoso's: `line 2: syntax error at '}' before '}'` (the line, the token it stopped at,
+and the one after it)."""
+
+
+def position(message: str, sent: str, start: int) -> tuple[int, int] | None:
+    """Where an engine's syntax error `message` points in a query (line and column, from 1):
+    read in the text sent, then taken back to the query's own text, which begins at offset
+    `start` of it (after the prologue the client adds). None when the message names no
+    place, or one before the query."""
+    lines = sent.split("\n")
+    found = _AT.search(message)
+    if found is not None:
+        line, column = int(found.group(1)), int(found.group(2))
+    elif (near := _NEAR.search(message)) is not None and 1 <= int(near.group(1)) <= len(lines):
+        line = int(near.group(1))
+        token, after = near.group(2), near.group(3)
+        text = lines[line - 1]
+        followed = re.search(re.escape(token) + r"\s*" + re.escape(after), text) if after else None
+        index = followed.start() if followed is not None else text.find(token)
+        if index < 0:
+            return None
+        column = index + 1
+    else:
+        return None
+    if not 1 <= line <= len(lines):
+        return None
+    offset = sum(len(text) + 1 for text in lines[: line - 1]) + column - 1 - start
+    if offset < 0:
+        return None
+    query = sent[start:]
+    return query.count("\n", 0, offset) + 1, offset - (query.rfind("\n", 0, offset) + 1) + 1

@@ -19,13 +19,14 @@ given apart, read replicas, credentials); one pooled HTTP client keeps its conne
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, BinaryIO
 
-import anyio.to_thread
 import httpx
 from pyoxigraph import (
     DefaultGraph,
@@ -41,7 +42,7 @@ from pyoxigraph import (
     serialize,
 )
 
-from commonsgraph.errors import QuerySyntaxError, QueryTimeout, ResultTooLarge, StoreError
+from commonsgraph.errors import QuerySyntaxError, StoreError
 from commonsgraph.sparqltext import bind
 from commonsgraph.store.base import (
     Bindings,
@@ -54,13 +55,21 @@ from commonsgraph.store.base import (
     UpdateDataset,
     data_update,
 )
-from commonsgraph.store.endpoints import Endpoints, Shape, shape
+from commonsgraph.store.endpoints import Endpoints, Shape, position, shape
+from commonsgraph.store.transport import (
+    Answer,
+    QueryTransport,
+    Unreachable,
+    basic_credentials,
+    stream_query,
+)
 from commonsgraph.vocab import sparql_prefixes
 
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
 FORM_TYPE = "application/x-www-form-urlencoded"
 WKT = "http://www.opengis.net/ont/geosparql#wktLiteral"
+_TABLES = (QueryResultsFormat.CSV, QueryResultsFormat.TSV)
 
 
 class RemoteStore:
@@ -89,6 +98,17 @@ class RemoteStore:
             kind = httpx.DigestAuth if endpoints.digest else httpx.BasicAuth
             auth = kind(endpoints.user, endpoints.password)
         self._connect_timeout = connect_timeout
+        self._timeout = timeout
+        self._queries = (
+            None
+            if endpoints.digest and endpoints.user
+            else QueryTransport(
+                connect_timeout, basic_credentials(endpoints.user, endpoints.password)
+            )
+        )
+        """Queries' kept connections (Digest authentication: the httpx client instead)."""
+        self._workers = ThreadPoolExecutor(connections, thread_name_prefix="store")
+        """The threads public queries wait on the store in, as many as kept connections."""
         self._client = httpx.Client(
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
             limits=httpx.Limits(
@@ -174,24 +194,59 @@ class RemoteStore:
             "headers": {"Content-Type": f"{media}; charset=utf-8"},
         }
 
-    def _post(
+    def _post(self, kind: str, text: str, params: httpx.QueryParams | None = None) -> None:
+        """POST an update (`kind` "update") over the httpx client."""
+        query_params, options = self._request(kind, text, params)
+        try:
+            response = self._client.post(self.update_url, params=query_params, **options)
+        except httpx.HTTPError as error:
+            raise StoreError(f"the store at {self.update_url} cannot be reached: {error}") from None
+        _check(response.status_code, response.text, text, self._start(text))
+
+    def _send_query(
         self,
         url: str,
-        kind: str,
-        text: str,
-        accept: str = "*/*",
+        sent: str,
+        accept: str,
         params: httpx.QueryParams | None = None,
-    ) -> httpx.Response:
-        query_params, options = self._request(kind, text, params)
-        options["headers"]["Accept"] = accept
+        *,
+        timeout: float | None = None,
+        max_bytes: int | None = None,
+    ) -> Answer:
+        """POST the query text `sent` to `url` (a replica that cannot be reached: the
+        primary) and read its answer, within `timeout` and `max_bytes`."""
+        query_params, options = self._request("query", sent, params)
+        headers = {**options["headers"], "Accept": accept}
+        timeout = self._timeout if timeout is None else timeout
         try:
-            response = self._client.post(url, params=query_params, **options)
-        except httpx.HTTPError as error:
-            if url != self.query_url and kind == "query":  # a replica down: the primary
-                return self._post(self.query_url, kind, text, accept, params)
-            raise StoreError(f"the store at {url} cannot be reached: {error}") from None
-        _check(response)
-        return response
+            if self._queries is not None:
+                joint = "&" if "?" in url else "?"
+                target = url if not query_params else f"{url}{joint}{query_params}"
+                answer = self._queries.post(
+                    target, options["content"], headers, timeout=timeout, max_bytes=max_bytes
+                )
+            else:
+                answer = stream_query(
+                    self._client,
+                    url,
+                    query_params,
+                    options["content"],
+                    headers,
+                    httpx.Timeout(timeout, connect=self._connect_timeout),
+                    max_bytes,
+                )
+        except Unreachable:
+            if url == self.query_url:
+                raise
+            return self._send_query(  # a replica down: the primary
+                self.query_url, sent, accept, params, timeout=timeout, max_bytes=max_bytes
+            )
+        _check(answer.status, answer.text, sent, self._start(sent))
+        return answer
+
+    def _start(self, sent: str) -> int:
+        """Where the query begins in the text sent: after the project's prefixes."""
+        return sent.find(self._prologue) + len(self._prologue)
 
     def _graph_request(self, method: str, graph: GraphName, **options: Any) -> httpx.Response:
         params = {"default": ""} if isinstance(graph, DefaultGraph) else {"graph": graph.value}
@@ -210,8 +265,8 @@ class RemoteStore:
     # -- reading ------------------------------------------------------------------------------
 
     def _query(self, query: str, bindings: Bindings | None, accept: str) -> bytes:
-        response = self._post(self._read_url(), "query", self._text(query, bindings), accept)
-        return self._restore(response.content)
+        answer = self._send_query(self._read_url(), self._text(query, bindings), accept)
+        return self._restore(answer.body)
 
     def select(self, query: str, bindings: Bindings | None = None) -> list[Row]:
         return _rows(self._query(query, bindings, QueryResultsFormat.JSON.media_type))
@@ -239,17 +294,37 @@ class RemoteStore:
         bindings: Bindings | None = None,
     ) -> Serialized:
         parts = shape(query)
-        accept = self._accept(parts, results_format.media_type, graph_format.media_type)
-        response = self._post(self._read_url(), "query", self._text(query, bindings), accept)
-        media_type = response.headers.get("content-type", "").split(";")[0]
-        return Serialized(self._restore(response.content), media_type)
+        asked = self._asked(results_format)
+        accept = self._accept(parts, asked.media_type, graph_format.media_type)
+        answer = self._send_query(self._read_url(), self._text(query, bindings), accept)
+        return self._written(
+            results_format, Serialized(self._restore(answer.body), answer.media_type)
+        )
+
+    def _asked(self, results_format: QueryResultsFormat) -> QueryResultsFormat:
+        """The results format asked of the engine: SPARQL JSON for CSV and TSV when the
+        engine's own are not the W3C's (`Profile.tables_from_json`)."""
+        if self.endpoints.profile.tables_from_json and results_format in _TABLES:
+            return QueryResultsFormat.JSON
+        return results_format
+
+    def _written(self, wanted: QueryResultsFormat, answer: Serialized) -> Serialized:
+        """The engine's answer in the results format `wanted`: SPARQL JSON asked in its place
+        (`_asked`) is read and written again in it, here, by pyoxigraph."""
+        if wanted == self._asked(wanted) or answer.media_type != QueryResultsFormat.JSON.media_type:
+            return answer
+        results = parse_query_results(answer.body, format=QueryResultsFormat.JSON)
+        return Serialized(results.serialize(format=wanted) or b"", wanted.media_type)
 
     async def execute(self, request: QueryRequest) -> Serialized:
-        """A public query, over the pooled client in a worker thread (the event loop never
-        waits on the network)."""
-        return await anyio.to_thread.run_sync(self._execute, request)
+        """A public query, over a kept connection in one of the store's threads (the event
+        loop never waits on the network; a pool of its own costs a fifth of anyio's
+        `to_thread` per call)."""
+        return await asyncio.get_running_loop().run_in_executor(
+            self._workers, self._execute, request
+        )
 
-    def _execute(self, request: QueryRequest, url: str | None = None) -> Serialized:
+    def _execute(self, request: QueryRequest) -> Serialized:
         parts = shape(request.query)
         params = httpx.QueryParams()
         defaults = self.default_graphs if request.default_graphs is None else request.default_graphs
@@ -258,37 +333,19 @@ class RemoteStore:
                 params = params.add("default-graph-uri", graph.value)
         for graph in request.named_graphs or ():
             params = params.add("named-graph-uri", graph.value)
-        url = url or self._read_url()
-        query_params, options = self._request("query", self._text(request.query), params)
-        options["headers"]["Accept"] = self._accept(
-            parts, request.results_format.media_type, request.graph_format.media_type
+        accept = self._accept(
+            parts, self._asked(request.results_format).media_type, request.graph_format.media_type
         )
-        body = bytearray()
-        try:
-            with self._client.stream(
-                "POST",
-                url,
-                params=query_params,
-                timeout=httpx.Timeout(request.timeout, connect=self._connect_timeout),
-                **options,
-            ) as response:
-                if response.status_code >= 400:
-                    response.read()
-                    _check(response)
-                for chunk in response.iter_bytes():
-                    body += chunk
-                    if len(body) > request.max_bytes:
-                        raise ResultTooLarge(request.max_bytes)
-                media_type = response.headers.get("content-type", "").split(";")[0]
-        except (httpx.ConnectError, httpx.ConnectTimeout) as error:
-            if url != self.query_url:  # a replica down: the primary
-                return self._execute(request, self.query_url)
-            raise StoreError(f"the store at {url} cannot be reached: {error}") from None
-        except httpx.TimeoutException:
-            raise QueryTimeout(request.timeout) from None
-        except httpx.HTTPError as error:
-            raise StoreError(f"the store at {url} cannot be reached: {error}") from None
-        return Serialized(self._restore(bytes(body)), media_type)
+        answer = self._send_query(
+            self._read_url(),
+            self._text(request.query),
+            accept,
+            params,
+            timeout=request.timeout,
+            max_bytes=request.max_bytes,
+        )
+        served = Serialized(self._restore(answer.body), answer.media_type)
+        return self._written(request.results_format, served)
 
     def graphs(self) -> list[NamedNode]:
         """The named graphs, the engine's own left out."""
@@ -329,7 +386,7 @@ class RemoteStore:
         response = self._graph_request("GET", graph, headers={"Accept": format.media_type})
         if response.status_code == 404:
             return None
-        _check(response)
+        _check(response.status_code, response.text)
         return self._restore(response.content)
 
     # -- writing ------------------------------------------------------------------------------
@@ -344,8 +401,7 @@ class RemoteStore:
                 }
             )
         with self._writing():
-            text = self._text(update)
-            self._post(self.update_url, "update", text, params=params)
+            self._post("update", self._text(update), params)
 
     def change(self, delete: Sequence[Quad], insert: Sequence[Quad]) -> None:
         if delete or insert:
@@ -363,7 +419,7 @@ class RemoteStore:
                 content=data,
                 headers={"Content-Type": RdfFormat.N_TRIPLES.media_type},
             )
-            _check(response)
+            _check(response.status_code, response.text)
         return data.count(b"\n"), not existed
 
     def replace_graph(self, graph: GraphName, triples: Iterable[Triple]) -> GraphChange:
@@ -381,7 +437,7 @@ class RemoteStore:
             response = self._graph_request("DELETE", graph)
             if response.status_code == 404:
                 return False
-            _check(response)
+            _check(response.status_code, response.text)
             return True
 
     def dump(self, output: BinaryIO, format: RdfFormat) -> None:
@@ -389,7 +445,8 @@ class RemoteStore:
             with self._client.stream(
                 "GET", self.graph_store_url, headers={"Accept": format.media_type}
             ) as response:
-                _check(response)
+                if response.status_code >= 400:
+                    _check(response.status_code, response.read().decode("utf-8", "replace"))
                 for chunk in response.iter_bytes():
                     output.write(chunk)
         except httpx.HTTPError as error:
@@ -420,6 +477,9 @@ class RemoteStore:
 
     def close(self) -> None:
         """Close the pooled connections (with the service)."""
+        self._workers.shutdown(wait=True)
+        if self._queries is not None:
+            self._queries.close()
         self._client.close()
 
 
@@ -435,16 +495,18 @@ def _rows(body: bytes) -> list[Row]:
     ]
 
 
-def _check(response: httpx.Response) -> None:
-    """Translate the server's error answers once."""
-    if response.status_code < 400:
+def _check(status: int, text: str, sent: str = "", start: int = 0) -> None:
+    """Translate the server's error answers once; a syntax error's place is taken back to
+    the query, which begins at `start` in the text `sent`."""
+    if status < 400:
         return
-    detail = response.text.strip()[:500]
-    from commonsgraph.store.local import query_syntax_error, update_error
+    detail = text.strip()[:500]
+    from commonsgraph.store.local import update_error
 
-    if response.status_code == 400:
-        raise query_syntax_error(SyntaxError(detail or "the store refused the request"))
+    if status == 400:
+        where = position(detail, sent, start) if sent else None
+        raise QuerySyntaxError(detail or "the store refused the request", *(where or (None, None)))
     error = update_error(detail)  # Oxigraph answers 500 to an update that does not fit
     if not isinstance(error, StoreError):
         raise error
-    raise StoreError(f"the store answered {response.status_code}: {detail}")
+    raise StoreError(f"the store answered {status}: {detail}")
