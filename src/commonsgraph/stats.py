@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from pyoxigraph import Literal, NamedNode
 
+from commonsgraph import kinds
 from commonsgraph.graphs import GraphInfo, graph_infos
 from commonsgraph.store import Store, lexical
 from commonsgraph.vocab import compact
@@ -63,17 +64,8 @@ class HomeCounts:
     countries: list[tuple[str, str, int]]
 
 
-HOME_CLASSES = (
-    "https://w3id.org/commonsgraph/ns#TiersLieu",
-    "http://www.w3.org/ns/org#Organization",
-    "https://w3id.org/commonsgraph/ns#Network",
-    "https://w3id.org/commonsgraph/ns#Commons",
-    "http://creativecommons.org/ns#License",
-    "https://w3id.org/commonsgraph/ns#Programme",
-    "http://rdf.insee.fr/def/geo#Commune",
-    "http://rdf.insee.fr/def/geo#Departement",
-    "http://rdf.insee.fr/def/geo#Region",
-)
+HOME_CLASSES = kinds.home_classes()
+"""The classes the home page counts (`kinds`: those marked `home`)."""
 
 
 LABEL = """OPTIONAL { ?x rdfs:label ?l1 FILTER(lang(?l1) = ?lang) }

@@ -6,11 +6,14 @@ language and the address to follow on this deployment.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import ClassVar
 from urllib.parse import quote
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
+from commonsgraph import kinds
 from commonsgraph.describe import Description, pick
 from commonsgraph.graphs import GraphInfo
 from commonsgraph.legal.engine import Engine, Step
@@ -20,7 +23,6 @@ from commonsgraph.vocab import (
     CC,
     CG,
     DCT,
-    IGEO,
     LOCN,
     OWL,
     PREFIXES,
@@ -33,13 +35,6 @@ from commonsgraph.vocab import (
 )
 
 CG_ONTOLOGY_PREFIX = PREFIXES["cg"]
-TERRITORIES = {
-    IGEO.Commune,
-    IGEO.ArrondissementMunicipal,
-    IGEO.Departement,
-    IGEO.Region,
-    IGEO.Intercommunalite,
-}
 
 
 @dataclass(frozen=True)
@@ -95,6 +90,10 @@ class Page:
     range: list[Link] = field(default_factory=list)
     verdicts: list[Verdicts] = field(default_factory=list)
     """For a licence: may its material be adapted or combined under the common licences."""
+    kind: str | None = None
+    """The name of its kind (`kinds`), in the reader's language."""
+    icon: str = ""
+    template: str = "resource.html"
 
 
 @dataclass(frozen=True)
@@ -230,14 +229,17 @@ class PageBuilder:
             page.sections.append(
                 Section("same_as", [(self.link(description, t), "") for t in description.same_as])
             )
-        kinds = set(description.types)
-        page.is_class = bool(kinds & {OWL.Class, RDFS.Class})
-        if CG.TiersLieu in kinds:
-            self._tiers_lieu(description, page)
-        if CC.License in kinds:
-            self._licence(description, page)
-        if kinds & TERRITORIES:
-            self._territory(description, page)
+        classes = set(description.types)
+        page.is_class = bool(classes & {OWL.Class, RDFS.Class})
+        built: set[str] = set()
+        for kind in kinds.of_types([t.value for t in description.types]):
+            if page.kind is None:
+                page.kind, page.template = kind.name(self.languages[0]), kind.template
+                page.icon = kind.icon
+            if kind.builder is not None and kind.builder not in built:
+                built.add(kind.builder)
+                self.BUILDERS[kind.builder](self, description, page)
+            self._shown(description, page, kind)
         if iri.value.startswith(CG_ONTOLOGY_PREFIX) or page.is_class:
             self._term(description, page)
         return page
@@ -424,6 +426,48 @@ class PageBuilder:
         page.range = self._links(description, RDFS.range) + self._links(
             description, SCHEMA.rangeIncludes
         )
+
+    def _shown(self, description: Description, page: Page, kind: kinds.Kind) -> None:
+        """The facts and sections the kind's entry names, each value labelled."""
+        for shown, sections in [(s, False) for s in kind.facts] + [
+            (s, True) for s in kind.sections
+        ]:
+            values = self._reached(description.iri, shown.path)
+            if sections:
+                page.sections.append(
+                    Section(shown.key, [(v, "") for v in values if isinstance(v, Link)])
+                )
+            elif values:
+                page.facts.append((shown.key, values))
+
+    def _reached(self, iri: NamedNode, path: str) -> list[Link | str]:
+        """What `path` (a property path of the kinds table) reaches from `iri`: links labelled
+        in the reader's language, literals as text, in a stable order."""
+        rows = self.store.select(
+            f"""SELECT ?x (SAMPLE(?l1) AS ?own) (SAMPLE(?l2) AS ?other) WHERE {{
+                  ?r {path} ?x .
+                  OPTIONAL {{ ?x rdfs:label|skos:prefLabel ?l1 FILTER(lang(?l1) = ?lang) }}
+                  OPTIONAL {{ ?x rdfs:label|skos:prefLabel ?l2 }}
+                }} GROUP BY ?x LIMIT 500""",
+            {"r": iri, "lang": Literal(self.languages[0])},
+        )
+        found: list[tuple[str, Link | str]] = []
+        for row in rows:
+            x = row.get("x")
+            if isinstance(x, Literal):
+                found.append((x.value, x.value))
+            elif isinstance(x, NamedNode):
+                label = row.get("own") or row.get("other")
+                text = label.value if isinstance(label, Literal) else compact(x.value)
+                found.append((text.lower(), Link(self.linker.href(x.value), text, x.value)))
+        return [value for _, value in sorted(found, key=lambda item: item[0])]
+
+    BUILDERS: ClassVar[dict[str, Callable[[PageBuilder, Description, Page], None]]] = {
+        "tiers_lieu": _tiers_lieu,
+        "licence": _licence,
+        "territory": _territory,
+    }
+    """What only some kinds show, by the name their entry in `kinds` gives."""
 
 
 def pick_text(texts: dict[str, str], languages: tuple[str, str]) -> str:

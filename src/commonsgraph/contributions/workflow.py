@@ -22,6 +22,7 @@ from datetime import datetime
 
 from pyoxigraph import Literal, NamedNode, Quad, Triple
 
+from commonsgraph import kinds
 from commonsgraph.config import Settings
 from commonsgraph.contributions.changes import Plan, ResourceChange, plan
 from commonsgraph.contributions.ledger import Contribution, Ledger, now, to_nquads
@@ -52,7 +53,7 @@ from commonsgraph.validation import (
 )
 from commonsgraph.vocab import DCT, PROV, XSD, Minter
 
-CONTRIBUTABLE = ("tiers-lieu", "organisation", "commons", "grant")
+CONTRIBUTABLE = kinds.contributable()
 """The kinds of resources (first segment of their IRI path) contributions may describe."""
 SOURCES = ("graph/seed", "graph/import/")
 """Graphs whose resources contributions may add to (their statements stay)."""

@@ -165,9 +165,10 @@ def create_app(
     curation = Curation(templates, tokens)
     workflow = Contributions.open(store, settings, database, legal)
     app.state.contributions = workflow
-    app.include_router(contributions.router(settings, workflow, curation))
+    app.state.curation = curation
+    app.include_router(contributions.router)
     app.state.partners = Partners.open(store, settings, workflow.validator, database)
-    app.include_router(partners.router(app.state.partners, curation))
+    app.include_router(partners.router)
     app.include_router(graph_store.router(settings, store, tokens))
     dumps_dir = settings.data_dir / "dumps" if settings.data_dir else Path(mkdtemp(prefix="cg-"))
     dumps = Dumps(store, dumps_dir, Minter(settings.base_iri))

@@ -24,7 +24,7 @@ from fastapi.templating import Jinja2Templates
 from pyoxigraph import NamedNode, RdfFormat, serialize
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from commonsgraph import formats, i18n, jsonld, negotiation, reconcile
+from commonsgraph import formats, i18n, jsonld, kinds, negotiation, reconcile
 from commonsgraph.config import Settings
 from commonsgraph.describe import Description, describe, description_quads, description_triples
 from commonsgraph.graphs import GraphInfo, graph_infos
@@ -46,10 +46,6 @@ EXTENSIONS: dict[str, RdfFormat | str] = {
     "html": HTML,
 }
 """The file extensions of pages, and the representation each asks for."""
-MINTED = ("tiers-lieu", "organisation", "commons", "licence", "programme", "commune", "departement",
-          "region", "epci", "arrondissement-municipal", "commune-deleguee", "commune-associee",
-          "scheme", "graph", "source", "agent", "dataset", "catalog", "compatibility", "country",
-          "subdivision")  # fmt: skip
 PAGE_SIZE = 50
 
 
@@ -147,7 +143,7 @@ class Representations:
                     self.store, self.reuse, description.iri, self.settings.base_iri, lang
                 )
             body = (
-                self.templates.get_template("resource.html")
+                self.templates.get_template(page.template)
                 .render({**context, "page": page, "linker": self.linker, "reuse": reuse})
                 .encode()
             )
@@ -216,6 +212,14 @@ def negotiated(accept: str | None) -> RdfFormat | str | None:
     return formats.rdf_format(media)
 
 
+def kind_name(cls: str | None, language: str) -> str:
+    """How a search result says what it is: its kind's icon and name, else its class."""
+    kind = kinds.of_class(cls)
+    if kind is not None:
+        return f"{kind.icon} {kind.name(language)}"
+    return compact(cls) if cls else ""
+
+
 def minted_node(iri: str) -> NamedNode:
     """The resource a path names; a path that no IRI may hold (a control character, a space,
     bytes that are not UTF-8) names nothing: 404."""
@@ -250,7 +254,7 @@ class CachedPages:
     def _hit(self, scope: Scope) -> Response | None:
         path: str = scope["path"]
         kind = path[1:].split("/", 1)[0]
-        if kind not in MINTED or "." in path.rsplit("/", 1)[-1]:
+        if not kinds.minted(kind) or "." in path.rsplit("/", 1)[-1]:
             return None
         parameters = dict(parse_qsl(scope["query_string"].decode("latin-1")))
         if not parameters.keys() <= {"lang", "page"}:
@@ -426,8 +430,7 @@ def router(
                 ]
             )
         links = [
-            (Link(linker.href(h.iri), h.label, h.iri), compact(h.kind) if h.kind else "")
-            for h in hits
+            (Link(linker.href(h.iri), h.label, h.iri), kind_name(h.kind, language)) for h in hits
         ]
         page_context = {
             **context(request, language, "/search"),
@@ -447,11 +450,20 @@ def router(
         def links(items: list[tuple[str, str, int]]) -> list[tuple[Link, int]]:
             return [(Link(linker.href(iri), label, iri), count) for iri, label, count in items]
 
+        def kinds_of(items: list[tuple[str, str, int]]) -> list[tuple[Link, int]]:
+            """Classes named as the kinds table names them, with their icon."""
+            named = []
+            for iri, label, count in items:
+                kind = kinds.of_class(iri)
+                text = label if kind is None else f"{kind.icon} {kind.names(language)}"
+                named.append((Link(linker.href(iri), text, iri), count))
+            return named
+
         page_context = {
             **context(request, language, "/"),
             "alternates": [{"type": "text/turtle", "href": "/.well-known/void", "name": "VoID"}],
             "total": counts.total,
-            "classes": links(counts.classes),
+            "classes": kinds_of(counts.classes),
             "typologies": links(counts.typologies),
             "regions": links(counts.regions),
             "countries": links(counts.countries),
@@ -466,7 +478,7 @@ def router(
     @api.get("/{path:path}", include_in_schema=False)
     async def minted(request: Request, path: str) -> Response:
         """Every IRI minted under the canonical base: /tiers-lieu/…, /licence/…, /scheme/…"""
-        if path.split("/", 1)[0].split(".", 1)[0] not in MINTED:
+        if not kinds.minted(path.split("/", 1)[0].split(".", 1)[0]):
             raise HTTPException(404, f"nothing is published at /{path}")
         stem, extension = split_extension("/" + path)
         if extension is not None:
