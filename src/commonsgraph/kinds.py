@@ -125,17 +125,19 @@ KINDS: tuple[Kind, ...] = (
 )  # fmt: skip
 """Every kind, in the order lists and the home page show them."""
 
-BY_PATH = {kind.path: kind for kind in KINDS if kind.path is not None}
-BY_CLASS = {kind.cls: kind for kind in KINDS if kind.cls is not None}
+
+def of_path(segment: str) -> Kind | None:
+    """The kind whose IRIs start with `segment` (the table is read at each call: it is short)."""
+    return next((kind for kind in KINDS if kind.path == segment), None)
 
 
 def minted(segment: str) -> bool:
     """Whether `segment` is the first segment of the IRIs of a kind."""
-    return segment in BY_PATH
+    return of_path(segment) is not None
 
 
 def of_class(cls: str | None) -> Kind | None:
-    return BY_CLASS.get(cls or "")
+    return next((kind for kind in KINDS if kind.cls is not None and kind.cls == cls), None)
 
 
 def contributable(role: str = CONTRIBUTOR) -> tuple[str, ...]:

@@ -64,10 +64,6 @@ class HomeCounts:
     countries: list[tuple[str, str, int]]
 
 
-HOME_CLASSES = kinds.home_classes()
-"""The classes the home page counts (`kinds`: those marked `home`)."""
-
-
 LABEL = """OPTIONAL { ?x rdfs:label ?l1 FILTER(lang(?l1) = ?lang) }
            OPTIONAL { ?x rdfs:label ?l2 FILTER(lang(?l2) = "") }
            BIND(COALESCE(?l1, ?l2) AS ?label)"""
@@ -102,7 +98,7 @@ def once(cls: str) -> str:
 def home_counts(store: Store, language: str) -> HomeCounts:
     """What the home page shows: resources per class, tiers-lieux per typology, region and
     country, each place counted once (`once`)."""
-    classes = " ".join(f"<{c}>" for c in HOME_CLASSES)
+    classes = " ".join(f"<{c}>" for c in kinds.home_classes())
     place = f"?s a cg:TiersLieu . {once('cg:TiersLieu')}"
     return HomeCounts(
         total=store.triple_count(),

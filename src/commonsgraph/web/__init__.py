@@ -26,6 +26,7 @@ from commonsgraph.legal.named import LegalQueries
 from commonsgraph.partners import Partners
 from commonsgraph.queries import load_queries
 from commonsgraph.reuse import QUERY as REUSE_QUERY
+from commonsgraph.search import LabelIndex
 from commonsgraph.store import LocalStore, Store
 from commonsgraph.store.remote import RemoteStore
 from commonsgraph.tokens import TokenStore
@@ -190,7 +191,9 @@ def create_app(
         return {"status": "ok", "statements": counts[0], "graphs": counts[1]}
 
     reuse = next(q for q in queries if q.name == REUSE_QUERY)
-    pages, representations = resources.router(settings, store, templates, reuse, legal)
-    app.include_router(pages)  # last: it ends with a catch-all
+    representations = resources.Representations(settings, store, templates, reuse, legal=legal)
+    app.state.representations = representations
+    app.state.labels = LabelIndex(store)
+    app.include_router(resources.router)  # last: it ends with a catch-all
     app.add_middleware(resources.CachedPages, representations=representations)
     return app
