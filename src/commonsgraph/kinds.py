@@ -20,6 +20,13 @@ from commonsgraph.vocab import PREFIXES
 CG = PREFIXES["cg"]
 SCHEMA = PREFIXES["schema"]
 IGEO = PREFIXES["igeo"]
+SKOS = PREFIXES["skos"]
+ARTICLE, GRANT, OFFER, PROJECT = (
+    SCHEMA + "Article",
+    SCHEMA + "MonetaryGrant",
+    CG + "FundingOffer",
+    CG + "Project",
+)
 
 CONTRIBUTOR = "contributor"
 """The role that may describe a kind in a contribution (curators and admins may too)."""
@@ -32,6 +39,8 @@ class Shown:
 
     key: str
     path: str
+    of: str | None = None
+    """The class the values must have (None: any)."""
 
 
 @dataclass(frozen=True)
@@ -91,9 +100,41 @@ KINDS: tuple[Kind, ...] = (
     _kind("licence", PREFIXES["cc"] + "License", "licence", "licence", "licences", "licences",
           icon="§", builder="licence", priority=3, home=True),
     _kind("programme", CG + "Programme", "programme", "programme", "programmes", "programmes",
-          icon="★", home=True),
-    _kind("grant", SCHEMA + "MonetaryGrant", "subvention", "grant", "subventions", "grants",
-          icon="€", priority=2, contributors=ANYONE),
+          icon="★", home=True,
+          sections=(Shown("projects", "^cg:programme", PROJECT),
+                    Shown("offers", "^cg:programme", OFFER),
+                    Shown("grants", "^cg:programme", GRANT))),
+    _kind("project", PROJECT, "projet", "project", "projets", "projects", icon="◔",
+          builder="project", template="project.html", priority=1, home=True,
+          contributors=ANYONE,
+          facts=(Shown("stage", "cg:stage"), Shown("territory", "schema:location"),
+                 Shown("became", "prov:generated")),
+          sections=(Shown("holders", "cg:holder"), Shown("programmes", "cg:programme"),
+                    Shown("grants", "^schema:fundedItem", GRANT),
+                    Shown("content_about", "^schema:about", ARTICLE))),
+    _kind("offer", OFFER, "offre de financement", "funding offer", "offres de financement",
+          "funding offers", icon="€", builder="offer", priority=2, home=True,
+          facts=(Shown("funder", "schema:offeredBy"), Shown("programmes", "cg:programme"),
+                 Shown("eligible_kinds", "cg:eligibleOrganisationKind"),
+                 Shown("eligible_stages", "cg:eligibleStage"),
+                 Shown("eligible_regions", "schema:eligibleRegion"),
+                 Shown("homepage", "foaf:homepage")),
+          sections=(Shown("grants_made", "^cg:offer", GRANT),)),
+    _kind("grant", GRANT, "subvention", "grant", "subventions", "grants",
+          icon="€", builder="grant", priority=2, home=True, contributors=ANYONE,
+          facts=(Shown("funder", "schema:funder"), Shown("funded", "schema:fundedItem"),
+                 Shown("beneficiary", "cg:beneficiary"), Shown("date", "dct:date"),
+                 Shown("programmes", "cg:programme"), Shown("offer", "cg:offer"))),
+    _kind("article", ARTICLE, "article", "article", "articles", "articles", icon="✎",
+          builder="article", priority=2, home=True,
+          facts=(Shown("content_kind", "cg:contentKind"), Shown("authors", "schema:author"),
+                 Shown("date_published", "schema:datePublished"),
+                 Shown("in_language", "schema:inLanguage"), Shown("licence", "dct:license"),
+                 Shown("published_at", "schema:url")),
+          sections=(Shown("about", "schema:about"),
+                    Shown("in_dossiers", "^schema:hasPart", SCHEMA + "Collection"))),
+    _kind("dossier", SCHEMA + "Collection", "dossier", "dossier", "dossiers", "dossiers",
+          icon="▤", builder="dossier", priority=2, home=True),
     _kind("commune", IGEO + "Commune", "commune", "commune", "communes", "communes", icon="▪",
           builder="territory", priority=5, home=True),
     _kind("departement", IGEO + "Departement", "département", "département", "départements",
@@ -109,9 +150,16 @@ KINDS: tuple[Kind, ...] = (
           "communes déléguées", "delegated communes", icon="▪"),
     _kind("commune-associee", IGEO + "CommuneAssociee", "commune associée", "associated commune",
           "communes associées", "associated communes", icon="▪"),
-    _kind("country", SCHEMA + "Country", "pays", "country", "pays", "countries", icon="▪"),
+    _kind("country", SCHEMA + "Country", "pays", "country", "pays", "countries", icon="▪",
+          sections=(Shown("places_in", "cg:iso3166Code/^locn:adminUnitL1/^locn:address",
+                          CG + "TiersLieu"),)),
     _kind("subdivision", SCHEMA + "AdministrativeArea", "subdivision", "subdivision",
           "subdivisions", "subdivisions", icon="▪"),
+    _kind(None, SKOS + "Concept", "concept", "concept", "concepts", "concepts", icon="≡",
+          builder="concept",
+          sections=(Shown("commons_of_kind", "^cg:commonsKind", CG + "Commons"),
+                    Shown("projects_at_stage", "^cg:stage", PROJECT),
+                    Shown("content_about", "^schema:about", ARTICLE))),
     _kind("scheme", None, "vocabulaire", "vocabulary", "vocabulaires", "vocabularies", icon="≡"),
     _kind("graph", None, "graphe", "graph", "graphes", "graphs", icon="○"),
     _kind("source", None, "source", "source", "sources", "sources", icon="○"),

@@ -36,6 +36,7 @@ from commonsgraph.web import (
     catalog,
     contributions,
     datasets,
+    feeds,
     graph_store,
     named_queries,
     partners,
@@ -175,6 +176,7 @@ def create_app(
     dumps = Dumps(store, dumps_dir, Minter(settings.base_iri))
     app.include_router(datasets.router(settings, dumps, templates))
     app.include_router(catalog.router(catalog.catalogue_of(settings, dumps), templates))
+    app.include_router(feeds.router)
     app.include_router(apidocs.router(templates, app.openapi_url or "/openapi.json"))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 

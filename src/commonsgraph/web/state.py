@@ -15,6 +15,7 @@ from fastapi import Depends, Request
 from commonsgraph.config import Settings
 from commonsgraph.contributions import Contributions
 from commonsgraph.partners import Partners
+from commonsgraph.store import Store
 from commonsgraph.web.curation import Curation
 
 
@@ -42,3 +43,11 @@ Configured = Annotated[Settings, Depends(settings)]
 Workflow = Annotated[Contributions, Depends(contributions)]
 Curating = Annotated[Curation, Depends(curation)]
 Partnering = Annotated[Partners, Depends(partners)]
+
+
+def store(request: Request) -> Store:
+    found: Store = request.app.state.store
+    return found
+
+
+Stored = Annotated[Store, Depends(store)]
