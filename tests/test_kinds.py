@@ -117,7 +117,7 @@ def test_a_new_entry_is_minted_shown_searched_counted_and_contributable(
     hits = LabelIndex(store).search("commune gadget")
     assert next(hit.iri for hit in hits) == gadget.value  # priority 0 before a commune's 5
     counted = {iri: n for iri, _, n in home_counts(store, "en").classes}
-    assert counted[TEST_KIND.cls] == 1
+    assert counted[str(TEST_KIND.cls)] == 1
     with serving(store) as client:
         html = page(client, "/test-gadget/one", "en")
         assert "test gadget" in html

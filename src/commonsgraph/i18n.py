@@ -195,6 +195,7 @@ WORDS: dict[str, dict[str, str]] = {
     "offer": {"fr": "Offre", "en": "Offer"},
     "content_kind": {"fr": "Genre", "en": "Kind"},
     "authors": {"fr": "Auteurs", "en": "Authors"},
+    "licence_heading": {"fr": "Licence", "en": "Licence"},
     "date_published": {"fr": "Publié le", "en": "Published on"},
     "in_language": {"fr": "Langue", "en": "Language"},
     "published_at": {"fr": "En ligne", "en": "Online at"},

@@ -129,7 +129,7 @@ KINDS: tuple[Kind, ...] = (
           builder="article", priority=2, home=True,
           facts=(Shown("content_kind", "cg:contentKind"), Shown("authors", "schema:author"),
                  Shown("date_published", "schema:datePublished"),
-                 Shown("in_language", "schema:inLanguage"), Shown("licence", "dct:license"),
+                 Shown("in_language", "schema:inLanguage"), Shown("licence_heading", "dct:license"),
                  Shown("published_at", "schema:url")),
           sections=(Shown("about", "schema:about"),
                     Shown("in_dossiers", "^schema:hasPart", SCHEMA + "Collection"))),

@@ -233,7 +233,7 @@ class PageBuilder:
             iri=iri.value,
             title=title,
             types=types,
-            summary=self.text(description, RDFS.comment, DCT.description),
+            summary=self.text(description, RDFS.comment, DCT.description, SCHEMA.description),
             rows=sorted(rows.values(), key=lambda r: r.predicate.label.lower()),
             incoming=incoming,
             page=description.page,
