@@ -79,6 +79,7 @@ def test_lower_layers_do_not_import_upper_ones() -> None:
         "errors.py",
         "sparqltext.py",
         "rdfio",
+        "kinds.py",
     )
     for path in modules():
         relative = path.relative_to(SRC).as_posix()
@@ -105,3 +106,25 @@ def test_media_types_and_extensions_are_mapped_by_the_format_registry() -> None:
             text = path.read_text()
             assert "from_media_type(" not in text, relative
             assert "from_extension(" not in text, relative
+
+
+def test_routers_are_declared_at_module_level() -> None:
+    """A surface's routes live on a module-level `router` and name what they need as
+    dependencies (`web/state.py`): no function builds routes out of closures over its
+    arguments."""
+    for path in sorted((SRC / "web").glob("*.py")):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                returns = ast.unparse(node.returns) if node.returns else ""
+                if path.stem in ("contributions", "partners", "resources"):
+                    assert "APIRouter" not in returns, f"{path.name}: {node.name}"
+                nested = [
+                    inner
+                    for inner in ast.walk(node)
+                    if inner is not node
+                    and isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef)
+                    and any("router." in ast.unparse(d) for d in inner.decorator_list)
+                ]
+                if path.stem in ("contributions", "partners", "resources"):
+                    assert not nested, f"{path.name}: {node.name} declares routes inside it"

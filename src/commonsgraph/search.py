@@ -11,20 +11,9 @@ from dataclasses import dataclass
 
 from pyoxigraph import Literal, NamedNode
 
+from commonsgraph import kinds
 from commonsgraph.store import Store
 from commonsgraph.vocab import fold
-
-# Resources people look for first: places, then actors and commons, then the rest.
-PRIORITY = {
-    "https://w3id.org/commonsgraph/ns#TiersLieu": 0,
-    "https://w3id.org/commonsgraph/ns#Commons": 1,
-    "https://w3id.org/commonsgraph/ns#Network": 1,
-    "http://www.w3.org/ns/org#Organization": 2,
-    "http://creativecommons.org/ns#License": 3,
-    "http://rdf.insee.fr/def/geo#Region": 3,
-    "http://rdf.insee.fr/def/geo#Departement": 4,
-    "http://rdf.insee.fr/def/geo#Commune": 5,
-}
 
 
 @dataclass(frozen=True)
@@ -63,7 +52,7 @@ class LabelIndex:
                 iri, label, kind = row["x"], row["label"], row.get("type")
                 if isinstance(iri, NamedNode) and isinstance(label, Literal):
                     kind_iri = kind.value if isinstance(kind, NamedNode) else None
-                    priority = PRIORITY.get(kind_iri or "", 6)
+                    priority = kinds.priority(kind_iri)
                     hit = Hit(iri.value, label.value, label.language or "", kind_iri)
                     entries.append((fold(label.value), priority, hit))
             self._entries = entries

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from pyoxigraph import Literal, NamedNode
 
+from commonsgraph import kinds
 from commonsgraph.graphs import GraphInfo, graph_infos
 from commonsgraph.store import Store, lexical
 from commonsgraph.vocab import compact
@@ -63,19 +64,6 @@ class HomeCounts:
     countries: list[tuple[str, str, int]]
 
 
-HOME_CLASSES = (
-    "https://w3id.org/commonsgraph/ns#TiersLieu",
-    "http://www.w3.org/ns/org#Organization",
-    "https://w3id.org/commonsgraph/ns#Network",
-    "https://w3id.org/commonsgraph/ns#Commons",
-    "http://creativecommons.org/ns#License",
-    "https://w3id.org/commonsgraph/ns#Programme",
-    "http://rdf.insee.fr/def/geo#Commune",
-    "http://rdf.insee.fr/def/geo#Departement",
-    "http://rdf.insee.fr/def/geo#Region",
-)
-
-
 LABEL = """OPTIONAL { ?x rdfs:label ?l1 FILTER(lang(?l1) = ?lang) }
            OPTIONAL { ?x rdfs:label ?l2 FILTER(lang(?l2) = "") }
            BIND(COALESCE(?l1, ?l2) AS ?label)"""
@@ -110,7 +98,7 @@ def once(cls: str) -> str:
 def home_counts(store: Store, language: str) -> HomeCounts:
     """What the home page shows: resources per class, tiers-lieux per typology, region and
     country, each place counted once (`once`)."""
-    classes = " ".join(f"<{c}>" for c in HOME_CLASSES)
+    classes = " ".join(f"<{c}>" for c in kinds.home_classes())
     place = f"?s a cg:TiersLieu . {once('cg:TiersLieu')}"
     return HomeCounts(
         total=store.triple_count(),

@@ -6,11 +6,15 @@ language and the address to follow on this deployment.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import ClassVar
 from urllib.parse import quote
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
+from commonsgraph import kinds
 from commonsgraph.describe import Description, pick
 from commonsgraph.graphs import GraphInfo
 from commonsgraph.legal.engine import Engine, Step
@@ -20,10 +24,10 @@ from commonsgraph.vocab import (
     CC,
     CG,
     DCT,
-    IGEO,
     LOCN,
     OWL,
     PREFIXES,
+    PROV,
     RDF,
     RDFS,
     SCHEMA,
@@ -33,13 +37,6 @@ from commonsgraph.vocab import (
 )
 
 CG_ONTOLOGY_PREFIX = PREFIXES["cg"]
-TERRITORIES = {
-    IGEO.Commune,
-    IGEO.ArrondissementMunicipal,
-    IGEO.Departement,
-    IGEO.Region,
-    IGEO.Intercommunalite,
-}
 
 
 @dataclass(frozen=True)
@@ -95,6 +92,23 @@ class Page:
     range: list[Link] = field(default_factory=list)
     verdicts: list[Verdicts] = field(default_factory=list)
     """For a licence: may its material be adapted or combined under the common licences."""
+    kind: str | None = None
+    """The name of its kind (`kinds`), in the reader's language."""
+    timeline: list[StageStep] = field(default_factory=list)
+    """For a project: its stages, oldest first."""
+    feed: str | None = None
+    """The address of the Atom feed of the articles about it (a theme)."""
+    icon: str = ""
+    template: str = "resource.html"
+
+
+@dataclass(frozen=True)
+class StageStep:
+    """A stage a project reached: when, and the sources that say so."""
+
+    stage: list[Link | str]
+    date: str
+    sources: list[Link | str]
 
 
 @dataclass(frozen=True)
@@ -219,7 +233,7 @@ class PageBuilder:
             iri=iri.value,
             title=title,
             types=types,
-            summary=self.text(description, RDFS.comment, DCT.description),
+            summary=self.text(description, RDFS.comment, DCT.description, SCHEMA.description),
             rows=sorted(rows.values(), key=lambda r: r.predicate.label.lower()),
             incoming=incoming,
             page=description.page,
@@ -230,14 +244,17 @@ class PageBuilder:
             page.sections.append(
                 Section("same_as", [(self.link(description, t), "") for t in description.same_as])
             )
-        kinds = set(description.types)
-        page.is_class = bool(kinds & {OWL.Class, RDFS.Class})
-        if CG.TiersLieu in kinds:
-            self._tiers_lieu(description, page)
-        if CC.License in kinds:
-            self._licence(description, page)
-        if kinds & TERRITORIES:
-            self._territory(description, page)
+        classes = set(description.types)
+        page.is_class = bool(classes & {OWL.Class, RDFS.Class})
+        built: set[str] = set()
+        for kind in kinds.of_types([t.value for t in description.types]):
+            if page.kind is None:
+                page.kind, page.template = kind.name(self.languages[0]), kind.template
+                page.icon = kind.icon
+            if kind.builder is not None and kind.builder not in built:
+                built.add(kind.builder)
+                self.BUILDERS[kind.builder](self, description, page)
+            self._shown(description, page, kind)
         if iri.value.startswith(CG_ONTOLOGY_PREFIX) or page.is_class:
             self._term(description, page)
         return page
@@ -425,9 +442,171 @@ class PageBuilder:
             description, SCHEMA.rangeIncludes
         )
 
+    def _shown(self, description: Description, page: Page, kind: kinds.Kind) -> None:
+        """The facts and sections the kind's entry names, each value labelled."""
+        for shown, sections in [(s, False) for s in kind.facts] + [
+            (s, True) for s in kind.sections
+        ]:
+            values = self._reached(description.iri, shown.path, shown.of)
+            if sections:
+                page.sections.append(
+                    Section(shown.key, [(v, "") for v in values if isinstance(v, Link)])
+                )
+            elif values:
+                page.facts.append((shown.key, values))
+
+    def _reached(
+        self, iri: NamedNode | BlankNode, path: str, of: str | None = None
+    ) -> list[Link | str]:
+        """What `path` (a property path of the kinds table) reaches from `iri` (only resources
+        of the class `of`, when given): links labelled in the reader's language, literals as
+        text, sorted by label. A link to a page elsewhere with no label here is that page's
+        address."""
+        typed = "" if of is None else "?x a ?of ."
+        bindings: dict[str, NamedNode | BlankNode | Literal] = {
+            "r": iri,
+            "lang": Literal(self.languages[0]),
+        }
+        if of is not None:
+            bindings["of"] = NamedNode(of)
+        rows = self.store.select(
+            f"""SELECT ?x (SAMPLE(?l1) AS ?own) (SAMPLE(?l2) AS ?other) WHERE {{
+                  ?r {path} ?x . {typed}
+                  OPTIONAL {{ ?x rdfs:label|skos:prefLabel ?l1 FILTER(lang(?l1) = ?lang) }}
+                  OPTIONAL {{ ?x rdfs:label|skos:prefLabel ?l2 }}
+                }} GROUP BY ?x LIMIT 2000""",
+            bindings,
+        )
+        found: list[tuple[str, Link | str]] = []
+        for row in rows:
+            x = row.get("x")
+            if isinstance(x, Literal):
+                found.append((x.value, x.value))
+            elif isinstance(x, NamedNode):
+                label = row.get("own") or row.get("other")
+                if isinstance(label, Literal):
+                    link = Link(self.linker.href(x.value), label.value, x.value)
+                elif x.value.startswith(self.linker.base):
+                    link = Link(self.linker.href(x.value), compact(x.value), x.value)
+                else:  # a page elsewhere (a homepage, a source): followed as it is
+                    link = Link(x.value, x.value, x.value)
+                found.append((link.label.lower(), link))
+        return [value for _, value in sorted(found, key=lambda item: item[0])]
+
+    def _project(self, description: Description, page: Page) -> None:
+        """Its stage history, oldest first (by the date each change gives)."""
+        steps = []
+        for change in description.values(CG.stageChange):
+            if not isinstance(change, NamedNode | BlankNode):
+                continue
+            dates = [
+                d.value for d in description.values(PROV.atTime, change) if isinstance(d, Literal)
+            ]
+            steps.append(
+                StageStep(
+                    self._reached(change, "cg:stage"),
+                    dates[0] if dates else "",
+                    self._reached(change, "dct:source"),
+                )
+            )
+        page.timeline = sorted(steps, key=lambda step: (step.date == "", step.date))
+
+    def _offer(self, description: Description, page: Page) -> None:
+        low, high = self._number(description, CG.minAmount), self._number(description, CG.maxAmount)
+        if low or high:
+            page.facts.insert(0, ("amount_range", [f"{low or '…'} – {high or '…'} €"]))
+        start, end = (
+            self._plain(description, SCHEMA.validFrom),
+            self._plain(description, SCHEMA.validThrough),
+        )
+        if start or end:
+            page.facts.insert(1, ("period", [f"{start or '…'} – {end or '…'}"]))
+
+    def _grant(self, description: Description, page: Page) -> None:
+        amount = self._number(description, SCHEMA.amount)
+        if amount:
+            currency = self._plain(description, SCHEMA.currency) or "EUR"
+            page.facts.insert(0, ("amount", [f"{amount} {'€' if currency == 'EUR' else currency}"]))
+
+    def _article(self, description: Description, page: Page) -> None:
+        page.summary = self.text(description, SCHEMA.abstract, SCHEMA.description) or page.summary
+
+    def _dossier(self, description: Description, page: Page) -> None:
+        """Its articles in their order (`schema:itemListElement`), then any other part."""
+        page.summary = self.text(description, SCHEMA.description) or page.summary
+        rows = self.store.select(
+            """SELECT ?item (MIN(?n) AS ?position) (SAMPLE(?l) AS ?label) WHERE {
+                 { ?d schema:itemListElement ?entry . ?entry schema:item ?item .
+                   OPTIONAL { ?entry schema:position ?n } }
+                 UNION { ?d schema:hasPart ?item
+                         FILTER NOT EXISTS { ?d schema:itemListElement/schema:item ?item } }
+                 OPTIONAL { ?item rdfs:label ?l FILTER(lang(?l) = ?lang || lang(?l) = "") }
+               } GROUP BY ?item""",
+            {"d": description.iri, "lang": Literal(self.languages[0])},
+        )
+        items = []
+        for row in rows:
+            item, position, label = row.get("item"), row.get("position"), row.get("label")
+            if not isinstance(item, NamedNode):
+                continue
+            text = label.value if isinstance(label, Literal) else compact(item.value)
+            rank = _integer(position)
+            note = "" if rank is None else f"{rank}."
+            order = (rank is None, rank or 0, text.lower())
+            items.append((order, (Link(self.linker.href(item.value), text, item.value), note)))
+        page.sections.append(Section("dossier_items", [item for _, item in sorted(items)]))
+
+    def _concept(self, description: Description, page: Page) -> None:
+        """A theme's page links the feed of the articles about it."""
+        themes = self.linker.base + "scheme/theme/"
+        if description.iri.value.startswith(themes):
+            page.feed = "/feed.atom?theme=" + quote(description.iri.value[len(themes) :], safe="")
+
+    @staticmethod
+    def _plain(description: Description, predicate: NamedNode) -> str | None:
+        found = [t.value for t in description.values(predicate) if isinstance(t, Literal)]
+        return min(found) if found else None
+
+    @classmethod
+    def _number(cls, description: Description, predicate: NamedNode) -> str | None:
+        """An amount written for people: `150 000` (a thin space between thousands)."""
+        text = cls._plain(description, predicate)
+        if text is None:
+            return None
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            return text
+        if not value.is_finite():
+            return text
+        whole = value.quantize(Decimal(1)) if value == value.to_integral_value() else value
+        return f"{whole:,}".replace(",", " ")
+
+    BUILDERS: ClassVar[dict[str, Callable[[PageBuilder, Description, Page], None]]] = {
+        "tiers_lieu": _tiers_lieu,
+        "licence": _licence,
+        "territory": _territory,
+        "project": _project,
+        "offer": _offer,
+        "grant": _grant,
+        "article": _article,
+        "dossier": _dossier,
+        "concept": _concept,
+    }
+    """What only some kinds show, by the name their entry in `kinds` gives."""
+
 
 def pick_text(texts: dict[str, str], languages: tuple[str, str]) -> str:
     return next((texts[lang] for lang in languages if lang in texts), "")
+
+
+def _integer(term: object) -> int | None:
+    if isinstance(term, Literal):
+        try:
+            return int(term.value)
+        except ValueError:
+            return None
+    return None
 
 
 def _graph(quad: Quad) -> NamedNode | None:

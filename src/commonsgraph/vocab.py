@@ -117,6 +117,10 @@ class Minter:
     def iri(self, path: str) -> NamedNode:
         return NamedNode(self.base + path)
 
+    def mint(self, kind: str, key: str) -> NamedNode:
+        """The IRI of a resource of a kind (`kinds.KINDS`: its path segment) by its key."""
+        return self._segment(kind, key)
+
     def _segment(self, kind: str, key: str) -> NamedNode:
         return self.iri(f"{kind}/{quote(key, safe='-._~')}")
 

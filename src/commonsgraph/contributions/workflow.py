@@ -22,6 +22,7 @@ from datetime import datetime
 
 from pyoxigraph import Literal, NamedNode, Quad, Triple
 
+from commonsgraph import kinds
 from commonsgraph.config import Settings
 from commonsgraph.contributions.changes import Plan, ResourceChange, plan
 from commonsgraph.contributions.ledger import Contribution, Ledger, now, to_nquads
@@ -52,8 +53,6 @@ from commonsgraph.validation import (
 )
 from commonsgraph.vocab import DCT, PROV, XSD, Minter
 
-CONTRIBUTABLE = ("tiers-lieu", "organisation", "commons", "grant")
-"""The kinds of resources (first segment of their IRI path) contributions may describe."""
 SOURCES = ("graph/seed", "graph/import/")
 """Graphs whose resources contributions may add to (their statements stay)."""
 CURATOR = "curator"
@@ -231,7 +230,7 @@ class Contributions:
             kind = iri[len(base) :].split("/", 1)[0].split("#", 1)[0]
             if iri.startswith(genid):
                 continue
-            if not iri.startswith(base) or kind not in CONTRIBUTABLE:
+            if not iri.startswith(base) or kind not in kinds.contributable():
                 problems.append(f"<{iri}> is not a resource contributions may describe")
                 continue
             for graph in sorted(planned.holders.get(change.subject, ()), key=lambda g: g.value):

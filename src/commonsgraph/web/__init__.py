@@ -26,6 +26,7 @@ from commonsgraph.legal.named import LegalQueries
 from commonsgraph.partners import Partners
 from commonsgraph.queries import load_queries
 from commonsgraph.reuse import QUERY as REUSE_QUERY
+from commonsgraph.search import LabelIndex
 from commonsgraph.store import LocalStore, Store
 from commonsgraph.store.remote import RemoteStore
 from commonsgraph.tokens import TokenStore
@@ -35,6 +36,7 @@ from commonsgraph.web import (
     catalog,
     contributions,
     datasets,
+    feeds,
     graph_store,
     named_queries,
     partners,
@@ -165,14 +167,16 @@ def create_app(
     curation = Curation(templates, tokens)
     workflow = Contributions.open(store, settings, database, legal)
     app.state.contributions = workflow
-    app.include_router(contributions.router(settings, workflow, curation))
+    app.state.curation = curation
+    app.include_router(contributions.router)
     app.state.partners = Partners.open(store, settings, workflow.validator, database)
-    app.include_router(partners.router(app.state.partners, curation))
+    app.include_router(partners.router)
     app.include_router(graph_store.router(settings, store, tokens))
     dumps_dir = settings.data_dir / "dumps" if settings.data_dir else Path(mkdtemp(prefix="cg-"))
     dumps = Dumps(store, dumps_dir, Minter(settings.base_iri))
     app.include_router(datasets.router(settings, dumps, templates))
     app.include_router(catalog.router(catalog.catalogue_of(settings, dumps), templates))
+    app.include_router(feeds.router)
     app.include_router(apidocs.router(templates, app.openapi_url or "/openapi.json"))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
@@ -189,7 +193,9 @@ def create_app(
         return {"status": "ok", "statements": counts[0], "graphs": counts[1]}
 
     reuse = next(q for q in queries if q.name == REUSE_QUERY)
-    pages, representations = resources.router(settings, store, templates, reuse, legal)
-    app.include_router(pages)  # last: it ends with a catch-all
+    representations = resources.Representations(settings, store, templates, reuse, legal=legal)
+    app.state.representations = representations
+    app.state.labels = LabelIndex(store)
+    app.include_router(resources.router)  # last: it ends with a catch-all
     app.add_middleware(resources.CachedPages, representations=representations)
     return app

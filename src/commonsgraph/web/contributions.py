@@ -16,7 +16,6 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from pyoxigraph import Literal, NamedNode, RdfFormat, serialize
 
 from commonsgraph import negotiation
-from commonsgraph.config import Settings
 from commonsgraph.contributions import (
     STATUSES,
     Contribution,
@@ -30,6 +29,7 @@ from commonsgraph.vocab import compact
 from commonsgraph.web.auth import COOKIE, authenticate, from_this_site
 from commonsgraph.web.curation import HTML, JSON, Curation, is_form, local
 from commonsgraph.web.limits import read_body
+from commonsgraph.web.state import Configured, Curating, Workflow
 
 TURTLE = RdfFormat.TURTLE.media_type
 CONTRIBUTOR, CURATOR = "contributor", "curator"
@@ -66,185 +66,222 @@ def _display(term: object) -> str:
     return str(term)
 
 
-def router(settings: Settings, contributions: Contributions, curation: Curation) -> APIRouter:
-    api = APIRouter(prefix="/contributions", tags=["contributions"])
+router = APIRouter(prefix="/contributions", tags=["contributions"])
 
-    def url(request: Request, contribution: Contribution) -> str:
-        return str(request.url_for("contribution", contribution_id=contribution.id))
 
-    def as_json(request: Request, c: Contribution) -> dict[str, Any]:
-        report = ValidationReport(c.findings)
-        return {
-            "id": c.id,
-            "url": url(request, c),
-            "status": c.status,
-            "contributor": {"id": c.contributor, "label": c.contributor_label},
-            "submitted": c.submitted.isoformat(),
-            "source": c.source,
-            "licence": c.licence,
-            "media_type": c.media_type,
-            "statements": c.statements,
-            "conforms": c.conforms,
-            "counts": dict(report.counts()),
-            "findings": [f.as_json() for f in c.findings],
-            "notes": c.notes,
-            "review": None
-            if c.reviewer is None
-            else {
-                "by": {"id": c.reviewer, "label": c.reviewer_label},
-                "at": None if c.reviewed is None else c.reviewed.isoformat(),
-                "reason": c.reason,
-            },
-            "graph": contributions.graph(c).value if c.status == "accepted" else None,
-        }
+def url(request: Request, contribution: Contribution) -> str:
+    return str(request.url_for("contribution", contribution_id=contribution.id))
 
-    tokens = curation.tokens
-    page, wants_html, fields = curation.page, curation.wants_html, curation.fields
 
-    def done(request: Request, contribution: Contribution) -> Response:
-        if is_form(request):
-            return curation.back_to(request, url(request, contribution))
-        return JSONResponse(as_json(request, contribution))
+def as_json(request: Request, contributions: Contributions, c: Contribution) -> dict[str, Any]:
+    report = ValidationReport(c.findings)
+    return {
+        "id": c.id,
+        "url": url(request, c),
+        "status": c.status,
+        "contributor": {"id": c.contributor, "label": c.contributor_label},
+        "submitted": c.submitted.isoformat(),
+        "source": c.source,
+        "licence": c.licence,
+        "media_type": c.media_type,
+        "statements": c.statements,
+        "conforms": c.conforms,
+        "counts": dict(report.counts()),
+        "findings": [f.as_json() for f in c.findings],
+        "notes": c.notes,
+        "review": None
+        if c.reviewer is None
+        else {
+            "by": {"id": c.reviewer, "label": c.reviewer_label},
+            "at": None if c.reviewed is None else c.reviewed.isoformat(),
+            "reason": c.reason,
+        },
+        "graph": contributions.graph(c).value if c.status == "accepted" else None,
+    }
 
-    # -- uploading ---------------------------------------------------------------------------
 
-    @api.post("", status_code=201, summary="Upload a contribution (contributor token)")
-    async def submit(
-        request: Request, licence: str | None = None, source: str | None = None
-    ) -> JSONResponse:
-        """Turtle, N-Triples, JSON-LD, RDF/XML, or CSV in the census's columns. The upload is
-        validated with the resources it refers to; it is staged as `pending` (or kept as
-        `invalid` with its report) and is public only once a curator accepts it."""
-        token = authenticate(tokens, request, CONTRIBUTOR)
-        body = await read_body(request, settings.max_body_bytes)
-        media_type = request.headers.get("content-type", "")
-        contribution, review = await asyncio.to_thread(
-            contributions.submit, body, media_type, token, licence, source
+def done(
+    request: Request, contributions: Contributions, curation: Curation, contribution: Contribution
+) -> Response:
+    if is_form(request):
+        return curation.back_to(request, url(request, contribution))
+    return JSONResponse(as_json(request, contributions, contribution))
+
+
+# -- uploading ---------------------------------------------------------------------------
+
+
+@router.post("", status_code=201, summary="Upload a contribution (contributor token)")
+async def submit(
+    request: Request,
+    settings: Configured,
+    contributions: Workflow,
+    curation: Curating,
+    licence: str | None = None,
+    source: str | None = None,
+) -> JSONResponse:
+    """Turtle, N-Triples, JSON-LD, RDF/XML, or CSV in the census's columns. The upload is
+    validated with the resources it refers to; it is staged as `pending` (or kept as
+    `invalid` with its report) and is public only once a curator accepts it."""
+    token = authenticate(curation.tokens, request, CONTRIBUTOR)
+    body = await read_body(request, settings.max_body_bytes)
+    media_type = request.headers.get("content-type", "")
+    contribution, review = await asyncio.to_thread(
+        contributions.submit, body, media_type, token, licence, source
+    )
+    answer = {
+        **as_json(request, contributions, contribution),
+        "changes": review_json(review)["changes"],
+    }
+    return JSONResponse(answer, status_code=201, headers={"Location": url(request, contribution)})
+
+
+@router.post("/validate", summary="Validate an upload without storing it (a dry run)")
+async def validate(
+    request: Request, settings: Configured, contributions: Workflow, curation: Curating
+) -> Response:
+    token = authenticate(curation.tokens, request, CONTRIBUTOR)
+    body = await read_body(request, settings.max_body_bytes)
+    review = await asyncio.to_thread(
+        contributions.check, body, request.headers.get("content-type", ""), token
+    )
+    if negotiation.choose([JSON, TURTLE], request.headers.get("accept")) == TURTLE:
+        return _turtle(ValidationReport(review.findings))
+    return JSONResponse(review_json(review))
+
+
+# -- signing in (browsers) ---------------------------------------------------------------
+
+
+@router.get("/login", include_in_schema=False)
+def login_form(request: Request, curation: Curating, next: str = "/contributions") -> Response:
+    return curation.page(request, "login.html", next=local(next), failed=False)
+
+
+@router.post("/login", include_in_schema=False)
+async def login(request: Request, curation: Curating) -> Response:
+    from_this_site(request)
+    form = await curation.fields(request)
+    token = curation.tokens.verify(form.get("token", "").strip())
+    if token is None:
+        return curation.page(
+            request, "login.html", 401, next=local(form.get("next", "")), failed=True
         )
-        answer = {**as_json(request, contribution), "changes": review_json(review)["changes"]}
-        return JSONResponse(
-            answer, status_code=201, headers={"Location": url(request, contribution)}
-        )
+    response = RedirectResponse(local(form.get("next", "")), status_code=303)
+    response.set_cookie(
+        COOKIE,
+        form["token"].strip(),
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+    return response
 
-    @api.post("/validate", summary="Validate an upload without storing it (a dry run)")
-    async def validate(request: Request) -> Response:
-        token = authenticate(tokens, request, CONTRIBUTOR)
-        body = await read_body(request, settings.max_body_bytes)
-        review = await asyncio.to_thread(
-            contributions.check, body, request.headers.get("content-type", ""), token
-        )
-        if negotiation.choose([JSON, TURTLE], request.headers.get("accept")) == TURTLE:
-            return _turtle(ValidationReport(review.findings))
-        return JSONResponse(review_json(review))
 
-    # -- signing in (browsers) ---------------------------------------------------------------
+@router.post("/logout", include_in_schema=False)
+def logout(request: Request) -> Response:
+    from_this_site(request)
+    response = RedirectResponse("/contributions/login", status_code=303)
+    response.delete_cookie(COOKIE, path="/")
+    return response
 
-    @api.get("/login", include_in_schema=False)
-    def login_form(request: Request, next: str = "/contributions") -> Response:
-        return page(request, "login.html", next=local(next), failed=False)
 
-    @api.post("/login", include_in_schema=False)
-    async def login(request: Request) -> Response:
-        from_this_site(request)
-        form = await fields(request)
-        token = tokens.verify(form.get("token", "").strip())
-        if token is None:
-            return page(request, "login.html", 401, next=local(form.get("next", "")), failed=True)
-        response = RedirectResponse(local(form.get("next", "")), status_code=303)
-        response.set_cookie(
-            COOKIE,
-            form["token"].strip(),
-            httponly=True,
-            samesite="strict",
-            secure=request.url.scheme == "https",
-            path="/",
-        )
-        return response
+# -- reading -----------------------------------------------------------------------------
 
-    @api.post("/logout", include_in_schema=False)
-    def logout(request: Request) -> Response:
-        from_this_site(request)
-        response = RedirectResponse("/contributions/login", status_code=303)
-        response.delete_cookie(COOKIE, path="/")
-        return response
 
-    # -- reading -----------------------------------------------------------------------------
-
-    @api.get("", summary="Contributions: a curator's queue, or a contributor's own")
-    def listing(request: Request, status: str | None = None) -> Response:
-        if status is not None and status not in STATUSES:
-            raise ParameterError("status", f"{status!r} is not one of {', '.join(STATUSES)}")
-        html = wants_html(request, [JSON, HTML])
-        token = curation.reader(request, CONTRIBUTOR, html)
-        if isinstance(token, Response):
-            return token
-        found = contributions.visible(token, status)
-        if html:
-            return page(
-                request,
-                "contributions.html",
-                contributions=found,
-                status=status,
-                statuses=STATUSES,
-                reader=token,
-            )
-        return JSONResponse([as_json(request, c) for c in found], headers={"Vary": "Accept"})
-
-    @api.get("/{contribution_id}", name="contribution", summary="One contribution and its report")
-    async def detail(request: Request, contribution_id: str) -> Response:
-        html = wants_html(request, [JSON, TURTLE, HTML])
-        token = curation.reader(request, CONTRIBUTOR, html)
-        if isinstance(token, Response):
-            return token
-        contribution = contributions.get(contribution_id, token)
-        if not html:
-            if negotiation.choose([JSON, TURTLE], request.headers.get("accept")) == TURTLE:
-                return _turtle(ValidationReport(contribution.findings))
-            return JSONResponse(as_json(request, contribution), headers={"Vary": "Accept"})
-        changes: list[ResourceChange] = []
-        if contribution.status in ("pending", "invalid"):
-            changes = await asyncio.to_thread(contributions.changes, contribution)
-        lang = curation.language(request)
-        grouped: dict[str, list[Finding]] = defaultdict(list)
-        for finding in contribution.findings:
-            grouped[finding.focus].append(finding)
-        return page(
+@router.get("", summary="Contributions: a curator's queue, or a contributor's own")
+def listing(
+    request: Request, contributions: Workflow, curation: Curating, status: str | None = None
+) -> Response:
+    if status is not None and status not in STATUSES:
+        raise ParameterError("status", f"{status!r} is not one of {', '.join(STATUSES)}")
+    html = curation.wants_html(request, [JSON, HTML])
+    token = curation.reader(request, CONTRIBUTOR, html)
+    if isinstance(token, Response):
+        return token
+    found = contributions.visible(token, status)
+    if html:
+        return curation.page(
             request,
-            "contribution.html",
-            c=contribution,
-            findings=sorted(grouped.items()),
-            changes=changes,
-            display=_display,
-            compact=compact,
-            message=lambda f: f.message(lang),
-            curator=token.allows(CURATOR),
-            graph=contributions.graph(contribution).value,
+            "contributions.html",
+            contributions=found,
+            status=status,
+            statuses=STATUSES,
+            reader=token,
         )
+    return JSONResponse(
+        [as_json(request, contributions, c) for c in found], headers={"Vary": "Accept"}
+    )
 
-    # -- reviewing ---------------------------------------------------------------------------
 
-    @api.post("/{contribution_id}/accept", summary="Publish a pending contribution (curator)")
-    async def accept(request: Request, contribution_id: str) -> Response:
-        curator = authenticate(tokens, request, CURATOR)
-        contribution = await asyncio.to_thread(contributions.accept, contribution_id, curator)
-        return done(request, contribution)
-
-    @api.post("/{contribution_id}/reject", summary="Reject a pending contribution, with a reason")
-    async def reject(request: Request, contribution_id: str) -> Response:
-        curator = authenticate(tokens, request, CURATOR)
-        form = await fields(request)
-        contribution = await asyncio.to_thread(
-            contributions.reject, contribution_id, curator, form.get("reason", "")
+@router.get("/{contribution_id}", name="contribution", summary="One contribution and its report")
+async def detail(
+    request: Request, contributions: Workflow, curation: Curating, contribution_id: str
+) -> Response:
+    html = curation.wants_html(request, [JSON, TURTLE, HTML])
+    token = curation.reader(request, CONTRIBUTOR, html)
+    if isinstance(token, Response):
+        return token
+    contribution = contributions.get(contribution_id, token)
+    if not html:
+        if negotiation.choose([JSON, TURTLE], request.headers.get("accept")) == TURTLE:
+            return _turtle(ValidationReport(contribution.findings))
+        return JSONResponse(
+            as_json(request, contributions, contribution), headers={"Vary": "Accept"}
         )
-        return done(request, contribution)
+    changes: list[ResourceChange] = []
+    if contribution.status in ("pending", "invalid"):
+        changes = await asyncio.to_thread(contributions.changes, contribution)
+    lang = curation.language(request)
+    grouped: dict[str, list[Finding]] = defaultdict(list)
+    for finding in contribution.findings:
+        grouped[finding.focus].append(finding)
+    return curation.page(
+        request,
+        "contribution.html",
+        c=contribution,
+        findings=sorted(grouped.items()),
+        changes=changes,
+        display=_display,
+        compact=compact,
+        message=lambda f: f.message(lang),
+        curator=token.allows(CURATOR),
+        graph=contributions.graph(contribution).value,
+    )
 
-    @api.post("/{contribution_id}/revert", summary="Withdraw an accepted contribution (curator)")
-    async def revert(request: Request, contribution_id: str) -> Response:
-        curator = authenticate(tokens, request, CURATOR)
-        contribution = await asyncio.to_thread(contributions.revert, contribution_id, curator)
-        return done(request, contribution)
 
-    return api
+# -- reviewing ---------------------------------------------------------------------------
+
+
+@router.post("/{contribution_id}/accept", summary="Publish a pending contribution (curator)")
+async def accept(
+    request: Request, contributions: Workflow, curation: Curating, contribution_id: str
+) -> Response:
+    curator = authenticate(curation.tokens, request, CURATOR)
+    contribution = await asyncio.to_thread(contributions.accept, contribution_id, curator)
+    return done(request, contributions, curation, contribution)
+
+
+@router.post("/{contribution_id}/reject", summary="Reject a pending contribution, with a reason")
+async def reject(
+    request: Request, contributions: Workflow, curation: Curating, contribution_id: str
+) -> Response:
+    curator = authenticate(curation.tokens, request, CURATOR)
+    form = await curation.fields(request)
+    contribution = await asyncio.to_thread(
+        contributions.reject, contribution_id, curator, form.get("reason", "")
+    )
+    return done(request, contributions, curation, contribution)
+
+
+@router.post("/{contribution_id}/revert", summary="Withdraw an accepted contribution (curator)")
+async def revert(
+    request: Request, contributions: Workflow, curation: Curating, contribution_id: str
+) -> Response:
+    curator = authenticate(curation.tokens, request, CURATOR)
+    contribution = await asyncio.to_thread(contributions.revert, contribution_id, curator)
+    return done(request, contributions, curation, contribution)
 
 
 def _turtle(report: ValidationReport) -> Response:

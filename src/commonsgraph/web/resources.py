@@ -15,16 +15,17 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
+from typing import Annotated
 from urllib.parse import parse_qsl, quote
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.exceptions import HTTPException
 from fastapi.responses import JSONResponse
 from fastapi.templating import Jinja2Templates
 from pyoxigraph import NamedNode, RdfFormat, serialize
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from commonsgraph import formats, i18n, jsonld, negotiation, reconcile
+from commonsgraph import formats, i18n, jsonld, kinds, negotiation, reconcile
 from commonsgraph.config import Settings
 from commonsgraph.describe import Description, describe, description_quads, description_triples
 from commonsgraph.graphs import GraphInfo, graph_infos
@@ -46,10 +47,6 @@ EXTENSIONS: dict[str, RdfFormat | str] = {
     "html": HTML,
 }
 """The file extensions of pages, and the representation each asks for."""
-MINTED = ("tiers-lieu", "organisation", "commons", "licence", "programme", "commune", "departement",
-          "region", "epci", "arrondissement-municipal", "commune-deleguee", "commune-associee",
-          "scheme", "graph", "source", "agent", "dataset", "catalog", "compatibility", "country",
-          "subdivision")  # fmt: skip
 PAGE_SIZE = 50
 
 
@@ -147,7 +144,7 @@ class Representations:
                     self.store, self.reuse, description.iri, self.settings.base_iri, lang
                 )
             body = (
-                self.templates.get_template("resource.html")
+                self.templates.get_template(page.template)
                 .render({**context, "page": page, "linker": self.linker, "reuse": reuse})
                 .encode()
             )
@@ -189,6 +186,20 @@ class Representations:
         return Rendered(body, media_type, etag, modified, language, headers)
 
 
+def _representations(request: Request) -> Representations:
+    found: Representations = request.app.state.representations
+    return found
+
+
+def _labels(request: Request) -> LabelIndex:
+    found: LabelIndex = request.app.state.labels
+    return found
+
+
+Representing = Annotated[Representations, Depends(_representations)]
+Labels = Annotated[LabelIndex, Depends(_labels)]
+
+
 def alternates(path: str, page: int) -> list[dict[str, str]]:
     """The representations of a resource: by extension, or by `format=` where the path already
     has a query (`/lookup?iri=…`)."""
@@ -214,6 +225,14 @@ def negotiated(accept: str | None) -> RdfFormat | str | None:
     if media is None or media == HTML:
         return media
     return formats.rdf_format(media)
+
+
+def kind_name(cls: str | None, language: str) -> str:
+    """How a search result says what it is: its kind's icon and name, else its class."""
+    kind = kinds.of_class(cls)
+    if kind is not None:
+        return f"{kind.icon} {kind.name(language)}"
+    return compact(cls) if cls else ""
 
 
 def minted_node(iri: str) -> NamedNode:
@@ -250,7 +269,7 @@ class CachedPages:
     def _hit(self, scope: Scope) -> Response | None:
         path: str = scope["path"]
         kind = path[1:].split("/", 1)[0]
-        if kind not in MINTED or "." in path.rsplit("/", 1)[-1]:
+        if not kinds.minted(kind) or "." in path.rsplit("/", 1)[-1]:
             return None
         parameters = dict(parse_qsl(scope["query_string"].decode("latin-1")))
         if not parameters.keys() <= {"lang", "page"}:
@@ -284,195 +303,220 @@ def respond(
     return Response(rendered.body, headers=rendered.headers)
 
 
-def router(
-    settings: Settings,
-    store: Store,
-    templates: Jinja2Templates,
-    reuse: NamedQuery,
-    legal: LegalQueries | None = None,
-) -> tuple[APIRouter, Representations]:
-    """The resource routes, and the cache of representations they fill; `reuse` is the named
-    query a commons page tells its reusers' obligations with, and a licence's page shows the
-    `legal` engine's verdicts."""
-    api = APIRouter()
-    representations = Representations(settings, store, templates, reuse, legal=legal)
-    index = LabelIndex(store)
+router = APIRouter()
+"""The resource routes; what they need is on `app.state` (`web.state`): the cache of
+representations (`Representations`, which holds the settings, store and templates) and the
+label index of search."""
+
+
+def context(settings: Settings, lang: str, path: str, page: int = 1) -> dict[str, object]:
+    return {
+        "lang": lang,
+        "w": i18n.words(lang),
+        "query": None,
+        "alternates": alternates(path, page),
+        # from configuration: representations are cached for every client
+        "context_url": settings.public_base + "context.jsonld",
+        "tiles": settings.tile_url,
+        "tiles_attribution": settings.tile_attribution,
+    }
+
+
+def negotiate(request: Request, extension: str | None) -> RdfFormat | str:
+    name = request.query_params.get("format")
+    if extension is not None:
+        return EXTENSIONS[extension]
+    if name:
+        if name.lower() == "html":
+            return HTML
+        chosen = negotiation.graph_format(None, name, MACHINE_FORMATS)
+        if chosen is None:
+            raise HTTPException(406, f"format {name!r} is not offered here")
+        return chosen
+    found = negotiated(request.headers.get("accept"))
+    if found is None:
+        raise HTTPException(406, "this resource is offered as " + ", ".join(OFFERED[:7]))
+    return found
+
+
+def not_found(request: Request, representations: Representations, lang: str, iri: str) -> Response:
+    words = i18n.words(lang)
+    if (
+        negotiation.choose([HTML, "application/problem+json"], request.headers.get("accept"))
+        == HTML
+    ):
+        body = representations.templates.get_template("error.html").render(
+            {
+                **context(representations.settings, lang, request.url.path),
+                "alternates": [],
+                "title": words["not_found"],
+                "detail": f"{words['not_found_detail']} ({iri})",
+            }
+        )
+        return Response(body, status_code=404, media_type="text/html; charset=utf-8")
+    raise HTTPException(404, f"the graph says nothing about <{iri}>")
+
+
+def language_of(request: Request) -> str:
+    return i18n.language(request.query_params.get("lang"), request.headers.get("accept-language"))
+
+
+async def answer(
+    request: Request,
+    representations: Representations,
+    iri: NamedNode,
+    path: str,
+    extension: str | None,
+) -> Response:
+    lang = language_of(request)
+    chosen = negotiate(request, extension)
+    try:
+        page = max(1, int(request.query_params.get("page", "1")))
+    except ValueError:
+        page = 1
+    rendered = representations.cached(iri, page, chosen, lang)
+    if rendered is None:  # render it in a worker thread: the event loop keeps answering
+        page_context = {**context(representations.settings, lang, path, page), "path": path}
+        rendered = await asyncio.to_thread(
+            representations.get, iri, page, chosen, lang, page_context
+        )
+    if rendered is None:
+        return not_found(request, representations, lang, iri.value)
+    return respond(
+        rendered, request.headers.get("if-none-match"), request.headers.get("if-modified-since")
+    )
+
+
+def split_extension(path: str) -> tuple[str, str | None]:
+    stem, dot, extension = path.rpartition(".")
+    if dot and extension in EXTENSIONS and "/" not in extension:
+        return stem, extension
+    return path, None
+
+
+@router.get("/ns", include_in_schema=False)
+@router.get("/ns.{extension}", include_in_schema=False)
+async def ontology(
+    request: Request, representations: Representing, extension: str | None = None
+) -> Response:
+    if extension is not None and extension not in EXTENSIONS:
+        raise HTTPException(404, "unknown format extension")
+    return await answer(request, representations, NamedNode(CG_ONTOLOGY), "/ns", extension)
+
+
+@router.get(
+    "/lookup", summary="Describe any IRI the graph holds statements about (SPDX, CC, INSEE…)"
+)
+async def lookup(request: Request, representations: Representing, iri: str) -> Response:
+    try:
+        node = NamedNode(iri)
+    except ValueError:
+        raise HTTPException(400, f"not an absolute IRI: {iri!r}") from None
+    return await answer(request, representations, node, "/lookup?iri=" + quote(iri, safe=""), None)
+
+
+CONTEXT_BODY = json.dumps(jsonld.context(), ensure_ascii=False).encode()
+"""The JSON-LD context, a constant of the code."""
+
+
+@router.get(
+    "/context.jsonld",
+    name="jsonld_context",
+    summary="The JSON-LD context of the project's documents",
+)
+def jsonld_context(request: Request) -> Response:
+    return conditional.tagged(
+        request,
+        CONTEXT_BODY,
+        "application/ld+json",
+        {"Cache-Control": "public, max-age=86400"},
+    )
+
+
+@router.get("/search", summary="Search labels (accent- and case-insensitive, French and English)")
+async def search(
+    request: Request,
+    representations: Representing,
+    index: Labels,
+    q: str = "",
+    lang: str | None = None,
+) -> Response:
+    language = i18n.language(lang, request.headers.get("accept-language"))
     linker = representations.linker
-    context_body = json.dumps(jsonld.context(), ensure_ascii=False).encode()
-
-    def context(request: Request, lang: str, path: str, page: int = 1) -> dict[str, object]:
-        return {
-            "lang": lang,
-            "w": i18n.words(lang),
-            "query": None,
-            "alternates": alternates(path, page),
-            # from configuration: representations are cached for every client
-            "context_url": settings.public_base + "context.jsonld",
-            "tiles": settings.tile_url,
-            "tiles_attribution": settings.tile_attribution,
-        }
-
-    def negotiate(request: Request, extension: str | None) -> RdfFormat | str:
-        name = request.query_params.get("format")
-        if extension is not None:
-            return EXTENSIONS[extension]
-        if name:
-            if name.lower() == "html":
-                return HTML
-            chosen = negotiation.graph_format(None, name, MACHINE_FORMATS)
-            if chosen is None:
-                raise HTTPException(406, f"format {name!r} is not offered here")
-            return chosen
-        found = negotiated(request.headers.get("accept"))
-        if found is None:
-            raise HTTPException(406, "this resource is offered as " + ", ".join(OFFERED[:7]))
-        return found
-
-    def not_found(request: Request, lang: str, iri: str) -> Response:
-        words = i18n.words(lang)
-        if (
-            negotiation.choose([HTML, "application/problem+json"], request.headers.get("accept"))
-            == HTML
-        ):
-            body = templates.get_template("error.html").render(
+    hits = await asyncio.to_thread(index.search, q, 50)
+    if (
+        negotiation.choose([HTML, "application/json"], request.headers.get("accept"))
+        == "application/json"
+        or request.query_params.get("format") == "json"
+    ):
+        return JSONResponse(
+            [
                 {
-                    **context(request, lang, request.url.path),
-                    "alternates": [],
-                    "title": words["not_found"],
-                    "detail": f"{words['not_found_detail']} ({iri})",
+                    "iri": h.iri,
+                    "label": h.label,
+                    "language": h.language,
+                    "type": h.kind,
+                    "href": linker.href(h.iri),
                 }
-            )
-            return Response(body, status_code=404, media_type="text/html; charset=utf-8")
-        raise HTTPException(404, f"the graph says nothing about <{iri}>")
-
-    async def answer(
-        request: Request, iri: NamedNode, path: str, extension: str | None
-    ) -> Response:
-        lang = i18n.language(
-            request.query_params.get("lang"), request.headers.get("accept-language")
+                for h in hits
+            ]
         )
-        chosen = negotiate(request, extension)
-        try:
-            page = max(1, int(request.query_params.get("page", "1")))
-        except ValueError:
-            page = 1
-        rendered = representations.cached(iri, page, chosen, lang)
-        if rendered is None:  # render it in a worker thread: the event loop keeps answering
-            page_context = {**context(request, lang, path, page), "path": path}
-            rendered = await asyncio.to_thread(
-                representations.get, iri, page, chosen, lang, page_context
-            )
-        if rendered is None:
-            return not_found(request, lang, iri.value)
-        return respond(
-            rendered, request.headers.get("if-none-match"), request.headers.get("if-modified-since")
-        )
+    links = [(Link(linker.href(h.iri), h.label, h.iri), kind_name(h.kind, language)) for h in hits]
+    page_context = {
+        **context(representations.settings, language, "/search"),
+        "alternates": [],
+        "query": q,
+        "hits": links,
+    }
+    return representations.templates.TemplateResponse(request, "search.html", page_context)
 
-    def split_extension(path: str) -> tuple[str, str | None]:
-        stem, dot, extension = path.rpartition(".")
-        if dot and extension in EXTENSIONS and "/" not in extension:
-            return stem, extension
-        return path, None
 
-    @api.get("/ns", include_in_schema=False)
-    @api.get("/ns.{extension}", include_in_schema=False)
-    async def ontology(request: Request, extension: str | None = None) -> Response:
-        if extension is not None and extension not in EXTENSIONS:
-            raise HTTPException(404, "unknown format extension")
-        return await answer(request, NamedNode(CG_ONTOLOGY), "/ns", extension)
+@router.get("/", include_in_schema=False)
+async def home(request: Request, representations: Representing) -> Response:
+    language = language_of(request)
+    linker = representations.linker
+    counts = await asyncio.to_thread(home_counts, representations.store, language)
 
-    @api.get(
-        "/lookup", summary="Describe any IRI the graph holds statements about (SPDX, CC, INSEE…)"
+    def links(items: list[tuple[str, str, int]]) -> list[tuple[Link, int]]:
+        return [(Link(linker.href(iri), label, iri), count) for iri, label, count in items]
+
+    def kinds_of(items: list[tuple[str, str, int]]) -> list[tuple[Link, int]]:
+        """Classes named as the kinds table names them, with their icon."""
+        named = []
+        for iri, label, count in items:
+            kind = kinds.of_class(iri)
+            text = label if kind is None else f"{kind.icon} {kind.names(language)}"
+            named.append((Link(linker.href(iri), text, iri), count))
+        return named
+
+    page_context = {
+        **context(representations.settings, language, "/"),
+        "alternates": [{"type": "text/turtle", "href": "/.well-known/void", "name": "VoID"}],
+        "total": counts.total,
+        "classes": kinds_of(counts.classes),
+        "typologies": links(counts.typologies),
+        "regions": links(counts.regions),
+        "countries": links(counts.countries),
+    }
+    return representations.templates.TemplateResponse(
+        request,
+        "home.html",
+        page_context,
+        headers={"Vary": "Accept-Language", "Content-Language": language},
     )
-    async def lookup(request: Request, iri: str) -> Response:
-        try:
-            node = NamedNode(iri)
-        except ValueError:
-            raise HTTPException(400, f"not an absolute IRI: {iri!r}") from None
-        return await answer(request, node, "/lookup?iri=" + quote(iri, safe=""), None)
 
-    @api.get(
-        "/context.jsonld",
-        name="jsonld_context",
-        summary="The JSON-LD context of the project's documents",
+
+@router.get("/{path:path}", include_in_schema=False)
+async def minted(request: Request, representations: Representing, path: str) -> Response:
+    """Every IRI minted under the canonical base: /tiers-lieu/…, /licence/…, /scheme/…"""
+    if not kinds.minted(path.split("/", 1)[0].split(".", 1)[0]):
+        raise HTTPException(404, f"nothing is published at /{path}")
+    linker = representations.linker
+    stem, extension = split_extension("/" + path)
+    if extension is not None:
+        whole = minted_node(linker.resource_iri("/" + path))
+        if representations.store.ask("ASK { { ?x ?p ?o } UNION { ?s ?p ?x } }", {"x": whole}):
+            stem, extension = "/" + path, None  # the IRI itself ends like an extension
+    return await answer(
+        request, representations, minted_node(linker.resource_iri(stem)), stem, extension
     )
-    def jsonld_context(request: Request) -> Response:
-        return conditional.tagged(
-            request,
-            context_body,
-            "application/ld+json",
-            {"Cache-Control": "public, max-age=86400"},
-        )
-
-    @api.get("/search", summary="Search labels (accent- and case-insensitive, French and English)")
-    async def search(request: Request, q: str = "", lang: str | None = None) -> Response:
-        language = i18n.language(lang, request.headers.get("accept-language"))
-        hits = await asyncio.to_thread(index.search, q, 50)
-        if (
-            negotiation.choose([HTML, "application/json"], request.headers.get("accept"))
-            == "application/json"
-            or request.query_params.get("format") == "json"
-        ):
-            return JSONResponse(
-                [
-                    {
-                        "iri": h.iri,
-                        "label": h.label,
-                        "language": h.language,
-                        "type": h.kind,
-                        "href": linker.href(h.iri),
-                    }
-                    for h in hits
-                ]
-            )
-        links = [
-            (Link(linker.href(h.iri), h.label, h.iri), compact(h.kind) if h.kind else "")
-            for h in hits
-        ]
-        page_context = {
-            **context(request, language, "/search"),
-            "alternates": [],
-            "query": q,
-            "hits": links,
-        }
-        return templates.TemplateResponse(request, "search.html", page_context)
-
-    @api.get("/", include_in_schema=False)
-    async def home(request: Request) -> Response:
-        language = i18n.language(
-            request.query_params.get("lang"), request.headers.get("accept-language")
-        )
-        counts = await asyncio.to_thread(home_counts, store, language)
-
-        def links(items: list[tuple[str, str, int]]) -> list[tuple[Link, int]]:
-            return [(Link(linker.href(iri), label, iri), count) for iri, label, count in items]
-
-        page_context = {
-            **context(request, language, "/"),
-            "alternates": [{"type": "text/turtle", "href": "/.well-known/void", "name": "VoID"}],
-            "total": counts.total,
-            "classes": links(counts.classes),
-            "typologies": links(counts.typologies),
-            "regions": links(counts.regions),
-            "countries": links(counts.countries),
-        }
-        return templates.TemplateResponse(
-            request,
-            "home.html",
-            page_context,
-            headers={"Vary": "Accept-Language", "Content-Language": language},
-        )
-
-    @api.get("/{path:path}", include_in_schema=False)
-    async def minted(request: Request, path: str) -> Response:
-        """Every IRI minted under the canonical base: /tiers-lieu/…, /licence/…, /scheme/…"""
-        if path.split("/", 1)[0].split(".", 1)[0] not in MINTED:
-            raise HTTPException(404, f"nothing is published at /{path}")
-        stem, extension = split_extension("/" + path)
-        if extension is not None:
-            whole = minted_node(linker.resource_iri("/" + path))
-            if store.ask("ASK { { ?x ?p ?o } UNION { ?s ?p ?x } }", {"x": whole}):
-                stem, extension = "/" + path, None  # the IRI itself ends like an extension
-        return await answer(request, minted_node(linker.resource_iri(stem)), stem, extension)
-
-    return api, representations

@@ -1,0 +1,53 @@
+"""What the routes depend on, declared: each object the service builds once (`create_app`) and
+keeps on `app.state`, as a FastAPI dependency of the routes that use it.
+
+The routers are module-level and hold no state of their own: a route names what it needs in its
+signature (`contributions: Workflow`), and every app built by `create_app` (each test builds its
+own) serves its own objects through the same routes.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from commonsgraph.config import Settings
+from commonsgraph.contributions import Contributions
+from commonsgraph.partners import Partners
+from commonsgraph.store import Store
+from commonsgraph.web.curation import Curation
+
+
+def settings(request: Request) -> Settings:
+    found: Settings = request.app.state.settings
+    return found
+
+
+def contributions(request: Request) -> Contributions:
+    found: Contributions = request.app.state.contributions
+    return found
+
+
+def curation(request: Request) -> Curation:
+    found: Curation = request.app.state.curation
+    return found
+
+
+def partners(request: Request) -> Partners:
+    found: Partners = request.app.state.partners
+    return found
+
+
+Configured = Annotated[Settings, Depends(settings)]
+Workflow = Annotated[Contributions, Depends(contributions)]
+Curating = Annotated[Curation, Depends(curation)]
+Partnering = Annotated[Partners, Depends(partners)]
+
+
+def store(request: Request) -> Store:
+    found: Store = request.app.state.store
+    return found
+
+
+Stored = Annotated[Store, Depends(store)]
