@@ -47,6 +47,12 @@ class GraphInfo:
     source: NamedNode | None
     licence: NamedNode | None
     checksum: str | None = field(default=None, repr=False)
+    titles: dict[str, str] = field(default_factory=dict, repr=False)
+    """The title in each language it has (`title` is the English one)."""
+
+    def title_in(self, lang: str) -> str | None:
+        """The title in `lang`, else in English, else any."""
+        return self.titles.get(lang) or self.title or next(iter(self.titles.values()), None)
 
 
 def file_checksum(path: Path, *salt: str) -> str:
@@ -157,10 +163,12 @@ def stored_checksum(store: Store, graph: NamedNode) -> str | None:
 def graph_infos(store: Store) -> list[GraphInfo]:
     """Every named graph with its self-description (when it has one)."""
     rows = store.select(
-        """SELECT ?g (SAMPLE(?t) AS ?title) (SAMPLE(?n) AS ?triples) (SAMPLE(?at) AS ?generated)
-                  (SAMPLE(?src) AS ?source) (SAMPLE(?lic) AS ?licence) (SAMPLE(?sum) AS ?checksum)
+        """SELECT ?g (SAMPLE(?t) AS ?title) (SAMPLE(?tfr) AS ?title_fr) (SAMPLE(?n) AS ?triples)
+                  (SAMPLE(?at) AS ?generated) (SAMPLE(?src) AS ?source)
+                  (SAMPLE(?lic) AS ?licence) (SAMPLE(?sum) AS ?checksum)
            WHERE { GRAPH ?g {
              OPTIONAL { ?g dct:title ?t FILTER(langMatches(lang(?t), "en")) }
+             OPTIONAL { ?g dct:title ?tfr FILTER(langMatches(lang(?tfr), "fr")) }
              OPTIONAL { ?g void:triples ?n }
              OPTIONAL { ?g prov:generatedAtTime ?at }
              OPTIONAL { ?g dct:source ?src }
@@ -183,6 +191,11 @@ def graph_infos(store: Store) -> list[GraphInfo]:
                 source=_named(row.get("source")),
                 licence=_named(row.get("licence")),
                 checksum=_text(row.get("checksum")),
+                titles={
+                    lang: text
+                    for lang, key in (("en", "title"), ("fr", "title_fr"))
+                    if (text := _text(row.get(key))) is not None
+                },
             )
         )
     return infos

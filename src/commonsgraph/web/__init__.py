@@ -36,6 +36,7 @@ from commonsgraph.web import (
     contributions,
     datasets,
     graph_store,
+    languages,
     named_queries,
     partners,
     problems,
@@ -192,4 +193,5 @@ def create_app(
     pages, representations = resources.router(settings, store, templates, reuse, legal)
     app.include_router(pages)  # last: it ends with a catch-all
     app.add_middleware(resources.CachedPages, representations=representations)
+    app.add_middleware(languages.RememberLanguage)  # outside the cached pages: they set it too
     return app

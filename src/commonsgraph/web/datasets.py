@@ -22,8 +22,9 @@ from commonsgraph.dataset import Statistics, description, statistics
 from commonsgraph.dumps import DumpFile, Dumps, dump_name
 from commonsgraph.graphs import graph_infos
 from commonsgraph.store import Store
+from commonsgraph.views import Linker
 from commonsgraph.vocab import PREFIXES, Minter
-from commonsgraph.web import conditional
+from commonsgraph.web import conditional, languages
 from commonsgraph.web.compression import accepts_gzip, gzip_tag
 
 OFFERED = (RdfFormat.TURTLE, RdfFormat.JSON_LD, RdfFormat.RDF_XML, RdfFormat.N_TRIPLES)
@@ -50,6 +51,7 @@ def router(settings: Settings, dumps: Dumps, templates: Jinja2Templates) -> APIR
     store = dumps.store
     minter = Minter(settings.base_iri)
     stats = StatisticsCache(store)
+    minter_href = Linker(settings.base_iri).href
 
     @api.get("/.well-known/void", summary="VoID description of the dataset, with statistics")
     async def void(request: Request) -> Response:
@@ -70,19 +72,31 @@ def router(settings: Settings, dumps: Dumps, templates: Jinja2Templates) -> APIR
 
     @api.get("/dumps", summary="The dumps: every public graph, and each graph alone")
     def listing(request: Request) -> Response:
-        language = i18n.language(
-            request.query_params.get("lang"), request.headers.get("accept-language")
-        )
-        graphs = [
-            (dump_name(minter, info.graph), info.title or info.graph.value)
-            for info in graph_infos(store)
-        ]
+        language = languages.of_request(request)
+        graphs = []
+        for info in graph_infos(store):
+            name = dump_name(minter, info.graph)
+            graphs.append(
+                {
+                    "name": name,
+                    "title": info.title_in(language),
+                    "statements": info.triples,
+                    "size": dumps.written_size(name.removeprefix("graph/")),
+                    "generated": info.generated,
+                    "licence": None if info.licence is None else info.licence.value,
+                    "href": minter_href(info.graph.value),
+                    # no self-description: written by SPARQL Update or the Graph Store protocol
+                    "direct": info.title is None and info.generated is None,
+                }
+            )
         page = {
             "lang": language,
             "w": i18n.words(language),
             "query": None,
             "alternates": [],
             "graphs": graphs,
+            "full_size": dumps.written_size(None),
+            "link_of": minter_href,
         }
         return templates.TemplateResponse(request, "dumps.html", page)
 

@@ -37,7 +37,7 @@ from commonsgraph.stats import home_counts
 from commonsgraph.store import Store
 from commonsgraph.views import Link, Linker, PageBuilder
 from commonsgraph.vocab import CG, CG_ONTOLOGY, PREFIXES, Minter, compact
-from commonsgraph.web import conditional
+from commonsgraph.web import conditional, languages
 
 HTML = "text/html"
 MACHINE_FORMATS = formats.GRAPH_FORMATS
@@ -262,7 +262,7 @@ class CachedPages:
         page = parameters.get("page", "1")
         if not page.isdigit() or int(page) < 1:
             return None
-        lang = i18n.language(parameters.get("lang"), headers.get("accept-language"))
+        lang = languages.of_scope(parameters, headers)
         try:
             iri = NamedNode(self.representations.linker.resource_iri(path))
         except ValueError:  # not an IRI: the route answers 404
@@ -348,9 +348,7 @@ def router(
     async def answer(
         request: Request, iri: NamedNode, path: str, extension: str | None
     ) -> Response:
-        lang = i18n.language(
-            request.query_params.get("lang"), request.headers.get("accept-language")
-        )
+        lang = languages.of_request(request)
         chosen = negotiate(request, extension)
         try:
             page = max(1, int(request.query_params.get("page", "1")))
@@ -406,7 +404,7 @@ def router(
 
     @api.get("/search", summary="Search labels (accent- and case-insensitive, French and English)")
     async def search(request: Request, q: str = "", lang: str | None = None) -> Response:
-        language = i18n.language(lang, request.headers.get("accept-language"))
+        language = languages.of_request(request)
         hits = await asyncio.to_thread(index.search, q, 50)
         if (
             negotiation.choose([HTML, "application/json"], request.headers.get("accept"))
@@ -439,9 +437,7 @@ def router(
 
     @api.get("/", include_in_schema=False)
     async def home(request: Request) -> Response:
-        language = i18n.language(
-            request.query_params.get("lang"), request.headers.get("accept-language")
-        )
+        language = languages.of_request(request)
         counts = await asyncio.to_thread(home_counts, store, language)
 
         def links(items: list[tuple[str, str, int]]) -> list[tuple[Link, int]]:

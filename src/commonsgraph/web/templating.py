@@ -22,6 +22,8 @@ import jinja2
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
+from commonsgraph import i18n
+
 LINK_SCHEMES = ("http", "https", "mailto")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 
@@ -51,7 +53,12 @@ def link(href: str, label: str, css: str = "") -> Markup:
 
 
 def templates(directory: Path) -> Jinja2Templates:
-    """The pages' templates, escaped, with `link()` at hand."""
+    """The pages' templates, escaped, with `link()` at hand and the filters that write numbers,
+    sizes and dates in the page's language (`{{ count | number(lang) }}`)."""
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(directory), autoescape=True)
     environment.globals["link"] = link
+    environment.filters["number"] = i18n.number  # {{ count | number(lang) }}
+    environment.filters["size"] = i18n.size
+    environment.filters["day"] = i18n.day
+    environment.filters["moment"] = i18n.moment
     return Jinja2Templates(env=environment)
