@@ -4,6 +4,7 @@ readable in a browser (issue 18)."""
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,6 +14,7 @@ from commonsgraph.config import Settings
 from commonsgraph.store import LocalStore
 
 from .conftest import BASE, serving
+from .test_contributions import make_site, place
 
 
 @pytest.fixture(scope="module")
@@ -178,3 +180,24 @@ def test_a_graph_written_by_sparql_update_is_listed_as_public(
     finally:
         store.update(f"DROP GRAPH <{BASE}graph/scratch>")
         client.cookies.clear()
+
+
+@pytest.mark.parametrize(
+    ("lang", "typology", "commune", "located"),
+    [("en", "fab lab", "Guéret", "located in"), ("fr", "fablab", "Guéret", "situé dans")],
+)  # fmt: skip
+def test_the_review_page_shows_labels_not_iris(
+    tmp_path: Path, lang: str, typology: str, commune: str, located: str
+) -> None:
+    for site in make_site(tmp_path):
+        added = site.upload(place())
+        page = site.client.get(
+            f"/contributions/{added['id']}?lang={lang}",
+            headers={**site.curator, "Accept": "text/html"},
+        ).text
+        diff = page[page.index('id="changes"') :]
+        assert f">{typology}<" in diff
+        assert f">{commune}<" in diff
+        assert located in diff
+        assert "scheme/typology" not in re.sub(r'title="[^"]*"', "", diff)  # only in titles
+        assert 'href="/tiers-lieu/la-fabrique-a-projets"' in diff  # this site's page

@@ -84,8 +84,8 @@ WORDS: dict[str, dict[str, str]] = {
     "map": {"fr": "Carte", "en": "Map"},
     "map_of": {"fr": "Carte de", "en": "Map of"},
     "map_unavailable": {
-        "fr": "Fond de carte indisponible : seules les positions sont affichées.",
-        "en": "Map background unavailable: only the positions are shown.",
+        "fr": "Fond de carte indisponible : seuls les contours des pays et les positions sont affichés.",
+        "en": "Map background unavailable: only the countries' outlines and the positions are shown.",
     },
     "typology": {"fr": "Typologie", "en": "Typology"},
     "themes": {"fr": "Thématiques", "en": "Themes"},

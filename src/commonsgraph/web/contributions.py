@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
-from pyoxigraph import Literal, NamedNode, RdfFormat, serialize
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple, serialize
 
 from commonsgraph import negotiation
 from commonsgraph.config import Settings
@@ -24,8 +24,11 @@ from commonsgraph.contributions import (
     ResourceChange,
     Review,
 )
+from commonsgraph.describe import labels_of, pick
 from commonsgraph.errors import ParameterError
+from commonsgraph.store import Store
 from commonsgraph.validation import Finding, ValidationReport
+from commonsgraph.views import Linker
 from commonsgraph.vocab import compact
 from commonsgraph.web.auth import COOKIE, authenticate, from_this_site
 from commonsgraph.web.curation import HTML, JSON, Curation, is_form, local
@@ -58,16 +61,47 @@ def review_json(review: Review) -> dict[str, Any]:
     }
 
 
-def _display(term: object) -> str:
-    if isinstance(term, Literal):
-        return term.value
-    if isinstance(term, NamedNode):
-        return compact(term.value)
-    return str(term)
+LABELLED = 1000
+"""The IRIs of a review's changes looked up for a label, at most (the others show compacted)."""
+
+
+class Names:
+    """How a review page names terms: a label in the reader's language where the graph has
+    one, else the compacted IRI; and where a resource of ours links on this site."""
+
+    def __init__(self, labels: dict[str, dict[str, str]], lang: str, linker: Linker) -> None:
+        self.labels = labels
+        self.languages = (lang, "en" if lang == "fr" else "fr")
+        self.linker = linker
+
+    @classmethod
+    def of_changes(
+        cls, store: Store, changes: list[ResourceChange], lang: str, linker: Linker
+    ) -> Names:
+        iris: set[NamedNode] = set()
+        for change in changes:
+            iris.add(change.subject)
+            statements: list[Triple | Quad] = [*change.added, *change.removed]
+            for statement in statements:
+                for term in (statement.predicate, statement.object):
+                    if isinstance(term, NamedNode) and len(iris) < LABELLED:
+                        iris.add(term)
+        return cls(labels_of(store, iris), lang, linker)
+
+    def __call__(self, term: object) -> str:
+        if isinstance(term, Literal):
+            return term.value
+        if isinstance(term, NamedNode):
+            return pick(self.labels.get(term.value, {}), self.languages) or compact(term.value)
+        return str(term)
+
+    def href(self, term: NamedNode) -> str:
+        return self.linker.href(term.value, described=False)
 
 
 def router(settings: Settings, contributions: Contributions, curation: Curation) -> APIRouter:
     api = APIRouter(prefix="/contributions", tags=["contributions"])
+    linker = Linker(settings.base_iri)
 
     def url(request: Request, contribution: Contribution) -> str:
         return str(request.url_for("contribution", contribution_id=contribution.id))
@@ -214,7 +248,7 @@ def router(settings: Settings, contributions: Contributions, curation: Curation)
             c=contribution,
             findings=sorted(grouped.items()),
             changes=changes,
-            display=_display,
+            display=Names.of_changes(contributions.store, changes, lang, linker),
             compact=compact,
             message=lambda f: f.message(lang),
             curator=token.allows(CURATOR),

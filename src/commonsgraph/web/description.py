@@ -140,6 +140,7 @@ class Describer:
             "endpoint": str(request.url.replace(query="")),
             "prefixes": PREFIXES,
             "examples": examples,
+            "base": self.base,  # results' IRIs under it link to this server's pages
         }
         return self.templates.TemplateResponse(
             request,
