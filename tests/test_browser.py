@@ -144,9 +144,21 @@ def test_the_query_editor_runs_a_query(watched: Watched, site: str) -> None:
     )
     assert "/organisation/rfflabs" in hrefs  # this server's page, not https://w3id.org/…
     assert not [h for h in hrefs if h.startswith("https://w3id.org/commonsgraph/")], hrefs
-    watched.page.click(".yasr a.iri[href='/organisation/rfflabs']")
-    watched.page.wait_for_url("**/organisation/rfflabs")
+    with watched.page.context.expect_page() as opened:  # YASR opens IRIs in a new tab
+        watched.page.click(".yasr a.iri[href='/organisation/rfflabs']")
+    opened.value.wait_for_load_state()
+    assert opened.value.url.endswith("/organisation/rfflabs")
+    assert opened.value.inner_text("h1").startswith("RFFLabs")
     watched.clean()
+
+
+def outlines_drawn(page: Page) -> None:
+    """Wait until the map draws the countries' outlines in its view (a country out of view is
+    an empty path, `M0 0`)."""
+    page.wait_for_function(
+        """() => [...document.querySelectorAll("#map .leaflet-basemap-pane path")]
+                   .some((path) => (path.getAttribute("d") || "M0 0") !== "M0 0")"""
+    )
 
 
 def test_a_map_is_legible_without_any_tile_server(watched: Watched, site: str) -> None:
@@ -154,7 +166,7 @@ def test_a_map_is_legible_without_any_tile_server(watched: Watched, site: str) -
     background, under the point."""
     page = watched.page
     page.goto(f"{site}/tiers-lieu/la-myne?lang=en")
-    page.wait_for_selector("#map[data-basemap-loaded='true'] .leaflet-basemap-pane path")
+    outlines_drawn(page)
     assert page.locator("#map .leaflet-tile").count() == 0
     assert page.locator("#map .leaflet-interactive").count() == 1
     assert page.locator(".map-note").count() == 0
@@ -209,7 +221,7 @@ def test_the_map_survives_tiles_that_cannot_be_fetched(browser: Browser, tmp_pat
         page.wait_for_selector("#map .leaflet-interactive")
         page.wait_for_selector(".map-note")
         assert "only the countries' outlines and the positions" in page.inner_text(".map-note")
-        page.wait_for_selector("#map[data-basemap-loaded='true'] .leaflet-basemap-pane path")
+        outlines_drawn(page)
         assert failures == []
         context.close()
 
