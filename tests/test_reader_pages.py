@@ -201,3 +201,28 @@ def test_the_review_page_shows_labels_not_iris(
         assert located in diff
         assert "scheme/typology" not in re.sub(r'title="[^"]*"', "", diff)  # only in titles
         assert 'href="/tiers-lieu/la-fabrique-a-projets"' in diff  # this site's page
+
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_void_in_a_browser_is_a_page_of_labelled_counts(client: TestClient, lang: str) -> None:
+    page = client.get(f"/.well-known/void?lang={lang}", headers={"Accept": BROWSER})
+    client.cookies.clear()
+    assert page.headers["content-type"].startswith("text/html")
+    assert html_lang(page.text) == lang
+    classes = page.text[page.text.index('id="void-classes"') :]
+    assert re.search(r'<a href="/ns#TiersLieu">[^<]+</a></td><td class="number">\d', classes)
+    assert ">cg:TiersLieu<" not in classes
+    assert 'href="/.well-known/void?format=ttl"' in page.text
+    assert "Accept" in page.headers["vary"]
+    for accept in (None, "*/*", "text/turtle"):  # harvesters get what they always got
+        headers = {} if accept is None else {"Accept": accept}
+        rdf = client.get("/.well-known/void", headers=headers)
+        assert rdf.headers["content-type"].startswith("text/turtle"), accept
+    assert (
+        client.get("/.well-known/void?format=ttl", headers={"Accept": BROWSER})
+        .headers["content-type"]
+        .startswith("text/turtle")
+    )

@@ -70,7 +70,9 @@ def _entries(triples: list[Triple], language: str) -> list[dict[str, object]]:
                 {
                     "url": url[0].value if url and isinstance(url[0], NamedNode) else "",
                     "title": text(d.get(DCT.title, [])),
-                    "size": size[0].value if size and isinstance(size[0], Literal) else None,
+                    "size": int(size[0].value)
+                    if size and isinstance(size[0], Literal) and size[0].value.isdigit()
+                    else None,
                 }
             )
         entries.append(
