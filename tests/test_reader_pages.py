@@ -226,3 +226,15 @@ def test_void_in_a_browser_is_a_page_of_labelled_counts(client: TestClient, lang
         .headers["content-type"]
         .startswith("text/turtle")
     )
+
+
+@pytest.mark.parametrize(
+    ("lang", "title"), [("fr", "Documentation de l&#39;API"), ("en", "API documentation")]
+)
+def test_the_api_documentation_is_titled_in_the_readers_language(
+    client: TestClient, lang: str, title: str
+) -> None:
+    for path in ("/docs", "/redoc"):
+        page = client.get(f"{path}?lang={lang}").text
+        assert f"<title>{title} (" in page, path
+    client.cookies.clear()

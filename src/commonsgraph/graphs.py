@@ -96,6 +96,11 @@ def describe(
         Triple(
             activity,
             RDFS.label,
+            Literal(f"commonsgraph {__version__} : {origin.title_fr}", language="fr"),
+        ),
+        Triple(
+            activity,
+            RDFS.label,
             Literal(f"commonsgraph {__version__}: {origin.title_en}", language="en"),
         ),
     ]
@@ -107,9 +112,10 @@ def describe(
     if origin.licence is not None:
         triples.append(Triple(graph, DCT.license, origin.licence))
     if origin.used is not None:
-        triples.append(
-            Triple(activity, DCT.description, Literal(f"read {origin.used}", language="en"))
-        )
+        triples += [
+            Triple(activity, DCT.description, Literal(f"lu : {origin.used}", language="fr")),
+            Triple(activity, DCT.description, Literal(f"read {origin.used}", language="en")),
+        ]
     if origin.checksum is not None:
         triples.append(Triple(graph, CG.checksum, Literal(origin.checksum)))
     return triples
