@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings
-from commonsgraph.store import LocalStore
+from commonsgraph.store import LocalStore, lexical
 
 from .conftest import BASE, serving
 from .test_contributions import make_site, place
@@ -238,3 +238,19 @@ def test_the_api_documentation_is_titled_in_the_readers_language(
         page = client.get(f"{path}?lang={lang}").text
         assert f"<title>{title} (" in page, path
     client.cookies.clear()
+
+
+@pytest.mark.parametrize(("lang", "group"), [("fr", "\u202f"), ("en", ",")])
+def test_integers_in_a_description_are_written_as_numbers(
+    client: TestClient, store: LocalStore, lang: str, group: str
+) -> None:
+    rows = store.select(
+        "SELECT ?g ?n WHERE { GRAPH ?g { ?g void:triples ?n } } ORDER BY DESC(?n) LIMIT 1"
+    )
+    count, graph = int(lexical(rows[0]["n"])), lexical(rows[0]["g"])
+    assert count >= 1000  # the largest graph of the bundled data
+    page = client.get(f"/{graph.removeprefix(BASE)}?lang={lang}").text
+    client.cookies.clear()
+    written = f"{count:,}".replace(",", group)
+    assert f"<span>{written}</span>" in page
+    assert f"<span>{count}</span>" not in page

@@ -6,11 +6,13 @@ language and the address to follow on this deployment.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
+from commonsgraph import i18n
 from commonsgraph.describe import Description, pick
 from commonsgraph.graphs import GraphInfo
 from commonsgraph.legal.engine import Engine, Step
@@ -30,10 +32,14 @@ from commonsgraph.vocab import (
     SCHEMA,
     SKOS,
     WGS,
+    XSD,
     compact,
 )
 
 CG_ONTOLOGY_PREFIX = PREFIXES["cg"]
+INTEGERS = {XSD.integer, XSD.nonNegativeInteger, XSD.positiveInteger, XSD.long, XSD.int}
+"""Literals written as the reader's language writes numbers (not codes, years or decimals)."""
+_DIGITS = re.compile(r"-?[0-9]{1,30}")
 TERRITORIES = {
     IGEO.Commune,
     IGEO.ArrondissementMunicipal,
@@ -187,6 +193,8 @@ class PageBuilder:
             link = self.link(description, term)
             return Value(link, link.label)
         if isinstance(term, Literal):
+            if term.datatype in INTEGERS and _DIGITS.fullmatch(term.value):
+                return Value(None, i18n.number(int(term.value), self.languages[0]))  # 34 969
             return Value(None, term.value, term.language or "")
         return Value(None, "…")
 
