@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from pyoxigraph import Literal
 
 from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings
@@ -254,3 +255,24 @@ def test_integers_in_a_description_are_written_as_numbers(
     written = f"{count:,}".replace(",", group)
     assert f"<span>{written}</span>" in page
     assert f"<span>{count}</span>" not in page
+
+
+@pytest.mark.parametrize(("lang", "title"), [("fr", "Données d&#39;amorçage"), ("en", "Seed data")])
+def test_a_graph_page_is_titled_in_the_readers_language(
+    client: TestClient, store: LocalStore, lang: str, title: str
+) -> None:
+    page = client.get(f"/graph/seed?lang={lang}").text
+    client.cookies.clear()
+    assert f"<h1>{title}</h1>" in page
+    labels = store.select(
+        f"SELECT ?l WHERE {{ GRAPH <{BASE}graph/seed> {{ <{BASE}graph/seed#activity> rdfs:label ?l }} }}"
+    )
+    assert {r["l"].language for r in labels if isinstance(r["l"], Literal)} == {"fr", "en"}
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_login_page_shows_no_markdown(client: TestClient, lang: str) -> None:
+    page = client.get(f"/contributions/login?lang={lang}").text
+    client.cookies.clear()
+    assert "`" not in page
+    assert "commonsgraph token create" in page
