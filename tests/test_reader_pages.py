@@ -276,3 +276,23 @@ def test_the_login_page_shows_no_markdown(client: TestClient, lang: str) -> None
     client.cookies.clear()
     assert "`" not in page
     assert "commonsgraph token create" in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "path", "focus"), [("fr", "libellé", "Sans nom"), ("en", "label", "Sans nom")]
+)
+def test_the_review_pages_findings_name_their_property_by_label(
+    tmp_path: Path, lang: str, path: str, focus: str
+) -> None:
+    nameless = place().decode().replace('rdfs:label "La Fabrique à projets" ;', "")
+    for site in make_site(tmp_path):
+        added = site.upload(nameless.encode())
+        assert added["conforms"] is False
+        page = site.client.get(
+            f"/contributions/{added['id']}?lang={lang}",
+            headers={**site.curator, "Accept": "text/html"},
+        ).text
+        report = page[page.index('id="report"') : page.index('id="changes"')]
+        assert f">{path}</span></li>" in report
+        assert "<code>rdfs:label</code>" not in report
+        assert "<code>" not in report.split("<li")[0]  # the focus node is named, not coded

@@ -75,10 +75,24 @@ class Names:
         self.linker = linker
 
     @classmethod
-    def of_changes(
-        cls, store: Store, changes: list[ResourceChange], lang: str, linker: Linker
+    def of_review(
+        cls,
+        store: Store,
+        changes: list[ResourceChange],
+        findings: list[Finding],
+        lang: str,
+        linker: Linker,
     ) -> Names:
+        """The names of what a review page shows: its changes and its findings' focus nodes
+        and paths."""
         iris: set[NamedNode] = set()
+        for finding in findings[:LABELLED]:
+            for text in (finding.focus, finding.path):
+                if text and "://" in text and not text.startswith("_:"):
+                    try:
+                        iris.add(NamedNode(text))
+                    except ValueError:  # a path expression, not an IRI
+                        continue
         for change in changes:
             iris.add(change.subject)
             statements: list[Triple | Quad] = [*change.added, *change.removed]
@@ -87,6 +101,11 @@ class Names:
                     if isinstance(term, NamedNode) and len(iris) < LABELLED:
                         iris.add(term)
         return cls(labels_of(store, iris), lang, linker)
+
+    def of_text(self, text: str) -> str:
+        """The name of an IRI given as text (a finding's focus node or path)."""
+        found = pick(self.labels.get(text, {}), self.languages)
+        return found or compact(text)
 
     def __call__(self, term: object) -> str:
         if isinstance(term, Literal):
@@ -248,7 +267,9 @@ def router(settings: Settings, contributions: Contributions, curation: Curation)
             c=contribution,
             findings=sorted(grouped.items()),
             changes=changes,
-            display=Names.of_changes(contributions.store, changes, lang, linker),
+            display=Names.of_review(
+                contributions.store, changes, contribution.findings, lang, linker
+            ),
             compact=compact,
             message=lambda f: f.message(lang),
             curator=token.allows(CURATOR),
