@@ -296,3 +296,12 @@ def test_the_review_pages_findings_name_their_property_by_label(
         assert f">{path}</span></li>" in report
         assert "<code>rdfs:label</code>" not in report
         assert "<code>" not in report.split("<li")[0]  # the focus node is named, not coded
+
+
+def test_the_language_links_keep_the_rest_of_the_query(client: TestClient) -> None:
+    page = client.get("/search?q=la+myne&lang=fr").text
+    client.cookies.clear()
+    assert 'href="?q=la+myne&amp;lang=en" hreflang="en"' in page
+    odd = client.get('/search?q="><script>&lang=fr').text
+    client.cookies.clear()
+    assert 'href="?q=%22%3E%3Cscript%3E&amp;lang=en"' in odd
