@@ -12,6 +12,9 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, Request, sync_pla
 from .servers import commonsgraph_server, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
+SLOW = 60
+"""Seconds a request that validates or publishes may take on a loaded machine (httpx's
+default, 5 s, is not enough while the whole suite runs on two shared cores)."""
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
 
@@ -251,6 +254,7 @@ def test_a_curator_reviews_contributions_in_the_browser(browser: Browser, tmp_pa
                 f"{url}/contributions",
                 content=body.encode(),
                 headers={**contributor, "Content-Type": "text/turtle"},
+                timeout=SLOW,
             )
             assert response.status_code == 201, response.text
             return str(response.json()["id"])
@@ -280,7 +284,9 @@ def test_a_curator_reviews_contributions_in_the_browser(browser: Browser, tmp_pa
         page.wait_for_selector(".status-accepted")
         assert "Camille" in page.inner_text("main")
         assert (
-            httpx.get(f"{url}/tiers-lieu/le-lieu", headers={"Accept": "text/turtle"}).status_code
+            httpx.get(
+                f"{url}/tiers-lieu/le-lieu", headers={"Accept": "text/turtle"}, timeout=SLOW
+            ).status_code
             == 200
         )
 
@@ -371,10 +377,13 @@ def attacked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                     f"{url}/contributions",
                     content=trap(slug, label, lat).encode(),
                     headers={**contributor, "Content-Type": "text/turtle"},
+                    timeout=SLOW,
                 )
                 assert response.status_code == 201, response.text
                 accepted = httpx.post(
-                    f"{url}/contributions/{response.json()['id']}/accept", headers=curator
+                    f"{url}/contributions/{response.json()['id']}/accept",
+                    headers=curator,
+                    timeout=SLOW,
                 )
                 assert accepted.json()["status"] == "accepted", accepted.text
             harvest = httpx.post(f"{url}/sources/dump/harvest", headers=curator, timeout=60)
@@ -385,6 +394,7 @@ def attacked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 params={"graph": BASE + "graph/test-region"},
                 content=REGION.encode(),
                 headers={**curator, "Content-Type": "text/turtle"},
+                timeout=SLOW,
             )
             assert region.status_code == 201, region.text
             yield url
