@@ -60,8 +60,9 @@ class RememberLanguage:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        query = dict(parse_qsl(scope["query_string"].decode("latin-1")))
-        chosen = query.get("lang")
+        raw: bytes = scope["query_string"]
+        # most requests (SPARQL queries among them) name no language: not parsed
+        chosen = dict(parse_qsl(raw.decode("latin-1"))).get("lang") if b"lang=" in raw else None
         if chosen not in i18n.LANGUAGES:
             chosen = None
         else:
