@@ -1,5 +1,6 @@
 """The pages in a real headless Chromium (Debian's, driven by Playwright): they load without
-console errors, and no request leaves localhost."""
+console errors, and no request leaves localhost (each one that tries is recorded and refused,
+as if the machine had no network)."""
 
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,9 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, Request, sync_pla
 from .servers import commonsgraph_server, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
+SLOW = 60
+"""Seconds a request that validates or publishes may take on a loaded machine (httpx's
+default, 5 s, is not enough while the whole suite runs on two shared cores)."""
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
 
@@ -28,8 +32,16 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with commonsgraph_server(tmp_path_factory.mktemp("browser") / "var", tile_url="") as url:
+    """The service as installed: no tile server configured (the default)."""
+    with commonsgraph_server(tmp_path_factory.mktemp("browser") / "var") as url:
         yield url
+
+
+def local(url: str) -> bool:
+    return not url.startswith(("http:", "https:", "ws:", "wss:")) or urlsplit(url).hostname in (
+        "127.0.0.1",
+        "localhost",
+    )
 
 
 class Watched:
@@ -42,17 +54,17 @@ class Watched:
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.errors.append(str(error)))
         page.on("request", self._request)
+        page.route(  # offline: what would leave the machine is refused
+            "**/*",
+            lambda route: route.continue_() if local(route.request.url) else route.abort(),
+        )
 
     def _console(self, message: ConsoleMessage) -> None:
         if message.type == "error":
             self.errors.append(message.text)
 
     def _request(self, request: Request) -> None:
-        host = urlsplit(request.url).hostname
-        if request.url.startswith(("http:", "https:", "ws:")) and host not in (
-            "127.0.0.1",
-            "localhost",
-        ):
+        if not local(request.url):
             self.outside.append(request.url)
 
     def clean(self) -> None:
@@ -130,7 +142,65 @@ def test_the_query_editor_runs_a_query(watched: Watched, site: str) -> None:
     watched.page.click(".yasqe_queryButton")
     watched.page.wait_for_selector(".yasr .dataTable, .yasr table", timeout=15000)
     assert "rfflabs" in watched.page.inner_text(".yasr")
+    hrefs = watched.page.eval_on_selector_all(
+        ".yasr a.iri", "as => as.map(a => a.getAttribute('href'))"
+    )
+    assert "/organisation/rfflabs" in hrefs  # this server's page, not https://w3id.org/…
+    assert not [h for h in hrefs if h.startswith("https://w3id.org/commonsgraph/")], hrefs
+    with watched.page.context.expect_page() as opened:  # YASR opens IRIs in a new tab
+        watched.page.click(".yasr a.iri[href='/organisation/rfflabs']")
+    opened.value.wait_for_load_state()
+    assert opened.value.url.endswith("/organisation/rfflabs")
+    assert opened.value.inner_text("h1").startswith("RFFLabs")
     watched.clean()
+
+
+def outlines_drawn(page: Page) -> None:
+    """Wait until the map draws the countries' outlines in its view (a country out of view is
+    an empty path, `M0 0`)."""
+    page.wait_for_function(
+        """() => [...document.querySelectorAll("#map .leaflet-basemap-pane path")]
+                   .some((path) => (path.getAttribute("d") || "M0 0") !== "M0 0")"""
+    )
+
+
+def test_a_map_is_legible_without_any_tile_server(watched: Watched, site: str) -> None:
+    """By default no tile server is called: the countries' outlines this site serves are the
+    background, under the point."""
+    page = watched.page
+    page.goto(f"{site}/tiers-lieu/la-myne?lang=en")
+    outlines_drawn(page)
+    assert page.locator("#map .leaflet-tile").count() == 0
+    assert page.locator("#map .leaflet-interactive").count() == 1
+    assert page.locator(".map-note").count() == 0
+    watched.clean()
+
+
+def test_the_chosen_language_is_kept_when_following_links(browser: Browser, attacked: str) -> None:
+    """A reader whose browser asks for French chooses English, then follows links that carry
+    no `lang`: the pages stay English until she chooses French again."""
+    context = browser.new_context(locale="fr-FR")
+    watched = Watched(context.new_page())
+    page = watched.page
+    page.goto(f"{attacked}/")
+    assert page.get_attribute("html", "lang") == "fr"
+    page.click("nav.languages a[hreflang='en']")
+    page.wait_for_url("**lang=en")
+    page.click("h3:has-text('Tiers-lieux per region') + table a")
+    page.wait_for_url("**/region/**")
+    assert "lang=" not in page.url
+    assert page.get_attribute("html", "lang") == "en"
+    page.click("footer a[href='/sparql']")
+    page.wait_for_selector(".yasqe")
+    assert page.get_attribute("html", "lang") == "en"
+    assert "Service description" in page.inner_text("header")
+    page.goto(f"{attacked}/dumps")
+    assert page.get_attribute("html", "lang") == "en"
+    page.click("nav.languages a[hreflang='fr']")
+    page.goto(f"{attacked}/")
+    assert page.get_attribute("html", "lang") == "fr"
+    watched.clean()
+    context.close()
 
 
 def test_pages_fit_a_phone(browser: Browser, site: str) -> None:
@@ -153,7 +223,8 @@ def test_the_map_survives_tiles_that_cannot_be_fetched(browser: Browser, tmp_pat
         page.goto(f"{url}/tiers-lieu/la-myne?lang=en")
         page.wait_for_selector("#map .leaflet-interactive")
         page.wait_for_selector(".map-note")
-        assert "only the positions are shown" in page.inner_text(".map-note")
+        assert "only the countries' outlines and the positions" in page.inner_text(".map-note")
+        outlines_drawn(page)
         assert failures == []
         context.close()
 
@@ -183,6 +254,7 @@ def test_a_curator_reviews_contributions_in_the_browser(browser: Browser, tmp_pa
                 f"{url}/contributions",
                 content=body.encode(),
                 headers={**contributor, "Content-Type": "text/turtle"},
+                timeout=SLOW,
             )
             assert response.status_code == 201, response.text
             return str(response.json()["id"])
@@ -212,7 +284,9 @@ def test_a_curator_reviews_contributions_in_the_browser(browser: Browser, tmp_pa
         page.wait_for_selector(".status-accepted")
         assert "Camille" in page.inner_text("main")
         assert (
-            httpx.get(f"{url}/tiers-lieu/le-lieu", headers={"Accept": "text/turtle"}).status_code
+            httpx.get(
+                f"{url}/tiers-lieu/le-lieu", headers={"Accept": "text/turtle"}, timeout=SLOW
+            ).status_code
             == 200
         )
 
@@ -303,10 +377,13 @@ def attacked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                     f"{url}/contributions",
                     content=trap(slug, label, lat).encode(),
                     headers={**contributor, "Content-Type": "text/turtle"},
+                    timeout=SLOW,
                 )
                 assert response.status_code == 201, response.text
                 accepted = httpx.post(
-                    f"{url}/contributions/{response.json()['id']}/accept", headers=curator
+                    f"{url}/contributions/{response.json()['id']}/accept",
+                    headers=curator,
+                    timeout=SLOW,
                 )
                 assert accepted.json()["status"] == "accepted", accepted.text
             harvest = httpx.post(f"{url}/sources/dump/harvest", headers=curator, timeout=60)
@@ -317,6 +394,7 @@ def attacked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 params={"graph": BASE + "graph/test-region"},
                 content=REGION.encode(),
                 headers={**curator, "Content-Type": "text/turtle"},
+                timeout=SLOW,
             )
             assert region.status_code == 201, region.text
             yield url
@@ -390,6 +468,8 @@ def watch_violations(page: Page) -> None:
         "/search?q=gueret",
         "/sparql",
         "/contributions/login",
+        "/dumps",
+        "/.well-known/void",  # its page, for a browser
     ],
 )
 def test_the_main_pages_keep_to_their_content_security_policy(
@@ -431,7 +511,7 @@ def test_a_sign_in_posted_from_another_site_is_refused(watched: Watched, attacke
     ("path", "rendered"),
     [
         ("/docs", ".opblock-summary-path[data-path='/sparql']"),
-        ("/redoc", "h1:has-text('commonsgraph')"),
+        ("/redoc", "h2:has-text('Search labels')"),  # an operation, rendered
     ],
 )
 def test_the_api_documentation_loads_from_this_site(

@@ -493,7 +493,7 @@ def test_pages_by_country(client: TestClient) -> None:
     home = client.get("/?lang=en")
     assert "Tiers-lieux per country" in home.text
     assert re.search(r'href="/country/BE"[^>]*>Belgium</a></td><td class="number">1<', home.text)
-    assert re.search(r'href="/country/FR"[^>]*>France</a></td><td class="number">1512<', home.text)
+    assert re.search(r'href="/country/FR"[^>]*>France</a></td><td class="number">1,512<', home.text)
     belgium = client.get("/country/BE?lang=fr")
     assert belgium.status_code == 200
     assert "Belgique" in belgium.text

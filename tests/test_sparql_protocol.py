@@ -370,9 +370,7 @@ def test_browsers_get_the_query_editor_from_local_files(client: TestClient) -> N
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     assert '<script src="/static/vendor/yasgui/yasgui.min.js">' in response.text
-    assert (
-        "places-per-region" in response.text or "Number of tiers-lieux per region" in response.text
-    )
+    assert "Nombre de tiers-lieux par r" in response.text  # French without Accept-Language
     assert "https://cdn" not in response.text
     assert "unpkg" not in response.text
     assert client.get("/static/vendor/yasgui/yasgui.min.js").status_code == 200

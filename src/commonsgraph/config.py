@@ -170,8 +170,10 @@ class Settings:
     """Bytes one SERVICE call may answer."""
     load_allowlist: tuple[str, ...] = ()
     """Sources an admin may LOAD (exact IRIs, or prefixes ending with '*')."""
-    tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-    """Map background tiles ({z}/{x}/{y}); empty: maps show their points on a blank ground."""
+    tile_url: str = ""
+    """Map background tiles ({z}/{x}/{y}), drawn over the countries' outlines the service
+    holds; empty (the default): no tile server is called, maps show the outlines and their
+    points (e.g. `https://tile.openstreetmap.org/{z}/{x}/{y}.png`, with its usage policy)."""
     tile_attribution: str = "© OpenStreetMap contributors"
     contact_email: str = ""
     """The address the DCAT-AP catalogue gives as its contact point's `vcard:hasEmail` (data

@@ -13,6 +13,7 @@ in the graph it comes from, so that a page shows every value with its source.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, Triple
@@ -150,6 +151,27 @@ def _own(store: Store, iri: NamedNode) -> list[Quad]:
     """The statements of a resource and of its parts."""
     rows = store.select(_OWN, {"r": iri, "hash": Literal(iri.value + "#")})
     return [q for row in rows if (q := _quad(row))]
+
+
+def labels_of(store: Store, iris: Iterable[NamedNode]) -> dict[str, dict[str, str]]:
+    """The labels (`rdfs:label`, else `skos:prefLabel`) of `iris`, per language; one query."""
+    wanted = sorted(set(iris), key=lambda t: t.value)
+    if not wanted:
+        return {}
+    branches = " UNION ".join(
+        f"{{ GRAPH ?g {{ {term} ?p ?l }} BIND({term} AS ?x) }}" for term in wanted
+    )
+    rows = store.select(
+        f"SELECT ?x ?p ?l WHERE {{ {{ {branches} }} FILTER(?p IN (rdfs:label, skos:prefLabel)) }}"
+    )
+    labels: dict[str, dict[str, str]] = defaultdict(dict)
+    for row in rows:
+        x, label, p = row["x"], row["l"], row["p"]
+        if isinstance(x, NamedNode) and isinstance(label, Literal):
+            language = label.language or ""
+            if p == RDFS.label or language not in labels[x.value]:
+                labels[x.value][language] = label.value
+    return dict(labels)
 
 
 def _add_labels(store: Store, description: Description) -> None:

@@ -106,6 +106,18 @@ class Dumps:
                 temporary.rename(path)
             return self._file(path, f'"{version}-{name}"')
 
+    def written_size(self, name: str | None) -> int | None:
+        """The size of a dump already written for the current data (`name` None: the whole
+        graph's), without writing it; None when it is not written yet."""
+        _, folder = self._version_dir()
+        path = (
+            folder / FULL if name is None else folder / "graph" / (name.replace("/", "__") + ".ttl")
+        )
+        try:
+            return path.stat().st_size
+        except OSError:
+            return None
+
     def gzipped(self, path: Path) -> Path:
         """The gzipped copy of a dump written by `graph`, written once (next to it)."""
         zipped = path.with_name(path.name + ".gz")

@@ -47,6 +47,12 @@ class GraphInfo:
     source: NamedNode | None
     licence: NamedNode | None
     checksum: str | None = field(default=None, repr=False)
+    titles: dict[str, str] = field(default_factory=dict, repr=False)
+    """The title in each language it has (`title` is the English one)."""
+
+    def title_in(self, lang: str) -> str | None:
+        """The title in `lang`, else in English, else any."""
+        return self.titles.get(lang) or self.title or next(iter(self.titles.values()), None)
 
 
 def file_checksum(path: Path, *salt: str) -> str:
@@ -90,6 +96,11 @@ def describe(
         Triple(
             activity,
             RDFS.label,
+            Literal(f"commonsgraph {__version__} : {origin.title_fr}", language="fr"),
+        ),
+        Triple(
+            activity,
+            RDFS.label,
             Literal(f"commonsgraph {__version__}: {origin.title_en}", language="en"),
         ),
     ]
@@ -101,9 +112,10 @@ def describe(
     if origin.licence is not None:
         triples.append(Triple(graph, DCT.license, origin.licence))
     if origin.used is not None:
-        triples.append(
-            Triple(activity, DCT.description, Literal(f"read {origin.used}", language="en"))
-        )
+        triples += [
+            Triple(activity, DCT.description, Literal(f"lu : {origin.used}", language="fr")),
+            Triple(activity, DCT.description, Literal(f"read {origin.used}", language="en")),
+        ]
     if origin.checksum is not None:
         triples.append(Triple(graph, CG.checksum, Literal(origin.checksum)))
     return triples
@@ -157,10 +169,12 @@ def stored_checksum(store: Store, graph: NamedNode) -> str | None:
 def graph_infos(store: Store) -> list[GraphInfo]:
     """Every named graph with its self-description (when it has one)."""
     rows = store.select(
-        """SELECT ?g (SAMPLE(?t) AS ?title) (SAMPLE(?n) AS ?triples) (SAMPLE(?at) AS ?generated)
-                  (SAMPLE(?src) AS ?source) (SAMPLE(?lic) AS ?licence) (SAMPLE(?sum) AS ?checksum)
+        """SELECT ?g (SAMPLE(?t) AS ?title) (SAMPLE(?tfr) AS ?title_fr) (SAMPLE(?n) AS ?triples)
+                  (SAMPLE(?at) AS ?generated) (SAMPLE(?src) AS ?source)
+                  (SAMPLE(?lic) AS ?licence) (SAMPLE(?sum) AS ?checksum)
            WHERE { GRAPH ?g {
              OPTIONAL { ?g dct:title ?t FILTER(langMatches(lang(?t), "en")) }
+             OPTIONAL { ?g dct:title ?tfr FILTER(langMatches(lang(?tfr), "fr")) }
              OPTIONAL { ?g void:triples ?n }
              OPTIONAL { ?g prov:generatedAtTime ?at }
              OPTIONAL { ?g dct:source ?src }
@@ -183,6 +197,11 @@ def graph_infos(store: Store) -> list[GraphInfo]:
                 source=_named(row.get("source")),
                 licence=_named(row.get("licence")),
                 checksum=_text(row.get("checksum")),
+                titles={
+                    lang: text
+                    for lang, key in (("en", "title"), ("fr", "title_fr"))
+                    if (text := _text(row.get(key))) is not None
+                },
             )
         )
     return infos

@@ -1,6 +1,20 @@
-"""The interface's two languages: the words pages use, and which language a reader gets."""
+"""The interface's two languages: the words pages use, which language a reader gets, and
+numbers, sizes and dates written as the reader's language writes them.
+
+Numbers and dates come from Babel (the CLDR's rules: `347 934` with a narrow no-break space in
+French, `347,934` in English; `6 déc. 2026`, `Dec 6, 2026`). Weighed against writing them here:
+Babel is a 36 MB install, mostly the CLDR data of every locale, and takes about 40 ms to load
+its two locales on first use; the rules it gives (grouping characters, byte units, month names
+in both languages) are what the pages got wrong when each template formatted on its own.
+"""
 
 from __future__ import annotations
+
+from datetime import date, datetime
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+from babel.units import format_unit
 
 LANGUAGES = ("fr", "en")
 
@@ -19,14 +33,42 @@ WORDS: dict[str, dict[str, str]] = {
     "no_results": {"fr": "Aucun résultat.", "en": "No results."},
     "query_editor": {"fr": "Éditeur SPARQL", "en": "SPARQL editor"},
     "api": {"fr": "Documentation de l'API", "en": "API documentation"},
+    "service_description": {
+        "fr": "Description du service (Turtle, à télécharger)",
+        "en": "Service description (Turtle, download)",
+    },
     "dumps": {"fr": "Téléchargements", "en": "Downloads"},
     "catalogue": {
         "fr": "Catalogue des jeux de données (DCAT-AP)",
         "en": "Dataset catalogue (DCAT-AP)",
     },
     "bytes": {"fr": "octets", "en": "bytes"},
+    "dumps_help": {
+        "fr": "Chaque graphe public, à télécharger entier (N-Quads compressés) ou un par un (Turtle). Tout graphe de ce service est public, y compris ceux qu'écrit une mise à jour SPARQL.",
+        "en": "Every public graph, to download whole (gzipped N-Quads) or one by one (Turtle). Every graph of this service is public, those a SPARQL Update writes too.",
+    },
+    "dumps_full": {"fr": "tous les graphes publics", "en": "every public graph"},
+    "graph": {"fr": "Graphe", "en": "Graph"},
+    "file": {"fr": "Fichier", "en": "File"},
+    "size": {"fr": "Taille", "en": "Size"},
+    "size_later": {"fr": "écrit au premier téléchargement", "en": "written when first downloaded"},
+    "no_licence_stated": {"fr": "non indiquée", "en": "not stated"},
+    "graph_direct": {
+        "fr": "(écrit par une mise à jour SPARQL ou le protocole Graph Store, sans provenance : public)",
+        "en": "(written by a SPARQL Update or the Graph Store protocol, without provenance: public)",
+    },
     "modified": {"fr": "modifié le", "en": "modified on"},
     "dataset": {"fr": "Description du jeu de données (VoID)", "en": "Dataset description (VoID)"},
+    "dataset_page": {"fr": "Le jeu de données en chiffres", "en": "The dataset in numbers"},
+    "void_help": {
+        "fr": "Statistiques calculées sur l'union des graphes publics (la description VoID, lue par les portails et les moissonneurs, est aussi offerte en RDF ci-dessous).",
+        "en": "Statistics computed over the merge of the public graphs (the VoID description that portals and harvesters read is offered in RDF below too).",
+    },
+    "subjects": {"fr": "sujets distincts", "en": "distinct subjects"},
+    "objects": {"fr": "objets distincts", "en": "distinct objects"},
+    "class": {"fr": "Classe", "en": "Class"},
+    "resources": {"fr": "ressources", "en": "resources"},
+    "per_property": {"fr": "Par propriété", "en": "Per property"},
     "holds": {"fr": "Ce que contient le graphe", "en": "What the graph holds"},
     "per_class": {"fr": "Par classe", "en": "Per class"},
     "per_typology": {"fr": "Tiers-lieux par typologie", "en": "Tiers-lieux per typology"},
@@ -49,8 +91,8 @@ WORDS: dict[str, dict[str, str]] = {
     "map": {"fr": "Carte", "en": "Map"},
     "map_of": {"fr": "Carte de", "en": "Map of"},
     "map_unavailable": {
-        "fr": "Fond de carte indisponible : seules les positions sont affichées.",
-        "en": "Map background unavailable: only the positions are shown.",
+        "fr": "Fond de carte indisponible : seuls les contours des pays et les positions sont affichés.",
+        "en": "Map background unavailable: only the countries' outlines and the positions are shown.",
     },
     "typology": {"fr": "Typologie", "en": "Typology"},
     "themes": {"fr": "Thématiques", "en": "Themes"},
@@ -166,8 +208,8 @@ WORDS: dict[str, dict[str, str]] = {
     "sign_out": {"fr": "Se déconnecter", "en": "Sign out"},
     "token": {"fr": "Jeton", "en": "Token"},
     "sign_in_help": {
-        "fr": "Collez un jeton de contributeur ou de curateur (créé par `commonsgraph token create`). Il est gardé dans un cookie de ce site.",
-        "en": "Paste a contributor or curator token (made with `commonsgraph token create`). It is kept in a cookie of this site.",
+        "fr": "Collez un jeton de contributeur ou de curateur (créé par la commande « commonsgraph token create »). Il est gardé dans un cookie de ce site.",
+        "en": "Paste a contributor or curator token (made with the command “commonsgraph token create”). It is kept in a cookie of this site.",
     },
     "unknown_token": {"fr": "Jeton inconnu ou révoqué.", "en": "Unknown or revoked token."},
     "forbidden": {"fr": "Accès refusé", "en": "Forbidden"},
@@ -210,8 +252,8 @@ WORDS: dict[str, dict[str, str]] = {
     "same_as": {"fr": "Décrit aussi par", "en": "Also described as"},
     "sources_title": {"fr": "Sources partenaires", "en": "Partner sources"},
     "no_sources": {
-        "fr": "Aucune source déclarée (`commonsgraph source add`).",
-        "en": "No source declared (`commonsgraph source add`).",
+        "fr": "Aucune source déclarée (commande « commonsgraph source add »).",
+        "en": "No source declared (command “commonsgraph source add”).",
     },
     "kind": {"fr": "Nature", "en": "Kind"},
     "last_success": {"fr": "Dernière réussite", "en": "Last success"},
@@ -252,10 +294,15 @@ WORDS: dict[str, dict[str, str]] = {
 }
 
 
-def language(requested: str | None, accept_language: str | None) -> str:
-    """`?lang=` when valid, else the first of the reader's Accept-Language we speak, else fr."""
+def language(
+    requested: str | None, accept_language: str | None, remembered: str | None = None
+) -> str:
+    """`?lang=` when valid, else the language the reader chose before (`remembered`, the
+    `lang` cookie), else the first of the reader's Accept-Language we speak, else fr."""
     if requested in LANGUAGES:
         return requested
+    if remembered in LANGUAGES:
+        return remembered
     ranked = []
     for order, part in enumerate((accept_language or "").split(",")):
         tag, _, params = part.strip().partition(";")
@@ -275,3 +322,31 @@ def language(requested: str | None, accept_language: str | None) -> str:
 def words(lang: str) -> dict[str, str]:
     """Every word of the interface in `lang`."""
     return {key: values.get(lang, values["en"]) for key, values in WORDS.items()}
+
+
+def number(value: int | float, lang: str) -> str:
+    """`value` as the reader's language writes it (`347 934`, `347,934`)."""
+    return format_decimal(value, locale=lang)
+
+
+BYTE_UNITS = (("digital-gigabyte", 10**9), ("digital-megabyte", 10**6), ("digital-kilobyte", 10**3))
+
+
+def size(count: int, lang: str) -> str:
+    """A size in bytes, in the largest unit it reaches (`1,5 Mo`, `1.5 MB`)."""
+    for unit, scale in BYTE_UNITS:
+        if count >= scale:
+            return format_unit(round(count / scale, 1), unit, length="short", locale=lang)
+    return format_unit(count, "digital-byte", length="long", locale=lang)
+
+
+def day(value: date | datetime, lang: str) -> str:
+    """A date as the reader's language writes it (`6 déc. 2026`, `Dec 6, 2026`)."""
+    if isinstance(value, datetime):
+        value = value.date()
+    return format_date(value, format="medium", locale=lang)
+
+
+def moment(value: datetime, lang: str) -> str:
+    """A date and time (in the time zone it carries)."""
+    return format_datetime(value, format="medium", locale=lang)

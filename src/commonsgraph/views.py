@@ -6,6 +6,7 @@ language and the address to follow on this deployment.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -14,7 +15,7 @@ from urllib.parse import quote
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
-from commonsgraph import kinds
+from commonsgraph import i18n, kinds
 from commonsgraph.describe import Description, pick
 from commonsgraph.graphs import GraphInfo
 from commonsgraph.legal.engine import Engine, Step
@@ -24,6 +25,7 @@ from commonsgraph.vocab import (
     CC,
     CG,
     DCT,
+    GEO,
     LOCN,
     OWL,
     PREFIXES,
@@ -33,10 +35,14 @@ from commonsgraph.vocab import (
     SCHEMA,
     SKOS,
     WGS,
+    XSD,
     compact,
 )
 
 CG_ONTOLOGY_PREFIX = PREFIXES["cg"]
+INTEGERS = {XSD.integer, XSD.nonNegativeInteger, XSD.positiveInteger, XSD.long, XSD.int}
+"""Literals written as the reader's language writes numbers (not codes, years or decimals)."""
+_DIGITS = re.compile(r"-?[0-9]{1,30}")
 
 
 @dataclass(frozen=True)
@@ -161,7 +167,33 @@ class PageBuilder:
     def label(self, description: Description, term: NamedNode | BlankNode) -> str:
         if isinstance(term, BlankNode):
             return "…"
-        return description.label(term.value, self.languages) or compact(term.value)
+        return (
+            description.label(term.value, self.languages)
+            or self._part_label(description, term)
+            or compact(term.value)
+        )
+
+    def _part_label(self, description: Description, part: NamedNode) -> str | None:
+        """What a part without a label of its own (`…#address`, `…#role-1`, `…#geometry`)
+        shows instead of its IRI: its full address, its agent and role, its WKT."""
+        owners = (description.iri, *description.same_as)
+        if not any(part.value.startswith(o.value + "#") for o in owners):
+            return None
+        said = {
+            q.predicate: q.object for q in description.quads if q.subject == part
+        }  # one value per predicate is enough for a label
+        if isinstance(address := said.get(LOCN.fullAddress), Literal):
+            return address.value
+        agent, role = said.get(CG.agent), said.get(CG.role)
+        if isinstance(agent, NamedNode):
+            who = description.label(agent.value, self.languages) or compact(agent.value)
+            if isinstance(role, NamedNode):
+                what = description.label(role.value, self.languages) or compact(role.value)
+                return f"{who} ({what})"
+            return who
+        if isinstance(wkt := said.get(GEO.asWKT), Literal):
+            return wkt.value
+        return None
 
     def link(self, description: Description, term: NamedNode) -> Link:
         described = term.value in description.labels
@@ -174,14 +206,15 @@ class PageBuilder:
             link = self.link(description, term)
             return Value(link, link.label)
         if isinstance(term, Literal):
+            if term.datatype in INTEGERS and _DIGITS.fullmatch(term.value):
+                return Value(None, i18n.number(int(term.value), self.languages[0]))  # 34 969
             return Value(None, term.value, term.language or "")
         return Value(None, "…")
 
-    @staticmethod
-    def _graph_title(description: Description, graph: NamedNode | None) -> str | None:
+    def _graph_title(self, description: Description, graph: NamedNode | None) -> str | None:
         for info in description.graphs:
             if info.graph == graph:
-                return info.title or compact(info.graph.value)
+                return info.title_in(self.languages[0]) or compact(info.graph.value)
         return None
 
     def text(self, description: Description, *predicates: NamedNode) -> str | None:
@@ -219,6 +252,9 @@ class PageBuilder:
             source = self._graph_title(description, _graph(quad))
             if source and source not in value.sources:
                 value.sources.append(source)
+        if len({s for value in values.values() for s in value.sources}) <= 1:
+            for value in values.values():  # one source for every row: said once, below
+                value.sources.clear()
         incoming = [
             (
                 self.link(description, quad.predicate),

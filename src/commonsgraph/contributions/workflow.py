@@ -428,9 +428,10 @@ class Contributions:
         if found is None:
             raise NotFound(f"no contribution {contribution_id!r}")
         if found.status != status:
+            article = "an" if status[0] in "aeiou" else "a"
             raise Conflict(
-                f"contribution {contribution_id} is {found.status}; only a {status} one can be "
-                f"{action}ed"
+                f"contribution {contribution_id} is {found.status}; only {article} {status} one "
+                f"can be {action}ed"
             )
         return found
 

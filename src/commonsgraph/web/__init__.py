@@ -38,6 +38,7 @@ from commonsgraph.web import (
     datasets,
     feeds,
     graph_store,
+    languages,
     named_queries,
     partners,
     problems,
@@ -198,4 +199,5 @@ def create_app(
     app.state.labels = LabelIndex(store)
     app.include_router(resources.router)  # last: it ends with a catch-all
     app.add_middleware(resources.CachedPages, representations=representations)
+    app.add_middleware(languages.RememberLanguage)  # outside the cached pages: they set it too
     return app

@@ -19,7 +19,7 @@ from commonsgraph.config import Settings
 from commonsgraph.dumps import Dumps
 from commonsgraph.errors import InputError
 from commonsgraph.vocab import DCAT, DCT, PREFIXES, RDF, Minter
-from commonsgraph.web import conditional
+from commonsgraph.web import conditional, languages
 
 OFFERED = (RdfFormat.TURTLE, RdfFormat.JSON_LD, RdfFormat.RDF_XML, RdfFormat.N_TRIPLES)
 """The catalogue's RDF formats, in order of preference; `/catalog.{file_extension}` names each."""
@@ -70,7 +70,9 @@ def _entries(triples: list[Triple], language: str) -> list[dict[str, object]]:
                 {
                     "url": url[0].value if url and isinstance(url[0], NamedNode) else "",
                     "title": text(d.get(DCT.title, [])),
-                    "size": size[0].value if size and isinstance(size[0], Literal) else None,
+                    "size": int(size[0].value)
+                    if size and isinstance(size[0], Literal) and size[0].value.isdigit()
+                    else None,
                 }
             )
         entries.append(
@@ -126,9 +128,7 @@ def router(catalogue: Catalogue, templates: Jinja2Templates) -> APIRouter:
     async def answer(request: Request, chosen: RdfFormat | str, path: str) -> Response:
         triples = await asyncio.to_thread(build, request, path)
         if chosen == HTML:
-            language = i18n.language(
-                request.query_params.get("lang"), request.headers.get("accept-language")
-            )
+            language = languages.of_request(request)
             page = {
                 "lang": language,
                 "w": i18n.words(language),

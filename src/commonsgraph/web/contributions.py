@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
-from pyoxigraph import Literal, NamedNode, RdfFormat, serialize
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple, serialize
 
 from commonsgraph import negotiation
 from commonsgraph.contributions import (
@@ -23,8 +23,11 @@ from commonsgraph.contributions import (
     ResourceChange,
     Review,
 )
+from commonsgraph.describe import labels_of, pick
 from commonsgraph.errors import ParameterError
+from commonsgraph.store import Store
 from commonsgraph.validation import Finding, ValidationReport
+from commonsgraph.views import Linker
 from commonsgraph.vocab import compact
 from commonsgraph.web.auth import COOKIE, authenticate, from_this_site
 from commonsgraph.web.curation import HTML, JSON, Curation, is_form, local
@@ -58,12 +61,61 @@ def review_json(review: Review) -> dict[str, Any]:
     }
 
 
-def _display(term: object) -> str:
-    if isinstance(term, Literal):
-        return term.value
-    if isinstance(term, NamedNode):
-        return compact(term.value)
-    return str(term)
+LABELLED = 1000
+"""The IRIs of a review's changes looked up for a label, at most (the others show compacted)."""
+
+
+class Names:
+    """How a review page names terms: a label in the reader's language where the graph has
+    one, else the compacted IRI; and where a resource of ours links on this site."""
+
+    def __init__(self, labels: dict[str, dict[str, str]], lang: str, linker: Linker) -> None:
+        self.labels = labels
+        self.languages = (lang, "en" if lang == "fr" else "fr")
+        self.linker = linker
+
+    @classmethod
+    def of_review(
+        cls,
+        store: Store,
+        changes: list[ResourceChange],
+        findings: list[Finding],
+        lang: str,
+        linker: Linker,
+    ) -> Names:
+        """The names of what a review page shows: its changes and its findings' focus nodes
+        and paths."""
+        iris: set[NamedNode] = set()
+        for finding in findings[:LABELLED]:
+            for text in (finding.focus, finding.path):
+                if text and "://" in text and not text.startswith("_:"):
+                    try:
+                        iris.add(NamedNode(text))
+                    except ValueError:  # a path expression, not an IRI
+                        continue
+        for change in changes:
+            iris.add(change.subject)
+            statements: list[Triple | Quad] = [*change.added, *change.removed]
+            for statement in statements:
+                for term in (statement.predicate, statement.object):
+                    if isinstance(term, NamedNode) and len(iris) < LABELLED:
+                        iris.add(term)
+        return cls(labels_of(store, iris), lang, linker)
+
+    def of_text(self, text: str) -> str:
+        """The name of an IRI given as text (a finding's focus node or path)."""
+        found = pick(self.labels.get(text, {}), self.languages)
+        return found or compact(text)
+
+    def __call__(self, term: object) -> str:
+        if isinstance(term, Literal):
+            return term.value
+        if isinstance(term, NamedNode):
+            return pick(self.labels.get(term.value, {}), self.languages) or compact(term.value)
+        return str(term)
+
+    def href(self, term: NamedNode) -> str:
+        return self.linker.href(term.value, described=False)
 
 
 router = APIRouter(prefix="/contributions", tags=["contributions"])
@@ -217,7 +269,11 @@ def listing(
 
 @router.get("/{contribution_id}", name="contribution", summary="One contribution and its report")
 async def detail(
-    request: Request, contributions: Workflow, curation: Curating, contribution_id: str
+    request: Request,
+    settings: Configured,
+    contributions: Workflow,
+    curation: Curating,
+    contribution_id: str,
 ) -> Response:
     html = curation.wants_html(request, [JSON, TURTLE, HTML])
     token = curation.reader(request, CONTRIBUTOR, html)
@@ -243,7 +299,9 @@ async def detail(
         c=contribution,
         findings=sorted(grouped.items()),
         changes=changes,
-        display=_display,
+        display=Names.of_review(
+            contributions.store, changes, contribution.findings, lang, Linker(settings.base_iri)
+        ),
         compact=compact,
         message=lambda f: f.message(lang),
         curator=token.allows(CURATOR),

@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 from commonsgraph import i18n, negotiation
 from commonsgraph.errors import InputError
 from commonsgraph.tokens import Token, TokenStore
+from commonsgraph.web import languages
 from commonsgraph.web.auth import authenticate
 from commonsgraph.web.limits import read_body
 
@@ -35,9 +36,7 @@ class Curation:
 
     @staticmethod
     def language(request: Request) -> str:
-        return i18n.language(
-            request.query_params.get("lang"), request.headers.get("accept-language")
-        )
+        return languages.of_request(request)
 
     def page(self, request: Request, template: str, code: int = 200, **values: Any) -> Response:
         lang = self.language(request)

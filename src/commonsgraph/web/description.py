@@ -8,12 +8,12 @@ from fastapi.exceptions import HTTPException
 from fastapi.templating import Jinja2Templates
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
 
-from commonsgraph import negotiation
+from commonsgraph import i18n, negotiation
 from commonsgraph.graphs import graph_infos
 from commonsgraph.queries import NamedQuery
 from commonsgraph.store import Store
 from commonsgraph.vocab import PREFIXES, RDF, RDFS, VOID, XSD, Minter, Namespace
-from commonsgraph.web import conditional
+from commonsgraph.web import conditional, languages
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
@@ -105,11 +105,11 @@ class Describer:
 
     async def __call__(self, request: Request) -> Response:
         accept = request.headers.get("accept")
+        named = request.query_params.get("format")  # ?format=ttl: the description in a browser
         offered = [*(f.media_type for f in DESCRIPTION_FORMATS), "text/html"]
-        chosen = negotiation.choose(offered, accept)
-        if chosen == "text/html":
+        if not named and negotiation.choose(offered, accept) == "text/html":
             return self.editor(request)
-        graph_format = negotiation.graph_format(accept, None, DESCRIPTION_FORMATS)
+        graph_format = negotiation.graph_format(accept, named, DESCRIPTION_FORMATS)
         if graph_format is None:
             raise HTTPException(406, "the description is offered as " + ", ".join(offered))
         endpoint = str(request.url.replace(query=""))
@@ -132,12 +132,19 @@ class Describer:
         return conditional.tagged(request, body, graph_format.media_type, {"Vary": "Accept"})
 
     def editor(self, request: Request) -> Response:
-        examples = [{"name": q.label("en"), "query": q.example(self.base)} for q in self.examples]
+        """The query editor, in the reader's language (its frame and the examples' names;
+        YASGUI's own buttons stay English)."""
+        lang = languages.of_request(request)
+        examples = [{"name": q.label(lang), "query": q.example(self.base)} for q in self.examples]
         config = {
             "endpoint": str(request.url.replace(query="")),
             "prefixes": PREFIXES,
             "examples": examples,
+            "base": self.base,  # results' IRIs under it link to this server's pages
         }
         return self.templates.TemplateResponse(
-            request, "editor.html", {"config": config}, headers={"Vary": "Accept"}
+            request,
+            "editor.html",
+            {"config": config, "lang": lang, "w": i18n.words(lang)},
+            headers={"Vary": "Accept, Accept-Language", "Content-Language": lang},
         )

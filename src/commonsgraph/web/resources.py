@@ -38,7 +38,7 @@ from commonsgraph.stats import home_counts
 from commonsgraph.store import Store
 from commonsgraph.views import Link, Linker, PageBuilder
 from commonsgraph.vocab import CG, CG_ONTOLOGY, PREFIXES, Minter, compact
-from commonsgraph.web import conditional
+from commonsgraph.web import conditional, languages
 
 HTML = "text/html"
 MACHINE_FORMATS = formats.GRAPH_FORMATS
@@ -281,7 +281,7 @@ class CachedPages:
         page = parameters.get("page", "1")
         if not page.isdigit() or int(page) < 1:
             return None
-        lang = i18n.language(parameters.get("lang"), headers.get("accept-language"))
+        lang = languages.of_scope(parameters, headers)
         try:
             iri = NamedNode(self.representations.linker.resource_iri(path))
         except ValueError:  # not an IRI: the route answers 404
@@ -358,7 +358,7 @@ def not_found(request: Request, representations: Representations, lang: str, iri
 
 
 def language_of(request: Request) -> str:
-    return i18n.language(request.query_params.get("lang"), request.headers.get("accept-language"))
+    return languages.of_request(request)
 
 
 async def answer(
@@ -441,7 +441,7 @@ async def search(
     q: str = "",
     lang: str | None = None,
 ) -> Response:
-    language = i18n.language(lang, request.headers.get("accept-language"))
+    language = language_of(request)
     linker = representations.linker
     hits = await asyncio.to_thread(index.search, q, 50)
     if (

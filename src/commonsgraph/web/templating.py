@@ -16,11 +16,15 @@ contributors and, without review, from harvests. So:
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlencode
 
 import jinja2
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
+
+from commonsgraph import i18n
 
 LINK_SCHEMES = ("http", "https", "mailto")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
@@ -50,8 +54,21 @@ def link(href: str, label: str, css: str = "") -> Markup:
     return Markup('<a href="{}">{}</a>').format(href, label)
 
 
+def switch_language(kept: Mapping[str, str] | None, code: str) -> str:
+    """The link that shows this page in language `code`: its query (`?status=pending`,
+    `?q=…`, `?page=2`) kept, `lang` replaced; percent-encoded."""
+    parameters = {k: v for k, v in (kept or {}).items() if k != "lang"}
+    return "?" + urlencode({**parameters, "lang": code})
+
+
 def templates(directory: Path) -> Jinja2Templates:
-    """The pages' templates, escaped, with `link()` at hand."""
+    """The pages' templates, escaped, with `link()` at hand and the filters that write numbers,
+    sizes and dates in the page's language (`{{ count | number(lang) }}`)."""
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(directory), autoescape=True)
     environment.globals["link"] = link
+    environment.globals["switch_language"] = switch_language
+    environment.filters["number"] = i18n.number  # {{ count | number(lang) }}
+    environment.filters["size"] = i18n.size
+    environment.filters["day"] = i18n.day
+    environment.filters["moment"] = i18n.moment
     return Jinja2Templates(env=environment)

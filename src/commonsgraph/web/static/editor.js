@@ -24,5 +24,20 @@
     });
     window.localStorage.setItem("commonsgraph-examples", "1");
   }
+  // Results link their IRIs to the IRIs themselves: those under the canonical base are this
+  // service's resources, so they link to its pages here, wherever the service is read (the
+  // same rule as the pages' links: not a remainder starting with / or \, another host's path).
+  var base = config.base;
+  function localise(root) {
+    root.querySelectorAll("a.iri").forEach(function (a) {
+      var href = a.getAttribute("href") || "";
+      var rest = href.slice(base.length);
+      if (href.indexOf(base) === 0 && !/^[\/\\]/.test(rest)) {
+        a.setAttribute("href", "/" + rest);
+      }
+    });
+  }
+  new MutationObserver(function () { localise(document.getElementById("yasgui")); })
+    .observe(document.getElementById("yasgui"), { childList: true, subtree: true });
   window.commonsgraphEditor = yasgui;
 })();

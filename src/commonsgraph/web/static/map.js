@@ -1,5 +1,7 @@
-// Maps of places: the points always show; the background tiles come from the configured tile
-// server (COMMONSGRAPH_TILE_URL) and their failure leaves the points in place.
+// Maps of places: the points always show, over the countries' outlines this site serves
+// (vendor/basemap, from Natural Earth); background tiles come only from a tile server the
+// operator configured (COMMONSGRAPH_TILE_URL), above the outlines, and their failure leaves
+// the outlines and the points in place.
 (function () {
   "use strict";
   var element = document.getElementById("map");
@@ -7,6 +9,19 @@
   if (!element || !data || typeof L === "undefined") { return; }
   var features = JSON.parse(data.textContent);
   var map = L.map(element, { scrollWheelZoom: false });
+  map.createPane("basemap").style.zIndex = 150;  // under the tiles (200) and the points (400)
+  var basemap = element.getAttribute("data-basemap");
+  if (basemap) {
+    fetch(basemap).then(function (answer) { return answer.json(); }).then(function (outlines) {
+      L.geoJSON(outlines, {
+        pane: "basemap",
+        interactive: false,
+        attribution: "Natural Earth",
+        style: { color: "#8a8f94", weight: 1, fillColor: "#f7f5ef", fillOpacity: 1 }
+      }).addTo(map);
+      element.setAttribute("data-basemap-loaded", "true");
+    });
+  }
   var tiles = element.getAttribute("data-tiles");
   if (tiles) {
     var layer = L.tileLayer(tiles, { maxZoom: 18, attribution: element.getAttribute("data-tiles-attribution") || "" });
