@@ -404,9 +404,7 @@ class LocalStore:
             if self.union is None:
                 self._update(data_update(delete, insert), touched=touched)
             else:
-                self._update(
-                    self.union.changing(delete, insert), maintained=True, touched=touched
-                )
+                self._update(self.union.changing(delete, insert), maintained=True, touched=touched)
 
     def _writable(self, graph: GraphName) -> None:
         if self.union is not None and isinstance(graph, DefaultGraph):

@@ -14,8 +14,9 @@ when the store cannot tell (an update given as SPARQL text, a remote store, anot
 it rebuilds the whole index.
 
 Ranking: a name equal to the query first, then one that starts with it as whole words, then
-one that starts with it, then one where it is made of whole words, then the rest; within each, the kind asked for, then the kinds people look for
-first (`search.priority`), then shorter names.
+one that starts with it, then one where it is made of whole words, then the rest; within each,
+the kind asked for, then the kinds people look for first (`search.priority`), then shorter
+names.
 """
 
 from __future__ import annotations
@@ -167,7 +168,7 @@ class SearchIndex:
                 changed = self.store.changes_since(self._version)
             if changed is None:
                 entries = read(self.store)
-                self._write(entries, everything=True, iris=())
+                self._write(entries, everything=True, iris=set())
             else:
                 iris = set(changed) | dependants(self.store, changed) if changed else set()
                 entries = read(self.store, iris) if iris else {}
@@ -176,23 +177,23 @@ class SearchIndex:
             return Refresh(changed is None, len(entries), time.perf_counter() - started)
 
     def _write(self, entries: Mapping[str, Entry], *, everything: bool, iris: set[str]) -> None:
-        with self._connection() as connection:
-            with connection:  # one transaction: readers see the old index or the new one
-                if everything:
-                    connection.execute("DELETE FROM entry")
-                    connection.execute("DELETE FROM name")
-                    connection.execute("DELETE FROM facet")
-                else:
-                    for iri in iris:
-                        row = connection.execute(
-                            "SELECT id FROM entry WHERE iri = ?", (iri,)
-                        ).fetchone()
-                        if row is not None:
-                            connection.execute("DELETE FROM entry WHERE id = ?", row)
-                            connection.execute("DELETE FROM name WHERE entry = ?", row)
-                            connection.execute("DELETE FROM facet WHERE entry = ?", row)
-                for entry in entries.values():
-                    _insert(connection, entry)
+        # one transaction: readers see the old index or the new one
+        with self._connection() as connection, connection:
+            if everything:
+                connection.execute("DELETE FROM entry")
+                connection.execute("DELETE FROM name")
+                connection.execute("DELETE FROM facet")
+            else:
+                for iri in iris:
+                    row = connection.execute(
+                        "SELECT id FROM entry WHERE iri = ?", (iri,)
+                    ).fetchone()
+                    if row is not None:
+                        connection.execute("DELETE FROM entry WHERE id = ?", row)
+                        connection.execute("DELETE FROM name WHERE entry = ?", row)
+                        connection.execute("DELETE FROM facet WHERE entry = ?", row)
+            for entry in entries.values():
+                _insert(connection, entry)
 
     # -- searching ----------------------------------------------------------------------------
 
@@ -217,17 +218,15 @@ class SearchIndex:
         offset = max(0, offset)
         needle = " ".join(fold(query).split())
         conditions, parameters = _filtering(filters or {})
-        parameters.update(
-            {"match": expression, "needle": needle, "kind": kind or "", "lang": lang}
-        )
+        parameters.update({"match": expression, "needle": needle, "kind": kind or "", "lang": lang})
         matched = f"""SELECT n.entry AS entry, MIN({_CLOSENESS}) AS closeness,
                         MIN(length(n.folded)) AS length
-                      FROM name n WHERE name MATCH :match GROUP BY n.entry"""
+                      FROM name n WHERE name MATCH :match GROUP BY n.entry"""  # noqa: S608 (ours)
         with self._connection() as connection:
             connection.execute("DROP TABLE IF EXISTS temp.hits")
             connection.execute(
                 f"""CREATE TEMP TABLE hits AS SELECT m.entry, m.closeness, m.length
-                    FROM ({matched}) m {conditions}""",
+                    FROM ({matched}) m {conditions}""",  # noqa: S608 (parameters bound)
                 parameters,
             )
             total = connection.execute("SELECT count(*) FROM temp.hits").fetchone()[0]
@@ -236,7 +235,7 @@ class SearchIndex:
                     FROM temp.hits h JOIN entry e ON e.id = h.entry
                     ORDER BY h.closeness, e.kind IS NOT :kind, e.priority, h.length,
                              e.label_fr, e.iri
-                    LIMIT :limit OFFSET :offset""",
+                    LIMIT :limit OFFSET :offset""",  # noqa: S608 (fr or en)
                 {"kind": kind or "", "limit": limit, "offset": offset},
             ).fetchall()
             found = [Facet(name, _facet(connection, name)) for name in FACETS] if facets else []
@@ -264,7 +263,7 @@ class SearchIndex:
             for iri in iris:
                 row = connection.execute(
                     f"""SELECT iri, label_{_lang(lang)}, kind, place, summary_{_lang(lang)}
-                        FROM entry WHERE iri = ?""",
+                        FROM entry WHERE iri = ?""",  # noqa: S608 (fr or en)
                     (iri,),
                 ).fetchone()
                 if row is not None:
@@ -309,7 +308,7 @@ def _filtering(filters: Mapping[str, Sequence[str]]) -> tuple[str, dict[str, obj
         parameters[f"f{index}"] = name
         clauses.append(
             f"""m.entry IN (SELECT entry FROM facet WHERE facet = :f{index}
-                AND value IN ({", ".join(keys)}))"""
+                AND value IN ({", ".join(keys)}))"""  # noqa: S608 (parameter names)
         )
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", parameters
 

@@ -18,7 +18,7 @@ from pyoxigraph import Literal, NamedNode
 
 from commonsgraph.search import most_telling
 from commonsgraph.sparqltext import term_text
-from commonsgraph.store import Row, Store
+from commonsgraph.store import Row, Store, lexical
 
 SUMMARY = 160
 """Characters of a summary, at most."""
@@ -134,13 +134,19 @@ def dependants(store: Store, iris: Iterable[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(listed), CHUNK):
         query = _DEPENDANTS.replace("{values}", _values("c", listed[start : start + CHUNK]))
-        found.update(row["x"].value for row in store.select(query) if "x" in row)
+        found.update(_text(row, "x") for row in store.select(query) if "x" in row)
     return found
 
 
 def _values(variable: str, iris: list[str]) -> str:
     terms = " ".join(term_text(NamedNode(iri)) for iri in iris)
     return f"VALUES ?{variable} {{ {terms} }}"
+
+
+def _text(row: Row, name: str) -> str:
+    """The value of a bound variable ("" when unbound)."""
+    term = row.get(name)
+    return "" if term is None else lexical(term)
 
 
 def _read(store: Store, values: str) -> dict[str, Entry]:
@@ -152,36 +158,34 @@ def _read(store: Store, values: str) -> dict[str, Entry]:
     for row in rows(_NAMES):
         name = row["name"]
         assert isinstance(name, Literal)
-        entry = entries.setdefault(row["x"].value, Entry(row["x"].value))
+        iri = _text(row, "x")
+        entry = entries.setdefault(iri, Entry(iri))
         named = (name.value, name.language or "")
         if named not in entry.names:
             entry.names.append(named)
     for row in rows(_KINDS):
-        if row["x"].value in entries:
-            entries[row["x"].value].kinds.add(row["t"].value)
-    units: dict[str, dict[str, list[tuple[str, str, str]]]] = defaultdict(
-        lambda: defaultdict(list)
-    )
+        if _text(row, "x") in entries:
+            entries[_text(row, "x")].kinds.add(_text(row, "t"))
+    units: dict[str, dict[str, list[tuple[str, str, str]]]] = defaultdict(lambda: defaultdict(list))
     for row in rows(_PLACES):
-        if row["x"].value in entries:
-            code = row.get("code")
-            units[row["x"].value][row["kind"].value].append(
-                (row["a"].value, row["label"].value, code.value if code is not None else "")
+        if _text(row, "x") in entries:
+            units[_text(row, "x")][_text(row, "kind")].append(
+                (_text(row, "a"), _text(row, "label"), _text(row, "code"))
             )
     for iri, found in units.items():
         for unit, candidates in found.items():
             entries[iri].where[unit] = min(candidates)
     for row in rows(_TERMS):
-        entry = entries.get(row["x"].value)
-        if entry is not None:
-            label = row.get("label")
-            value = row["v"].value
-            entry.facets = {f for f in entry.facets if f[:2] != (row["facet"].value, value)} | {
-                (row["facet"].value, value, label.value if label is not None else value)
+        termed = entries.get(_text(row, "x"))
+        if termed is not None:
+            facet, value = _text(row, "facet"), _text(row, "v")
+            label = _text(row, "label") or value
+            termed.facets = {f for f in termed.facets if f[:2] != (facet, value)} | {
+                (facet, value, label)
             }
     for row in rows(_SUMMARIES):
-        entry = entries.get(row["x"].value)
+        described = entries.get(_text(row, "x"))
         text = row["text"]
-        if entry is not None and isinstance(text, Literal):
-            entry.summaries.append((text.value, text.language or ""))
+        if described is not None and isinstance(text, Literal):
+            described.summaries.append((text.value, text.language or ""))
     return entries

@@ -28,6 +28,7 @@ from commonsgraph.queries import load_queries
 from commonsgraph.reuse import QUERY as REUSE_QUERY
 from commonsgraph.store import LocalStore, Store
 from commonsgraph.store.remote import RemoteStore
+from commonsgraph.textindex import SearchIndex
 from commonsgraph.tokens import TokenStore
 from commonsgraph.vocab import Minter
 from commonsgraph.web import (
@@ -40,6 +41,7 @@ from commonsgraph.web import (
     partners,
     problems,
     resources,
+    search,
     sparql,
     templating,
 )
@@ -121,6 +123,7 @@ def create_app(
             with contextlib.suppress(asyncio.CancelledError):
                 await schedule
         app.state.contributions.close()  # its validation workers
+        index.close()
         if gateway is not None:
             gateway.close()
         if owned:
@@ -174,6 +177,10 @@ def create_app(
     app.include_router(datasets.router(settings, dumps, templates))
     app.include_router(catalog.router(catalog.catalogue_of(settings, dumps), templates))
     app.include_router(apidocs.router(templates, app.openapi_url or "/openapi.json"))
+    index = app.state.search = SearchIndex(
+        store, settings.data_dir / "search" if settings.data_dir else None
+    )
+    app.include_router(search.router(settings, index, templates))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     counted: dict[str, tuple[int, int]] = {}  # counting costs a pass over the store

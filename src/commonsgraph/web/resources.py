@@ -19,7 +19,6 @@ from urllib.parse import parse_qsl, quote
 
 from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import HTTPException
-from fastapi.responses import JSONResponse
 from fastapi.templating import Jinja2Templates
 from pyoxigraph import NamedNode, RdfFormat, serialize
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -32,11 +31,10 @@ from commonsgraph.legal.named import LegalQueries
 from commonsgraph.queries import NamedQuery
 from commonsgraph.reuse import reuse_help
 from commonsgraph.safetext import printable
-from commonsgraph.search import LabelIndex
 from commonsgraph.stats import home_counts
 from commonsgraph.store import Store
 from commonsgraph.views import Link, Linker, PageBuilder
-from commonsgraph.vocab import CG, CG_ONTOLOGY, PREFIXES, Minter, compact
+from commonsgraph.vocab import CG, CG_ONTOLOGY, PREFIXES, Minter
 from commonsgraph.web import conditional
 
 HTML = "text/html"
@@ -296,7 +294,6 @@ def router(
     `legal` engine's verdicts."""
     api = APIRouter()
     representations = Representations(settings, store, templates, reuse, legal=legal)
-    index = LabelIndex(store)
     linker = representations.linker
     context_body = json.dumps(jsonld.context(), ensure_ascii=False).encode()
 
@@ -403,39 +400,6 @@ def router(
             "application/ld+json",
             {"Cache-Control": "public, max-age=86400"},
         )
-
-    @api.get("/search", summary="Search labels (accent- and case-insensitive, French and English)")
-    async def search(request: Request, q: str = "", lang: str | None = None) -> Response:
-        language = i18n.language(lang, request.headers.get("accept-language"))
-        hits = await asyncio.to_thread(index.search, q, 50)
-        if (
-            negotiation.choose([HTML, "application/json"], request.headers.get("accept"))
-            == "application/json"
-            or request.query_params.get("format") == "json"
-        ):
-            return JSONResponse(
-                [
-                    {
-                        "iri": h.iri,
-                        "label": h.label,
-                        "language": h.language,
-                        "type": h.kind,
-                        "href": linker.href(h.iri),
-                    }
-                    for h in hits
-                ]
-            )
-        links = [
-            (Link(linker.href(h.iri), h.label, h.iri), compact(h.kind) if h.kind else "")
-            for h in hits
-        ]
-        page_context = {
-            **context(request, language, "/search"),
-            "alternates": [],
-            "query": q,
-            "hits": links,
-        }
-        return templates.TemplateResponse(request, "search.html", page_context)
 
     @api.get("/", include_in_schema=False)
     async def home(request: Request) -> Response:
