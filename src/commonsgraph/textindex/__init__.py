@@ -255,6 +255,30 @@ class SearchIndex:
             facets=False,
         ).hits
 
+    def candidates(
+        self, words: Sequence[str], *, kinds: Sequence[str] = (), limit: int = 30
+    ) -> list[str]:
+        """The IRIs whose names hold any of `words` (folded, each a prefix when it has three
+        letters or more), of one of `kinds`, the rarest words' holders first (BM25): the
+        candidates a name spelled otherwise may be."""
+        terms = sorted({w for word in words for w in fold(word).split()})
+        if not terms:
+            return []
+        self.refresh()
+        expression = " OR ".join(f'"{t}"*' if len(t) >= 3 else f'"{t}"' for t in terms)
+        conditions, parameters = _filtering({"kind": list(kinds)} if kinds else {})
+        parameters.update({"match": expression, "limit": max(1, min(limit, 1000))})
+        with self._connection() as connection:
+            rows = connection.execute(
+                f"""SELECT e.iri FROM (SELECT r.entry AS entry, MIN(r.rank) AS rank FROM
+                      (SELECT entry, rank FROM name WHERE name MATCH :match) r
+                      GROUP BY r.entry) m
+                    JOIN entry e ON e.id = m.entry {conditions}
+                    ORDER BY m.rank, e.priority, e.iri LIMIT :limit""",  # noqa: S608 (bound)
+                parameters,
+            ).fetchall()
+        return [row[0] for row in rows]
+
     def get(self, iris: Sequence[str], lang: str = "fr") -> dict[str, Hit]:
         """The entries of `iris` that the index holds."""
         self.refresh()

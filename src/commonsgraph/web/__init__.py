@@ -25,6 +25,7 @@ from commonsgraph.federation import Gateway
 from commonsgraph.legal.named import LegalQueries
 from commonsgraph.partners import Partners
 from commonsgraph.queries import load_queries
+from commonsgraph.reconcile.service import ReconciliationService
 from commonsgraph.reuse import QUERY as REUSE_QUERY
 from commonsgraph.store import LocalStore, Store
 from commonsgraph.store.remote import RemoteStore
@@ -40,6 +41,7 @@ from commonsgraph.web import (
     named_queries,
     partners,
     problems,
+    reconcile,
     resources,
     search,
     sparql,
@@ -181,6 +183,7 @@ def create_app(
         store, settings.data_dir / "search" if settings.data_dir else None
     )
     app.include_router(search.router(settings, index, templates))
+    app.include_router(reconcile.router(settings, ReconciliationService(store, index)))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     counted: dict[str, tuple[int, int]] = {}  # counting costs a pass over the store
