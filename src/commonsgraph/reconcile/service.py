@@ -2,8 +2,9 @@
 spreadsheet (a name, a type, properties) to our resources, and extending them with our data.
 
 Candidates for a query come from the search index (names holding any of the query's words,
-`SearchIndex.candidates`) and from its properties (the resources of a commune by INSEE code,
-of a postcode, with a SIREN or SIRET, with a home page). Each is scored with the project's
+`SearchIndex.candidates`) and from the identifiers it gives (the resources with its SIREN or
+SIRET, or its home page); a commune or a postcode only scores them (a commune may hold hundreds
+of places). Each is scored with the project's
 matcher (`names.similarity`, the one harvested places are reconciled with) and the properties
 given:
 
@@ -49,7 +50,7 @@ NEAR = 2000.0
 """Metres: coordinates this close agree."""
 FAR = 20_000.0
 """Metres: coordinates further apart disagree."""
-CANDIDATES = 25
+CANDIDATES = 15
 """Candidates read per query."""
 MAX_QUERIES = 100
 """Queries per batch, at most."""
@@ -114,9 +115,6 @@ _FACTS = {
 """What is read of each candidate, by property (the units it lies in come from the index)."""
 UNITS = ("departement", "region", "country")
 _BY_PROPERTY = {
-    "insee": "?x (schema:containedInPlace/igeo:codeINSEE)|igeo:codeINSEE ?v",
-    "postcode": "?x (locn:address/locn:postCode)|schema:postalCode"
-    "|(schema:containedInPlace/schema:postalCode) ?v",
     "siren": "?x cg:siren|cg:siret ?s FILTER(STRSTARTS(STR(?s), STR(?v)))",
     "siret": "?x cg:siret ?v",
     "homepage": "?x foaf:homepage ?v",

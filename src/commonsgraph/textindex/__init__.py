@@ -283,15 +283,16 @@ class SearchIndex:
         """The entries of `iris` that the index holds."""
         self.refresh()
         found: dict[str, Hit] = {}
+        listed = list(dict.fromkeys(iris))
         with self._connection() as connection:
-            for iri in iris:
-                row = connection.execute(
+            for start in range(0, len(listed), 500):
+                chunk = listed[start : start + 500]
+                for row in connection.execute(
                     f"""SELECT iri, label_{_lang(lang)}, kind, place, summary_{_lang(lang)}
-                        FROM entry WHERE iri = ?""",  # noqa: S608 (fr or en)
-                    (iri,),
-                ).fetchone()
-                if row is not None:
-                    found[iri] = Hit(*row)
+                        FROM entry WHERE iri IN ({", ".join("?" * len(chunk))})""",  # noqa: S608
+                    chunk,
+                ):
+                    found[row[0]] = Hit(*row)
         return found
 
     def facet_values(self, iri: str, facet: str) -> list[tuple[str, str]]:
