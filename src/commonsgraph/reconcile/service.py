@@ -98,9 +98,10 @@ _FACTS = {
     "name": "?x rdfs:label|skos:prefLabel|skos:altLabel|schema:alternateName|spdx:licenseId ?v",
     "commune": "?x schema:containedInPlace ?v . ?v a igeo:Commune "
     "OPTIONAL { ?v rdfs:label ?label }",
-    "insee": "?x (schema:containedInPlace/igeo:codeINSEE)|igeo:codeINSEE ?v",
+    "insee": "?x schema:containedInPlace ?c . ?c a igeo:Commune ; igeo:codeINSEE ?v",
+    "insee ": "?x a igeo:Commune ; igeo:codeINSEE ?v",
     "postcode": "?x (locn:address/locn:postCode)|schema:postalCode ?v",
-    "commune-postcode": "?x schema:containedInPlace/schema:postalCode ?v",
+    "commune-postcode": "?x schema:containedInPlace ?c . ?c a igeo:Commune ; schema:postalCode ?v",
     "lat": "?x wgs:lat ?v",
     "long": "?x wgs:long ?v",
     "typology": "?x cg:typology ?v OPTIONAL { ?v skos:prefLabel ?label }",
@@ -112,7 +113,8 @@ _FACTS = {
     "siret": "?x cg:siret ?v",
     "type": "?x a ?v",
 }
-"""What is read of each candidate, by property (the units it lies in come from the index)."""
+"""What is read of each candidate, by property (the units it lies in come from the index); a
+name given twice (with a trailing space) is read by two patterns."""
 UNITS = ("departement", "region", "country")
 _BY_PROPERTY = {
     "siren": "?x cg:siren|cg:siret ?s FILTER(STRSTARTS(STR(?s), STR(?v)))",
@@ -234,7 +236,7 @@ class ReconciliationService:
         for start in range(0, len(iris), 200):
             listed = " ".join(term_text(NamedNode(i)) for i in iris[start : start + 200])
             branches = " UNION ".join(
-                f'{{ VALUES ?x {{ {listed} }} {pattern} BIND("{name}" AS ?p) }}'
+                f'{{ VALUES ?x {{ {listed} }} {pattern} BIND("{name.strip()}" AS ?p) }}'
                 for name, pattern in _FACTS.items()
             )
             for row in self.store.select(f"SELECT ?x ?p ?v ?label WHERE {{ {branches} }}"):
