@@ -49,7 +49,8 @@ def modules() -> list[Path]:
             ),
         ),
         ("alembic", ("database",)),
-        ("sqlite3", ("database/legacy.py",)),  # the data files before the database
+        # the data files before the database; the search index (FTS5, a file per process)
+        ("sqlite3", ("database/legacy.py", "textindex/__init__.py")),
         ("psycopg", ()),  # SQLAlchemy's driver for PostgreSQL, named in database/ only
         ("pycountry", ("territories.py",)),  # ISO 3166 codes and names
     ],
