@@ -131,6 +131,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="cg-bench-search-") as scratch:
         copy = Path(scratch) / "store"  # the contribution is written to a copy
         shutil.copytree(arguments.data_dir / "store", copy)
+        marker = arguments.data_dir / "store.default-graph"  # what its default graph holds
+        if marker.exists():
+            shutil.copy(marker, copy.with_name(marker.name))
         store = LocalStore(copy, query_workers=0)
         started = time.perf_counter()
         scan = LinearScan(store)
