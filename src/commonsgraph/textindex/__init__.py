@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sqlite3
 import tempfile
 import threading
@@ -118,6 +119,7 @@ class SearchIndex:
 
     def __init__(self, store: Store, directory: Path | None) -> None:
         self.store = store
+        self._temporary = directory is None
         if directory is None:
             directory = Path(tempfile.mkdtemp(prefix="cg-search-"))
         directory.mkdir(parents=True, exist_ok=True)
@@ -151,6 +153,8 @@ class SearchIndex:
         for suffix in ("", "-wal", "-shm"):
             with contextlib.suppress(FileNotFoundError):
                 Path(f"{self.path}{suffix}").unlink()
+        if self._temporary:
+            shutil.rmtree(self.path.parent, ignore_errors=True)
 
     # -- keeping up with the data -------------------------------------------------------------
 
