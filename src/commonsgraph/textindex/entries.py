@@ -41,9 +41,10 @@ _KINDS = """SELECT DISTINCT ?x ?t WHERE { {values}
   ?x rdfs:label|skos:prefLabel|skos:altLabel|schema:alternateName [] ; a ?t
   FILTER(isIRI(?x) && isIRI(?t)) }"""
 _PLACES = """SELECT ?x ?kind ?a ?label ?code WHERE { {values}
-  ?x schema:containedInPlace+ ?a . ?a a ?kind ; rdfs:label ?label
-  VALUES ?kind { igeo:Commune igeo:Departement igeo:Region schema:Country
-                 schema:AdministrativeArea }
+  ?x schema:containedInPlace+ ?a . ?a a ?kind
+  FILTER(?kind IN (igeo:Commune, igeo:Departement, igeo:Region, schema:Country,
+                   schema:AdministrativeArea))
+  ?a rdfs:label ?label
   OPTIONAL { ?a igeo:codeINSEE|cg:iso3166Code ?code }
   FILTER(isIRI(?x)) }"""
 _TERMS = """SELECT ?x ?facet ?v ?label WHERE { {values}
