@@ -116,6 +116,11 @@ _FACTS = {
 """What is read of each candidate, by property (the units it lies in come from the index); a
 name given twice (with a trailing space) is read by two patterns."""
 UNITS = ("departement", "region", "country")
+SCORING = (
+    "name", "insee", "postcode", "commune-postcode", "lat", "long", "homepage", "siren", "siret",
+    "type",
+)  # fmt: skip
+"""What scoring reads of each candidate."""
 _BY_PROPERTY = {
     "siren": "?x cg:siren|cg:siret ?s FILTER(STRSTARTS(STR(?s), STR(?v)))",
     "siret": "?x cg:siret ?v",
@@ -178,7 +183,7 @@ class ReconciliationService:
             raise BadQuery(f"queries: at most {MAX_QUERIES} queries in a batch")
         queries = {str(key): read_query(value, str(key)) for key, value in batch.items()}
         found = self._candidates(queries)
-        facts = self._facts(sorted({iri for iris in found.values() for iri in iris}))
+        facts = self._facts(sorted({iri for iris in found.values() for iri in iris}), SCORING)
         answers = {}
         for key, query in queries.items():
             scored = self._scored(query, found[key], facts)
@@ -229,15 +234,18 @@ class ReconciliationService:
             holders[(pid, _normalized(pid, _text(row, "v")))].append(_text(row, "x"))
         return holders
 
-    def _facts(self, iris: Sequence[str], units: bool = False) -> dict[str, Facts]:
-        """What the graph says of `iris` (and, with `units`, their département, région and
-        country, as the index has them)."""
+    def _facts(
+        self, iris: Sequence[str], wanted: Sequence[str] = (), units: bool = False
+    ) -> dict[str, Facts]:
+        """What the graph says of `iris`: the properties `wanted` (all when empty) and, with
+        `units`, their département, région and country, as the index has them."""
         found: dict[str, Facts] = defaultdict(Facts)
         for start in range(0, len(iris), 200):
             listed = " ".join(term_text(NamedNode(i)) for i in iris[start : start + 200])
             branches = " UNION ".join(
                 f'{{ VALUES ?x {{ {listed} }} {pattern} BIND("{name.strip()}" AS ?p) }}'
                 for name, pattern in _FACTS.items()
+                if not wanted or name.strip() in wanted
             )
             for row in self.store.select(f"SELECT ?x ?p ?v ?label WHERE {{ {branches} }}"):
                 pair = (_text(row, "v"), _text(row, "label"))
@@ -311,7 +319,7 @@ class ReconciliationService:
                 raise BadQuery(f"extend.properties: unknown property {pid!r}")
             pids.append(pid)
         valid = [i for i in ids if _iri_like(i)]
-        facts = self._facts(valid, units=bool(set(pids) & set(UNITS)))
+        facts = self._facts(valid, units=bool(set(pids) & set(UNITS)))  # every property
         rows: dict[str, dict[str, list[dict[str, Any]]]] = {}
         for iri in ids:
             known = facts.get(iri, Facts())
