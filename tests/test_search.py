@@ -155,6 +155,9 @@ def test_search_as_json_and_as_a_page(client: TestClient) -> None:
     last = client.get("/search", params={"q": "fablabzz", "lang": "fr", "page": "2"})
     assert "<script>alert" not in last.text
     assert "&lt;script&gt;alert" in last.text
+    too_many = [("kind", str(n)) for n in range(51)]
+    refused = client.get("/search", params=[("q", "fablabzz"), *too_many])
+    assert refused.status_code == 400
     for bad in ({"page": "0"}, {"page": "x"}, {"page_size": "1000"}, {"q": "a" * 600}):
         refused = client.get("/search", params={"q": "fablabzz", **bad})
         assert refused.status_code == 400, bad

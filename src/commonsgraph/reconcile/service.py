@@ -380,10 +380,10 @@ def read_query(value: object, key: str) -> Query:
         listed: list[str] = []
     elif isinstance(types, str):
         listed = [types]
-    elif isinstance(types, list) and all(isinstance(t, str) for t in types):
+    elif isinstance(types, list) and len(types) <= 20 and all(isinstance(t, str) for t in types):
         listed = list(types)
     else:
-        raise BadQuery(f"queries.{key}.type: expected a type id or a list of them")
+        raise BadQuery(f"queries.{key}.type: expected a type id or a list of at most 20")
     limit = value.get("limit", 5)
     if not isinstance(limit, int) or isinstance(limit, bool) or not 0 <= limit <= 100:
         raise BadQuery(f"queries.{key}.limit: expected a whole number from 0 to 100")

@@ -61,6 +61,8 @@ def router(settings: Settings, index: SearchIndex, templates: Jinja2Templates) -
         page = page_number(params.get("page"), "page", 1, 10_000)
         size = page_number(params.get("page_size"), "page_size", PAGE_SIZE, MAX_PAGE)
         filters = {name: params.getlist(name) for name in FACETS if params.getlist(name)}
+        if any(len(values) > 50 for values in filters.values()):
+            raise HTTPException(400, "at most 50 values per facet")
         kind = params.get("type") or None
         results = await asyncio.to_thread(
             index.search, q, filters=filters, kind=kind, lang=language,
@@ -136,8 +138,8 @@ def router(settings: Settings, index: SearchIndex, templates: Jinja2Templates) -
         language = i18n.language(lang, request.headers.get("accept-language"))
         limit = page_number(request.query_params.get("limit"), "limit", SUGGESTIONS, MAX_PAGE)
         kinds = [k for k in (type or "").split(",") if k]
-        if len(prefix) > 200:
-            raise HTTPException(400, "prefix: at most 200 characters")
+        if len(prefix) > 200 or len(kinds) > 20:
+            raise HTTPException(400, "prefix: at most 200 characters; type: at most 20 kinds")
         hits = await asyncio.to_thread(
             index.suggest, prefix, kinds=kinds, lang=language, limit=limit
         )
