@@ -106,12 +106,17 @@ def router(settings: Settings, service: ReconciliationService) -> APIRouter:
                 raise HTTPException(400, "the form is not UTF-8 form data") from None
         return found
 
-    @api.api_route(
-        "/reconcile",
-        methods=["GET", "POST"],
-        summary="W3C Reconciliation API v0.2: the manifest, reconciliation, data extension",
-    )
+    summary = "W3C Reconciliation API v0.2: the manifest, reconciliation, data extension"
+
+    @api.get("/reconcile", summary=summary)
     async def reconcile(request: Request) -> Response:
+        return await answering(request)
+
+    @api.post("/reconcile", summary=summary + " (a form)")
+    async def reconcile_form(request: Request) -> Response:
+        return await answering(request)
+
+    async def answering(request: Request) -> Response:
         found = await parameters(request)
         callback = found.get("callback")
         try:
