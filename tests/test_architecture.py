@@ -50,8 +50,9 @@ def modules() -> list[Path]:
             ),
         ),
         ("alembic", ("database",)),
-        # the data files before the database; SQLite's change counter of the data version
-        ("sqlite3", ("database/legacy.py", "database/version.py")),
+        # the data files before the database; SQLite's change counter of the data version; the
+        # search index (FTS5, a file per process)
+        ("sqlite3", ("database/legacy.py", "database/version.py", "textindex/__init__.py")),
         # SQLAlchemy's driver for PostgreSQL, named in database/ only; its notifications
         ("psycopg", ("database/version.py",)),
         ("pycountry", ("territories.py",)),  # ISO 3166 codes and names

@@ -525,3 +525,33 @@ def test_the_api_documentation_loads_from_this_site(
     page.wait_for_selector(rendered)
     assert page.evaluate("window.__violations") == []
     watched.clean()
+
+
+def test_search_facets_pages_and_suggestions(watched: Watched, site: str) -> None:
+    page = watched.page
+    page.goto(f"{site}/search?q=la&lang=fr&page_size=3")
+    count = page.inner_text("#count")
+    total = int(count.rsplit(" ", 1)[1])
+    assert total > 3, count
+    assert len(page.query_selector_all("ol.results > li")) == 3
+    page.click("nav.pages a[rel=next]")
+    page.wait_for_url("**page=2**")
+    assert page.inner_text("#count").startswith("Résultats 4 à")
+    # one kind: the count is that facet's, and every hit says it is a tiers-lieu
+    facet = page.locator("section.facet[data-facet=kind] li", has_text="tiers-lieu").first
+    places = int(facet.locator(".note").inner_text())
+    facet.locator("a").click()
+    page.wait_for_url("**kind=**")
+    assert page.inner_text("#count").endswith(f" {places}")
+    kinds = {k.strip() for k in page.locator("ol.results .kind").all_inner_texts()}
+    assert kinds == {"tiers-lieu"}
+    assert page.locator("section.facet[data-facet=kind] a.chosen").count() == 1
+    # typing in the search box proposes names
+    page.fill("#q", "")
+    page.type("#q", "casem", delay=30)
+    page.wait_for_function(
+        "document.querySelectorAll('#q-suggestions option').length > 0", timeout=10_000
+    )
+    options = page.eval_on_selector_all("#q-suggestions option", "os => os.map(o => o.value)")
+    assert any("Casemate" in option for option in options), options
+    watched.clean()

@@ -16,9 +16,9 @@ from commonsgraph import kinds
 from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings
 from commonsgraph.importers.abroad import import_abroad
-from commonsgraph.search import LabelIndex
 from commonsgraph.stats import home_counts
 from commonsgraph.store import LocalStore
+from commonsgraph.textindex import SearchIndex
 from commonsgraph.views import PageBuilder
 from commonsgraph.vocab import Minter
 
@@ -114,7 +114,9 @@ def test_a_new_entry_is_minted_shown_searched_counted_and_contributable(
               rdfs:label "Commune gadget" . }} }}"""
     )
     assert "test-gadget" in kinds.contributable()
-    hits = LabelIndex(store).search("commune gadget")
+    index = SearchIndex(store, None)
+    hits = index.search("commune gadget").hits
+    index.close()
     assert next(hit.iri for hit in hits) == gadget.value  # priority 0 before a commune's 5
     counted = {iri: n for iri, _, n in home_counts(store, "en").classes}
     assert counted[str(TEST_KIND.cls)] == 1

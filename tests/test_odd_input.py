@@ -168,7 +168,8 @@ QUERY_PARAMETERS = {  # read from the request itself, so not in the OpenAPI docu
     "/sparql": ("query", "default-graph-uri", "named-graph-uri", "format", "output"),
     "/graph-store": ("graph", "default", "format"),
     "/dumps": ("format",),
-    "/search": ("format", "page"),
+    "/search": ("format", "page", "page_size", "type", "kind", "typology", "region"),
+    "/reconcile": ("queries", "extend", "callback"),
     "/": ("lang",),
 }
 PATHS = ["/tiers-lieu/{}", "/commune/{}", "/licence/{}.ttl", "/scheme/typology/{}", "/ns.{}",

@@ -333,7 +333,7 @@ def test_home_page_counts_and_entry_points(client: TestClient) -> None:
     ],
 )
 def test_search_ignores_accents_and_case(client: TestClient, query: str, expected: str) -> None:
-    hits = client.get("/search", params={"q": query, "format": "json"}).json()
+    hits = client.get("/search", params={"q": query, "format": "json"}).json()["hits"]
     assert any(expected.lower() in hit["label"].lower() for hit in hits), hits[:5]
     page = client.get("/search", params={"q": query}, headers={"Accept": "text/html"})
     assert expected in page.text or expected.lower() in page.text.lower()

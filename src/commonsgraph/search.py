@@ -1,75 +1,56 @@
-"""Searching labels: accent- and case-insensitive, in French and English.
+"""What searching ranks by: the kinds of resource people look for first, and their names.
 
-The index holds every labelled resource (rdfs:label, skos:prefLabel) and is rebuilt when the
-data changes.
+Every ranking (the search page, suggestions, reconciliation) reads a kind's priority through
+`priority` and its name through `kind_name`, both from the table of kinds (`commonsgraph.kinds`)
+for the kinds the project mints; the index itself is `commonsgraph.textindex`.
 """
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass
-
-from pyoxigraph import Literal, NamedNode
-
 from commonsgraph import kinds
-from commonsgraph.store import Store
-from commonsgraph.vocab import fold
+
+OTHER_NAMES = {
+    "http://www.w3.org/2004/02/skos/core#ConceptScheme": ("vocabulaire", "vocabulary"),
+    "http://www.w3.org/2002/07/owl#Class": ("classe", "class"),
+    "http://www.w3.org/2002/07/owl#ObjectProperty": ("propriété", "property"),
+    "http://www.w3.org/2002/07/owl#DatatypeProperty": ("propriété", "property"),
+}
+"""The names of the classes search shows that are not kinds the project mints."""
 
 
-@dataclass(frozen=True)
-class Hit:
-    iri: str
-    label: str
-    language: str
-    kind: str | None
-    """The most telling class of the resource."""
+def priority(kind: str | None) -> int:
+    """How early resources of `kind` (a class IRI) come: 0 first."""
+    return kinds.priority(kind)
 
 
-class LabelIndex:
-    """Labels of the store, searched by folded substring."""
+def _named(kind: str) -> bool:
+    return kinds.of_class(kind) is not None or kind in OTHER_NAMES
 
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self._version: str | None = None
-        self._entries: list[tuple[str, int, Hit]] = []
-        self._lock = threading.Lock()
 
-    def _refresh(self) -> None:
-        version = self.store.data_version()
-        if version is not None and version == self._version:
-            return
-        with self._lock:
-            if version is not None and version == self._version:
-                return
-            rows = self.store.select(
-                """SELECT ?x ?label (SAMPLE(?t) AS ?type) WHERE {
-                     ?x rdfs:label|skos:prefLabel ?label FILTER(isIRI(?x))
-                     OPTIONAL { ?x a ?t }
-                   } GROUP BY ?x ?label"""
-            )
-            entries = []
-            for row in rows:
-                iri, label, kind = row["x"], row["label"], row.get("type")
-                if isinstance(iri, NamedNode) and isinstance(label, Literal):
-                    kind_iri = kind.value if isinstance(kind, NamedNode) else None
-                    priority = kinds.priority(kind_iri)
-                    hit = Hit(iri.value, label.value, label.language or "", kind_iri)
-                    entries.append((fold(label.value), priority, hit))
-            self._entries = entries
-            self._version = version
+def kind_name(kind: str | None, lang: str) -> str:
+    """The kind of a resource in words, in `lang` (fr or en); its IRI's last part when it has
+    no name here."""
+    if not kind:
+        return ""
+    entry = kinds.of_class(kind)
+    if entry is not None:
+        return entry.name(lang)
+    names = OTHER_NAMES.get(kind)
+    if names is None:
+        return kind.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+    return names[0] if lang == "fr" else names[1]
 
-    def search(self, query: str, limit: int = 50) -> list[Hit]:
-        """Labels containing every word of `query` (folded), best first."""
-        needle = fold(query)
-        if not needle:
-            return []
-        self._refresh()
-        words = needle.split()
-        scored: dict[str, tuple[tuple[int, int, int, str], Hit]] = {}
-        for folded, priority, hit in self._entries:
-            if all(word in folded for word in words):
-                exact = 0 if folded == needle else 1 if folded.startswith(needle) else 2
-                key = (exact, priority, len(folded), hit.label)
-                if hit.iri not in scored or key < scored[hit.iri][0]:
-                    scored[hit.iri] = (key, hit)
-        return [hit for _, hit in sorted(scored.values(), key=lambda item: item[0])[:limit]]
+
+def kind_icon(kind: str | None) -> str:
+    """The character shown beside resources of `kind` in lists (empty when it is not a kind the
+    project mints)."""
+    entry = kinds.of_class(kind)
+    return "" if entry is None else entry.icon
+
+
+def most_telling(classes: set[str] | list[str]) -> str | None:
+    """The kind a resource is best known by: the one of least priority, then the one named
+    here, then the first in IRI order."""
+    if not classes:
+        return None
+    return min(classes, key=lambda k: (priority(k), not _named(k), k))

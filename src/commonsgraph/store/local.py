@@ -7,6 +7,7 @@ import re
 import secrets
 import shutil
 import threading
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -53,6 +54,8 @@ from commonsgraph.store.pool import QueryJob, QueryPool, run_job
 from commonsgraph.store.union import Union
 from commonsgraph.vocab import PREFIXES
 
+JOURNAL = 256
+"""Writes whose touched IRIs are remembered (`changes_since`)."""
 _POSITION = re.compile(r"(?:at|line) (\d+)(?::| column )(\d+)")
 
 
@@ -107,6 +110,13 @@ def _lines(ntriples: bytes | None) -> set[str]:
     return set(ntriples.decode().split("\n")) - {""} if ntriples else set()
 
 
+def _touched(lines: set[str]) -> frozenset[str]:
+    """The IRIs of the subjects of N-Triples lines."""
+    return frozenset(
+        line[1 : line.index(">")] for line in lines if line.startswith("<") and ">" in line
+    )
+
+
 def _has_blank_node(line: str) -> bool:
     return line.startswith("_:") or _BLANK_OBJECT.search(line) is not None
 
@@ -158,6 +168,8 @@ class LocalStore:
         """Writes committed so far (counted once each is done: a write under way changes
         nothing a reader sees, so a snapshot taken meanwhile is current)."""
         self._nonce = secrets.token_hex(4)  # a restart may follow writes by another process
+        self._journal: deque[tuple[int, frozenset[str] | None]] = deque(maxlen=JOURNAL)
+        """The subjects each recent write changed (None: unknown), by generation."""
         self._snapshot: tuple[int, Path] | None = None
         self._pool: QueryPool | None = None
         if path is None:
@@ -202,7 +214,7 @@ class LocalStore:
             )
         else:
             self.union.rebuild(self._store)
-        self._generation += 1
+        self._committed(None)
         temporary = marker.with_suffix(".partial")
         temporary.write_text(wanted + "\n")
         temporary.replace(marker)
@@ -340,9 +352,11 @@ class LocalStore:
         with self._write_lock:
             self._update(update)
 
-    def _update(self, update: str, *, maintained: bool = False) -> None:
+    def _update(
+        self, update: str, *, maintained: bool = False, touched: frozenset[str] | None = None
+    ) -> None:
         """Apply an update, with the maintenance of the merge in the same request (unless it
-        holds it already)."""
+        holds it already); `touched`: the subjects it may change (None: cannot tell)."""
         try:
             if self.union is not None and not maintained:
                 update = self.union.maintained(update)
@@ -352,7 +366,29 @@ class LocalStore:
         except (OSError, RuntimeError) as error:
             raise update_error(str(error)) from None
         finally:
-            self._generation += 1
+            self._committed(touched)
+
+    def _committed(self, touched: frozenset[str] | None) -> None:
+        self._generation += 1
+        self._journal.append((self._generation, touched))
+
+    def changes_since(self, version: str) -> frozenset[str] | None:
+        """The subjects of the statements that the writes since the data version `version`
+        added or removed; None when this store cannot tell (an update given
+        as text, a graph dropped, a version of another process or older than the journal)."""
+        nonce, _, generation = version.partition("-")
+        if nonce != self._nonce or not generation.isdigit():
+            return None
+        since = int(generation)
+        entries = [(g, touched) for g, touched in list(self._journal) if g > since]
+        if len(entries) != self._generation - since:
+            return None
+        found: set[str] = set()
+        for _, touched in entries:
+            if touched is None:
+                return None
+            found |= touched
+        return frozenset(found)
 
     def change(self, delete: Sequence[Quad], insert: Sequence[Quad]) -> None:
         if not delete and not insert:
@@ -360,10 +396,15 @@ class LocalStore:
         for quad in (*delete, *insert):
             self._writable(quad.graph_name)  # type: ignore[arg-type]
         with self._write_lock:
+            touched = frozenset(
+                quad.subject.value
+                for quad in (*delete, *insert)
+                if isinstance(quad.subject, NamedNode)
+            )
             if self.union is None:
-                self._update(data_update(delete, insert))
+                self._update(data_update(delete, insert), touched=touched)
             else:
-                self._update(self.union.changing(delete, insert), maintained=True)
+                self._update(self.union.changing(delete, insert), maintained=True, touched=touched)
 
     def _writable(self, graph: GraphName) -> None:
         if self.union is not None and isinstance(graph, DefaultGraph):
@@ -378,7 +419,7 @@ class LocalStore:
         with self._write_lock:
             if not self._exists(graph):
                 assert isinstance(graph, NamedNode)
-                self._bulk_load("".join(f"{line}\n" for line in new).encode(), graph)
+                self._bulk_load("".join(f"{line}\n" for line in new).encode(), graph, new)
                 return GraphChange(graph, added=len(new), removed=0, total=len(new), created=True)
             old = _lines(self._store.dump(format=RdfFormat.N_TRIPLES, from_graph=graph))
             cleared = any(map(_has_blank_node, old)) or any(map(_has_blank_node, new))
@@ -395,13 +436,14 @@ class LocalStore:
     ) -> None:
         """Clear `graph` (or delete `removed` from it) and add `added` (N-Triples lines), in one
         update that keeps the merge (written directly: a text of ours needs no reading)."""
+        touched = _touched(removed) | _touched(added)
         if self.union is not None:
             assert isinstance(graph, NamedNode)
             if cleared or removed or added:
                 merged = self.union.writing(
                     graph, cleared=cleared, removed="\n".join(removed), added="\n".join(added)
                 )
-                self._update(merged, maintained=True)
+                self._update(merged, maintained=True, touched=touched)
             return
         operations = [f"CLEAR SILENT {_graph_ref(graph)}"] if cleared else []
         if removed and not cleared:
@@ -409,7 +451,7 @@ class LocalStore:
         if added:
             operations.append(_data("INSERT", added, graph))
         if operations:
-            self._update(" ;\n".join(operations))
+            self._update(" ;\n".join(operations), touched=touched)
 
     def add_to_graph(self, graph: GraphName, triples: Iterable[Triple]) -> GraphChange:
         self._writable(graph)
@@ -435,7 +477,7 @@ class LocalStore:
         data = self._store.dump(format=format, from_graph=graph, prefixes=PREFIXES)
         return data or b""
 
-    def _bulk_load(self, data: bytes, graph: NamedNode) -> None:
+    def _bulk_load(self, data: bytes, graph: NamedNode, lines: set[str]) -> None:
         """Load a new graph (and its statements into the merge) in one bulk load."""
         try:
             if self.union is None:
@@ -445,7 +487,7 @@ class LocalStore:
         except (OSError, SyntaxError) as error:
             raise StoreError(f"the store could not load the graph: {error}") from None
         finally:
-            self._generation += 1
+            self._committed(_touched(lines))
 
     def drop_graph(self, graph: GraphName) -> bool:
         self._writable(graph)
@@ -471,7 +513,7 @@ class LocalStore:
                 self._store.optimize()
             except OSError as error:
                 raise StoreError(f"the store could not be optimized: {error}") from None
-            self._generation += 1  # snapshots taken from now on get the compacted files
+            self._committed(frozenset())  # snapshots taken from now on get the compacted files
 
     def close(self) -> None:
         if self._pool is not None:

@@ -25,10 +25,11 @@ from commonsgraph.federation import Gateway
 from commonsgraph.legal.named import LegalQueries
 from commonsgraph.partners import Partners
 from commonsgraph.queries import load_queries
+from commonsgraph.reconcile.service import ReconciliationService
 from commonsgraph.reuse import QUERY as REUSE_QUERY
-from commonsgraph.search import LabelIndex
 from commonsgraph.store import LocalStore, Store
 from commonsgraph.store.remote import RemoteStore
+from commonsgraph.textindex import SearchIndex
 from commonsgraph.tokens import TokenStore
 from commonsgraph.vocab import Minter
 from commonsgraph.web import (
@@ -42,7 +43,9 @@ from commonsgraph.web import (
     named_queries,
     partners,
     problems,
+    reconcile,
     resources,
+    search,
     sparql,
     templating,
 )
@@ -124,6 +127,7 @@ def create_app(
             with contextlib.suppress(asyncio.CancelledError):
                 await schedule
         app.state.contributions.close()  # its validation workers
+        index.close()
         if gateway is not None:
             gateway.close()
         if owned:
@@ -179,6 +183,11 @@ def create_app(
     app.include_router(catalog.router(catalog.catalogue_of(settings, dumps), templates))
     app.include_router(feeds.router)
     app.include_router(apidocs.router(templates, app.openapi_url or "/openapi.json"))
+    index = app.state.search = SearchIndex(
+        store, settings.data_dir / "search" if settings.data_dir else None
+    )
+    app.include_router(search.router(settings, index, templates))
+    app.include_router(reconcile.router(settings, ReconciliationService(store, index)))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     counted: dict[str, tuple[int, int]] = {}  # counting costs a pass over the store
@@ -196,7 +205,6 @@ def create_app(
     reuse = next(q for q in queries if q.name == REUSE_QUERY)
     representations = resources.Representations(settings, store, templates, reuse, legal=legal)
     app.state.representations = representations
-    app.state.labels = LabelIndex(store)
     app.include_router(resources.router)  # last: it ends with a catch-all
     app.add_middleware(resources.CachedPages, representations=representations)
     app.add_middleware(languages.RememberLanguage)  # outside the cached pages: they set it too

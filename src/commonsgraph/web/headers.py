@@ -12,6 +12,9 @@ once from the settings.
   and CodeMirror write `style` attributes in the markup they build, so its `style-src` allows
   inline styles (never inline script); it may show `data:` images, and query the endpoint at
   the public URL even when the reader came by another name.
+- The reconciliation previews (`/reconcile/preview`) are shown by reconciliation clients in a
+  frame of their own page (OpenRefine's): they may be framed by any site, and are otherwise
+  held to the pages' policy (no script at all, inline styles for the card).
 - Swagger UI (`/docs`) and Redoc (`/redoc`) are served from the project's own files and
   started by a static script, as every page; their policy differs from the pages' only where
   they need it: inline styles (both write `style` attributes and `<style>` elements), `data:`
@@ -57,6 +60,7 @@ class Policies:
     page: str
     editor: str
     docs: str
+    framed: str
 
     @classmethod
     def of(cls, settings: Settings) -> Policies:
@@ -93,7 +97,13 @@ class Policies:
             connect_src=("'self'",),
             worker_src=("'self'", "blob:"),
         )
-        return cls(page=page, editor=editor, docs=docs)
+        framed = _policy(
+            default_src=("'none'",),
+            base_uri=("'none'",),
+            form_action=("'none'",),
+            style_src=("'unsafe-inline'",),
+        )
+        return cls(page=page, editor=editor, docs=docs, framed=framed)
 
 
 def _header(name: str, value: str) -> tuple[bytes, bytes]:
@@ -117,6 +127,7 @@ class SecurityHeaders:
         *,
         editor: str = "/sparql",
         docs: Iterable[str | None] = ("/docs", "/redoc"),
+        framed: Iterable[str] = ("/reconcile/preview",),
     ) -> None:
         self.app = app
         self.editor = editor
@@ -125,10 +136,14 @@ class SecurityHeaders:
         self.page = [*EVERY, *PAGE, _header("Content-Security-Policy", policies.page)]
         self.editor_page = [*EVERY, *PAGE, _header("Content-Security-Policy", policies.editor)]
         self.docs_page = [*EVERY, *PAGE, _header("Content-Security-Policy", policies.docs)]
+        self.framed = tuple(framed)
+        self.framed_page = [*EVERY, _header("Content-Security-Policy", policies.framed)]
 
     def _for_page(self, path: str) -> list[tuple[bytes, bytes]]:
         if path == self.editor:
             return self.editor_page
+        if path in self.framed:
+            return self.framed_page
         if path in self.docs or path.startswith(self.under_docs):
             return self.docs_page
         return self.page

@@ -20,7 +20,6 @@ from urllib.parse import parse_qsl, quote
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.exceptions import HTTPException
-from fastapi.responses import JSONResponse
 from fastapi.templating import Jinja2Templates
 from pyoxigraph import NamedNode, RdfFormat, serialize
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -33,11 +32,10 @@ from commonsgraph.legal.named import LegalQueries
 from commonsgraph.queries import NamedQuery
 from commonsgraph.reuse import reuse_help
 from commonsgraph.safetext import printable
-from commonsgraph.search import LabelIndex
 from commonsgraph.stats import home_counts
 from commonsgraph.store import Store
 from commonsgraph.views import Link, Linker, PageBuilder
-from commonsgraph.vocab import CG, CG_ONTOLOGY, PREFIXES, Minter, compact
+from commonsgraph.vocab import CG, CG_ONTOLOGY, PREFIXES, Minter
 from commonsgraph.web import conditional, languages
 
 HTML = "text/html"
@@ -191,13 +189,7 @@ def _representations(request: Request) -> Representations:
     return found
 
 
-def _labels(request: Request) -> LabelIndex:
-    found: LabelIndex = request.app.state.labels
-    return found
-
-
 Representing = Annotated[Representations, Depends(_representations)]
-Labels = Annotated[LabelIndex, Depends(_labels)]
 
 
 def alternates(path: str, page: int) -> list[dict[str, str]]:
@@ -225,14 +217,6 @@ def negotiated(accept: str | None) -> RdfFormat | str | None:
     if media is None or media == HTML:
         return media
     return formats.rdf_format(media)
-
-
-def kind_name(cls: str | None, language: str) -> str:
-    """How a search result says what it is: its kind's icon and name, else its class."""
-    kind = kinds.of_class(cls)
-    if kind is not None:
-        return f"{kind.icon} {kind.name(language)}"
-    return compact(cls) if cls else ""
 
 
 def minted_node(iri: str) -> NamedNode:
@@ -431,44 +415,6 @@ def jsonld_context(request: Request) -> Response:
         "application/ld+json",
         {"Cache-Control": "public, max-age=86400"},
     )
-
-
-@router.get("/search", summary="Search labels (accent- and case-insensitive, French and English)")
-async def search(
-    request: Request,
-    representations: Representing,
-    index: Labels,
-    q: str = "",
-    lang: str | None = None,
-) -> Response:
-    language = language_of(request)
-    linker = representations.linker
-    hits = await asyncio.to_thread(index.search, q, 50)
-    if (
-        negotiation.choose([HTML, "application/json"], request.headers.get("accept"))
-        == "application/json"
-        or request.query_params.get("format") == "json"
-    ):
-        return JSONResponse(
-            [
-                {
-                    "iri": h.iri,
-                    "label": h.label,
-                    "language": h.language,
-                    "type": h.kind,
-                    "href": linker.href(h.iri),
-                }
-                for h in hits
-            ]
-        )
-    links = [(Link(linker.href(h.iri), h.label, h.iri), kind_name(h.kind, language)) for h in hits]
-    page_context = {
-        **context(representations.settings, language, "/search"),
-        "alternates": [],
-        "query": q,
-        "hits": links,
-    }
-    return representations.templates.TemplateResponse(request, "search.html", page_context)
 
 
 @router.get("/", include_in_schema=False)

@@ -1,0 +1,398 @@
+"""The search index: the graph's named resources in SQLite FTS5, kept up to date as the data
+changes.
+
+Each process keeps its own index file in the data directory (`search/index-{pid}.sqlite3`,
+files of processes that are gone are removed), written by one thread at a time and read by
+every thread on its own connection (WAL: readers see the last committed state). Names are
+tokenized by FTS5's `unicode61` with diacritics removed (`remove_diacritics 2`), so "Gueret"
+finds "Guéret"; each word of a query is a prefix ("fab nan" finds "FabLab de Nantes").
+
+The index remembers the data version it reflects. When the store's version moves, it asks the
+store which subjects the writes since then changed (`LocalStore.changes_since`), reads again the
+entries of those and of the resources that show them (`entries.dependants`), and replaces them;
+when the store cannot tell (an update given as SPARQL text, a remote store, another process),
+it rebuilds the whole index.
+
+Ranking: a name equal to the query first, then one that starts with it as whole words, then
+one that starts with it, then one where it is made of whole words, then the rest; within each,
+the kind asked for, then the kinds people look for first (`search.priority`), then shorter
+names.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sqlite3
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from commonsgraph.search import priority
+from commonsgraph.store import Store
+from commonsgraph.textindex.entries import FACETS, Entry, dependants, read
+from commonsgraph.vocab import fold
+
+__all__ = ["FACETS", "Facet", "Hit", "Results", "SearchIndex"]
+
+MAX_PAGE = 100
+FACET_VALUES = 30
+"""Values shown per facet, the most frequent first."""
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS entry (
+  id INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, label_fr TEXT NOT NULL,
+  label_en TEXT NOT NULL, kind TEXT, priority INTEGER NOT NULL, place TEXT NOT NULL,
+  summary_fr TEXT NOT NULL, summary_en TEXT NOT NULL);
+CREATE VIRTUAL TABLE IF NOT EXISTS name USING fts5(
+  text, entry UNINDEXED, folded UNINDEXED, tokenize = "unicode61 remove_diacritics 2");
+CREATE TABLE IF NOT EXISTS facet (
+  entry INTEGER NOT NULL, facet TEXT NOT NULL, value TEXT NOT NULL, label TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS facet_entry ON facet (entry, facet);
+CREATE INDEX IF NOT EXISTS facet_value ON facet (facet, value, entry);
+"""
+_CLOSENESS = """CASE WHEN n.folded = :needle THEN 0
+  WHEN n.folded LIKE :needle || ' %' THEN 1
+  WHEN n.folded LIKE :needle || '%' THEN 2
+  WHEN ' ' || n.folded || ' ' LIKE '% ' || :needle || ' %' THEN 3 ELSE 4 END"""
+
+
+@runtime_checkable
+class Journaled(Protocol):
+    """A store that can tell which subjects changed since a data version."""
+
+    def changes_since(self, version: str) -> frozenset[str] | None: ...
+
+
+@dataclass(frozen=True)
+class Hit:
+    iri: str
+    label: str
+    kind: str | None
+    place: str
+    """Its commune, else its country or area ("" when it has none)."""
+    summary: str
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str
+    values: list[tuple[str, str, int]]
+    """(value, label, count), the most frequent first."""
+
+
+@dataclass(frozen=True)
+class Results:
+    total: int
+    hits: list[Hit]
+    facets: list[Facet] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Refresh:
+    """What bringing the index up to date did."""
+
+    rebuilt: bool
+    entries: int
+    """Entries written."""
+    seconds: float
+
+
+def match_expression(query: str) -> str | None:
+    """The FTS5 query for `query`: each folded word a prefix, all of them required (folded words
+    are letters and digits only: nothing of FTS5's syntax gets through)."""
+    words = fold(query).split()
+    if not words:
+        return None
+    return " ".join(f'"{word}"*' for word in words)
+
+
+class SearchIndex:
+    """The search index of one process over `store`, in `directory` (a temporary directory
+    when None: an in-memory store)."""
+
+    def __init__(self, store: Store, directory: Path | None) -> None:
+        self.store = store
+        self._temporary = directory is None
+        if directory is None:
+            directory = Path(tempfile.mkdtemp(prefix="cg-search-"))
+        directory.mkdir(parents=True, exist_ok=True)
+        _remove_orphans(directory)
+        self.path = directory / f"index-{os.getpid()}.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                Path(f"{self.path}{suffix}").unlink()
+        self._write_lock = threading.Lock()
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._version: str | None = None
+        with self._connection() as connection:
+            connection.executescript(_SCHEMA)
+
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=OFF")  # rebuilt when a process starts
+            self._local.connection = connection
+            self._connections.append(connection)
+        yield connection
+
+    def close(self) -> None:
+        for connection in self._connections:
+            with contextlib.suppress(sqlite3.Error):
+                connection.close()
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                Path(f"{self.path}{suffix}").unlink()
+        if self._temporary:
+            shutil.rmtree(self.path.parent, ignore_errors=True)
+
+    # -- keeping up with the data -------------------------------------------------------------
+
+    def refresh(self) -> Refresh | None:
+        """Bring the index up to the store's data version (None: it was)."""
+        version = self.store.data_version()
+        if version is not None and version == self._version:
+            return None
+        with self._write_lock:
+            if version is not None and version == self._version:
+                return None
+            started = time.perf_counter()
+            changed: frozenset[str] | None = None
+            if self._version is not None and isinstance(self.store, Journaled):
+                changed = self.store.changes_since(self._version)
+            if changed is None:
+                entries = read(self.store)
+                self._write(entries, everything=True, iris=set())
+            else:
+                iris = set(changed) | dependants(self.store, changed) if changed else set()
+                entries = read(self.store, iris) if iris else {}
+                self._write(entries, everything=False, iris=iris)
+            self._version = version
+            return Refresh(changed is None, len(entries), time.perf_counter() - started)
+
+    def _write(self, entries: Mapping[str, Entry], *, everything: bool, iris: set[str]) -> None:
+        # one transaction: readers see the old index or the new one
+        with self._connection() as connection, connection:
+            if everything:
+                connection.execute("DELETE FROM entry")
+                connection.execute("DELETE FROM name")
+                connection.execute("DELETE FROM facet")
+            else:
+                for iri in iris:
+                    row = connection.execute(
+                        "SELECT id FROM entry WHERE iri = ?", (iri,)
+                    ).fetchone()
+                    if row is not None:
+                        connection.execute("DELETE FROM entry WHERE id = ?", row)
+                        connection.execute("DELETE FROM name WHERE entry = ?", row)
+                        connection.execute("DELETE FROM facet WHERE entry = ?", row)
+            for entry in entries.values():
+                _insert(connection, entry)
+
+    # -- searching ----------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        *,
+        filters: Mapping[str, Sequence[str]] | None = None,
+        kind: str | None = None,
+        lang: str = "fr",
+        offset: int = 0,
+        limit: int = 20,
+        facets: bool = True,
+    ) -> Results:
+        """The resources whose names hold every word of `query` as a prefix, in `filters`
+        (facet: values, any of them), best first; `kind`: the kind asked for, first."""
+        self.refresh()
+        expression = match_expression(query)
+        if expression is None:
+            return Results(0, [])
+        limit = max(0, min(limit, MAX_PAGE))
+        offset = max(0, offset)
+        needle = " ".join(fold(query).split())
+        conditions, parameters = _filtering(filters or {})
+        parameters.update({"match": expression, "needle": needle, "kind": kind or "", "lang": lang})
+        matched = f"""SELECT n.entry AS entry, MIN({_CLOSENESS}) AS closeness,
+                        MIN(length(n.folded)) AS length
+                      FROM name n WHERE name MATCH :match GROUP BY n.entry"""  # noqa: S608 (ours)
+        with self._connection() as connection:
+            connection.execute("DROP TABLE IF EXISTS temp.hits")
+            connection.execute(
+                f"""CREATE TEMP TABLE hits AS SELECT m.entry, m.closeness, m.length
+                    FROM ({matched}) m {conditions}""",  # noqa: S608 (parameters bound)
+                parameters,
+            )
+            total = connection.execute("SELECT count(*) FROM temp.hits").fetchone()[0]
+            rows = connection.execute(
+                f"""SELECT e.iri, e.label_{_lang(lang)}, e.kind, e.place, e.summary_{_lang(lang)}
+                    FROM temp.hits h JOIN entry e ON e.id = h.entry
+                    ORDER BY h.closeness, e.kind IS NOT :kind, e.priority, h.length,
+                             e.label_fr, e.iri
+                    LIMIT :limit OFFSET :offset""",  # noqa: S608 (fr or en)
+                {"kind": kind or "", "limit": limit, "offset": offset},
+            ).fetchall()
+            found = [Facet(name, _facet(connection, name)) for name in FACETS] if facets else []
+            connection.execute("DROP TABLE temp.hits")
+        return Results(total, [Hit(*row) for row in rows], found)
+
+    def suggest(
+        self, prefix: str, *, kinds: Sequence[str] = (), lang: str = "fr", limit: int = 10
+    ) -> list[Hit]:
+        """Resources whose names start with the words of `prefix`, of one of `kinds` (any when
+        empty), best first: what a search box proposes while one types."""
+        return self.search(
+            prefix,
+            filters={"kind": list(kinds)} if kinds else None,
+            lang=lang,
+            limit=limit,
+            facets=False,
+        ).hits
+
+    def candidates(
+        self, words: Sequence[str], *, kinds: Sequence[str] = (), limit: int = 30
+    ) -> list[str]:
+        """The IRIs whose names hold any of `words` (folded, each a prefix when it has three
+        letters or more), of one of `kinds`, the rarest words' holders first (BM25): the
+        candidates a name spelled otherwise may be."""
+        terms = sorted({w for word in words for w in fold(word).split()})
+        if not terms:
+            return []
+        self.refresh()
+        expression = " OR ".join(f'"{t}"*' if len(t) >= 3 else f'"{t}"' for t in terms)
+        conditions, parameters = _filtering({"kind": list(kinds)} if kinds else {})
+        parameters.update({"match": expression, "limit": max(1, min(limit, 1000))})
+        with self._connection() as connection:
+            rows = connection.execute(
+                f"""SELECT e.iri FROM (SELECT r.entry AS entry, MIN(r.rank) AS rank FROM
+                      (SELECT entry, rank FROM name WHERE name MATCH :match) r
+                      GROUP BY r.entry) m
+                    JOIN entry e ON e.id = m.entry {conditions}
+                    ORDER BY m.rank, e.priority, e.iri LIMIT :limit""",  # noqa: S608 (bound)
+                parameters,
+            ).fetchall()
+        return [row[0] for row in rows]
+
+    def get(self, iris: Sequence[str], lang: str = "fr") -> dict[str, Hit]:
+        """The entries of `iris` that the index holds."""
+        self.refresh()
+        found: dict[str, Hit] = {}
+        listed = list(dict.fromkeys(iris))
+        with self._connection() as connection:
+            for start in range(0, len(listed), 500):
+                chunk = listed[start : start + 500]
+                for row in connection.execute(
+                    f"""SELECT iri, label_{_lang(lang)}, kind, place, summary_{_lang(lang)}
+                        FROM entry WHERE iri IN ({", ".join("?" * len(chunk))})""",  # noqa: S608
+                    chunk,
+                ):
+                    found[row[0]] = Hit(*row)
+        return found
+
+    def facet_values(self, iri: str, facet: str) -> list[tuple[str, str]]:
+        """The values (IRI, label) of one facet of an entry."""
+        self.refresh()
+        with self._connection() as connection:
+            return [
+                (value, label)
+                for value, label in connection.execute(
+                    """SELECT f.value, f.label FROM facet f JOIN entry e ON e.id = f.entry
+                       WHERE e.iri = ? AND f.facet = ? ORDER BY f.value""",
+                    (iri, facet),
+                )
+            ]
+
+    def __len__(self) -> int:
+        self.refresh()
+        with self._connection() as connection:
+            return int(connection.execute("SELECT count(*) FROM entry").fetchone()[0])
+
+
+def _lang(lang: str) -> str:
+    return "en" if lang == "en" else "fr"
+
+
+def _filtering(filters: Mapping[str, Sequence[str]]) -> tuple[str, dict[str, object]]:
+    """A WHERE clause keeping the matched entries in every facet of `filters` (unknown facets
+    are refused by the caller)."""
+    clauses = []
+    parameters: dict[str, object] = {}
+    for index, (name, values) in enumerate(sorted(filters.items())):
+        if not values:
+            continue
+        keys = []
+        for number, value in enumerate(values):
+            parameters[f"f{index}_{number}"] = value
+            keys.append(f":f{index}_{number}")
+        parameters[f"f{index}"] = name
+        clauses.append(
+            f"""m.entry IN (SELECT entry FROM facet WHERE facet = :f{index}
+                AND value IN ({", ".join(keys)}))"""  # noqa: S608 (parameter names)
+        )
+    return ("WHERE " + " AND ".join(clauses)) if clauses else "", parameters
+
+
+def _facet(connection: sqlite3.Connection, name: str) -> list[tuple[str, str, int]]:
+    return [
+        (value, label, count)
+        for value, label, count in connection.execute(
+            """SELECT f.value, MIN(f.label), count(*) AS n FROM temp.hits h
+               CROSS JOIN facet f ON f.entry = h.entry AND f.facet = ?
+               GROUP BY f.value ORDER BY n DESC, MIN(f.label) LIMIT ?""",
+            (name, FACET_VALUES),
+        )
+    ]
+
+
+def _insert(connection: sqlite3.Connection, entry: Entry) -> None:
+    kind = entry.kind
+    cursor = connection.execute(
+        """INSERT INTO entry (iri, label_fr, label_en, kind, priority, place, summary_fr,
+           summary_en) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+        (
+            entry.iri, entry.label("fr"), entry.label("en"), kind, priority(kind), entry.place(),
+            entry.summary("fr"), entry.summary("en"),
+        ),
+    )  # fmt: skip
+    rowid = cursor.lastrowid
+    seen = set()
+    for name, _ in entry.names:
+        folded = " ".join(fold(name).split())
+        if folded and folded not in seen:
+            seen.add(folded)
+            connection.execute(
+                "INSERT INTO name (text, entry, folded) VALUES (?, ?, ?)", (folded, rowid, folded)
+            )
+    connection.executemany(
+        "INSERT INTO facet (entry, facet, value, label) VALUES (?, ?, ?, ?)",
+        [(rowid, facet, value, label) for facet, value, label in entry.all_facets()],
+    )
+
+
+def _remove_orphans(directory: Path) -> None:
+    """Remove the index files of processes that are gone."""
+    for path in directory.glob("index-*.sqlite3*"):
+        pid = path.name.removeprefix("index-").split(".", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
