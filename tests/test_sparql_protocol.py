@@ -1,6 +1,7 @@
 """/sparql and /graph-store against the SPARQL 1.1 Protocol, Graph Store Protocol and Service
 Description specifications, on an on-disk store (queries run in the killable worker pool)."""
 
+import socket
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -488,7 +489,6 @@ def test_a_bad_update_is_400_and_writes_nothing(
 def test_service_outside_the_allow_list_is_refused_and_nothing_connects(
     client: TestClient, query: str
 ) -> None:
-    import socket
 
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
@@ -510,6 +510,35 @@ def test_load_is_for_admins_from_allowed_sources(
     response = client.post("/sparql", data=load, headers=auth(secrets["admin"]))
     assert response.status_code == 403
     assert "not from an allowed source" in response.json()["detail"]
+
+
+def test_a_malformed_update_is_a_400_before_its_load_is_refused(
+    client: TestClient, secrets: dict[str, str]
+) -> None:
+    """A text the engine cannot read is malformed whatever it would load (the W3C syntax
+    tests): 400, at the client's line and column; nothing of it runs."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.settimeout(0.3)
+        source = f"http://127.0.0.1:{listener.getsockname()[1]}/data.ttl"
+        graph = "http://example.org/created-by-a-malformed-update"
+        for text, where in (
+            (f"CREATE GRAPH <{graph}>\nLOAD <{source}> INTO GRAPH <{graph}>", "2:1"),
+            (f"CREATE GRAPH <{graph}> ;\n;;\nLOAD <{source}>", ""),
+            ("LOAD ;", "1:"),
+        ):
+            response = client.post("/sparql", data={"update": text}, headers=auth(secrets["admin"]))
+            assert response.status_code == 400, response.text
+            assert f"at {where}" in response.json()["detail"], response.text
+            assert response.json()["line"] > 0
+        with pytest.raises(TimeoutError):
+            listener.accept()
+    query = {"query": f"ASK {{ GRAPH <{graph}> {{ }} }}"}
+    assert client.get("/sparql", params=query).json()["boolean"] is False
+    well_formed = {"update": f"CREATE GRAPH <{graph}> ; LOAD <{source}> INTO GRAPH <{graph}>"}
+    response = client.post("/sparql", data=well_formed, headers=auth(secrets["admin"]))
+    assert response.status_code == 403, response.text
 
 
 def test_service_to_an_allowed_endpoint_works(
@@ -882,7 +911,6 @@ def test_other_methods_are_405(both: TestClient) -> None:
 def test_load_silent_refused_by_policy_is_skipped(
     both: TestClient, secrets: dict[str, str]
 ) -> None:
-    import socket
 
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from pyoxigraph import (
     RdfFormat,
     parse_query_results,
 )
+from pyoxigraph import Store as MemoryStore
 
 from commonsgraph import negotiation
 from commonsgraph.config import Settings, allowed
@@ -53,6 +55,7 @@ from commonsgraph.sparqllex import tokens
 from commonsgraph.sparqltext import has_dataset_clause
 from commonsgraph.store import LocalStore, QueryRequest, Serialized, Store
 from commonsgraph.store.cache import ResultCache, ResultKey
+from commonsgraph.store.local import query_syntax_error
 from commonsgraph.vocab import PREFIXES
 from commonsgraph.web.scheduler import Scheduler
 
@@ -69,6 +72,9 @@ ASK_TABLES = {
 }
 """ASK results in CSV and TSV (which the W3C defines for SELECT only), as Jena writes and reads
 them: a header naming one variable, then `true` or `false`."""
+SYNTAX_PROBE = "CREATE GRAPH <urn:commonsgraph:probe> ; CREATE GRAPH <urn:commonsgraph:probe> ;\n"
+"""Put before an update to have the engine read it without running it (`check_syntax`)."""
+_POSITION = re.compile(r"\bat \d+:\d+")
 NO_OPERATION = "INSERT DATA { }"
 """What a skipped operation becomes (an update's operations are separated by `;`)."""
 Dataset = tuple[tuple[NamedNode, ...], tuple[NamedNode, ...]]
@@ -240,6 +246,7 @@ class SparqlEndpoint:
         check_services(checked.services, self.settings.service_allowlist)
         refused = [load for load in checked.loads if not self._may_load(load, may_load)]
         if any(not load.silent for load in refused):
+            check_syntax(checked)  # a malformed text is a 400 whatever it would load
             if not may_load:
                 raise NotAllowed("LOAD is reserved to admin tokens")
             check_loads(refused, self.settings.load_allowlist)
@@ -352,6 +359,25 @@ class SparqlEndpoint:
             )
         with self.routed(checked) as runnable:
             await asyncio.to_thread(self.store.update, runnable, using=using)
+
+
+def check_syntax(checked: Checked) -> None:
+    """Raise the engine's syntax error on an update, if any, without running it: an empty
+    in-memory store reads the whole text before it runs its first operation, and the text
+    follows `SYNTAX_PROBE`, whose second operation fails (so nothing of the text runs and its
+    LOADs fetch nothing). The re-emitted text has no prologue (its prefixed names and relative
+    IRIs are written whole), so it may follow another operation."""
+    try:
+        MemoryStore().update(SYNTAX_PROBE + checked.text)
+    except SyntaxError as error:
+        found = query_syntax_error(error)
+        if found.line is not None and found.column is not None:  # the probe is line 1
+            line = found.line - 1
+            message = _POSITION.sub(f"at {line}:{found.column}", str(found), count=1)
+            found = QuerySyntaxError(message, line, found.column)
+        raise checked.relocate(found) from None
+    except (OSError, RuntimeError):
+        return  # the probe's failure: the text parses
 
 
 def _from_clauses(checked: Checked) -> Dataset:
