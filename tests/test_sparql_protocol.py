@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote_to_bytes
 
 import httpx2
 import pytest
@@ -26,7 +27,7 @@ from commonsgraph.store import LocalStore, Serialized, Store, lexical, union_of
 from commonsgraph.store.remote import RemoteStore
 from commonsgraph.tokens import TokenStore
 from commonsgraph.web import Service, create_app
-from commonsgraph.web.protocol import FORM, Reply, read_operation
+from commonsgraph.web.protocol import FORM, Reply, percent_decoded, read_operation
 
 SELECT = "SELECT ?name WHERE { ?n a cg:Network ; rdfs:label ?name } ORDER BY ?name"
 CONSTRUCT = "CONSTRUCT { ?n a cg:Network } WHERE { ?n a cg:Network }"
@@ -988,6 +989,19 @@ def test_read_operation(
 ) -> None:
     operation = read_operation(method, content_type, query_string, body)
     assert (operation and (operation.kind, operation.text)) == expected
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"", b"plain", b"a+b", quote("SELECT * { ?s <http://a/#x> 'é=%' }").encode(), b"%41%e9%C3%A9",
+        b"%", b"%4", b"%4G", b"a%", b"%%41", b"%=41", b"=%41", b"==", b"=41", b"%3D%25", b"%\n41",
+        b"%0D%0A", b"a=\r\nb", b"%\r\n", b"=\n", b"\xc3\xa9%", b"%zz%41", b"%41%",
+    ],
+)  # fmt: skip
+def test_percent_decoding_is_unquote_to_bytes(data: bytes) -> None:
+    """Decoded in C when every escape is well-formed: the same bytes as Python's loop."""
+    assert percent_decoded(data) == unquote_to_bytes(data.replace(b"+", b" "))
 
 
 def test_replies_carry_the_media_type_of_their_results() -> None:
