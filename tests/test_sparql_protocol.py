@@ -27,7 +27,14 @@ from commonsgraph.store import LocalStore, Serialized, Store, lexical, union_of
 from commonsgraph.store.remote import RemoteStore
 from commonsgraph.tokens import TokenStore
 from commonsgraph.web import Service, create_app
-from commonsgraph.web.protocol import FORM, Reply, percent_decoded, read_operation
+from commonsgraph.web.protocol import (
+    CHECKED_LENGTH,
+    CHECKED_TEXTS,
+    FORM,
+    Reply,
+    percent_decoded,
+    read_operation,
+)
 
 SELECT = "SELECT ?name WHERE { ?n a cg:Network ; rdfs:label ?name } ORDER BY ?name"
 CONSTRUCT = "CONSTRUCT { ?n a cg:Network } WHERE { ?n a cg:Network }"
@@ -540,6 +547,28 @@ def test_a_malformed_update_is_a_400_before_its_load_is_refused(
     well_formed = {"update": f"CREATE GRAPH <{graph}> ; LOAD <{source}> INTO GRAPH <{graph}>"}
     response = client.post("/sparql", data=well_formed, headers=auth(secrets["admin"]))
     assert response.status_code == 403, response.text
+
+
+def test_checked_texts_are_kept_bounded_and_refusals_are_not(
+    client: TestClient, secrets: dict[str, str]
+) -> None:
+    """A text is checked once (`SparqlEndpoint.checked`), up to `CHECKED_TEXTS` of them; a
+    refusal is not kept: the same refused text is refused again."""
+    assert isinstance(client.app, Service)
+    endpoint = client.app.endpoint
+    first = endpoint.checked(SELECT)
+    assert endpoint.checked(SELECT) is first
+    for n in range(CHECKED_TEXTS + 10):
+        endpoint.checked(f"ASK {{ ?s ?p {n} }}")
+    assert len(endpoint._checked) == CHECKED_TEXTS
+    assert endpoint.checked(SELECT) is not first  # the oldest went first
+    assert endpoint.checked(SELECT).text == first.text
+    long = f"ASK {{ ?s ?p '{'x' * CHECKED_LENGTH}' }}"
+    assert endpoint.checked(long) is not endpoint.checked(long)
+    load = {"update": "LOAD <http://127.0.0.1:9/data.ttl>"}
+    for _ in range(2):
+        response = client.post("/sparql", data=load, headers=auth(secrets["curator"]))
+        assert response.status_code == 403, response.text
 
 
 def test_service_to_an_allowed_endpoint_works(

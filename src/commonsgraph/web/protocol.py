@@ -27,6 +27,7 @@ import asyncio
 import binascii
 import itertools
 import re
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -73,6 +74,10 @@ ASK_TABLES = {
 }
 """ASK results in CSV and TSV (which the W3C defines for SELECT only), as Jena writes and reads
 them: a header naming one variable, then `true` or `false`."""
+CHECKED_TEXTS = 256
+CHECKED_LENGTH = 16_384
+"""The checked texts kept (`SparqlEndpoint.checked`): at most 256 × 16 K characters, twice
+(the client's text and the re-emitted one)."""
 SYNTAX_PROBE = "CREATE GRAPH <urn:commonsgraph:probe> ; CREATE GRAPH <urn:commonsgraph:probe> ;\n"
 """Put before an update to have the engine read it without running it (`check_syntax`)."""
 _POSITION = re.compile(r"\bat \d+:\d+")
@@ -263,11 +268,27 @@ class SparqlEndpoint:
         exact = isinstance(store, LocalStore)
         self.results = ResultCache(settings.query_cache_bytes if exact else 0)
         self.base = settings.public_base + PATH.lstrip("/")
+        self._checked: OrderedDict[tuple[str, bool], Checked] = OrderedDict()
 
     def checked(self, text: str, *, may_load: bool = False) -> Checked:
         """The text as it will be evaluated (`sparqlcheck.check`), its SERVICE and LOAD
         refused to anything but their allow-lists (and LOAD to all but `may_load`); a LOAD
-        SILENT so refused is skipped."""
+        SILENT so refused is skipped. The same text is checked the same way: the last
+        `CHECKED_TEXTS` texts of at most `CHECKED_LENGTH` characters are not read again (a
+        client repeating a query spent most of its time here)."""
+        key = (text, may_load)
+        found = self._checked.get(key)
+        if found is not None:
+            self._checked.move_to_end(key)
+            return found
+        checked = self._check(text, may_load=may_load)
+        if len(text) <= CHECKED_LENGTH:
+            self._checked[key] = checked
+            if len(self._checked) > CHECKED_TEXTS:
+                self._checked.popitem(last=False)
+        return checked
+
+    def _check(self, text: str, *, may_load: bool) -> Checked:
         checked = check(text, PREFIXES, self.base)
         check_services(checked.services, self.settings.service_allowlist)
         refused = [load for load in checked.loads if not self._may_load(load, may_load)]
