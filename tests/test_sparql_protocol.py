@@ -1,10 +1,12 @@
 """/sparql and /graph-store against the SPARQL 1.1 Protocol, Graph Store Protocol and Service
 Description specifications, on an on-disk store (queries run in the killable worker pool)."""
 
+import socket
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote_to_bytes
 
 import httpx2
 import pytest
@@ -25,7 +27,14 @@ from commonsgraph.store import LocalStore, Serialized, Store, lexical, union_of
 from commonsgraph.store.remote import RemoteStore
 from commonsgraph.tokens import TokenStore
 from commonsgraph.web import Service, create_app
-from commonsgraph.web.protocol import FORM, Reply, read_operation
+from commonsgraph.web.protocol import (
+    CHECKED_LENGTH,
+    CHECKED_TEXTS,
+    FORM,
+    Reply,
+    percent_decoded,
+    read_operation,
+)
 
 SELECT = "SELECT ?name WHERE { ?n a cg:Network ; rdfs:label ?name } ORDER BY ?name"
 CONSTRUCT = "CONSTRUCT { ?n a cg:Network } WHERE { ?n a cg:Network }"
@@ -486,7 +495,6 @@ def test_a_bad_update_is_400_and_writes_nothing(
 def test_service_outside_the_allow_list_is_refused_and_nothing_connects(
     client: TestClient, query: str
 ) -> None:
-    import socket
 
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
@@ -508,6 +516,57 @@ def test_load_is_for_admins_from_allowed_sources(
     response = client.post("/sparql", data=load, headers=auth(secrets["admin"]))
     assert response.status_code == 403
     assert "not from an allowed source" in response.json()["detail"]
+
+
+def test_a_malformed_update_is_a_400_before_its_load_is_refused(
+    client: TestClient, secrets: dict[str, str]
+) -> None:
+    """A text the engine cannot read is malformed whatever it would load (the W3C syntax
+    tests): 400, at the client's line and column; nothing of it runs."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.settimeout(0.3)
+        source = f"http://127.0.0.1:{listener.getsockname()[1]}/data.ttl"
+        graph = "http://example.org/created-by-a-malformed-update"
+        for text, where in (
+            (f"CREATE GRAPH <{graph}>\nLOAD <{source}> INTO GRAPH <{graph}>", "2:1"),
+            (f"CREATE GRAPH <{graph}> ;\n;;\nLOAD <{source}>", ""),
+            ("LOAD ;", "1:"),
+        ):
+            response = client.post("/sparql", data={"update": text}, headers=auth(secrets["admin"]))
+            assert response.status_code == 400, response.text
+            assert f"at {where}" in response.json()["detail"], response.text
+            assert response.json()["line"] > 0
+        with pytest.raises(TimeoutError):
+            listener.accept()
+    query = {"query": f"ASK {{ GRAPH <{graph}> {{ }} }}"}
+    assert client.get("/sparql", params=query).json()["boolean"] is False
+    well_formed = {"update": f"CREATE GRAPH <{graph}> ; LOAD <{source}> INTO GRAPH <{graph}>"}
+    response = client.post("/sparql", data=well_formed, headers=auth(secrets["admin"]))
+    assert response.status_code == 403, response.text
+
+
+def test_checked_texts_are_kept_bounded_and_refusals_are_not(
+    client: TestClient, secrets: dict[str, str]
+) -> None:
+    """A text is checked once (`SparqlEndpoint.checked`), up to `CHECKED_TEXTS` of them; a
+    refusal is not kept: the same refused text is refused again."""
+    assert isinstance(client.app, Service)
+    endpoint = client.app.endpoint
+    first = endpoint.checked(SELECT)
+    assert endpoint.checked(SELECT) is first
+    for n in range(CHECKED_TEXTS + 10):
+        endpoint.checked(f"ASK {{ ?s ?p {n} }}")
+    assert len(endpoint._checked) == CHECKED_TEXTS
+    assert endpoint.checked(SELECT) is not first  # the oldest went first
+    assert endpoint.checked(SELECT).text == first.text
+    long = f"ASK {{ ?s ?p '{'x' * CHECKED_LENGTH}' }}"
+    assert endpoint.checked(long) is not endpoint.checked(long)
+    load = {"update": "LOAD <http://127.0.0.1:9/data.ttl>"}
+    for _ in range(2):
+        response = client.post("/sparql", data=load, headers=auth(secrets["curator"]))
+        assert response.status_code == 403, response.text
 
 
 def test_service_to_an_allowed_endpoint_works(
@@ -880,7 +939,6 @@ def test_other_methods_are_405(both: TestClient) -> None:
 def test_load_silent_refused_by_policy_is_skipped(
     both: TestClient, secrets: dict[str, str]
 ) -> None:
-    import socket
 
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
@@ -958,6 +1016,19 @@ def test_read_operation(
 ) -> None:
     operation = read_operation(method, content_type, query_string, body)
     assert (operation and (operation.kind, operation.text)) == expected
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"", b"plain", b"a+b", quote("SELECT * { ?s <http://a/#x> 'é=%' }").encode(), b"%41%e9%C3%A9",
+        b"%", b"%4", b"%4G", b"a%", b"%%41", b"%=41", b"=%41", b"==", b"=41", b"%3D%25", b"%\n41",
+        b"%0D%0A", b"a=\r\nb", b"%\r\n", b"=\n", b"\xc3\xa9%", b"%zz%41", b"%41%",
+    ],
+)  # fmt: skip
+def test_percent_decoding_is_unquote_to_bytes(data: bytes) -> None:
+    """Decoded in C when every escape is well-formed: the same bytes as Python's loop."""
+    assert percent_decoded(data) == unquote_to_bytes(data.replace(b"+", b" "))
 
 
 def test_replies_carry_the_media_type_of_their_results() -> None:

@@ -43,14 +43,6 @@ EXPECTED_FAILURES = {
     "does not hold",
     "syntax-query/test_4": f"{ENGINE}: a call of an unknown function is an evaluation error "
     "(ours: a 503; oxigraph serve: a 500), not an unbound value",
-    "syntax-update-1/test_41": "ours: the LOAD allow-list refuses the text (403) before the "
-    "engine reads it as invalid (400)",
-    "syntax-update-1/test_47": "ours: the LOAD allow-list refuses the text (403) before the "
-    "engine reads it as invalid (400)",
-    "syntax-update-1/test_48": "ours: the LOAD allow-list refuses the text (403) before the "
-    "engine reads it as invalid (400)",
-    "syntax-update-1/test_49": "ours: the LOAD allow-list refuses the text (403) before the "
-    "engine reads it as invalid (400)",
 }
 CASES = suite.cases()
 

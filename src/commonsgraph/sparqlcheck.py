@@ -78,6 +78,7 @@ _FROM_WORD = re.compile(r"(?<![A-Za-z])[Ff][Rr][Oo][Mm](?![A-Za-z0-9_])")
 """Where the keyword FROM may be: the lexer reads no word next to a letter before it or a word
 character after it (`dataFromProducer1` in an IRI is not one), so a text without a match has no
 FROM, and is not read for one."""
+_PIECE = re.compile(r"[0-9]+|\w+|\S")
 _UNSEEN = frozenset({"space", "comment"})
 _ENGINE_POSITION = re.compile(r"\bat \d+:\d+")
 _NOT_IN_IRI = re.compile(r'[<>"{}|^`\\\x00-\x20]')
@@ -159,6 +160,7 @@ def check(
         and nesting <= max_depth
         and (
             _visible(text) <= max_terms
+            or _pieces(text) <= max_terms
             or _matches(text) <= max_terms
             or _few_terms(text, max_terms)
         )
@@ -193,6 +195,14 @@ def _visible(text: str) -> int:
     """The characters of a text but its white space: at least as many as its tokens (each token
     holds one at least), counted without reading the tokens."""
     return len(text) - sum(text.count(space) for space in " \t\r\n")
+
+
+def _pieces(text: str) -> int:
+    """Runs of word characters (a run of digits apart) and other visible characters: at least
+    as many as the text's tokens (a token starts a piece: tokens not parted by white space are
+    parted by a character that is not a word character, or are a number then a word), counted
+    in C; a BSBM query holds 2,000 visible characters but 600 pieces, and 90 tokens."""
+    return _PIECE.subn("", text)[1]
 
 
 def _matches(text: str) -> int:

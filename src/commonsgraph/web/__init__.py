@@ -13,6 +13,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.errors import ServerErrorMiddleware
+from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
@@ -72,9 +74,17 @@ class Service(FastAPI):
     endpoint: SparqlEndpoint
     settings: Settings
 
+    sparql_route: ASGIApp | None = None
+    """/sparql's endpoint, which `sparql.SparqlFirst` reaches before FastAPI's own layers."""
+
     def build_middleware_stack(self) -> ASGIApp:
+        app = super().build_middleware_stack()
+        if self.sparql_route is not None:
+            first = sparql.SparqlFirst(app, self.sparql_route, self._with_error_handlers)
+            first.router = self.router
+            app = first
         front: ASGIApp = CORSMiddleware(
-            super().build_middleware_stack(),
+            app,
             allow_origins=["*"],
             allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],
             allow_headers=["*"],
@@ -91,6 +101,16 @@ class Service(FastAPI):
             docs=apidocs.PATHS,
         )
         return PublicOrigin(secured, self.settings.public_base)
+
+    def _with_error_handlers(self, app: ASGIApp) -> ASGIApp:
+        """`app` under the error handlers FastAPI's stack puts its routes under."""
+        handlers = {k: v for k, v in self.exception_handlers.items() if k not in (500, Exception)}
+        error_handler = self.exception_handlers.get(500) or self.exception_handlers.get(Exception)
+        return ServerErrorMiddleware(
+            ExceptionMiddleware(app, handlers=handlers, debug=self.debug),
+            handler=error_handler,
+            debug=self.debug,
+        )
 
     def openapi(self) -> dict[str, Any]:
         if self.openapi_schema is None:
@@ -163,9 +183,8 @@ def create_app(
         federated=bool(settings.service_allowlist),
         union=not settings.default_graphs,  # the merge of every named graph
     )
-    app.router.routes.insert(  # first: the busiest route is matched before any other
-        0, Route(sparql.PATH, sparql.SparqlRoute(endpoint, tokens, describer), name="sparql")
-    )
+    route = app.sparql_route = sparql.SparqlRoute(endpoint, tokens, describer)
+    app.router.routes.insert(0, Route(sparql.PATH, route, name="sparql"))  # url_for, a root_path
     legal = app.state.legal = LegalQueries(store, settings.base_iri)
     legal.check(queries)
     app.include_router(named_queries.router(endpoint, queries, legal))

@@ -24,11 +24,14 @@ that policy refuses refuses the whole update (403).
 from __future__ import annotations
 
 import asyncio
+import binascii
 import itertools
+import re
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_to_bytes
 
 from pyoxigraph import (
     NamedNode,
@@ -37,6 +40,7 @@ from pyoxigraph import (
     RdfFormat,
     parse_query_results,
 )
+from pyoxigraph import Store as MemoryStore
 
 from commonsgraph import negotiation
 from commonsgraph.config import Settings, allowed
@@ -53,6 +57,7 @@ from commonsgraph.sparqllex import tokens
 from commonsgraph.sparqltext import has_dataset_clause
 from commonsgraph.store import LocalStore, QueryRequest, Serialized, Store
 from commonsgraph.store.cache import ResultCache, ResultKey
+from commonsgraph.store.local import query_syntax_error
 from commonsgraph.vocab import PREFIXES
 from commonsgraph.web.scheduler import Scheduler
 
@@ -69,6 +74,13 @@ ASK_TABLES = {
 }
 """ASK results in CSV and TSV (which the W3C defines for SELECT only), as Jena writes and reads
 them: a header naming one variable, then `true` or `false`."""
+CHECKED_TEXTS = 256
+CHECKED_LENGTH = 16_384
+"""The checked texts kept (`SparqlEndpoint.checked`): at most 256 × 16 K characters, twice
+(the client's text and the re-emitted one)."""
+SYNTAX_PROBE = "CREATE GRAPH <urn:commonsgraph:probe> ; CREATE GRAPH <urn:commonsgraph:probe> ;\n"
+"""Put before an update to have the engine read it without running it (`check_syntax`)."""
+_POSITION = re.compile(r"\bat \d+:\d+")
 NO_OPERATION = "INSERT DATA { }"
 """What a skipped operation becomes (an update's operations are separated by `;`)."""
 Dataset = tuple[tuple[NamedNode, ...], tuple[NamedNode, ...]]
@@ -115,18 +127,43 @@ def _utf8(data: bytes, what: str) -> str:
         raise InputError(f"the {what} is not valid UTF-8 (byte {error.start})") from None
 
 
+def percent_decoded(data: bytes) -> bytes:
+    """`application/x-www-form-urlencoded` bytes decoded (`+` a space, `%XX` a byte), as
+    `urllib.parse.unquote_to_bytes` does, but in C when every escape is well-formed (Python's
+    loop over a BSBM query's 400 escapes took longer than the rest of reading the protocol):
+    `%` becomes quoted-printable's `=` (a `=` itself becomes `=3D`) for `binascii.a2b_qp`. Its
+    soft line breaks cannot occur without CR and LF; a malformed escape decodes to fewer than
+    two bytes less, which the length shows, and then Python's loop decodes the whole."""
+    data = data.replace(b"+", b" ")
+    escapes = data.count(b"%")
+    if not escapes:
+        return data
+    if b"\n" not in data and b"\r" not in data:
+        decoded = binascii.a2b_qp(data.replace(b"=", b"=3D").replace(b"%", b"="))
+        if len(decoded) == len(data) - 2 * escapes:
+            return decoded
+    return unquote_to_bytes(data)
+
+
 def _fields(data: bytes, what: str, *, strict: bool = True) -> list[tuple[str, str]]:
     """The fields of `application/x-www-form-urlencoded` data, whose bytes, percent-decoded
-    too, must be UTF-8 (`strict`: each field must hold a `=`)."""
-    text = _utf8(data, what)
-    try:
-        return parse_qsl(
-            text, keep_blank_values=True, strict_parsing=strict and bool(text), errors="strict"
-        )
-    except UnicodeDecodeError:
-        raise InputError(f"the {what} is not valid UTF-8 once percent-decoded") from None
-    except ValueError:
-        raise InputError(f"the {what} is not application/x-www-form-urlencoded") from None
+    too, must be UTF-8 (`strict`: each field must hold a `=`; else a field without one has an
+    empty value, and empty fields are skipped)."""
+    _utf8(data, what)
+    fields = []
+    for part in data.split(b"&") if data else ():
+        name, equals, value = part.partition(b"=")
+        if strict and not equals:
+            raise InputError(f"the {what} is not application/x-www-form-urlencoded")
+        if not part:
+            continue
+        try:
+            fields.append(
+                (percent_decoded(name).decode("utf-8"), percent_decoded(value).decode("utf-8"))
+            )
+        except UnicodeDecodeError:
+            raise InputError(f"the {what} is not valid UTF-8 once percent-decoded") from None
+    return fields
 
 
 def _charset(content_type: str, what: str) -> None:
@@ -231,15 +268,32 @@ class SparqlEndpoint:
         exact = isinstance(store, LocalStore)
         self.results = ResultCache(settings.query_cache_bytes if exact else 0)
         self.base = settings.public_base + PATH.lstrip("/")
+        self._checked: OrderedDict[tuple[str, bool], Checked] = OrderedDict()
 
     def checked(self, text: str, *, may_load: bool = False) -> Checked:
         """The text as it will be evaluated (`sparqlcheck.check`), its SERVICE and LOAD
         refused to anything but their allow-lists (and LOAD to all but `may_load`); a LOAD
-        SILENT so refused is skipped."""
+        SILENT so refused is skipped. The same text is checked the same way: the last
+        `CHECKED_TEXTS` texts of at most `CHECKED_LENGTH` characters are not read again (a
+        client repeating a query spent most of its time here)."""
+        key = (text, may_load)
+        found = self._checked.get(key)
+        if found is not None:
+            self._checked.move_to_end(key)
+            return found
+        checked = self._check(text, may_load=may_load)
+        if len(text) <= CHECKED_LENGTH:
+            self._checked[key] = checked
+            if len(self._checked) > CHECKED_TEXTS:
+                self._checked.popitem(last=False)
+        return checked
+
+    def _check(self, text: str, *, may_load: bool) -> Checked:
         checked = check(text, PREFIXES, self.base)
         check_services(checked.services, self.settings.service_allowlist)
         refused = [load for load in checked.loads if not self._may_load(load, may_load)]
         if any(not load.silent for load in refused):
+            check_syntax(checked)  # a malformed text is a 400 whatever it would load
             if not may_load:
                 raise NotAllowed("LOAD is reserved to admin tokens")
             check_loads(refused, self.settings.load_allowlist)
@@ -352,6 +406,25 @@ class SparqlEndpoint:
             )
         with self.routed(checked) as runnable:
             await asyncio.to_thread(self.store.update, runnable, using=using)
+
+
+def check_syntax(checked: Checked) -> None:
+    """Raise the engine's syntax error on an update, if any, without running it: an empty
+    in-memory store reads the whole text before it runs its first operation, and the text
+    follows `SYNTAX_PROBE`, whose second operation fails (so nothing of the text runs and its
+    LOADs fetch nothing). The re-emitted text has no prologue (its prefixed names and relative
+    IRIs are written whole), so it may follow another operation."""
+    try:
+        MemoryStore().update(SYNTAX_PROBE + checked.text)
+    except SyntaxError as error:
+        found = query_syntax_error(error)
+        if found.line is not None and found.column is not None:  # the probe is line 1
+            line = found.line - 1
+            message = _POSITION.sub(f"at {line}:{found.column}", str(found), count=1)
+            found = QuerySyntaxError(message, line, found.column)
+        raise checked.relocate(found) from None
+    except (OSError, RuntimeError):
+        return  # the probe's failure: the text parses
 
 
 def _from_clauses(checked: Checked) -> Dataset:
