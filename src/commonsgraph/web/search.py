@@ -17,6 +17,7 @@ from commonsgraph.config import Settings
 from commonsgraph.search import kind_icon, kind_name
 from commonsgraph.textindex import FACETS, MAX_PAGE, Hit, Results, SearchIndex
 from commonsgraph.views import Linker
+from commonsgraph.web import languages
 
 HTML = "text/html"
 PAGE_SIZE = 20
@@ -55,7 +56,7 @@ def router(settings: Settings, index: SearchIndex, templates: Jinja2Templates) -
         "with facets and pages",
     )
     async def search(request: Request, q: str = "", lang: str | None = None) -> Response:
-        language = i18n.language(lang, request.headers.get("accept-language"))
+        language = languages.of_request(request)
         params = request.query_params
         if len(q) > 500:
             raise HTTPException(400, "q: at most 500 characters")
@@ -136,7 +137,7 @@ def router(settings: Settings, index: SearchIndex, templates: Jinja2Templates) -
     async def suggest(
         request: Request, prefix: str = "", type: str | None = None, lang: str | None = None
     ) -> Response:
-        language = i18n.language(lang, request.headers.get("accept-language"))
+        language = languages.of_request(request)
         limit = page_number(request.query_params.get("limit"), "limit", SUGGESTIONS, MAX_PAGE)
         kinds = [k for k in (type or "").split(",") if k]
         if len(prefix) > 200 or len(kinds) > 20:
