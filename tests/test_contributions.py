@@ -110,6 +110,12 @@ def site(tmp_path: Path) -> Iterator[Site]:
     yield from make_site(tmp_path)
 
 
+def found_by_search(client: TestClient, query: str) -> set[str]:
+    """The IRIs the search's first page finds for `query`."""
+    answer = client.get("/search", params={"q": query, "format": "json"}).json()
+    return {hit["iri"] for hit in answer["hits"]}
+
+
 def test_a_new_place_is_public_only_once_accepted(site: Site) -> None:
     contribution = site.upload(place(), source="https://tela.example/export.ttl")
     assert contribution["status"] == "pending"
@@ -124,9 +130,7 @@ def test_a_new_place_is_public_only_once_accepted(site: Site) -> None:
         ).status_code
         == 404
     )
-    assert (
-        "projets" not in site.client.get("/search", params={"q": "fabrique", "format": "json"}).text
-    )
+    assert PLACE not in found_by_search(site.client, "fabrique")
 
     accepted = site.review(str(contribution["id"]), "accept")
     assert accepted["status"] == "accepted"
@@ -140,7 +144,7 @@ def test_a_new_place_is_public_only_once_accepted(site: Site) -> None:
     )
     assert page.status_code == 200
     assert "La Fabrique à projets" in page.text
-    assert "projets" in site.client.get("/search", params={"q": "fabrique", "format": "json"}).text
+    assert PLACE in found_by_search(site.client, "fabrique")
     dump = site.client.get(f"/dumps/graph/contribution/{contribution['id']}.ttl")
     assert dump.status_code == 200
     assert "La Fabrique à projets" in dump.text

@@ -144,7 +144,7 @@ def test_search_as_json_and_as_a_page(client: TestClient) -> None:
     body = answer.json()
     assert body["total"] == 31
     assert len(body["hits"]) == 20
-    assert body["hits"][0]["kind"] == "third place"
+    assert body["hits"][0]["kind"] == "tiers-lieu"  # the kinds table's name
     assert body["hits"][0]["place"] == "Villezzz"
     second = client.get("/search", params={"q": "fablabzz", "format": "json", "page": "2"}).json()
     assert len(second["hits"]) == 11
