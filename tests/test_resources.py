@@ -333,6 +333,7 @@ def test_home_page_counts_and_entry_points(client: TestClient) -> None:
     ],
 )
 def test_search_ignores_accents_and_case(client: TestClient, query: str, expected: str) -> None:
+    client.cookies.clear()  # the language an earlier page chose: French here, by default
     hits = client.get("/search", params={"q": query, "format": "json"}).json()["hits"]
     assert any(expected.lower() in hit["label"].lower() for hit in hits), hits[:5]
     page = client.get("/search", params={"q": query}, headers={"Accept": "text/html"})
