@@ -511,7 +511,7 @@ def test_a_sign_in_posted_from_another_site_is_refused(watched: Watched, attacke
     ("path", "rendered"),
     [
         ("/docs", ".opblock-summary-path[data-path='/sparql']"),
-        ("/redoc", "h2:has-text('Search labels')"),  # an operation, rendered
+        ("/redoc", "h2:has-text('Search names')"),  # an operation, rendered
     ],
 )
 def test_the_api_documentation_loads_from_this_site(
@@ -544,7 +544,7 @@ def test_search_facets_pages_and_suggestions(watched: Watched, site: str) -> Non
     page.wait_for_url("**kind=**")
     assert page.inner_text("#count").endswith(f" {places}")
     kinds = {k.strip() for k in page.locator("ol.results .kind").all_inner_texts()}
-    assert kinds == {"tiers-lieu"}
+    assert kinds == {"⌂ tiers-lieu"}  # its icon, then its name
     assert page.locator("section.facet[data-facet=kind] a.chosen").count() == 1
     # typing in the search box proposes names
     page.fill("#q", "")
