@@ -1,6 +1,7 @@
 """The endpoint as a real server: deadlines that really stop the work, overload, the remote
 backend, and real client libraries (SPARQLWrapper, rdflib's SPARQLStore / SPARQLUpdateStore)."""
 
+import json
 import subprocess
 import sys
 import threading
@@ -18,7 +19,14 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore, SPARQLUpdateStore
 from SPARQLWrapper import JSON, XML, SPARQLWrapper
 
-from .servers import commonsgraph_server, oxigraph_server, server_pid, wait_for_work
+from .servers import (
+    HeldQuery,
+    commonsgraph_server,
+    oxigraph_server,
+    server_pid,
+    wait_for_queries,
+    wait_for_work,
+)
 
 BOMB = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 TRIVIAL = "ASK { ?s a cg:Network }"
@@ -87,38 +95,61 @@ def test_an_explosive_query_stops_at_the_deadline_and_frees_the_cpu(
     assert httpx.get(f"{url}/sparql", params={"query": TRIVIAL}).json()["boolean"] is True
 
 
-def test_past_its_queue_a_client_is_refused_whatever_x_forwarded_for_says(
-    server: tuple[str, Path],
-) -> None:
+@pytest.fixture(scope="module")
+def patient(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Deadlines no busy machine reaches while a test waits for its events: its queries end
+    when their clients hang up."""
+    data_dir = tmp_path_factory.mktemp("patient") / "var"
+    with commonsgraph_server(
+        data_dir, query_timeout="120", max_queries_per_client="2", max_waiting_per_client="1"
+    ) as url:
+        yield url
+
+
+def test_past_its_queue_a_client_is_refused_whatever_x_forwarded_for_says(patient: str) -> None:
     """Two queries run (the client's share), one waits (its queue), the next is refused; the
-    client is its address: without trusted proxies, X-Forwarded-For is not believed."""
-    url, _ = server
-    answers: dict[str, httpx.Response] = {}
+    client is its address: without trusted proxies, X-Forwarded-For is not believed. Each query
+    is sent once the server counts the one before it running or waiting."""
+    bombs = [HeldQuery(patient, BOMB, forwarded_for=f"198.51.100.{n}") for n in range(2)]
+    wait_for_queries(patient, running=2, waiting=0)
+    queued = HeldQuery(patient, TRIVIAL, forwarded_for="198.51.100.2")
+    wait_for_queries(patient, running=2, waiting=1)
+    refused = httpx.get(
+        f"{patient}/sparql",
+        params={"query": TRIVIAL},
+        headers={"X-Forwarded-For": "198.51.100.3"},
+        timeout=120,
+    )
+    assert refused.status_code == 503, refused.text
+    assert int(refused.headers["retry-after"]) >= 1
+    assert refused.json()["type"].endswith("overloaded")
+    assert "this client already runs 2 queries and has 1 waiting" in refused.json()["detail"]
+    wait_for_queries(patient, running=2, waiting=1)  # the refused query took nobody's place
+    bombs[0].hang_up()  # its turn goes to the query that waits
+    status, body = queued.answer()
+    assert status == 200, body
+    assert json.loads(body)["boolean"] is True
+    bombs[1].hang_up()
+    wait_for_queries(patient, running=0, waiting=0)
 
-    def send(name: str, query: str) -> None:
-        answers[name] = httpx.get(
-            f"{url}/sparql",
-            params={"query": query},
-            headers={"X-Forwarded-For": f"198.51.100.{name}"},  # a different one each
-            timeout=30,
-        )
 
-    threads = [threading.Thread(target=send, args=(str(n), BOMB)) for n in range(2)]
-    for thread in threads:
-        thread.start()
-    wait_for_work(url, cpu_seconds=0.5)
-    queued = [threading.Thread(target=send, args=(str(n), TRIVIAL)) for n in range(2, 4)]
-    for thread in queued:
-        thread.start()
-    for thread in queued + threads:
-        thread.join()
-    refused = [a for a in answers.values() if a.status_code == 503 and "waiting" in a.text]
-    assert len(refused) == 1, {n: a.text for n, a in answers.items()}
-    assert int(refused[0].headers["retry-after"]) >= 1
-    assert refused[0].json()["type"].endswith("overloaded")
-    assert "this client already runs 2 queries and has 1 waiting" in refused[0].json()["detail"]
-    trivial = [answers[n] for n in ("2", "3") if answers[n] is not refused[0]]
-    assert [a.json()["boolean"] for a in trivial] == [True]
+def test_a_query_whose_client_hangs_up_is_stopped_and_frees_its_worker(patient: str) -> None:
+    """By events: the query runs in a worker, its client hangs up, the worker is replaced (its
+    CPU released) and the turn given back."""
+    bomb = HeldQuery(patient, BOMB)
+    wait_for_queries(patient, running=1, waiting=0)
+    wait_for_work(patient)  # the explosive query is burning CPU in a worker
+    workers = {p.pid for p in psutil.Process(server_pid(patient)).children(recursive=True)}
+    bomb.hang_up()
+    wait_for_queries(patient, running=0, waiting=0)
+    deadline = time.monotonic() + 120
+    while all(psutil.pid_exists(pid) for pid in workers):
+        assert time.monotonic() < deadline, "no worker was stopped"
+        time.sleep(0.05)
+    killed = {pid for pid in workers if not psutil.pid_exists(pid)}
+    assert len(killed) == 1, "the worker that ran the query is killed, the others kept"
+    answer = httpx.get(f"{patient}/sparql", params={"query": TRIVIAL}, timeout=120)
+    assert answer.json()["boolean"] is True
 
 
 def test_sparqlwrapper_with_its_defaults_xml_and_json(server: tuple[str, Path]) -> None:
