@@ -107,7 +107,7 @@ def server_pid(url: str) -> int:
     raise AssertionError("no process listens on the server port")
 
 
-def wait_for_work(url: str, cpu_seconds: float = 0.3, timeout: float = 30) -> None:
+def wait_for_work(url: str, cpu_seconds: float = 0.3, timeout: float = 120) -> None:
     """Return once the query workers of the server at `url` have used `cpu_seconds` more CPU
     (a query is running), or fail after `timeout` seconds."""
     server = psutil.Process(server_pid(url))

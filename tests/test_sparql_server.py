@@ -4,8 +4,8 @@ backend, and real client libraries (SPARQLWrapper, rdflib's SPARQLStore / SPARQL
 import json
 import subprocess
 import sys
-import threading
 import time
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -65,34 +65,22 @@ def test_an_explosive_query_stops_at_the_deadline_and_frees_the_cpu(
     server: tuple[str, Path],
 ) -> None:
     """Checked by events, not by the clock: the query is stopped by killing its worker (whose
-    CPU is then released), while another query answers."""
+    CPU is then released), not before its deadline. (That other queries answer while it runs is
+    checked with deadlines no busy machine reaches: the tests of `patient` and test_fairness.)"""
     url, _ = server
-    results: dict[str, object] = {}
-
-    def explode() -> None:
-        started = time.monotonic()
-        results["bomb"] = httpx.get(f"{url}/sparql", params={"query": BOMB}, timeout=60)
-        results["bomb_seconds"] = time.monotonic() - started
-
-    bomb = threading.Thread(target=explode)
-    bomb.start()
-    wait_for_work(url)  # the explosive query is burning CPU in a worker
+    unseen = f'ASK {{ ?s ?p "{uuid.uuid4()}" }}'  # no answer kept for it: it starts the workers
+    assert httpx.get(f"{url}/sparql", params={"query": unseen}, timeout=120).status_code == 200
     workers = {p.pid for p in psutil.Process(server_pid(url)).children(recursive=True)}
-    trivial = httpx.get(f"{url}/sparql", params={"query": TRIVIAL}, timeout=60)
-    assert trivial.json()["boolean"] is True
-    assert bomb.is_alive(), "a trivial query answers while the explosive one runs"
-    bomb.join()
-    response = results["bomb"]
-    assert isinstance(response, httpx.Response)
+    started = time.monotonic()
+    response = httpx.get(f"{url}/sparql", params={"query": BOMB}, timeout=120)
+    seconds = time.monotonic() - started
     assert response.status_code == 503
     assert response.json()["type"].endswith("query-timeout")
     assert "longer than 3 s" in response.json()["detail"]
-    seconds = results["bomb_seconds"]
-    assert isinstance(seconds, float)
-    assert 2.9 < seconds < 60
+    assert seconds > 2.9, "not stopped before its deadline"
     killed = {pid for pid in workers if not psutil.pid_exists(pid)}
     assert len(killed) == 1, "the worker that ran the query is killed, its CPU released"
-    assert httpx.get(f"{url}/sparql", params={"query": TRIVIAL}).json()["boolean"] is True
+    assert httpx.get(f"{url}/sparql", params={"query": TRIVIAL}, timeout=120).json()["boolean"]
 
 
 @pytest.fixture(scope="module")
@@ -134,12 +122,15 @@ def test_past_its_queue_a_client_is_refused_whatever_x_forwarded_for_says(patien
 
 
 def test_a_query_whose_client_hangs_up_is_stopped_and_frees_its_worker(patient: str) -> None:
-    """By events: the query runs in a worker, its client hangs up, the worker is replaced (its
-    CPU released) and the turn given back."""
+    """By events: the query runs in a worker (and another query answers meanwhile), its client
+    hangs up, the worker is replaced (its CPU released) and the turn given back."""
     bomb = HeldQuery(patient, BOMB)
     wait_for_queries(patient, running=1, waiting=0)
     wait_for_work(patient)  # the explosive query is burning CPU in a worker
     workers = {p.pid for p in psutil.Process(server_pid(patient)).children(recursive=True)}
+    trivial = httpx.get(f"{patient}/sparql", params={"query": TRIVIAL}, timeout=120)
+    assert trivial.json()["boolean"] is True
+    wait_for_queries(patient, running=1, waiting=0)  # answered while the explosive one runs
     bomb.hang_up()
     wait_for_queries(patient, running=0, waiting=0)
     deadline = time.monotonic() + 120
