@@ -25,12 +25,12 @@ def free_port() -> int:
 
 
 def wait_until_up(
-    url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 60
+    url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 180
 ) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:
-            httpx.get(url, timeout=1)
+            httpx.get(url, timeout=30)
             return
         except httpx.TransportError:
             assert process.poll() is None, log.read_text()
@@ -50,7 +50,7 @@ def running(
     finally:
         process.terminate()
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=120)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()

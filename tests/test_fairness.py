@@ -160,6 +160,6 @@ def test_a_query_past_the_memory_limit_is_stopped_with_a_clear_problem(default: 
     assert answer.headers["content-type"].startswith("application/problem+json")
     assert problem_type(answer) == "query-memory-limit"
     assert "more than 256 MiB of memory" in answer.json()["detail"]
-    after = httpx.get(f"{default}/sparql", params={"query": "ASK { ?s a cg:Network }"})
+    after = httpx.get(f"{default}/sparql", params={"query": "ASK { ?s a cg:Network }"}, timeout=120)
     assert after.status_code == 200
     assert after.json()["boolean"] is True

@@ -196,6 +196,7 @@ def test_rdflib_sparql_store_and_update_store(server: tuple[str, Path]) -> None:
     check = httpx.get(
         f"{url}/sparql",
         params={"query": 'ASK { GRAPH <http://example.org/rdflib> { ?s ?p "from rdflib" } }'},
+        timeout=120,
     )
     assert check.json()["boolean"] is True
     anonymous = SPARQLUpdateStore(query_endpoint=f"{url}/sparql", update_endpoint=f"{url}/sparql")
@@ -252,14 +253,23 @@ def test_every_write_route_needs_a_token(server: tuple[str, Path]) -> None:
     for method, path, options in writes:
         headers = options.get("headers", {})
         data, content = options.get("data"), options.get("content")
-        anonymous = httpx.request(method, url + path, headers=headers, data=data, content=content)
+        anonymous = httpx.request(
+            method, url + path, headers=headers, data=data, content=content, timeout=120
+        )
         assert anonymous.status_code == 401, (method, path)
         as_reader = httpx.request(
-            method, url + path, headers={**headers, **reader}, data=data, content=content
+            method,
+            url + path,
+            headers={**headers, **reader},
+            data=data,
+            content=content,
+            timeout=120,
         )
         assert as_reader.status_code == 403, (method, path)
     assert (
-        httpx.get(f"{url}/sparql", params={"query": "ASK { ?s a cg:TiersLieu }"}).json()["boolean"]
+        httpx.get(
+            f"{url}/sparql", params={"query": "ASK { ?s a cg:TiersLieu }"}, timeout=120
+        ).json()["boolean"]
         is True
     )
 
@@ -271,23 +281,25 @@ def test_the_service_runs_on_a_remote_oxigraph_server(tmp_path: Path) -> None:
         oxigraph_server(tmp_path, "--timeout-s", "10") as oxigraph,
         commonsgraph_server(tmp_path / "var", store=oxigraph, query_timeout="10") as url,
     ):
-        assert httpx.get(f"{url}/health").json()["statements"] > 1000
+        assert httpx.get(f"{url}/health", timeout=120).json()["statements"] > 1000
         response = httpx.get(
             f"{url}/sparql",
             params={"query": "SELECT ?n WHERE { ?x a cg:Network ; rdfs:label ?n }"},
             headers={"Accept": "text/csv"},
+            timeout=120,
         )
         assert "France Tiers-Lieux" in response.text
         direct = httpx.get(
             f"{oxigraph}/query",
             params={"query": "ASK { ?x a <https://w3id.org/commonsgraph/ns#Network> }"},
             headers={"Accept": "application/sparql-results+json"},
+            timeout=120,
         )
         assert direct.json()["boolean"] is True
         started = time.monotonic()
-        bomb = httpx.get(f"{url}/sparql", params={"query": BOMB}, timeout=60)
+        bomb = httpx.get(f"{url}/sparql", params={"query": BOMB}, timeout=300)
         assert bomb.status_code in (503, 500), bomb.text
-        assert time.monotonic() - started < 60  # stopped: it would run for hours
+        assert time.monotonic() - started < 300  # stopped: it would run for hours
         # a burst from one client (Comunica's COUNT and ASK per pattern) queues, not fails
         with ThreadPoolExecutor(16) as pool:
             burst = list(
@@ -295,7 +307,7 @@ def test_the_service_runs_on_a_remote_oxigraph_server(tmp_path: Path) -> None:
                     lambda n: httpx.get(
                         f"{url}/sparql",
                         params={"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p {n} }}"},
-                        timeout=30,
+                        timeout=120,
                     ),
                     range(16),
                 )
