@@ -22,8 +22,8 @@ def test_health(client: TestClient, seeded: LocalStore) -> None:
         "status": "ok",
         "statements": seeded.triple_count(),
         "graphs": len(seeded.graphs()),
-        "queries": {"running": 0, "waiting": 0},  # counted by the events of real queries:
-    }  # test_sparql_server, test_fairness (tests/servers.py: wait_for_queries)
+        "queries": {"running": 0, "waiting": 0},  # while queries run: test_fairness
+    }
 
 
 def test_select_answers_sparql_json_over_the_public_graphs(client: TestClient) -> None:
