@@ -122,7 +122,7 @@ class Canary:
         with probe:
             probe.connect(("127.0.0.1", self.port))
         with self._seen:
-            assert self._seen.wait_for(lambda: port not in self._probes, timeout=30)
+            assert self._seen.wait_for(lambda: port not in self._probes, timeout=120)
             return self._count
 
     def close(self) -> None:

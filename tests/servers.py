@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import socket
@@ -11,6 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 import psutil
@@ -23,12 +25,12 @@ def free_port() -> int:
 
 
 def wait_until_up(
-    url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 60
+    url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 180
 ) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:
-            httpx.get(url, timeout=1)
+            httpx.get(url, timeout=30)
             return
         except httpx.TransportError:
             assert process.poll() is None, log.read_text()
@@ -48,7 +50,7 @@ def running(
     finally:
         process.terminate()
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=120)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
@@ -105,7 +107,7 @@ def server_pid(url: str) -> int:
     raise AssertionError("no process listens on the server port")
 
 
-def wait_for_work(url: str, cpu_seconds: float = 0.3, timeout: float = 30) -> None:
+def wait_for_work(url: str, cpu_seconds: float = 0.3, timeout: float = 120) -> None:
     """Return once the query workers of the server at `url` have used `cpu_seconds` more CPU
     (a query is running), or fail after `timeout` seconds."""
     server = psutil.Process(server_pid(url))
@@ -125,3 +127,52 @@ def wait_for_work(url: str, cpu_seconds: float = 0.3, timeout: float = 30) -> No
     while used() - start < cpu_seconds:
         assert time.monotonic() < deadline, "no query worker started working"
         time.sleep(0.05)
+
+
+def wait_for_queries(url: str, *, running: int, waiting: int, timeout: float = 120) -> None:
+    """Return once the server at `url` says (`/health`) that `running` public queries hold a
+    turn and `waiting` wait for one, or fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    expected = {"running": running, "waiting": waiting}
+    while True:
+        counts = httpx.get(f"{url}/health", timeout=timeout).json()["queries"]
+        if counts == expected:
+            return
+        assert time.monotonic() < deadline, f"the server counts {counts}, not {expected}"
+        time.sleep(0.02)
+
+
+class HeldQuery:
+    """A query sent to `/sparql` on a connection of its own, from the loopback `address`: its
+    answer is read when asked for, or its client hangs up (the server then stops the query)."""
+
+    def __init__(
+        self,
+        url: str,
+        query: str,
+        *,
+        address: str = "127.0.0.1",
+        forwarded_for: str | None = None,
+        timeout: float = 120,
+    ) -> None:
+        parts = urlsplit(url)
+        assert parts.hostname is not None
+        assert parts.port is not None
+        self.connection = http.client.HTTPConnection(
+            parts.hostname, parts.port, timeout=timeout, source_address=(address, 0)
+        )
+        headers = {"Accept": "application/sparql-results+json"}
+        if forwarded_for is not None:
+            headers["X-Forwarded-For"] = forwarded_for
+        self.connection.request("GET", "/sparql?" + urlencode({"query": query}), headers=headers)
+
+    def answer(self) -> tuple[int, bytes]:
+        """The status and the body of the answer, once it came."""
+        response = self.connection.getresponse()
+        body = response.read()
+        self.connection.close()
+        return response.status, body
+
+    def hang_up(self) -> None:
+        """Close the connection without waiting for the answer."""
+        self.connection.close()

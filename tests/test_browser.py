@@ -4,17 +4,22 @@ as if the machine had no network)."""
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Request, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Request,
+    sync_playwright,
+)
 
 from .servers import commonsgraph_server, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
-SLOW = 60
-"""Seconds a request that validates or publishes may take on a loaded machine (httpx's
-default, 5 s, is not enough while the whole suite runs on two shared cores)."""
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
 
@@ -28,6 +33,19 @@ def browser() -> Iterator[Browser]:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
         yield browser
         browser.close()
+
+
+PATIENCE = 120_000
+"""Milliseconds a page may take to load or to show an element: a bound a busy machine does not
+reach (pages wait for events: a selector, a URL)."""
+
+
+def new_context(browser: Browser, **options: Any) -> BrowserContext:
+    """A browser context whose waits are bounded by `PATIENCE`."""
+    context = browser.new_context(**options)
+    context.set_default_timeout(PATIENCE)
+    context.set_default_navigation_timeout(PATIENCE)
+    return context
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +92,7 @@ class Watched:
 
 @pytest.fixture
 def watched(browser: Browser) -> Iterator[Watched]:
-    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    context = new_context(browser, viewport={"width": 1100, "height": 900})
     yield Watched(context.new_page())
     context.close()
 
@@ -107,7 +125,7 @@ def test_a_licence_page_with_its_badges(watched: Watched, site: str) -> None:
 def test_the_attribution_of_a_commons_is_copied_with_its_button(
     browser: Browser, site: str
 ) -> None:
-    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    context = new_context(browser, permissions=["clipboard-read", "clipboard-write"])
     watched = Watched(context.new_page())
     page = watched.page
     page.goto(f"{site}/commons/fab-manager?lang=en")
@@ -140,7 +158,7 @@ def test_the_query_editor_runs_a_query(watched: Watched, site: str) -> None:
         "window.commonsgraphEditor.getTab().setQuery('PREFIX cg: <https://w3id.org/commonsgraph/ns#> SELECT ?n WHERE { ?n a cg:Network }'); null"
     )
     watched.page.click(".yasqe_queryButton")
-    watched.page.wait_for_selector(".yasr .dataTable, .yasr table", timeout=15000)
+    watched.page.wait_for_selector(".yasr .dataTable, .yasr table")
     assert "rfflabs" in watched.page.inner_text(".yasr")
     hrefs = watched.page.eval_on_selector_all(
         ".yasr a.iri", "as => as.map(a => a.getAttribute('href'))"
@@ -204,7 +222,7 @@ def test_the_chosen_language_is_kept_when_following_links(browser: Browser, atta
 
 
 def test_pages_fit_a_phone(browser: Browser, site: str) -> None:
-    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
+    context = new_context(browser, viewport={"width": 375, "height": 740}, is_mobile=True)
     page = context.new_page()
     for path in ("/", "/tiers-lieu/la-myne", "/licence/MIT"):
         page.goto(site + path)
@@ -216,7 +234,7 @@ def test_pages_fit_a_phone(browser: Browser, site: str) -> None:
 def test_the_map_survives_tiles_that_cannot_be_fetched(browser: Browser, tmp_path: Path) -> None:
     unreachable = f"http://127.0.0.1:{free_port()}/tiles/{{z}}/{{x}}/{{y}}.png"
     with commonsgraph_server(tmp_path / "var", tile_url=unreachable) as url:
-        context = browser.new_context()
+        context = new_context(browser)
         page = context.new_page()
         failures: list[str] = []
         page.on("pageerror", lambda error: failures.append(str(error)))
@@ -254,7 +272,7 @@ def test_a_curator_reviews_contributions_in_the_browser(browser: Browser, tmp_pa
                 f"{url}/contributions",
                 content=body.encode(),
                 headers={**contributor, "Content-Type": "text/turtle"},
-                timeout=SLOW,
+                timeout=120,
             )
             assert response.status_code == 201, response.text
             return str(response.json()["id"])
@@ -264,7 +282,7 @@ def test_a_curator_reviews_contributions_in_the_browser(browser: Browser, tmp_pa
             upload("doublon", "Doublon"),
             upload("sans-commune", "Sans commune", "99999"),
         )
-        watched = Watched(browser.new_context().new_page())
+        watched = Watched(new_context(browser).new_page())
         page = watched.page
         page.goto(f"{url}/contributions?status=pending&lang=fr")
         page.wait_for_url("**/contributions/login**")
@@ -285,7 +303,7 @@ def test_a_curator_reviews_contributions_in_the_browser(browser: Browser, tmp_pa
         assert "Camille" in page.inner_text("main")
         assert (
             httpx.get(
-                f"{url}/tiers-lieu/le-lieu", headers={"Accept": "text/turtle"}, timeout=SLOW
+                f"{url}/tiers-lieu/le-lieu", headers={"Accept": "text/turtle"}, timeout=120
             ).status_code
             == 200
         )
@@ -377,16 +395,16 @@ def attacked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                     f"{url}/contributions",
                     content=trap(slug, label, lat).encode(),
                     headers={**contributor, "Content-Type": "text/turtle"},
-                    timeout=SLOW,
+                    timeout=120,
                 )
                 assert response.status_code == 201, response.text
                 accepted = httpx.post(
                     f"{url}/contributions/{response.json()['id']}/accept",
                     headers=curator,
-                    timeout=SLOW,
+                    timeout=120,
                 )
                 assert accepted.json()["status"] == "accepted", accepted.text
-            harvest = httpx.post(f"{url}/sources/dump/harvest", headers=curator, timeout=60)
+            harvest = httpx.post(f"{url}/sources/dump/harvest", headers=curator, timeout=120)
             assert harvest.status_code == 200, harvest.text
             assert harvest.json()["published"] == 2, harvest.text
             region = httpx.put(
@@ -394,7 +412,7 @@ def attacked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 params={"graph": BASE + "graph/test-region"},
                 content=REGION.encode(),
                 headers={**curator, "Content-Type": "text/turtle"},
-                timeout=SLOW,
+                timeout=120,
             )
             assert region.status_code == 201, region.text
             yield url
@@ -486,7 +504,7 @@ def test_the_main_pages_keep_to_their_content_security_policy(
     if path == "/sparql":
         watched.page.wait_for_selector(".yasqe")
         watched.page.click(".yasqe_queryButton")
-        watched.page.wait_for_selector(".yasr .dataTable, .yasr table", timeout=15000)
+        watched.page.wait_for_selector(".yasr .dataTable, .yasr table")
     assert watched.page.evaluate("window.__violations") == []
     watched.clean()
 

@@ -100,8 +100,10 @@ def test_census_before_geo_says_what_to_do(tmp_path: Path, shared_data: Path) ->
 
 def test_serve_starts_a_real_server_on_an_embedded_store(tmp_path: Path) -> None:
     with commonsgraph_server(tmp_path / "var") as url:
-        assert httpx.get(f"{url}/health").json()["statements"] > 1000
-        query = httpx.get(f"{url}/sparql", params={"query": "ASK { ?p a cg:TiersLieu }"})
+        assert httpx.get(f"{url}/health", timeout=120).json()["statements"] > 1000
+        query = httpx.get(
+            f"{url}/sparql", params={"query": "ASK { ?p a cg:TiersLieu }"}, timeout=120
+        )
         assert query.json()["boolean"] is True
     assert (tmp_path / "var" / "store").is_dir()
 
@@ -124,14 +126,15 @@ def test_serve_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(f"{url}/health", process, log)
-        with httpx.Client() as client:  # a kept-alive connection stays open over the stop
+        # a kept-alive connection stays open over the stop
+        with httpx.Client(timeout=120) as client:
             query = client.get(f"{url}/sparql", params={"query": "ASK { ?p a cg:TiersLieu }"})
             assert query.json()["boolean"] is True
             children = psutil.Process(process.pid).children(recursive=True)
             assert children, "the query workers run under the served process"
             process.send_signal(signal.SIGINT)
-            assert process.wait(timeout=30) == 0, log.read_text()
-        _, alive = psutil.wait_procs(children, timeout=30)
+            assert process.wait(timeout=120) == 0, log.read_text()
+        _, alive = psutil.wait_procs(children, timeout=120)
         assert not alive, "no worker outlives the service"
     finally:
         if process.poll() is None:

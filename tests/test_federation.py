@@ -48,7 +48,10 @@ def partner_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A SemApps-style partner: `oxigraph serve` with PAIR data; its query endpoint."""
     with oxigraph_server(tmp_path_factory.mktemp("partner")) as url:
         response = httpx.post(
-            f"{url}/store?default", content=PAIR.encode(), headers={"Content-Type": "text/turtle"}
+            f"{url}/store?default",
+            content=PAIR.encode(),
+            headers={"Content-Type": "text/turtle"},
+            timeout=120,
         )
         assert response.is_success, response.text
         yield f"{url}/query"
@@ -171,16 +174,17 @@ def test_the_gateway_is_no_open_proxy(partner: Partner) -> None:
         with gateway.route(text, check(text, PREFIXES).services) as routed:
             base = routed.split("<", 1)[1].split("/call/", 1)[0]
             assert endpoint not in routed
-            unknown = httpx.post(f"{base}/call/guessed", content=b"SELECT * {}")
+            unknown = httpx.post(f"{base}/call/guessed", content=b"SELECT * {}", timeout=120)
             assert unknown.status_code == 404
             token = routed.split("/call/", 1)[1].split(">", 1)[0]
             forwarded = httpx.post(
                 f"{base}/call/{token}",
                 content=b"SELECT * {}",
                 headers={"Accept": "application/sparql-results+json"},
+                timeout=120,
             )
             assert forwarded.status_code == 200
-        after = httpx.post(f"{base}/call/{token}", content=b"SELECT * {}")
+        after = httpx.post(f"{base}/call/{token}", content=b"SELECT * {}", timeout=120)
         assert after.status_code == 404  # the query ended: its call is gone
     assert len(partner.requests) == 1
 

@@ -77,7 +77,10 @@ def semapps(tmp_path: Path) -> Iterator[str]:
     (tmp_path / "partner").mkdir()
     with oxigraph_server(tmp_path / "partner") as url:
         response = httpx.post(
-            f"{url}/store?default", content=PAIR.encode(), headers={"Content-Type": "text/turtle"}
+            f"{url}/store?default",
+            content=PAIR.encode(),
+            headers={"Content-Type": "text/turtle"},
+            timeout=120,
         )
         assert response.status_code in (200, 201, 204), response.text
         yield url
@@ -147,6 +150,7 @@ def test_a_semapps_partner_is_harvested_and_a_change_changes_only_that_record(
         f"{semapps}/update",
         content=update.encode(),
         headers={"Content-Type": "application/sparql-update"},
+        timeout=120,
     )
     assert response.status_code == 204, response.text
     code, output = cli(data, "harvest", "reseau-x")
@@ -420,7 +424,7 @@ def test_the_service_harvests_on_a_schedule(
     partner.routes["/dump.ttl"] = Route(body=GOOD_TURTLE, content_type="text/turtle")
     settings = Settings(data_dir=data, base_iri=BASE, harvest_every=0.2)
     with TestClient(create_app(settings, seeded)) as client:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 120
         while client.get("/sources/dump").json()["status"]["last_success"] is None:
             assert time.monotonic() < deadline, "no scheduled harvest"
             time.sleep(0.1)

@@ -33,7 +33,7 @@ class Served:
 
     def assert_alive(self) -> None:
         """The service answers the next request (it did not crash)."""
-        assert httpx.get(f"{self.url}/health", timeout=30).json()["status"] == "ok"
+        assert httpx.get(f"{self.url}/health", timeout=120).json()["status"] == "ok"
 
 
 def _token(data_dir: Path, role: str) -> dict[str, str]:
@@ -92,7 +92,9 @@ def test_a_long_update_holds_no_public_query(served: Served) -> None:
     """pyoxigraph plans a WHERE of a few hundred triple patterns for tens of seconds (200: 11 s,
     400: 3 min, measured), in the service's process since it is an update; the public queries
     asked meanwhile once waited for the store's write lock, all of them, until it was done."""
-    assert httpx.post(f"{served.url}/sparql", data={"query": "ASK {}"}).status_code == 200
+    assert (
+        httpx.post(f"{served.url}/sparql", data={"query": "ASK {}"}, timeout=120).status_code == 200
+    )
     patterns = " ".join(f"?x <http://e.example/p{i}> ?y{i} ." for i in range(200))
     update = f"INSERT {{ GRAPH <http://a> {{ <http://a> <http://b> ?y0 }} }} WHERE {{ {patterns} }}"
     done = threading.Event()

@@ -64,7 +64,10 @@ def site(imported: LocalStore, tmp_path: Path) -> Iterator[Site]:
     }
     with oxigraph_server(tmp_path / "partner") as url:
         loaded = httpx.post(
-            f"{url}/store?default", content=PAIR.encode(), headers={"Content-Type": "text/turtle"}
+            f"{url}/store?default",
+            content=PAIR.encode(),
+            headers={"Content-Type": "text/turtle"},
+            timeout=120,
         )
         assert loaded.is_success, loaded.text
         app = create_app(settings, imported, tokens)

@@ -578,6 +578,7 @@ def test_service_to_an_allowed_endpoint_works(
         f"{oxigraph_url}/update",
         content='INSERT DATA { GRAPH <http://partner/g> { <http://partner/place> <http://www.w3.org/2000/01/rdf-schema#label> "Partner place" } }',
         headers={"Content-Type": "application/sparql-update"},
+        timeout=120,
     ).raise_for_status()
     with make_client(disk_store, tokens, service_allowlist=(f"{oxigraph_url}/query",)) as client:
         query = (

@@ -279,7 +279,7 @@ def test_query_workers_answer_one_event_loop_after_another(tmp_path: Path) -> No
     ask = QueryRequest("ASK { ?s ?p ?o }", QueryResultsFormat.JSON, RdfFormat.TURTLE)
     try:
         for _ in range(2):
-            answer = asyncio.run(asyncio.wait_for(store.execute(ask), timeout=20))
+            answer = asyncio.run(asyncio.wait_for(store.execute(ask), timeout=120))
             assert b"true" in answer.body
     finally:
         store.close()

@@ -128,7 +128,7 @@ class Harvest:
         self.requests: list[tuple[str, str]] = []
         self.datasets: dict[str, dict[str, object]] = {}
         self.services: dict[str, str] = {}
-        with httpx.Client(timeout=30) as client:
+        with httpx.Client(timeout=120) as client:
             self.client = client
             fmt = self.get_format(url)
             next_url: str | None = url
@@ -230,7 +230,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def test_udata_harvests_the_catalogue(site: str, path: str, head: bool) -> None:
     harvest = Harvest(site + path)
     assert (harvest.requests[0][0] == "HEAD") is head
-    graphs = httpx.get(site + "/health").json()["graphs"]
+    graphs = httpx.get(site + "/health", timeout=120).json()["graphs"]
     assert len(harvest.datasets) == 1 + graphs
     found = {
         remote_id.removeprefix(BASE): d["licence"] for remote_id, d in harvest.datasets.items()
@@ -243,14 +243,14 @@ def test_udata_harvests_the_catalogue(site: str, path: str, head: bool) -> None:
     contacts = {d["contact"] for d in harvest.datasets.values()}
     assert contacts == {("Projet commonsgraph", CONTACT)}, "udata imports every contact point"
     assert set(harvest.services) == {BASE + "service/sparql", BASE + "service/linked-data"}
-    assert httpx.get(harvest.services[BASE + "service/sparql"]).status_code == 200
+    assert httpx.get(harvest.services[BASE + "service/sparql"], timeout=120).status_code == 200
 
 
 def test_every_download_answers_head(site: str) -> None:
     harvest = Harvest(site + "/catalog.ttl")
     downloads = [url for d in harvest.datasets.values() for url in d["downloads"]]  # type: ignore[attr-defined]
     assert len(downloads) == len(harvest.datasets)
-    with httpx.Client(timeout=30) as client:
+    with httpx.Client(timeout=120) as client:
         for url in downloads:
             response = client.head(url)
             assert response.status_code == 200, url

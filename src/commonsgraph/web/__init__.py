@@ -219,7 +219,13 @@ def create_app(
             counts = (store.triple_count(), len(store.graphs()))
             counted.clear()
             counted[version or ""] = counts
-        return {"status": "ok", "statements": counts[0], "graphs": counts[1]}
+        turns = endpoint.scheduler
+        return {
+            "status": "ok",
+            "statements": counts[0],
+            "graphs": counts[1],
+            "queries": {"running": turns.taken, "waiting": turns.waiting},
+        }
 
     reuse = next(q for q in queries if q.name == REUSE_QUERY)
     representations = resources.Representations(settings, store, templates, reuse, legal=legal)

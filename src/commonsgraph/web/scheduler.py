@@ -67,6 +67,11 @@ class Scheduler:
         """Queries waiting for a turn, all clients together."""
         return self._waiting
 
+    @property
+    def taken(self) -> int:
+        """Turns in use (a query running, or given one and about to run), all clients together."""
+        return self._total
+
     def turn(self, client: str) -> Turn:
         """`async with scheduler.turn(client):` runs the block in one of the client's turns."""
         return Turn(self, client)

@@ -5,7 +5,8 @@ and its dependency machinery cost ten times that. So `/sparql` is a plain ASGI e
 as a route: it reads the raw request into an operation (`web/protocol.py`), runs it, and writes
 the answer. Its errors are raised, and translated once by the app's handlers (`web/problems.py`).
 Updates need a bearer token with a write role (`web/auth.py`); a GET without an operation gets
-the description (`web/description.py`). A HEAD reaches it as a GET (`web.semantics.HeadAsGet`
+the description (`web/description.py`). A query whose client hangs up is stopped
+(`web/hangups.py`). A HEAD reaches it as a GET (`web.semantics.HeadAsGet`
 drops the content). The OpenAPI document describes the route by hand (`OPENAPI`).
 """
 
@@ -22,6 +23,7 @@ from commonsgraph.tokens import TokenStore
 from commonsgraph.web.auth import authenticate
 from commonsgraph.web.clients import client_of
 from commonsgraph.web.description import Describer
+from commonsgraph.web.hangups import HungUp, unless_hung_up
 from commonsgraph.web.limits import receive_body
 from commonsgraph.web.protocol import (
     FORM,
@@ -72,7 +74,11 @@ class SparqlRoute:
             await self.endpoint.update(operation, may_load=token.allows("admin"))
             reply = Reply(204)
         else:
-            result = await self.endpoint.answer(operation, headers.get("accept"), client_of(scope))
+            answer = self.endpoint.answer(operation, headers.get("accept"), client_of(scope))
+            try:
+                result = await unless_hung_up(receive, answer)
+            except HungUp:
+                return  # its query stopped; nobody is left to answer
             reply = Reply.results(result)
         await send(
             {"type": "http.response.start", "status": reply.status, "headers": reply.headers()}
