@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
-from commonsgraph import i18n, kinds
+from commonsgraph import i18n, kinds, lists
 from commonsgraph.describe import Description, pick
 from commonsgraph.graphs import GraphInfo
 from commonsgraph.legal.engine import Engine, Step
@@ -106,6 +106,8 @@ class Page:
     """The address of the Atom feed of the articles about it (a theme)."""
     icon: str = ""
     template: str = "resource.html"
+    browse: str | None = None
+    """The address of the browsable list of its places (`lists`), when it has some."""
 
 
 @dataclass(frozen=True)
@@ -293,6 +295,11 @@ class PageBuilder:
             self._shown(description, page, kind)
         if iri.value.startswith(CG_ONTOLOGY_PREFIX) or page.is_class:
             self._term(description, page)
+        path = lists.scope_path([t.value for t in description.types])
+        if path is not None and self.store.ask(
+            f"ASK {{ ?p a cg:TiersLieu ; {path} ?scope }}", {"scope": iri}
+        ):
+            page.browse = "/places?within=" + quote(iri.value, safe="")
         return page
 
     # -- kinds of resources -----------------------------------------------------------------
