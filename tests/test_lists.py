@@ -150,7 +150,16 @@ def test_a_resource_that_lists_no_places_is_not_found(client: TestClient) -> Non
     assert response.status_code == 404
 
 
-def test_a_region_page_links_its_browsable_list(client: TestClient) -> None:
+def test_a_region_page_shows_the_first_page_of_its_list_and_links_the_rest(
+    client: TestClient,
+) -> None:
     page = client.get("/region/52", headers={"Accept": "text/html"})
     assert 'id="browse-places"' in page.text
     assert "/places?within=https%3A%2F%2Fw3id.org%2Fcommonsgraph%2Fregion%2F52" in page.text
+    rows = page.text.split('class="place-list"', 1)[1].split("<tbody>", 1)[1].split("</tbody>")[0]
+    assert rows.count("<tr>") == 50  # the first page of 64
+    assert 'rel="next" href="/places?within=' in page.text
+    assert (
+        "/places?within=https%3A%2F%2Fw3id.org%2Fcommonsgraph%2Fregion%2F52&amp;sort=name&amp;page_size=50&amp;format=csv"
+        in page.text
+    )

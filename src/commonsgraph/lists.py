@@ -15,6 +15,7 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from pyoxigraph import Literal, NamedNode
 
@@ -25,6 +26,9 @@ from commonsgraph.store import Store
 from commonsgraph.vocab import compact
 
 CG, IGEO, SKOS = kinds.CG, kinds.IGEO, kinds.SKOS
+
+PATH = "/places"
+"""Where lists are served (`web.lists`)."""
 
 SCOPES: dict[str, str] = {
     IGEO + "Region": "schema:containedInPlace+",
@@ -147,11 +151,17 @@ class Option:
 class PlaceList:
     """The filtered list (all of it: `page_rows` is the page shown)."""
 
+    within: str
+    """The IRI of the resource whose places these are."""
     request: ListRequest
     rows: list[Row]
     total: int
     """Places of the resource before filtering."""
     options: dict[str, list[Option]]
+
+    def address(self, **changes: object) -> str:
+        """The address of this list (`PATH`), with `changes` to its parameters."""
+        return PATH + "?" + urlencode({"within": self.within, **self.request.query(**changes)})
 
     @property
     def count(self) -> int:
@@ -298,4 +308,4 @@ def place_list(
             ),
             key=lambda o: (-o.count, o.label.lower()),
         )
-    return PlaceList(request, chosen, len(everything), options)
+    return PlaceList(scope.value, request, chosen, len(everything), options)

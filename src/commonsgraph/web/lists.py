@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import HTTPException
@@ -24,11 +23,7 @@ from commonsgraph.views import Linker
 from commonsgraph.vocab import compact
 from commonsgraph.web import languages
 
-PATH = "/places"
-
-
-def href(within: str, request: lists.ListRequest, **changes: object) -> str:
-    return PATH + "?" + urlencode({"within": within, **request.query(**changes)})
+PATH = lists.PATH
 
 
 def _scope(store: Store, scope: NamedNode, language: str) -> tuple[str | None, str]:
@@ -94,12 +89,12 @@ def router(settings: Settings, store: Store, templates: Jinja2Templates) -> APIR
             "alternates": [
                 {
                     "type": "text/csv",
-                    "href": href(within, asked, format="csv", page=""),
+                    "href": found.address(format="csv", page=""),
                     "name": "CSV",
                 },
                 {
                     "type": "application/geo+json",
-                    "href": href(within, asked, format="geojson", page=""),
+                    "href": found.address(format="geojson", page=""),
                     "name": "GeoJSON",
                 },
             ],
@@ -107,10 +102,8 @@ def router(settings: Settings, store: Store, templates: Jinja2Templates) -> APIR
             "tiles_attribution": settings.tile_attribution,
             "title": title,
             "scope_href": linker.href(within),
-            "within": within,
             "places": found,
             "features": found.features(linker.href),
-            "href": lambda **changes: href(within, asked, **changes),
             "linker": linker,
         }
         return templates.TemplateResponse(
