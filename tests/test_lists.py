@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pyoxigraph import NamedNode
 
+from commonsgraph import lists
 from commonsgraph.store import LocalStore, lexical
 
 from .conftest import BASE, count, serving
@@ -163,3 +164,54 @@ def test_a_region_page_shows_the_first_page_of_its_list_and_links_the_rest(
         "/places?within=https%3A%2F%2Fw3id.org%2Fcommonsgraph%2Fregion%2F52&amp;sort=name&amp;page_size=50&amp;format=csv"
         in page.text
     )
+
+
+@pytest.mark.parametrize(
+    ("scope", "path"),
+    [
+        ("typology", "cg:typology"),
+        ("network", "cg:network"),
+        ("programme", "cg:programme|schema:containedInPlace/cg:programme"),
+    ],
+)
+def test_a_typology_network_or_programme_lists_its_places_and_its_page_links_them(
+    client: TestClient, imported: LocalStore, scope: str, path: str
+) -> None:
+    rows = imported.select(
+        f"SELECT ?s (COUNT(DISTINCT ?p) AS ?n) WHERE {{ ?p a cg:TiersLieu ; {path} ?s }} "
+        "GROUP BY ?s ORDER BY DESC(?n) ?s LIMIT 1"
+    )
+    if not rows:
+        pytest.skip(f"no place has a {scope} in the imported data")
+    iri = rows[0]["s"]
+    assert isinstance(iri, NamedNode)
+    listed = client.get("/places", params={"within": iri.value, "format": "csv"})
+    assert listed.status_code == 200
+    found = list(csv.DictReader(io.StringIO(listed.text)))
+    assert len(found) >= int(lexical(rows[0]["n"]))  # programmes also reach through communes
+    assert iri.value.startswith(BASE)
+    page = client.get("/" + iri.value.removeprefix(BASE), headers={"Accept": "text/html"})
+    assert 'id="browse-places"' in page.text
+
+
+def test_csv_cells_never_run_as_formulas() -> None:
+    store = LocalStore()
+    store.update(
+        f"""PREFIX cg: <https://w3id.org/commonsgraph/ns#>
+        PREFIX schema: <http://schema.org/>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        INSERT DATA {{ GRAPH <{BASE}graph/test> {{
+          <{BASE}region/99> a <http://rdf.insee.fr/def/geo#Region> ; rdfs:label "Nowhere" .
+          <{BASE}tiers-lieu/trap> a cg:TiersLieu ; schema:containedInPlace <{BASE}region/99> ;
+            rdfs:label "=HYPERLINK(\\"http://evil.example/\\", \\"Click\\")" .
+        }} }}"""
+    )
+    found = lists.place_list(
+        store,
+        NamedNode(BASE + "region/99"),
+        "schema:containedInPlace+",
+        lists.ListRequest.of({}),
+        "fr",
+    )
+    cells = list(csv.reader(io.StringIO(found.csv().decode())))
+    assert cells[1][1] == '\'=HYPERLINK("http://evil.example/", "Click")'

@@ -36,12 +36,13 @@ SCOPES: dict[str, str] = {
     IGEO + "Commune": "schema:containedInPlace+",
     IGEO + "Intercommunalite": "schema:containedInPlace+",
     IGEO + "ArrondissementMunicipal": "schema:containedInPlace+",
-    SKOS + "Concept": "cg:typology",
     CG + "Network": "cg:network",
     CG + "Programme": "cg:programme|schema:containedInPlace/cg:programme",
+    SKOS + "Concept": "cg:typology",
 }
 """For the class of a resource, the SPARQL property path from a place to it (written here,
-never taken from a request)."""
+never taken from a request); the first that a resource's classes name wins (a programme may
+also be a concept)."""
 
 FACETS: dict[str, str] = {
     "typology": "cg:typology",
@@ -60,7 +61,7 @@ MAX_PLACES = 20000
 
 def scope_path(types: list[str]) -> str | None:
     """The path from a place to a resource of these classes (None: it lists no places)."""
-    return next((SCOPES[t] for t in types if t in SCOPES), None)
+    return next((path for cls, path in SCOPES.items() if cls in types), None)
 
 
 def _whole(parameters: Mapping[str, str], name: str, default: int, highest: int) -> int:
