@@ -137,6 +137,7 @@ def test_pages_split_the_filtered_list(client: TestClient) -> None:
         ("page_size", "ten"),
         ("format", "xlsx"),
         ("within", "not an iri"),
+        ("within", ""),
     ],
 )
 def test_bad_parameters_are_problems_naming_them(client: TestClient, name: str, value: str) -> None:
