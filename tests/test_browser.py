@@ -438,13 +438,14 @@ def open_every_map_label(page: Page) -> None:
         ("/tiers-lieu/dump-script", PWN_SCRIPT),  # a partner's harvest, no review
         ("/tiers-lieu/dump-image", PWN_IMAGE),
         ("/commune/23096", None),  # the map of the commune lists them all
+        ("/places?within=https%3A%2F%2Fw3id.org%2Fcommonsgraph%2Fregion%2F75", None),  # its list
     ],
 )
 def test_labels_and_links_from_data_run_no_script(
     watched: Watched, attacked: str, path: str, label: str | None
 ) -> None:
     page = watched.page
-    page.goto(f"{attacked}{path}?lang=en")
+    page.goto(f"{attacked}{path}{'&' if '?' in path else '?'}lang=en")
     assert page.evaluate("window.__pwned") is None  # the page's markup ran nothing
     open_every_map_label(page)
     if label is not None:
@@ -481,6 +482,7 @@ def watch_violations(page: Page) -> None:
         "/tiers-lieu/la-myne",
         "/commune/23096",
         "/region/75",
+        "/places?within=https%3A%2F%2Fw3id.org%2Fcommonsgraph%2Fregion%2F75&page_size=20",
         "/licence/CC-BY-SA-4.0",
         "/commons/fab-manager",
         "/search?q=gueret",
@@ -499,7 +501,7 @@ def test_the_main_pages_keep_to_their_content_security_policy(
     assert response.status == 200
     policy = response.headers["content-security-policy"]
     assert "script-src 'self';" in policy
-    if path.startswith(("/tiers-lieu", "/commune", "/region")):
+    if path.startswith(("/tiers-lieu", "/commune", "/region", "/places")):
         open_every_map_label(watched.page)
     if path == "/sparql":
         watched.page.wait_for_selector(".yasqe")

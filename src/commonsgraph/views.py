@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
-from commonsgraph import i18n, kinds
+from commonsgraph import i18n, kinds, lists
 from commonsgraph.describe import Description, pick
 from commonsgraph.graphs import GraphInfo
 from commonsgraph.legal.engine import Engine, Step
@@ -106,6 +106,10 @@ class Page:
     """The address of the Atom feed of the articles about it (a theme)."""
     icon: str = ""
     template: str = "resource.html"
+    places: lists.PlaceList | None = None
+    """The first page of the browsable list of its places (a territory)."""
+    browse: str | None = None
+    """The address of the browsable list of its places (`lists`), when it has some."""
 
 
 @dataclass(frozen=True)
@@ -293,6 +297,11 @@ class PageBuilder:
             self._shown(description, page, kind)
         if iri.value.startswith(CG_ONTOLOGY_PREFIX) or page.is_class:
             self._term(description, page)
+        path = lists.scope_path([t.value for t in description.types])
+        if path is not None and self.store.ask(
+            f"ASK {{ ?p a cg:TiersLieu ; {path} ?scope }}", {"scope": iri}
+        ):
+            page.browse = "/places?within=" + quote(iri.value, safe="")
         return page
 
     # -- kinds of resources -----------------------------------------------------------------
@@ -442,30 +451,16 @@ class PageBuilder:
         )
 
     def _territory(self, description: Description, page: Page) -> None:
-        rows = self.store.select(
-            """SELECT DISTINCT ?p ?label ?lat ?long WHERE {
-                 ?p a cg:TiersLieu ; schema:containedInPlace+ ?t ; rdfs:label ?label .
-                 OPTIONAL { ?p wgs:lat ?lat ; wgs:long ?long }
-               } LIMIT 2000""",
-            {"t": description.iri},
+        """Its places: the first page of their browsable list (`lists`), all of them mapped."""
+        path = lists.scope_path([t.value for t in description.types])
+        if path is None:
+            return
+        found = lists.place_list(
+            self.store, description.iri, path, lists.ListRequest({}), self.languages[0]
         )
-        places = []
-        for row in rows:
-            place, label = row.get("p"), row.get("label")
-            if not isinstance(place, NamedNode) or not isinstance(label, Literal):
-                continue
-            link = Link(self.linker.href(place.value), label.value, place.value)
-            places.append((link, ""))
-            lat, long = row.get("lat"), row.get("long")
-            if isinstance(lat, Literal) and isinstance(long, Literal):
-                page.features.append(
-                    _feature(
-                        place.value, label.value, float(long.value), float(lat.value), link.href
-                    )
-                )
-        page.sections.insert(
-            0, Section("places_in", sorted(places, key=lambda item: item[0].label.lower()))
-        )
+        if found.rows:
+            page.places = found
+            page.features = found.features(self.linker.href)
 
     def _term(self, description: Description, page: Page) -> None:
         page.definition = self.text(description, SKOS.definition) or self.text(

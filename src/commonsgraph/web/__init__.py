@@ -42,6 +42,7 @@ from commonsgraph.web import (
     feeds,
     graph_store,
     languages,
+    lists,
     named_queries,
     partners,
     problems,
@@ -207,6 +208,7 @@ def create_app(
     )
     app.include_router(search.router(settings, index, templates))
     app.include_router(reconcile.router(settings, ReconciliationService(store, index)))
+    app.include_router(lists.router(settings, store, templates))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     counted: dict[str, tuple[int, int]] = {}  # counting costs a pass over the store
