@@ -40,6 +40,8 @@ _NAMES = """SELECT ?x ?name WHERE { {values}
 _KINDS = """SELECT DISTINCT ?x ?t WHERE { {values}
   ?x rdfs:label|skos:prefLabel|skos:altLabel|schema:alternateName [] ; a ?t
   FILTER(isIRI(?x) && isIRI(?t)) }"""
+_EVERY_KIND = """SELECT ?x ?t WHERE { ?x a ?t FILTER(isIRI(?x) && isIRI(?t)) }"""
+"""The kinds of every resource, named or not: for every entry, faster than `_KINDS`."""
 _PLACES = """SELECT ?x ?kind ?a ?label ?code WHERE { {values}
   ?x schema:containedInPlace+ ?a . ?a a ?kind
   FILTER(?kind IN (igeo:Commune, igeo:Departement, igeo:Region, schema:Country,
@@ -74,10 +76,8 @@ class Entry:
     facets: set[tuple[str, str, str]] = field(default_factory=set)
     """(facet, value IRI, label of the value)"""
     summaries: list[tuple[str, str]] = field(default_factory=list)
-
-    @property
-    def kind(self) -> str | None:
-        return most_telling(self.kinds)
+    kind: str | None = None
+    """The most telling of `kinds` (set once they are read)."""
 
     def label(self, lang: str = "fr") -> str:
         """The name in `lang`, else an untagged one, else any."""
@@ -164,9 +164,16 @@ def _read(store: Store, values: str) -> dict[str, Entry]:
         named = (name.value, name.language or "")
         if named not in entry.names:
             entry.names.append(named)
-    for row in rows(_KINDS):
-        if _text(row, "x") in entries:
-            entries[_text(row, "x")].kinds.add(_text(row, "t"))
+    for row in rows(_KINDS if values else _EVERY_KIND):
+        typed = entries.get(_text(row, "x"))
+        if typed is not None:
+            typed.kinds.add(_text(row, "t"))
+    telling: dict[frozenset[str], str | None] = {}
+    for entry in entries.values():
+        kinds = frozenset(entry.kinds)
+        if kinds not in telling:
+            telling[kinds] = most_telling(entry.kinds)
+        entry.kind = telling[kinds]
     units: dict[str, dict[str, list[tuple[str, str, str]]]] = defaultdict(lambda: defaultdict(list))
     for row in rows(_PLACES):
         if _text(row, "x") in entries:
