@@ -49,6 +49,14 @@ _PLACES = """SELECT ?x ?kind ?a ?label ?code WHERE { {values}
   ?a rdfs:label ?label
   OPTIONAL { ?a igeo:codeINSEE|cg:iso3166Code ?code }
   FILTER(isIRI(?x)) }"""
+_EDGES = """SELECT ?x ?a WHERE { ?x schema:containedInPlace ?a FILTER(isIRI(?x)) }"""
+_UNITS = """SELECT ?a ?kind ?label ?code WHERE {
+  ?a a ?kind
+  FILTER(?kind IN (igeo:Commune, igeo:Departement, igeo:Region, schema:Country,
+                   schema:AdministrativeArea))
+  ?a rdfs:label ?label
+  OPTIONAL { ?a igeo:codeINSEE|cg:iso3166Code ?code } }"""
+"""`_PLACES` in two plain queries, the containment followed here: for every entry, faster."""
 _TERMS = """SELECT ?x ?facet ?v ?label WHERE { {values}
   { ?x cg:typology ?v BIND("typology" AS ?facet) }
   UNION { ?x cg:programme ?v BIND("programme" AS ?facet) }
@@ -150,6 +158,43 @@ def _text(row: Row, name: str) -> str:
     return "" if term is None else lexical(term)
 
 
+Units = dict[str, dict[str, list[tuple[str, str, str]]]]
+"""By entry, by kind of unit: the units (IRI, label, code) it is in."""
+
+
+def _places_of(rows: list[Row], entries: dict[str, Entry]) -> Units:
+    units: Units = defaultdict(lambda: defaultdict(list))
+    for row in rows:
+        if _text(row, "x") in entries:
+            units[_text(row, "x")][_text(row, "kind")].append(
+                (_text(row, "a"), _text(row, "label"), _text(row, "code"))
+            )
+    return units
+
+
+def _places(store: Store, entries: dict[str, Entry]) -> Units:
+    """What `_PLACES` finds for every entry, from the direct containments and the units."""
+    edges: dict[str, list[str]] = defaultdict(list)
+    for row in store.select(_EDGES):
+        edges[_text(row, "x")].append(_text(row, "a"))
+    named: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    for row in store.select(_UNITS):
+        named[_text(row, "a")].append((_text(row, "kind"), _text(row, "label"), _text(row, "code")))
+    units: Units = defaultdict(lambda: defaultdict(list))
+    for iri in entries:
+        seen: set[str] = set()
+        waiting = list(edges.get(iri, ()))
+        while waiting:
+            unit = waiting.pop()
+            if unit in seen:
+                continue
+            seen.add(unit)
+            waiting.extend(edges.get(unit, ()))
+            for kind, label, code in named.get(unit, ()):
+                units[iri][kind].append((unit, label, code))
+    return units
+
+
 def _read(store: Store, values: str) -> dict[str, Entry]:
     entries: dict[str, Entry] = {}
 
@@ -174,12 +219,7 @@ def _read(store: Store, values: str) -> dict[str, Entry]:
         if kinds not in telling:
             telling[kinds] = most_telling(entry.kinds)
         entry.kind = telling[kinds]
-    units: dict[str, dict[str, list[tuple[str, str, str]]]] = defaultdict(lambda: defaultdict(list))
-    for row in rows(_PLACES):
-        if _text(row, "x") in entries:
-            units[_text(row, "x")][_text(row, "kind")].append(
-                (_text(row, "a"), _text(row, "label"), _text(row, "code"))
-            )
+    units = _places(store, entries) if not values else _places_of(rows(_PLACES), entries)
     for iri, found in units.items():
         for unit, candidates in found.items():
             entries[iri].where[unit] = min(candidates)
