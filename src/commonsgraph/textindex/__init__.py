@@ -255,9 +255,13 @@ class SearchIndex:
             started = time.perf_counter()
             entries = read(self.store)  # its rows listed in this thread
             path = self.directory / f"index-{os.getpid()}-{self._generation + 1}.sqlite3"
-            _build(path, entries)
-            if self.before_swap is not None:
-                self.before_swap()
+            try:
+                _build(path, entries)
+                if self.before_swap is not None:
+                    self.before_swap()
+            except BaseException:
+                _unlink(path)  # nothing half-written is left
+                raise
             with self._write_lock:
                 if self._closed:
                     _unlink(path)
@@ -427,6 +431,7 @@ def _facet(connection: sqlite3.Connection, name: str) -> list[tuple[str, str, in
 def _build(path: Path, entries: Mapping[str, Entry]) -> None:
     """Write a new index file holding `entries`: one transaction, no journal (a file nobody
     reads yet), the lookup indexes made once the rows are in."""
+    _unlink(path)
     with contextlib.closing(sqlite3.connect(path)) as connection:
         connection.execute("PRAGMA journal_mode=OFF")
         connection.execute("PRAGMA synchronous=OFF")
