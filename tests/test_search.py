@@ -3,7 +3,9 @@ pages; /search and /suggest over HTTP."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -74,6 +76,66 @@ def test_the_index_follows_writes_without_rebuilding(
     assert index.search("renomme").total == 0
 
 
+def test_a_rebuild_runs_aside_while_the_previous_index_answers(
+    seeded: LocalStore, index: SearchIndex
+) -> None:
+    index.refresh()
+    assert index.search("zorglub").total == 0
+    written, release = threading.Event(), threading.Event()
+    rebuilds: list[str] = []
+
+    def hold() -> None:  # in the rebuilding thread, the new index written but not in place
+        rebuilds.append(threading.current_thread().name)
+        written.set()
+        assert release.wait(timeout=120)
+
+    index.before_swap = hold
+    # an update given as text: the store cannot say what changed, a rebuild is needed
+    seeded.update(
+        f"""INSERT DATA {{ GRAPH <{GRAPH.value}> {{
+              <{BASE}tiers-lieu/z> a <{CG.TiersLieu.value}> ;
+                <{RDFS.label.value}> "Atelier Zorglub" }} }}"""
+    )
+    with ThreadPoolExecutor(max_workers=1) as reader:
+        # a search does not wait: the previous index answers while the new one is written
+        assert reader.submit(lambda: index.search("zorglub").total).result() == 0
+        assert written.wait(timeout=120)
+        assert index.search("zorglub").total == 0
+        assert index.suggest("zorg") == []
+        assert len(rebuilds) == 1  # one rebuild at a time, whatever the searches
+        assert rebuilds[0] != threading.current_thread().name
+        release.set()
+        assert index.refresh() is None  # waits for the rebuild under way, finds it current
+        # every thread reads the new index from then on
+        assert reader.submit(lambda: index.search("zorglub").total).result() == 1
+        assert [h.label for h in index.search("zorglub").hits] == ["Atelier Zorglub"]
+    assert len(rebuilds) == 1
+    assert index.path is not None  # the previous file is gone
+    assert {p.name.split("-wal")[0].split("-shm")[0] for p in index.directory.iterdir()} == {
+        index.path.name
+    }
+
+
+def test_a_failed_rebuild_leaves_the_previous_index(seeded: LocalStore, index: SearchIndex) -> None:
+    seeded.add_to_graph(GRAPH, [*COMMUNE_TRIPLES, *place("a", "Atelier Quuxérie")])
+    index.refresh()
+    failed = threading.Event()
+
+    def fail() -> None:
+        failed.set()
+        raise OSError("disk full")
+
+    index.before_swap = fail
+    seeded.update(f"DROP GRAPH <{GRAPH.value}>")
+    assert index.search("quuxerie").total == 1  # the previous index, the rebuild started aside
+    assert failed.wait(timeout=120)
+    assert index.search("quuxerie").total == 1  # the failure is logged, the old index answers
+    index.before_swap = None
+    index.refresh()  # a rebuild here, in the caller's thread (or the one under way, awaited)
+    assert index.search("quuxerie").total == 0
+    assert index.refresh() is None
+
+
 def test_ranking_prefers_exact_then_whole_words_then_kind(
     seeded: LocalStore, index: SearchIndex
 ) -> None:
@@ -135,7 +197,11 @@ def client(seeded: LocalStore, tmp_path: Path) -> Iterator[TestClient]:
             *[t for n in range(30) for t in place(f"f{n}", f"Fablabzz {n:02d}")],
         ],
     )
-    with TestClient(create_app(settings, seeded), raise_server_exceptions=False) as client:
+    app = create_app(settings, seeded)
+    built = threading.Event()
+    app.state.search.before_swap = built.set
+    with TestClient(app, raise_server_exceptions=False) as client:
+        assert built.wait(timeout=120)  # the service builds its index at start, unasked
         yield client
 
 

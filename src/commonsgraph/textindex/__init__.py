@@ -22,13 +22,14 @@ names.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 import sqlite3
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -40,22 +41,25 @@ from commonsgraph.vocab import fold
 
 __all__ = ["FACETS", "Facet", "Hit", "Results", "SearchIndex"]
 
+log = logging.getLogger(__name__)
+
 MAX_PAGE = 100
 FACET_VALUES = 30
 """Values shown per facet, the most frequent first."""
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS entry (
+_TABLES = """
+CREATE TABLE entry (
   id INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, label_fr TEXT NOT NULL,
   label_en TEXT NOT NULL, kind TEXT, priority INTEGER NOT NULL, place TEXT NOT NULL,
   summary_fr TEXT NOT NULL, summary_en TEXT NOT NULL);
-CREATE VIRTUAL TABLE IF NOT EXISTS name USING fts5(
+CREATE VIRTUAL TABLE name USING fts5(
   text, entry UNINDEXED, folded UNINDEXED, tokenize = "unicode61 remove_diacritics 2");
-CREATE TABLE IF NOT EXISTS facet (
+CREATE TABLE facet (
   entry INTEGER NOT NULL, facet TEXT NOT NULL, value TEXT NOT NULL, label TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS facet_entry ON facet (entry, facet);
-CREATE INDEX IF NOT EXISTS facet_value ON facet (facet, value, entry);
+"""
+_INDEXES = """
+CREATE INDEX facet_entry ON facet (entry, facet);
+CREATE INDEX facet_value ON facet (facet, value, entry);
 """
 _CLOSENESS = """CASE WHEN n.folded = :needle THEN 0
   WHEN n.folded LIKE :needle || ' %' THEN 1
@@ -115,7 +119,13 @@ def match_expression(query: str) -> str | None:
 
 class SearchIndex:
     """The search index of one process over `store`, in `directory` (a temporary directory
-    when None: an in-memory store)."""
+    when None: an in-memory store).
+
+    A full rebuild writes a new file while the previous one keeps answering, then replaces it
+    in one step (readers open the new file on their next query). Searches never wait for one
+    when an index exists: they start it in the background (`refresh(wait=False)`); only the
+    very first search of a process waits for the first index (`start` builds it at service
+    start, in the background)."""
 
     def __init__(self, store: Store, directory: Path | None) -> None:
         self.store = store
@@ -124,80 +134,144 @@ class SearchIndex:
             directory = Path(tempfile.mkdtemp(prefix="cg-search-"))
         directory.mkdir(parents=True, exist_ok=True)
         _remove_orphans(directory)
-        self.path = directory / f"index-{os.getpid()}.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            with contextlib.suppress(FileNotFoundError):
-                Path(f"{self.path}{suffix}").unlink()
+        for path in directory.glob(f"index-{os.getpid()}[-.]*"):
+            path.unlink(missing_ok=True)
+        self.directory = directory
+        self.before_swap: Callable[[], object] | None = None
+        """Called in the rebuilding thread once a new index is written, before it replaces
+        the previous one (a hook for tests: hold a rebuild while searches go on)."""
         self._write_lock = threading.Lock()
+        """Held while the current file is written, replaced, or a reader opens it."""
+        self._rebuild_lock = threading.Lock()
+        """One full rebuild at a time."""
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
+        self._path: Path | None = None
+        self._generation = 0
         self._version: str | None = None
-        with self._connection() as connection:
-            connection.executescript(_SCHEMA)
+        self._builder: threading.Thread | None = None
+        self._closed = False
+
+    @property
+    def path(self) -> Path | None:
+        """The file searches read (None before the first build)."""
+        return self._path
 
     @contextlib.contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
-        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
-        if connection is None:
-            connection = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=OFF")  # rebuilt when a process starts
-            self._local.connection = connection
-            self._connections.append(connection)
+        local = self._local
+        connection: sqlite3.Connection | None = getattr(local, "connection", None)
+        if connection is None or local.generation != self._generation:
+            with self._write_lock:  # the file is not replaced while it is opened
+                if connection is not None:
+                    self._forget(connection)
+                assert self._path is not None
+                connection = sqlite3.connect(self._path, check_same_thread=False, timeout=30)
+                connection.execute("PRAGMA synchronous=OFF")  # rebuilt when a process starts
+                local.connection, local.generation = connection, self._generation
+                self._connections.append(connection)
         yield connection
 
+    def _forget(self, connection: sqlite3.Connection) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            connection.close()
+        with contextlib.suppress(ValueError):
+            self._connections.remove(connection)
+
     def close(self) -> None:
-        for connection in self._connections:
-            with contextlib.suppress(sqlite3.Error):
-                connection.close()
-        for suffix in ("", "-wal", "-shm"):
-            with contextlib.suppress(FileNotFoundError):
-                Path(f"{self.path}{suffix}").unlink()
+        with self._write_lock:
+            self._closed = True
+            builder = self._builder
+        if builder is not None:
+            builder.join()
+        with self._write_lock:
+            for connection in list(self._connections):
+                self._forget(connection)
+            if self._path is not None:
+                _unlink(self._path)
         if self._temporary:
-            shutil.rmtree(self.path.parent, ignore_errors=True)
+            shutil.rmtree(self.directory, ignore_errors=True)
 
     # -- keeping up with the data -------------------------------------------------------------
 
-    def refresh(self) -> Refresh | None:
-        """Bring the index up to the store's data version (None: it was)."""
+    def start(self) -> None:
+        """Build the index in the background (the service does at start, so that the first
+        search does not wait for it)."""
+        self._rebuild_in_background()
+
+    def refresh(self, *, wait: bool = True) -> Refresh | None:
+        """Bring the index up to the store's data version (None: it was). What the store says
+        changed is written at once; when it cannot say, the whole index is rebuilt: here, or
+        when `wait` is False and an index exists, in the background (None is returned and the
+        previous index answers until the new one replaces it)."""
         version = self.store.data_version()
-        if version is not None and version == self._version:
+        if self._path is not None and version is not None and version == self._version:
             return None
         with self._write_lock:
-            if version is not None and version == self._version:
+            if self._path is not None and version is not None and version == self._version:
                 return None
-            started = time.perf_counter()
-            changed: frozenset[str] | None = None
-            if self._version is not None and isinstance(self.store, Journaled):
+            current, changed = self._path, None
+            if (
+                current is not None
+                and self._version is not None
+                and isinstance(self.store, Journaled)
+            ):
                 changed = self.store.changes_since(self._version)
-            if changed is None:
-                entries = read(self.store)
-                self._write(entries, everything=True, iris=set())
-            else:
+            if current is not None and changed is not None:
+                started = time.perf_counter()
                 iris = set(changed) | dependants(self.store, changed) if changed else set()
                 entries = read(self.store, iris) if iris else {}
-                self._write(entries, everything=False, iris=iris)
-            self._version = version
-            return Refresh(changed is None, len(entries), time.perf_counter() - started)
+                with contextlib.closing(sqlite3.connect(current)) as connection:
+                    _update(connection, entries, iris)
+                self._version = version
+                return Refresh(False, len(entries), time.perf_counter() - started)
+            exists = self._path is not None
+        if wait or not exists:
+            return self._rebuild()
+        self._rebuild_in_background()
+        return None
 
-    def _write(self, entries: Mapping[str, Entry], *, everything: bool, iris: set[str]) -> None:
-        # one transaction: readers see the old index or the new one
-        with self._connection() as connection, connection:
-            if everything:
-                connection.execute("DELETE FROM entry")
-                connection.execute("DELETE FROM name")
-                connection.execute("DELETE FROM facet")
-            else:
-                for iri in iris:
-                    row = connection.execute(
-                        "SELECT id FROM entry WHERE iri = ?", (iri,)
-                    ).fetchone()
-                    if row is not None:
-                        connection.execute("DELETE FROM entry WHERE id = ?", row)
-                        connection.execute("DELETE FROM name WHERE entry = ?", row)
-                        connection.execute("DELETE FROM facet WHERE entry = ?", row)
-            for entry in entries.values():
-                _insert(connection, entry)
+    def _rebuild_in_background(self) -> None:
+        with self._write_lock:
+            if self._closed or (self._builder is not None and self._builder.is_alive()):
+                return
+            self._builder = threading.Thread(
+                target=self._rebuild_logged, name="search-index", daemon=True
+            )
+            self._builder.start()
+
+    def _rebuild_logged(self) -> None:
+        try:
+            self._rebuild()
+        except Exception:  # the previous index answers; the next search tries again
+            log.exception("rebuilding the search index failed")
+
+    def _rebuild(self) -> Refresh | None:
+        """Write a new index from the whole store, then put it in place of the previous one."""
+        with self._rebuild_lock:
+            version = self.store.data_version()
+            if self._path is not None and version is not None and version == self._version:
+                return None  # another thread rebuilt it meanwhile
+            started = time.perf_counter()
+            entries = read(self.store)  # its rows listed in this thread
+            path = self.directory / f"index-{os.getpid()}-{self._generation + 1}.sqlite3"
+            try:
+                _build(path, entries)
+                if self.before_swap is not None:
+                    self.before_swap()
+            except BaseException:
+                _unlink(path)  # nothing half-written is left
+                raise
+            with self._write_lock:
+                if self._closed:
+                    _unlink(path)
+                    return None
+                previous, self._path = self._path, path
+                self._generation += 1
+                self._version = version
+                if previous is not None:
+                    _unlink(previous)  # its readers keep their open file until they reopen
+            return Refresh(True, len(entries), time.perf_counter() - started)
 
     # -- searching ----------------------------------------------------------------------------
 
@@ -214,7 +288,7 @@ class SearchIndex:
     ) -> Results:
         """The resources whose names hold every word of `query` as a prefix, in `filters`
         (facet: values, any of them), best first; `kind`: the kind asked for, first."""
-        self.refresh()
+        self.refresh(wait=False)
         expression = match_expression(query)
         if expression is None:
             return Results(0, [])
@@ -268,7 +342,7 @@ class SearchIndex:
         terms = sorted({w for word in words for w in fold(word).split()})
         if not terms:
             return []
-        self.refresh()
+        self.refresh(wait=False)
         expression = " OR ".join(f'"{t}"*' if len(t) >= 3 else f'"{t}"' for t in terms)
         conditions, parameters = _filtering({"kind": list(kinds)} if kinds else {})
         parameters.update({"match": expression, "limit": max(1, min(limit, 1000))})
@@ -285,7 +359,7 @@ class SearchIndex:
 
     def get(self, iris: Sequence[str], lang: str = "fr") -> dict[str, Hit]:
         """The entries of `iris` that the index holds."""
-        self.refresh()
+        self.refresh(wait=False)
         found: dict[str, Hit] = {}
         listed = list(dict.fromkeys(iris))
         with self._connection() as connection:
@@ -301,7 +375,7 @@ class SearchIndex:
 
     def facet_values(self, iri: str, facet: str) -> list[tuple[str, str]]:
         """The values (IRI, label) of one facet of an entry."""
-        self.refresh()
+        self.refresh(wait=False)
         with self._connection() as connection:
             return [
                 (value, label)
@@ -313,7 +387,7 @@ class SearchIndex:
             ]
 
     def __len__(self) -> int:
-        self.refresh()
+        self.refresh(wait=False)
         with self._connection() as connection:
             return int(connection.execute("SELECT count(*) FROM entry").fetchone()[0])
 
@@ -354,35 +428,77 @@ def _facet(connection: sqlite3.Connection, name: str) -> list[tuple[str, str, in
     ]
 
 
-def _insert(connection: sqlite3.Connection, entry: Entry) -> None:
-    kind = entry.kind
-    cursor = connection.execute(
-        """INSERT INTO entry (iri, label_fr, label_en, kind, priority, place, summary_fr,
-           summary_en) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-        (
-            entry.iri, entry.label("fr"), entry.label("en"), kind, priority(kind), entry.place(),
-            entry.summary("fr"), entry.summary("en"),
-        ),
-    )  # fmt: skip
-    rowid = cursor.lastrowid
-    seen = set()
-    for name, _ in entry.names:
-        folded = " ".join(fold(name).split())
-        if folded and folded not in seen:
-            seen.add(folded)
-            connection.execute(
-                "INSERT INTO name (text, entry, folded) VALUES (?, ?, ?)", (folded, rowid, folded)
+def _build(path: Path, entries: Mapping[str, Entry]) -> None:
+    """Write a new index file holding `entries`: one transaction, no journal (a file nobody
+    reads yet), the lookup indexes made once the rows are in."""
+    _unlink(path)
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        connection.execute("PRAGMA journal_mode=OFF")
+        connection.execute("PRAGMA synchronous=OFF")
+        connection.executescript(_TABLES)
+        with connection:
+            _insert(connection, entries.values(), 1)
+        connection.executescript(_INDEXES)
+        connection.execute("PRAGMA journal_mode=WAL")  # readers see the last committed state
+
+
+def _update(connection: sqlite3.Connection, entries: Mapping[str, Entry], iris: set[str]) -> None:
+    """Replace the entries of `iris` by `entries`, in one transaction: readers see the old
+    index or the new one."""
+    with connection:
+        for iri in iris:
+            row = connection.execute("SELECT id FROM entry WHERE iri = ?", (iri,)).fetchone()
+            if row is not None:
+                connection.execute("DELETE FROM entry WHERE id = ?", row)
+                connection.execute("DELETE FROM name WHERE entry = ?", row)
+                connection.execute("DELETE FROM facet WHERE entry = ?", row)
+        first = connection.execute("SELECT coalesce(max(id), 0) + 1 FROM entry").fetchone()[0]
+        _insert(connection, entries.values(), first)
+
+
+def _insert(connection: sqlite3.Connection, entries: Iterable[Entry], first: int) -> None:
+    """Insert `entries`, numbered from `first`: three statements whatever their number."""
+    rows: list[tuple[object, ...]] = []
+    names: list[tuple[str, int, str]] = []
+    facets: list[tuple[int, str, str, str]] = []
+    priorities: dict[str | None, int] = {}
+    for rowid, entry in enumerate(entries, first):
+        kind = entry.kind
+        if kind not in priorities:
+            priorities[kind] = priority(kind)
+        rows.append(
+            (
+                rowid, entry.iri, entry.label("fr"), entry.label("en"), kind, priorities[kind],
+                entry.place(), entry.summary("fr"), entry.summary("en"),
             )
+        )  # fmt: skip
+        seen = set()
+        for name, _ in entry.names:
+            folded = " ".join(fold(name).split())
+            if folded and folded not in seen:
+                seen.add(folded)
+                names.append((folded, rowid, folded))
+        facets.extend((rowid, facet, value, label) for facet, value, label in entry.all_facets())
     connection.executemany(
-        "INSERT INTO facet (entry, facet, value, label) VALUES (?, ?, ?, ?)",
-        [(rowid, facet, value, label) for facet, value, label in entry.all_facets()],
+        """INSERT INTO entry (id, iri, label_fr, label_en, kind, priority, place, summary_fr,
+           summary_en) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        rows,
     )
+    connection.executemany("INSERT INTO name (text, entry, folded) VALUES (?, ?, ?)", names)
+    connection.executemany(
+        "INSERT INTO facet (entry, facet, value, label) VALUES (?, ?, ?, ?)", facets
+    )
+
+
+def _unlink(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def _remove_orphans(directory: Path) -> None:
     """Remove the index files of processes that are gone."""
     for path in directory.glob("index-*.sqlite3*"):
-        pid = path.name.removeprefix("index-").split(".", 1)[0]
+        pid = path.name.removeprefix("index-").split(".", 1)[0].split("-", 1)[0]
         if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()

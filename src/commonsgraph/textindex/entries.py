@@ -40,6 +40,8 @@ _NAMES = """SELECT ?x ?name WHERE { {values}
 _KINDS = """SELECT DISTINCT ?x ?t WHERE { {values}
   ?x rdfs:label|skos:prefLabel|skos:altLabel|schema:alternateName [] ; a ?t
   FILTER(isIRI(?x) && isIRI(?t)) }"""
+_EVERY_KIND = """SELECT ?x ?t WHERE { ?x a ?t FILTER(isIRI(?x) && isIRI(?t)) }"""
+"""The kinds of every resource, named or not: for every entry, faster than `_KINDS`."""
 _PLACES = """SELECT ?x ?kind ?a ?label ?code WHERE { {values}
   ?x schema:containedInPlace+ ?a . ?a a ?kind
   FILTER(?kind IN (igeo:Commune, igeo:Departement, igeo:Region, schema:Country,
@@ -47,6 +49,14 @@ _PLACES = """SELECT ?x ?kind ?a ?label ?code WHERE { {values}
   ?a rdfs:label ?label
   OPTIONAL { ?a igeo:codeINSEE|cg:iso3166Code ?code }
   FILTER(isIRI(?x)) }"""
+_EDGES = """SELECT ?x ?a WHERE { ?x schema:containedInPlace ?a FILTER(isIRI(?x)) }"""
+_UNITS = """SELECT ?a ?kind ?label ?code WHERE {
+  ?a a ?kind
+  FILTER(?kind IN (igeo:Commune, igeo:Departement, igeo:Region, schema:Country,
+                   schema:AdministrativeArea))
+  ?a rdfs:label ?label
+  OPTIONAL { ?a igeo:codeINSEE|cg:iso3166Code ?code } }"""
+"""`_PLACES` in two plain queries, the containment followed here: for every entry, faster."""
 _TERMS = """SELECT ?x ?facet ?v ?label WHERE { {values}
   { ?x cg:typology ?v BIND("typology" AS ?facet) }
   UNION { ?x cg:programme ?v BIND("programme" AS ?facet) }
@@ -74,10 +84,8 @@ class Entry:
     facets: set[tuple[str, str, str]] = field(default_factory=set)
     """(facet, value IRI, label of the value)"""
     summaries: list[tuple[str, str]] = field(default_factory=list)
-
-    @property
-    def kind(self) -> str | None:
-        return most_telling(self.kinds)
+    kind: str | None = None
+    """The most telling of `kinds` (set once they are read)."""
 
     def label(self, lang: str = "fr") -> str:
         """The name in `lang`, else an untagged one, else any."""
@@ -150,6 +158,43 @@ def _text(row: Row, name: str) -> str:
     return "" if term is None else lexical(term)
 
 
+Units = dict[str, dict[str, list[tuple[str, str, str]]]]
+"""By entry, by kind of unit: the units (IRI, label, code) it is in."""
+
+
+def _places_of(rows: list[Row], entries: dict[str, Entry]) -> Units:
+    units: Units = defaultdict(lambda: defaultdict(list))
+    for row in rows:
+        if _text(row, "x") in entries:
+            units[_text(row, "x")][_text(row, "kind")].append(
+                (_text(row, "a"), _text(row, "label"), _text(row, "code"))
+            )
+    return units
+
+
+def _places(store: Store, entries: dict[str, Entry]) -> Units:
+    """What `_PLACES` finds for every entry, from the direct containments and the units."""
+    edges: dict[str, list[str]] = defaultdict(list)
+    for row in store.select(_EDGES):
+        edges[_text(row, "x")].append(_text(row, "a"))
+    named: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    for row in store.select(_UNITS):
+        named[_text(row, "a")].append((_text(row, "kind"), _text(row, "label"), _text(row, "code")))
+    units: Units = defaultdict(lambda: defaultdict(list))
+    for iri in entries:
+        seen: set[str] = set()
+        waiting = list(edges.get(iri, ()))
+        while waiting:
+            unit = waiting.pop()
+            if unit in seen:
+                continue
+            seen.add(unit)
+            waiting.extend(edges.get(unit, ()))
+            for kind, label, code in named.get(unit, ()):
+                units[iri][kind].append((unit, label, code))
+    return units
+
+
 def _read(store: Store, values: str) -> dict[str, Entry]:
     entries: dict[str, Entry] = {}
 
@@ -164,15 +209,17 @@ def _read(store: Store, values: str) -> dict[str, Entry]:
         named = (name.value, name.language or "")
         if named not in entry.names:
             entry.names.append(named)
-    for row in rows(_KINDS):
-        if _text(row, "x") in entries:
-            entries[_text(row, "x")].kinds.add(_text(row, "t"))
-    units: dict[str, dict[str, list[tuple[str, str, str]]]] = defaultdict(lambda: defaultdict(list))
-    for row in rows(_PLACES):
-        if _text(row, "x") in entries:
-            units[_text(row, "x")][_text(row, "kind")].append(
-                (_text(row, "a"), _text(row, "label"), _text(row, "code"))
-            )
+    for row in rows(_KINDS if values else _EVERY_KIND):
+        typed = entries.get(_text(row, "x"))
+        if typed is not None:
+            typed.kinds.add(_text(row, "t"))
+    telling: dict[frozenset[str], str | None] = {}
+    for entry in entries.values():
+        kinds = frozenset(entry.kinds)
+        if kinds not in telling:
+            telling[kinds] = most_telling(entry.kinds)
+        entry.kind = telling[kinds]
+    units = _places(store, entries) if not values else _places_of(rows(_PLACES), entries)
     for iri, found in units.items():
         for unit, candidates in found.items():
             entries[iri].where[unit] = min(candidates)

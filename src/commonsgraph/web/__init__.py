@@ -137,6 +137,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        index.start()  # in the background: the first search need not build it
         schedule = (
             asyncio.create_task(app.state.partners.every(settings.harvest_every))
             if settings.harvest_every > 0
