@@ -192,7 +192,8 @@ def test_an_offer_page_shows_funder_eligibility_amounts_period_link_and_grants(
 ) -> None:
     html = page(client, "/offer/test-ami", "en")
     assert "funding offer" in html
-    assert "75\u202f000 – 150\u202f000 €" in html
+    assert "75,000 – 150,000 €" in html  # as English writes numbers
+    assert "75\u202f000 – 150\u202f000 €" in page(client, "/offer/test-ami", "fr")
     assert "2021-01-01 – 2021-03-31" in html
     assert 'href="/organisation/test-funder"' in html
     assert 'href="/scheme/stage/prefiguration"' in html

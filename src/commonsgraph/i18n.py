@@ -11,6 +11,7 @@ in both languages) are what the pages got wrong when each template formatted on 
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
@@ -351,7 +352,7 @@ def words(lang: str) -> dict[str, str]:
     return {key: values.get(lang, values["en"]) for key, values in WORDS.items()}
 
 
-def number(value: int | float, lang: str) -> str:
+def number(value: int | float | Decimal, lang: str) -> str:
     """`value` as the reader's language writes it (`347 934`, `347,934`)."""
     return format_decimal(value, locale=lang)
 

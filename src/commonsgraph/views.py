@@ -598,10 +598,9 @@ class PageBuilder:
         found = [t.value for t in description.values(predicate) if isinstance(t, Literal)]
         return min(found) if found else None
 
-    @classmethod
-    def _number(cls, description: Description, predicate: NamedNode) -> str | None:
-        """An amount written for people: `150 000` (a thin space between thousands)."""
-        text = cls._plain(description, predicate)
+    def _number(self, description: Description, predicate: NamedNode) -> str | None:
+        """An amount written as the reader's language writes numbers (`150 000`, `150,000`)."""
+        text = self._plain(description, predicate)
         if text is None:
             return None
         try:
@@ -610,8 +609,7 @@ class PageBuilder:
             return text
         if not value.is_finite():
             return text
-        whole = value.quantize(Decimal(1)) if value == value.to_integral_value() else value
-        return f"{whole:,}".replace(",", " ")
+        return i18n.number(value, self.languages[0])
 
     BUILDERS: ClassVar[dict[str, Callable[[PageBuilder, Description, Page], None]]] = {
         "tiers_lieu": _tiers_lieu,
