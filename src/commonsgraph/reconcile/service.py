@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -186,7 +186,7 @@ class ReconciliationService:
         facts = self._facts(sorted({iri for iris in found.values() for iri in iris}), SCORING)
         answers = {}
         for key, query in queries.items():
-            scored = self._scored(query, found[key], facts, query.limit)
+            scored = self._scored(query, found[key], facts)
             answers[key] = {"result": [candidate_json(c) for c in scored[: query.limit]]}
         return answers
 
@@ -259,17 +259,9 @@ class ReconciliationService:
                         found[iri].values[unit].append(value)
         return found
 
-    def _scored(
-        self, query: Query, iris: list[str], facts: dict[str, Facts], wanted: int
-    ) -> list[Candidate]:
-        """The `wanted` best candidates (at least two, the runner-up decides the match), best
-        first. Names are compared exactly in the order of an upper bound of their score (from
-        the letters they share, `_alike_bound`), until no candidate left can reach the last
-        of the best: the same candidates and scores as comparing all, for a fraction of the
-        comparisons."""
-        wanted = max(wanted, 2)
+    def _scored(self, query: Query, iris: list[str], facts: dict[str, Facts]) -> list[Candidate]:
+        scored = []
         hits = self.index.get(iris)
-        pending = []
         for iri in iris:
             hit = hits.get(iri)
             known = facts.get(iri, Facts())
@@ -277,19 +269,17 @@ class ReconciliationService:
             if hit is None or (query.types and not kinds & set(query.types)):
                 continue
             names = known.all("name") or [hit.label]
-            support = _support(query, known)
-            bound = _score(max(_alike_bound(query.text, n) for n in names), *support)
-            pending.append((bound, iri, hit, names, support))
-        pending.sort(key=lambda p: -p[0])
-        scored: list[Candidate] = []
-        for bound, iri, hit, names, (agreement, same_id, conflict) in pending:
-            best = sorted(c.score for c in scored)[-wanted:]
-            if len(best) == wanted and bound < best[0] - 0.01:
-                break  # no candidate left can be among the best
             name = max(_alike(query.text, n) for n in names)
-            score = _score(name, agreement, same_id, conflict)
+            agreement, same_id, conflict = _support(query, known)
             features = {"name": round(name, 4)}
             features.update({f"{pid}": value for pid, value in agreement.items()})
+            if agreement:
+                support = sum(agreement.values()) / len(agreement)
+                score = 100 * (NAME_WEIGHT * name + (1 - NAME_WEIGHT) * support)
+            else:
+                score = 100 * name
+            if same_id:
+                score = max(score, SAME_ID)
             description = ", ".join(
                 part for part in (kind_name(hit.kind, "fr"), hit.place, hit.summary) if part
             )
@@ -524,42 +514,6 @@ def _alike(name: str, other: str) -> float:
         None, folded.replace(" ", ""), other_folded.replace(" ", ""), autojunk=False
     ).ratio()
     return 0.9 * similarity(name, other) + 0.1 * whole
-
-
-def _score(name: float, agreement: dict[str, float], same_id: bool, conflict: bool) -> float:
-    """A candidate's score from how alike its name is and how its properties agree."""
-    if agreement:
-        support = sum(agreement.values()) / len(agreement)
-        score = 100 * (NAME_WEIGHT * name + (1 - NAME_WEIGHT) * support)
-    else:
-        score = 100 * name
-    return max(score, SAME_ID) if same_id else score
-
-
-def _alike_bound(name: str, other: str) -> float:
-    """At least `_alike(name, other)`: each ratio bounded by the letters the names share,
-    whatever their order (difflib's quick ratio, without building a matcher)."""
-    folded, other_folded = fold(name), fold(other)
-    if folded == other_folded:
-        return 1.0
-    a, b = core(name), core(other)
-    if not a or not b:
-        named = 0.0
-    elif a == b:
-        named = 1.0
-    else:
-        named = max(
-            _shared("".join(a), "".join(b)), _shared(" ".join(sorted(a)), " ".join(sorted(b)))
-        )
-    whole = _shared(folded.replace(" ", ""), other_folded.replace(" ", ""))
-    return 0.9 * named + 0.1 * whole
-
-
-def _shared(a: str, b: str) -> float:
-    """Twice the letters `a` and `b` share over their lengths: at least difflib's ratio."""
-    if not a and not b:
-        return 1.0
-    return 2 * sum((Counter(a) & Counter(b)).values()) / (len(a) + len(b))
 
 
 def _digits(value: str) -> str:
