@@ -90,6 +90,11 @@ def answer(payload: object, callback: str | None) -> Response:
     return Response(body, media_type="application/javascript")
 
 
+def accepted_language(request: Request) -> str:
+    """The language a reconciliation client asks for (its Accept-Language; French else)."""
+    return i18n.language(None, request.headers.get("accept-language"))
+
+
 def router(settings: Settings, service: ReconciliationService) -> APIRouter:
     api = APIRouter()
 
@@ -136,7 +141,7 @@ def router(settings: Settings, service: ReconciliationService) -> APIRouter:
     async def suggest_entity(
         request: Request, prefix: str = "", type: str | None = None, cursor: int = 0
     ) -> Response:
-        lang = i18n.language(None, request.headers.get("accept-language"))
+        lang = accepted_language(request)
         if not 0 <= cursor <= 1000 or len(prefix) > 200:
             raise HTTPException(400, "cursor: 0 to 1,000; prefix: at most 200 characters")
         types = [type] if type else []
@@ -145,14 +150,14 @@ def router(settings: Settings, service: ReconciliationService) -> APIRouter:
 
     @api.get("/reconcile/suggest/type", summary="Types whose names hold a prefix")
     async def suggest_type(request: Request, prefix: str = "") -> Response:
-        lang = i18n.language(None, request.headers.get("accept-language"))
+        lang = accepted_language(request)
         return answer(
             {"result": suggest_named(TYPES, prefix, lang)}, request.query_params.get("callback")
         )
 
     @api.get("/reconcile/suggest/property", summary="Properties whose names hold a prefix")
     async def suggest_property(request: Request, prefix: str = "") -> Response:
-        lang = i18n.language(None, request.headers.get("accept-language"))
+        lang = accepted_language(request)
         names = {**MATCHING, **EXTENDING}
         return answer(
             {"result": suggest_named(names, prefix, lang)}, request.query_params.get("callback")
@@ -162,7 +167,7 @@ def router(settings: Settings, service: ReconciliationService) -> APIRouter:
     async def propose_properties(
         request: Request, type: str | None = None, limit: int = 50
     ) -> Response:
-        lang = i18n.language(None, request.headers.get("accept-language"))
+        lang = accepted_language(request)
         properties = [
             {"id": pid, "name": names[0] if lang == "fr" else names[1]}
             for pid, names in EXTENDING.items()

@@ -341,10 +341,6 @@ def not_found(request: Request, representations: Representations, lang: str, iri
     raise HTTPException(404, f"the graph says nothing about <{iri}>")
 
 
-def language_of(request: Request) -> str:
-    return languages.of_request(request)
-
-
 async def answer(
     request: Request,
     representations: Representations,
@@ -352,7 +348,7 @@ async def answer(
     path: str,
     extension: str | None,
 ) -> Response:
-    lang = language_of(request)
+    lang = languages.of_request(request)
     chosen = negotiate(request, extension)
     try:
         page = max(1, int(request.query_params.get("page", "1")))
@@ -419,7 +415,7 @@ def jsonld_context(request: Request) -> Response:
 
 @router.get("/", include_in_schema=False)
 async def home(request: Request, representations: Representing) -> Response:
-    language = language_of(request)
+    language = languages.of_request(request)
     linker = representations.linker
     counts = await asyncio.to_thread(home_counts, representations.store, language)
 
