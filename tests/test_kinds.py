@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from pyoxigraph import Triple, parse
@@ -341,3 +342,24 @@ def test_an_unknown_theme_is_not_found(client: TestClient) -> None:
     response = client.get("/feed.atom", params={"theme": "no-such-theme"})
     assert response.status_code == 404
     assert "no-such-theme" in response.json()["detail"]
+
+
+def test_the_feed_follows_the_readers_chosen_language_like_pages(client: TestClient) -> None:
+    """`?lang=`, then the `lang` cookie, then Accept-Language (`languages.of_request`)."""
+
+    def title(response: httpx.Response) -> str:
+        assert response.status_code == 200
+        return ElementTree.fromstring(response.content).findtext(f"{ATOM}title") or ""
+
+    client.cookies.clear()  # earlier pages asked with `?lang=` left their choice here
+    french = title(client.get("/feed.atom", headers={"Accept-Language": "fr"}))
+    english = title(client.get("/feed.atom", headers={"Accept-Language": "en"}))
+    assert french != english
+    asked = client.get("/feed.atom", params={"lang": "en"}, headers={"Accept-Language": "fr"})
+    assert title(asked) == english
+    assert asked.headers["content-language"] == "en"
+    assert "Cookie" in asked.headers["vary"]
+    chosen = client.get("/feed.atom", headers={"Accept-Language": "fr", "Cookie": "lang=en"})
+    assert title(chosen) == english
+    themed = client.get("/feed.atom", params={"theme": "digital-inclusion", "lang": "en"})
+    assert title(themed).startswith(english)

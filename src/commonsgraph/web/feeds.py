@@ -14,7 +14,7 @@ from commonsgraph.errors import NotFound, ParameterError
 from commonsgraph.store import Store
 from commonsgraph.views import Linker
 from commonsgraph.vocab import Minter
-from commonsgraph.web import conditional
+from commonsgraph.web import conditional, languages
 from commonsgraph.web.state import Configured, Stored
 
 THEME = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
@@ -31,7 +31,7 @@ async def atom(
     request: Request, settings: Configured, store: Stored, theme: str | None = None
 ) -> Response:
     node: NamedNode | None = None
-    language = i18n.language(None, request.headers.get("accept-language"))
+    language = languages.of_request(request)  # `lang`, its cookie, then Accept-Language
     words = i18n.words(language)
     title = f"commonsgraph — {words['feed_title']}"
     if theme is not None:
@@ -48,7 +48,11 @@ async def atom(
         request,
         body,
         feed.MEDIA_TYPE,
-        {"Cache-Control": "public, max-age=60", "Vary": "Accept-Language"},
+        {
+            "Cache-Control": "public, max-age=60",
+            "Vary": "Accept-Language, Cookie",
+            "Content-Language": language,
+        },
     )
 
 
