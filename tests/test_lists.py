@@ -207,8 +207,9 @@ def test_csv_cells_never_run_as_formulas() -> None:
             rdfs:label "=HYPERLINK(\\"http://evil.example/\\", \\"Click\\")" .
         }} }}"""
     )
-    found = lists.place_list(
+    found = lists.item_list(
         store,
+        lists.PLACES,
         NamedNode(BASE + "region/99"),
         "schema:containedInPlace+",
         lists.ListRequest.of({}),

@@ -1,8 +1,13 @@
-"""Browsable lists of places: the tiers-lieux of a territory, of a typology, of a network or of
-a programme, filtered (typology, stage, programme), sorted (name, commune) and paged, with the
-totals, the points of exactly the filtered set and the same list as CSV or GeoJSON.
+"""Browsable lists: the places of a territory, a typology, a network or a programme; the
+members of a network; the commons under a licence or of a kind — filtered, sorted (name,
+commune) and paged, with the totals, the points of exactly the filtered set and the same list as
+CSV or GeoJSON.
 
-One table (`SCOPES`) says how the places of each kind of resource are reached; the filters
+One table (`LISTINGS`) says, for each kind of list, what it lists, how an item reaches the
+resource whose page shows it, which filters apply and where an item's point and commune come
+from: a place has its own; an organisation is mapped at the places where it holds a role
+(`cg:actorRole`/`cg:agent`), a commons at the place that produced it
+(`schema:locationCreated`); one without such a place is listed without a point. The filters
 come from a request and are validated here (`ListRequest.of`), a wrong value is a
 `ParameterError` naming its parameter. Every query binds the resource and the language by
 substitution: nothing from a request is pasted into SPARQL.
@@ -23,45 +28,101 @@ from commonsgraph import kinds
 from commonsgraph.errors import ParameterError
 from commonsgraph.safetext import spreadsheet_cell
 from commonsgraph.store import Store
-from commonsgraph.vocab import compact
+from commonsgraph.vocab import PREFIXES, compact
 
 CG, IGEO, SKOS = kinds.CG, kinds.IGEO, kinds.SKOS
-
-PATH = "/places"
-"""Where lists are served (`web.lists`)."""
-
-SCOPES: dict[str, str] = {
-    IGEO + "Region": "schema:containedInPlace+",
-    IGEO + "Departement": "schema:containedInPlace+",
-    IGEO + "Commune": "schema:containedInPlace+",
-    IGEO + "Intercommunalite": "schema:containedInPlace+",
-    IGEO + "ArrondissementMunicipal": "schema:containedInPlace+",
-    CG + "Network": "cg:network",
-    CG + "Programme": "cg:programme|schema:containedInPlace/cg:programme",
-    SKOS + "Concept": "cg:typology",
-}
-"""For the class of a resource, the SPARQL property path from a place to it (written here,
-never taken from a request); the first that a resource's classes name wins (a programme may
-also be a concept)."""
+ORG, CC = PREFIXES["org"], PREFIXES["cc"]
 
 FACETS: dict[str, str] = {
     "typology": "cg:typology",
     "stage": "cg:stage",
     "programme": "cg:programme|schema:containedInPlace/cg:programme",
+    "organisation_kind": "cg:organisationKind",
+    "commons_kind": "cg:commonsKind",
 }
-"""The filters, each with the path from a place to its values."""
+"""The filters, each with the path from an item to its values (written here, never taken from
+a request)."""
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A kind of list: its items, how they reach the listing resource, its filters, its points."""
+
+    name: str
+    """`places`, `members`, `commons`: its address (`/name?within=…`), its words, its file."""
+    classes: tuple[str, ...]
+    """An item is of one of these classes."""
+    scopes: tuple[tuple[str, str], ...]
+    """(class of the resource, SPARQL property path from an item to it); the first that the
+    resource's classes name wins (a programme is also a concept)."""
+    facets: tuple[str, ...]
+    """Its filters (`FACETS`), in the order the page and the CSV show them."""
+    column: str
+    """The filter shown as a column of the page's table."""
+    site: str | None = None
+    """The path from an item to the place that gives its point and commune (None: its own)."""
+
+    @property
+    def path(self) -> str:
+        return "/" + self.name
+
+    def scope(self, types: list[str]) -> str | None:
+        """The path from an item to a resource of these classes (None: it lists none)."""
+        return next((path for cls, path in self.scopes if cls in types), None)
+
+
+TERRITORY = "schema:containedInPlace+"
+
+LISTINGS: tuple[Listing, ...] = (
+    Listing(
+        "places",
+        (CG + "TiersLieu",),
+        (
+            (IGEO + "Region", TERRITORY),
+            (IGEO + "Departement", TERRITORY),
+            (IGEO + "Commune", TERRITORY),
+            (IGEO + "Intercommunalite", TERRITORY),
+            (IGEO + "ArrondissementMunicipal", TERRITORY),
+            (CG + "Network", "cg:network"),
+            (CG + "Programme", FACETS["programme"]),
+            (SKOS + "Concept", "cg:typology"),
+        ),
+        ("typology", "stage", "programme"),
+        "typology",
+    ),
+    Listing(
+        "members",
+        (ORG + "Organization",),
+        ((CG + "Network", "org:memberOf|^org:hasMember|^org:member/org:organization"),),
+        ("organisation_kind", "programme"),
+        "organisation_kind",
+        site="^cg:agent/^cg:actorRole",
+    ),
+    Listing(
+        "commons",
+        (CG + "Commons",),
+        ((CC + "License", "dct:license|cc:license"), (SKOS + "Concept", "cg:commonsKind")),
+        ("commons_kind",),
+        "commons_kind",
+        site="schema:locationCreated",
+    ),
+)
+"""Every kind of list; a page shows each one whose items it has."""
+
+BY_NAME = {listing.name: listing for listing in LISTINGS}
+PLACES = BY_NAME["places"]
 
 SORTS = ("name", "commune")
 FORMATS = ("html", "csv", "geojson")
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
-MAX_PLACES = 20000
-"""At most this many places are read for one list (the census has about 4,000 in France)."""
+MAX_ITEMS = 20000
+"""At most this many items are read for one list (the census has about 4,000 places in France)."""
 
 
-def scope_path(types: list[str]) -> str | None:
-    """The path from a place to a resource of these classes (None: it lists no places)."""
-    return next((path for cls, path in SCOPES.items() if cls in types), None)
+def listings_of(types: list[str]) -> list[tuple[Listing, str]]:
+    """The kinds of list a resource of these classes may show, each with its scope path."""
+    return [(listing, path) for listing in LISTINGS if (path := listing.scope(types))]
 
 
 def _whole(parameters: Mapping[str, str], name: str, default: int, highest: int) -> int:
@@ -97,14 +158,18 @@ class ListRequest:
     format: str = "html"
 
     @classmethod
-    def of(cls, parameters: Mapping[str, str]) -> ListRequest:
+    def of(cls, parameters: Mapping[str, str], listing: Listing = PLACES) -> ListRequest:
         sort = parameters.get("sort", "") or "name"
         if sort not in SORTS:
             raise ParameterError("sort", "one of " + ", ".join(SORTS) + " is expected")
         chosen = (parameters.get("format", "") or "html").lower()
         if chosen not in FORMATS:
             raise ParameterError("format", "one of " + ", ".join(FORMATS) + " is expected")
-        filters = {name: value for name in FACETS if (value := _iri(parameters, name))}
+        for name in FACETS:
+            if name not in listing.facets and parameters.get(name, ""):
+                offered = ", ".join(listing.facets)
+                raise ParameterError(name, f"not a filter of a list of {listing.name}: {offered}")
+        filters = {name: value for name in listing.facets if (value := _iri(parameters, name))}
         return cls(
             filters,
             sort,
@@ -133,8 +198,11 @@ class Row:
     commune_iri: str = ""
     lat: float | None = None
     long: float | None = None
+    site: str = ""
+    """The place that gives its point and commune (its own IRI for a place)."""
+    site_label: str = ""
     facets: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
-    """For each filter, the (IRI, label) of the place's values."""
+    """For each filter, the (IRI, label) of the item's values."""
 
     def labels(self, facet: str) -> str:
         return ", ".join(label for _, label in self.facets.get(facet, []))
@@ -149,20 +217,26 @@ class Option:
 
 
 @dataclass
-class PlaceList:
+class ItemList:
     """The filtered list (all of it: `page_rows` is the page shown)."""
 
+    listing: Listing
     within: str
-    """The IRI of the resource whose places these are."""
+    """The IRI of the resource whose items these are."""
     request: ListRequest
     rows: list[Row]
     total: int
-    """Places of the resource before filtering."""
+    """Items of the resource before filtering."""
     options: dict[str, list[Option]]
 
+    @property
+    def name(self) -> str:
+        return self.listing.name
+
     def address(self, **changes: object) -> str:
-        """The address of this list (`PATH`), with `changes` to its parameters."""
-        return PATH + "?" + urlencode({"within": self.within, **self.request.query(**changes)})
+        """The address of this list, with `changes` to its parameters."""
+        query = {"within": self.within, **self.request.query(**changes)}
+        return self.listing.path + "?" + urlencode(query)
 
     @property
     def count(self) -> int:
@@ -178,7 +252,8 @@ class PlaceList:
         return self.rows[start : start + self.request.page_size]
 
     def features(self, href: Any = None) -> list[dict[str, object]]:
-        """GeoJSON points of every place of the filtered list that has coordinates."""
+        """GeoJSON points of every item of the filtered list that has one (its own or its
+        place's)."""
         return [
             {
                 "type": "Feature",
@@ -189,7 +264,8 @@ class PlaceList:
                     "title": row.label,
                     "href": href(row.iri) if href else row.iri,
                     "commune": row.commune,
-                    "typology": row.labels("typology"),
+                    self.listing.column: row.labels(self.listing.column),
+                    **({"place": row.site_label} if self.listing.site else {}),
                 },
             }
             for row in self.rows
@@ -200,20 +276,19 @@ class PlaceList:
         return {"type": "FeatureCollection", "features": self.features()}
 
     def csv(self) -> bytes:
-        """The filtered list as CSV (a header, one row a place, cells safe in spreadsheets)."""
+        """The filtered list as CSV (a header, one row an item, cells safe in spreadsheets)."""
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(
-            ["iri", "label", "commune", "typology", "stage", "programme", "lat", "long"]
-        )
+        sited = self.listing.site is not None
+        place = ["place"] if sited else []
+        writer.writerow(["iri", "label", *place, "commune", *self.listing.facets, "lat", "long"])
         for row in self.rows:
             cells = [
                 row.iri,
                 row.label,
+                *([row.site if row.site != row.iri else ""] if sited else []),
                 row.commune,
-                row.labels("typology"),
-                row.labels("stage"),
-                row.labels("programme"),
+                *(row.labels(name) for name in self.listing.facets),
                 "" if row.lat is None else repr(row.lat),
                 "" if row.long is None else repr(row.long),
             ]
@@ -230,52 +305,77 @@ def _number(term: object) -> float | None:
     return None
 
 
-def place_list(
-    store: Store, scope: NamedNode, path: str, request: ListRequest, language: str
-) -> PlaceList:
-    """The places reached from `scope` by `path` (one of `SCOPES`), filtered as asked."""
+def item_list(
+    store: Store,
+    listing: Listing,
+    scope: NamedNode,
+    path: str,
+    request: ListRequest,
+    language: str,
+) -> ItemList:
+    """The items of `listing` reached from `scope` by `path` (its scope path), filtered as
+    asked."""
     bindings: dict[str, NamedNode | Literal] = {"scope": scope, "lang": Literal(language)}
+    classes = " ".join(f"<{cls}>" for cls in listing.classes)
+    items = f"VALUES ?class {{ {classes} }} ?p a ?class ; {path} ?scope ."
+    site = (
+        "BIND(?p AS ?at)"
+        if listing.site is None
+        else f"OPTIONAL {{ ?p {listing.site} ?at . ?at a cg:TiersLieu }}"
+    )
     rows: dict[str, Row] = {}
     for found in store.select(
-        f"""SELECT ?p ?label ?commune ?communeLabel ?lat ?long WHERE {{
-              ?p a cg:TiersLieu ; {path} ?scope .
+        f"""SELECT ?p ?label ?at ?atLabel ?commune ?communeLabel ?lat ?long WHERE {{
+              {items}
               OPTIONAL {{ ?p rdfs:label ?label }}
-              OPTIONAL {{ ?p schema:containedInPlace ?commune . ?commune a igeo:Commune .
+              {site}
+              OPTIONAL {{ ?at rdfs:label ?atLabel }}
+              OPTIONAL {{ ?at schema:containedInPlace ?commune . ?commune a igeo:Commune .
                           OPTIONAL {{ ?commune rdfs:label ?communeLabel }} }}
-              OPTIONAL {{ ?p wgs:lat ?lat ; wgs:long ?long }}
-            }} LIMIT {MAX_PLACES}""",
+              OPTIONAL {{ ?at wgs:lat ?lat ; wgs:long ?long }}
+            }} LIMIT {MAX_ITEMS * 4}""",
         bindings,
     ):
-        place = found.get("p")
-        if not isinstance(place, NamedNode):
+        item = found.get("p")
+        if not isinstance(item, NamedNode):
             continue
-        label, commune = found.get("label"), found.get("commune")
-        row = rows.get(place.value)
+        label = found.get("label")
+        row = rows.get(item.value)
         if row is None:
-            row = rows[place.value] = Row(place.value, compact(place.value))
+            if len(rows) >= MAX_ITEMS:
+                continue
+            row = rows[item.value] = Row(item.value, compact(item.value))
             if isinstance(label, Literal):
                 row.label = label.value
-            row.lat, row.long = _number(found.get("lat")), _number(found.get("long"))
         elif isinstance(label, Literal) and label.language == language:
             row.label = label.value
-        if isinstance(commune, NamedNode) and not row.commune_iri:
-            called = found.get("communeLabel")
+        at, lat, long = found.get("at"), _number(found.get("lat")), _number(found.get("long"))
+        located = lat is not None and long is not None
+        if isinstance(at, NamedNode) and (not row.site or (row.lat is None and located)):
+            # its place: the first found, or the first with a point when that one had none
+            row.site, row.lat, row.long = at.value, lat, long
+            row.commune = row.commune_iri = ""
+            called = found.get("atLabel")
+            row.site_label = called.value if isinstance(called, Literal) else compact(at.value)
+        commune, called = found.get("commune"), found.get("communeLabel")
+        same = isinstance(at, NamedNode) and at.value == row.site
+        if same and isinstance(commune, NamedNode) and not row.commune_iri:
             row.commune_iri = commune.value
             row.commune = called.value if isinstance(called, Literal) else compact(commune.value)
     names: dict[str, str] = {}
-    for name, facet_path in FACETS.items():
+    for name in listing.facets:
         for found in store.select(
             f"""SELECT DISTINCT ?p ?v ?vl WHERE {{
-                  ?p a cg:TiersLieu ; {path} ?scope ; {facet_path} ?v .
+                  {items} ?p {FACETS[name]} ?v .
                   OPTIONAL {{ ?v skos:prefLabel|rdfs:label ?vl
                               FILTER(lang(?vl) = ?lang || lang(?vl) = "") }}
-                }} LIMIT {MAX_PLACES * 4}""",
+                }} LIMIT {MAX_ITEMS * 4}""",
             bindings,
         ):
-            place, value, label = found.get("p"), found.get("v"), found.get("vl")
-            if not isinstance(place, NamedNode) or not isinstance(value, NamedNode):
+            item, value, label = found.get("p"), found.get("v"), found.get("vl")
+            if not isinstance(item, NamedNode) or not isinstance(value, NamedNode):
                 continue
-            row = rows.get(place.value)
+            row = rows.get(item.value)
             if row is None:
                 continue
             text = label.value if isinstance(label, Literal) else compact(value.value)
@@ -297,7 +397,7 @@ def place_list(
     else:
         chosen.sort(key=lambda r: (r.label.lower(), r.iri))
     options: dict[str, list[Option]] = {}
-    for name in FACETS:
+    for name in listing.facets:
         counts: dict[str, int] = {}
         for row in chosen:
             for iri, _ in row.facets.get(name, []):
@@ -309,4 +409,12 @@ def place_list(
             ),
             key=lambda o: (-o.count, o.label.lower()),
         )
-    return PlaceList(scope.value, request, chosen, len(everything), options)
+    return ItemList(listing, scope.value, request, chosen, len(everything), options)
+
+
+def has_items(store: Store, listing: Listing, scope: NamedNode, path: str) -> bool:
+    """Whether `scope` has any item of `listing` (reached by `path`)."""
+    classes = " ".join(f"<{cls}>" for cls in listing.classes)
+    return store.ask(
+        f"ASK {{ VALUES ?class {{ {classes} }} ?p a ?class ; {path} ?scope }}", {"scope": scope}
+    )

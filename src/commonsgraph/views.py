@@ -106,10 +106,9 @@ class Page:
     """The address of the Atom feed of the articles about it (a theme)."""
     icon: str = ""
     template: str = "resource.html"
-    places: lists.PlaceList | None = None
-    """The first page of the browsable list of its places (a territory)."""
-    browse: str | None = None
-    """The address of the browsable list of its places (`lists`), when it has some."""
+    lists: list[lists.ItemList] = field(default_factory=list)
+    """The first page of each browsable list it has (`lists.LISTINGS`: its places, members,
+    commons), each linking to the whole list."""
 
 
 @dataclass(frozen=True)
@@ -297,11 +296,7 @@ class PageBuilder:
             self._shown(description, page, kind)
         if iri.value.startswith(CG_ONTOLOGY_PREFIX) or page.is_class:
             self._term(description, page)
-        path = lists.scope_path([t.value for t in description.types])
-        if path is not None and self.store.ask(
-            f"ASK {{ ?p a cg:TiersLieu ; {path} ?scope }}", {"scope": iri}
-        ):
-            page.browse = "/places?within=" + quote(iri.value, safe="")
+        self._lists(description, page)
         return page
 
     # -- kinds of resources -----------------------------------------------------------------
@@ -450,17 +445,20 @@ class PageBuilder:
             condition=pick_text(rule.condition, self.languages),
         )
 
-    def _territory(self, description: Description, page: Page) -> None:
-        """Its places: the first page of their browsable list (`lists`), all of them mapped."""
-        path = lists.scope_path([t.value for t in description.types])
-        if path is None:
-            return
-        found = lists.place_list(
-            self.store, description.iri, path, lists.ListRequest({}), self.languages[0]
-        )
-        if found.rows:
-            page.places = found
-            page.features = found.features(self.linker.href)
+    def _lists(self, description: Description, page: Page) -> None:
+        """The first page of each of its lists that has items; when the page has no map of its
+        own, the points of the first list that has some (a territory: all its places)."""
+        types = [t.value for t in description.types]
+        for listing, path in lists.listings_of(types):
+            if not lists.has_items(self.store, listing, description.iri, path):
+                continue
+            found = lists.item_list(
+                self.store, listing, description.iri, path, lists.ListRequest({}),
+                self.languages[0],
+            )  # fmt: skip
+            page.lists.append(found)
+            if not page.features:
+                page.features = found.features(self.linker.href)
 
     def _term(self, description: Description, page: Page) -> None:
         page.definition = self.text(description, SKOS.definition) or self.text(
@@ -614,7 +612,6 @@ class PageBuilder:
     BUILDERS: ClassVar[dict[str, Callable[[PageBuilder, Description, Page], None]]] = {
         "tiers_lieu": _tiers_lieu,
         "licence": _licence,
-        "territory": _territory,
         "project": _project,
         "offer": _offer,
         "grant": _grant,

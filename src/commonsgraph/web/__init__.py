@@ -171,7 +171,7 @@ def create_app(
     if isinstance(store, RemoteStore):  # several processes may write it: one data version
         store.share_version(database)
     problems.install(app)
-    templates = templating.templates(HERE / "templates")
+    templates = app.state.templates = templating.templates(HERE / "templates")
     queries = load_queries(settings.resource("queries"))
     # SERVICE calls are bounded by the gateway when pyoxigraph runs here; a remote store's
     # server makes its own.
@@ -207,9 +207,10 @@ def create_app(
     index = app.state.search = SearchIndex(
         store, settings.data_dir / "search" if settings.data_dir else None
     )
-    app.include_router(search.router(settings, index, templates))
-    app.include_router(reconcile.router(settings, ReconciliationService(store, index)))
-    app.include_router(lists.router(settings, store, templates))
+    app.state.reconciliation = ReconciliationService(store, index)
+    app.include_router(search.router)
+    app.include_router(reconcile.router)
+    app.include_router(lists.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     counted: dict[str, tuple[int, int]] = {}  # counting costs a pass over the store

@@ -11,11 +11,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.templating import Jinja2Templates
 
 from commonsgraph.config import Settings
 from commonsgraph.contributions import Contributions
 from commonsgraph.partners import Partners
+from commonsgraph.reconcile.service import ReconciliationService
 from commonsgraph.store import Store
+from commonsgraph.textindex import SearchIndex
 from commonsgraph.web.curation import Curation
 
 
@@ -51,3 +54,27 @@ def store(request: Request) -> Store:
 
 
 Stored = Annotated[Store, Depends(store)]
+
+
+def templates(request: Request) -> Jinja2Templates:
+    found: Jinja2Templates = request.app.state.templates
+    return found
+
+
+Templating = Annotated[Jinja2Templates, Depends(templates)]
+
+
+def search_index(request: Request) -> SearchIndex:
+    found: SearchIndex = request.app.state.search
+    return found
+
+
+Indexed = Annotated[SearchIndex, Depends(search_index)]
+
+
+def reconciliation(request: Request) -> ReconciliationService:
+    found: ReconciliationService = request.app.state.reconciliation
+    return found
+
+
+Reconciling = Annotated[ReconciliationService, Depends(reconciliation)]
