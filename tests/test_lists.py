@@ -217,3 +217,185 @@ def test_csv_cells_never_run_as_formulas() -> None:
     )
     cells = list(csv.reader(io.StringIO(found.csv().decode())))
     assert cells[1][1] == '\'=HYPERLINK("http://evil.example/", "Click")'
+
+
+# -- members of a network, commons of a licence: the other kinds of list -----------------------
+
+PLACE_PAGES = {
+    "region": ("igeo:Region", "schema:containedInPlace+"),
+    "departement": ("igeo:Departement", "schema:containedInPlace+"),
+    "commune": ("igeo:Commune", "schema:containedInPlace+"),
+    "typology": ("skos:Concept", "cg:typology"),
+    "network": ("cg:Network", "cg:network"),
+    "programme": ("cg:Programme", "cg:programme|schema:containedInPlace/cg:programme"),
+}
+
+
+def busiest(store: LocalStore, cls: str, pattern: str) -> tuple[str, int]:
+    """The resource of class `cls` with the most items (`pattern` relates ?i to ?s)."""
+    rows = store.select(
+        f"SELECT ?s (COUNT(DISTINCT ?i) AS ?n) WHERE {{ ?s a {cls} . {pattern} }} "
+        "GROUP BY ?s ORDER BY DESC(?n) ?s LIMIT 1"
+    )
+    if not rows:
+        pytest.skip(f"no {cls} has items in the imported data")
+    found = rows[0]["s"]
+    assert isinstance(found, NamedNode)
+    assert found.value.startswith(BASE)
+    return found.value, int(lexical(rows[0]["n"]))
+
+
+def shown_list(client: TestClient, iri: str, name: str) -> str:
+    """The section of the resource's page that holds its list of `name`."""
+    page = client.get("/" + iri.removeprefix(BASE), headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert f'id="list-{name}"' in page.text, iri
+    return page.text.split(f'id="list-{name}"', 1)[1].split("</section>", 1)[0]
+
+
+@pytest.mark.parametrize("kind", sorted(PLACE_PAGES))
+def test_every_kind_of_page_shows_its_places_with_filters_pages_map_and_downloads(
+    client: TestClient, imported: LocalStore, kind: str
+) -> None:
+    cls, path = PLACE_PAGES[kind]
+    iri, expected = busiest(imported, cls, f"?i a cg:TiersLieu ; {path} ?s .")
+    section = shown_list(client, iri, "places")
+    assert 'id="places-count"' in section
+    assert 'class="list-filters"' in section
+    assert 'action="/places"' in section
+    rows = section.split("<tbody>", 1)[1].split("</tbody>", 1)[0].count("<tr>")
+    assert rows == min(expected, lists.PAGE_SIZE) or kind == "programme"  # and via communes
+    assert "format=csv" in section
+    assert "format=geojson" in section
+    assert ('rel="next"' in section) == (rows < expected)
+    listed = client.get("/places", params={"within": iri, "format": "csv"})
+    assert len(list(csv.DictReader(io.StringIO(listed.text)))) >= expected
+    page = client.get("/" + iri.removeprefix(BASE), headers={"Accept": "text/html"}).text
+    assert 'id="map-features"' in page
+
+
+def test_a_networks_members_are_listed_on_its_page_and_as_csv(
+    client: TestClient, imported: LocalStore
+) -> None:
+    pattern = "{ ?s org:hasMember ?i } UNION { ?i org:memberOf ?s } ?i a org:Organization ."
+    iri, expected = busiest(imported, "cg:Network", pattern)
+    section = shown_list(client, iri, "members")
+    assert 'id="members-count"' in section
+    assert 'action="/members"' in section
+    found = client.get("/members", params={"within": iri, "format": "csv"})
+    assert found.status_code == 200
+    assert 'filename="members.csv"' in found.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(found.text)))
+    assert len(rows) == expected
+    assert list(rows[0]) == [
+        "iri",
+        "label",
+        "place",
+        "commune",
+        "organisation_kind",
+        "programme",
+        "lat",
+        "long",
+    ]
+    page = client.get("/members", params={"within": iri, "lang": "en"})
+    assert page.status_code == 200
+    assert "Members of" in page.text
+
+
+def test_a_licences_commons_are_listed_on_its_page_and_as_csv(
+    client: TestClient, imported: LocalStore
+) -> None:
+    iri, expected = busiest(imported, "cc:License", "?i a cg:Commons ; dct:license ?s .")
+    section = shown_list(client, iri, "commons")
+    assert 'id="commons-count"' in section
+    assert 'action="/commons"' in section
+    found = client.get("/commons", params={"within": iri, "format": "csv"})
+    rows = list(csv.DictReader(io.StringIO(found.text)))
+    assert len(rows) == expected
+    assert list(rows[0])[:5] == ["iri", "label", "place", "commune", "commons_kind"]
+    geojson = client.get("/commons", params={"within": iri, "format": "geojson"}).json()
+    assert len(geojson["features"]) == sum(1 for row in rows if row["lat"])
+
+
+def test_a_filter_of_another_kind_of_list_is_a_problem_naming_it(
+    client: TestClient, imported: LocalStore
+) -> None:
+    iri, _ = busiest(imported, "cc:License", "?i a cg:Commons ; dct:license ?s .")
+    response = client.get("/commons", params={"within": iri, "typology": BASE + "x"})
+    assert response.status_code == 400
+    assert response.json()["parameter"] == "typology"
+    assert "commons_kind" in response.json()["detail"]
+    assert client.get("/members", params={"within": REGION}).status_code == 404
+
+
+MEMBERS = f"""PREFIX cg: <https://w3id.org/commonsgraph/ns#>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX schema: <http://schema.org/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX wgs: <http://www.w3.org/2003/01/geo/wgs84_pos#>
+PREFIX igeo: <http://rdf.insee.fr/def/geo#>
+PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX cc: <http://creativecommons.org/ns#>
+INSERT DATA {{ GRAPH <{BASE}graph/test> {{
+  <{BASE}organisation/net> a org:Organization, cg:Network ; rdfs:label "Net" ;
+    org:hasMember <{BASE}organisation/a> .
+  <{BASE}organisation/a> a org:Organization ; rdfs:label "<b>A</b>" ;
+    cg:organisationKind <{BASE}scheme/organisation-kind/association> .
+  <{BASE}organisation/b> a org:Organization ; rdfs:label "B" ; org:memberOf <{BASE}organisation/net> .
+  <{BASE}organisation/c> a org:Organization ; rdfs:label "C" .
+  <{BASE}organisation/net#m> a org:Membership ; org:member <{BASE}organisation/c> ;
+    org:organization <{BASE}organisation/net> .
+  <{BASE}organisation/elsewhere> a org:Organization ; rdfs:label "Elsewhere" .
+  <{BASE}tiers-lieu/p> a cg:TiersLieu ; rdfs:label "P" ; wgs:lat 45.0 ; wgs:long 5.0 ;
+    schema:containedInPlace <{BASE}commune/38185> ; cg:actorRole <{BASE}tiers-lieu/p#role-1> .
+  <{BASE}tiers-lieu/p#role-1> a cg:ActorRole ; cg:agent <{BASE}organisation/a> .
+  <{BASE}commune/38185> a igeo:Commune ; rdfs:label "Grenoble" .
+  <{BASE}licence/X> a cc:License ; rdfs:label "X" .
+  <{BASE}commons/k> a cg:Commons ; rdfs:label "K" ; dct:license <{BASE}licence/X> ;
+    schema:locationCreated <{BASE}tiers-lieu/p> .
+  <{BASE}commons/l> a cg:Commons ; rdfs:label "L" ; dct:license <{BASE}licence/X> .
+}} }}"""
+
+
+def test_members_are_mapped_at_the_place_where_they_hold_a_role_and_filtered_by_kind() -> None:
+    store = LocalStore()
+    store.update(MEMBERS)
+    members = lists.BY_NAME["members"]
+    net = NamedNode(BASE + "organisation/net")
+    path = members.scope(["https://w3id.org/commonsgraph/ns#Network"])
+    assert path is not None
+    found = lists.item_list(store, members, net, path, lists.ListRequest.of({}, members), "fr")
+    assert [row.label for row in found.rows] == ["<b>A</b>", "B", "C"]  # hasMember, memberOf,
+    assert found.total == 3  # and an org:Membership
+    a = found.rows[0]
+    assert (a.site, a.commune, a.lat, a.long) == (BASE + "tiers-lieu/p", "Grenoble", 45.0, 5.0)
+    assert [f["id"] for f in found.features()] == [BASE + "organisation/a"]  # B, C: no place
+    kind = BASE + "scheme/organisation-kind/association"
+    only = lists.item_list(
+        store, members, net, path, lists.ListRequest.of({"organisation_kind": kind}, members), "fr"
+    )
+    assert [row.iri for row in only.rows] == [BASE + "organisation/a"]
+    assert only.total == 3
+    cells = list(csv.reader(io.StringIO(only.csv().decode())))
+    assert cells[1][:4] == [BASE + "organisation/a", "<b>A</b>", BASE + "tiers-lieu/p", "Grenoble"]
+
+
+def test_commons_are_mapped_at_the_place_that_produced_them() -> None:
+    store = LocalStore()
+    store.update(MEMBERS)
+    commons = lists.BY_NAME["commons"]
+    path = commons.scope(["http://creativecommons.org/ns#License"])
+    assert path is not None
+    found = lists.item_list(
+        store, commons, NamedNode(BASE + "licence/X"), path, lists.ListRequest({}), "en"
+    )
+    assert [row.label for row in found.rows] == ["K", "L"]
+    assert [f["id"] for f in found.features()] == [BASE + "commons/k"]
+    assert found.features()[0]["properties"] == {
+        "iri": BASE + "commons/k",
+        "title": "K",
+        "href": BASE + "commons/k",
+        "commune": "Grenoble",
+        "commons_kind": "",
+        "place": "P",
+    }

@@ -318,10 +318,14 @@ def item_list(
     bindings: dict[str, NamedNode | Literal] = {"scope": scope, "lang": Literal(language)}
     classes = " ".join(f"<{cls}>" for cls in listing.classes)
     items = f"VALUES ?class {{ {classes} }} ?p a ?class ; {path} ?scope ."
-    site = (
-        "BIND(?p AS ?at)"
+    details = """OPTIONAL { ?at rdfs:label ?atLabel }
+              OPTIONAL { ?at schema:containedInPlace ?commune . ?commune a igeo:Commune .
+                         OPTIONAL { ?commune rdfs:label ?communeLabel } }
+              OPTIONAL { ?at wgs:lat ?lat ; wgs:long ?long }"""
+    site = (  # inside the OPTIONAL, so that an item without a place never joins with any
+        f"BIND(?p AS ?at) {details}"
         if listing.site is None
-        else f"OPTIONAL {{ ?p {listing.site} ?at . ?at a cg:TiersLieu }}"
+        else f"OPTIONAL {{ ?p {listing.site} ?at . ?at a cg:TiersLieu . {details} }}"
     )
     rows: dict[str, Row] = {}
     for found in store.select(
@@ -329,10 +333,6 @@ def item_list(
               {items}
               OPTIONAL {{ ?p rdfs:label ?label }}
               {site}
-              OPTIONAL {{ ?at rdfs:label ?atLabel }}
-              OPTIONAL {{ ?at schema:containedInPlace ?commune . ?commune a igeo:Commune .
-                          OPTIONAL {{ ?commune rdfs:label ?communeLabel }} }}
-              OPTIONAL {{ ?at wgs:lat ?lat ; wgs:long ?long }}
             }} LIMIT {MAX_ITEMS * 4}""",
         bindings,
     ):
