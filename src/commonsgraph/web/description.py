@@ -141,6 +141,8 @@ class Describer:
             "prefixes": PREFIXES,
             "examples": examples,
             "base": self.base,  # results' IRIs under it link to this server's pages
+            "suggest": str(request.url_for("suggest")),  # names to IRIs, inserted at the cursor
+            "lang": lang,
         }
         return self.templates.TemplateResponse(
             request,

@@ -40,4 +40,55 @@
   new MutationObserver(function () { localise(document.getElementById("yasgui")); })
     .observe(document.getElementById("yasgui"), { childList: true, subtree: true });
   window.commonsgraphEditor = yasgui;
+
+  // "Find a resource": names to IRIs through /suggest; a chosen one's <IRI> is inserted in the
+  // current tab's query at the cursor (replacing the selection), and the editor takes the focus.
+  var input = document.getElementById("find-name");
+  var results = document.getElementById("find-results");
+  var asked = 0;
+  function insert(iri) {
+    var yasqe = yasgui.getTab().getYasqe();
+    yasqe.replaceSelection("<" + iri + ">");
+    yasqe.focus();
+  }
+  function show(hits) {
+    results.replaceChildren();
+    if (!hits.length) {
+      var none = document.createElement("li");
+      none.className = "note";
+      none.textContent = results.dataset.none;
+      results.appendChild(none);
+      return;
+    }
+    hits.forEach(function (hit) {
+      var item = document.createElement("li");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.dataset.iri = hit.iri;
+      button.title = hit.iri;
+      button.setAttribute("aria-label", results.dataset.insert + " " + hit.label);
+      button.textContent = hit.label;
+      var note = document.createElement("span");
+      note.className = "note";
+      note.textContent = " " + [hit.kind, hit.place].filter(Boolean).join(" · ");
+      button.appendChild(note);
+      button.addEventListener("click", function () { insert(hit.iri); });
+      item.appendChild(button);
+      results.appendChild(item);
+    });
+  }
+  input.addEventListener("input", function () {
+    var prefix = input.value.trim();
+    var ticket = ++asked;
+    if (prefix.length < 2) { results.replaceChildren(); return; }
+    fetch(config.suggest + "?" + new URLSearchParams({ prefix: prefix, lang: config.lang }))
+      .then(function (response) { return response.ok ? response.json() : { result: [] }; })
+      .then(function (answer) { if (ticket === asked) show(answer.result); })
+      .catch(function () { /* no suggestions: the editor still works */ });
+  });
+  document.getElementById("find").addEventListener("submit", function (event) {
+    event.preventDefault(); // Enter picks the first suggestion
+    var first = results.querySelector("button");
+    if (first) insert(first.dataset.iri);
+  });
 })();
