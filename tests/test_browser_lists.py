@@ -4,6 +4,7 @@ CSV link giving the same rows; a licence's commons; names to IRIs in the editor.
 
 import csv
 import io
+import json
 from collections.abc import Iterator
 
 import httpx
@@ -11,7 +12,16 @@ import pytest
 from playwright.sync_api import Page
 
 from .servers import commonsgraph_server
-from .test_browser import BASE, Watched, browser, watched
+from .test_browser import (
+    BASE,
+    PWN_IMAGE,
+    PWN_SCRIPT,
+    Watched,
+    browser,
+    open_every_map_label,
+    watch_violations,
+    watched,
+)
 
 __all__ = ["browser", "watched"]  # the fixtures this module uses
 
@@ -37,6 +47,22 @@ def region() -> str:
             f"cg:typology <{BASE}scheme/typology/{typology}> ; "
             f"wgs:lat {44 + i / 10:.2f} ; wgs:long {1 + (i % 6) / 5:.2f} ."
         )
+    # a network: two members named to run script, one holding a role at a place of the région
+    lines.append(
+        f"<{BASE}organisation/list-net> a <http://www.w3.org/ns/org#Organization>, cg:Network ; "
+        f'rdfs:label "Listnet" ; <http://www.w3.org/ns/org#hasMember> '
+        f"<{BASE}organisation/list-script>, <{BASE}organisation/list-image> ."
+    )
+    for slug, label in (("script", PWN_SCRIPT), ("image", PWN_IMAGE)):
+        lines.append(
+            f"<{BASE}organisation/list-{slug}> a <http://www.w3.org/ns/org#Organization> ; "
+            f"rdfs:label {json.dumps(label)} ."
+        )
+    lines.append(
+        f"<{BASE}tiers-lieu/list-00> cg:actorRole <{BASE}tiers-lieu/list-00#role-1> . "
+        f"<{BASE}tiers-lieu/list-00#role-1> a cg:ActorRole ; "
+        f"cg:agent <{BASE}organisation/list-image> ."
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -147,4 +173,27 @@ def test_the_query_editor_finds_a_resource_by_name_and_inserts_its_iri(
     page.fill("#find-name", "<img src=x onerror=alert(1)>zzzq")
     page.wait_for_selector("#find-results li.note")
     assert page.locator("#find-results img").count() == 0
+    watched.clean()
+
+
+def test_a_networks_members_named_to_run_script_run_nothing(watched: Watched, listed: str) -> None:
+    """The members' list of a network on its page and at /members: their names are text, the
+    one holding a role is mapped at that place, and the Content-Security-Policy holds."""
+    page = watched.page
+    watch_violations(page)
+    page.goto(f"{listed}/organisation/list-net?lang=en")
+    assert page.inner_text("#members-count") == "2 of 2 members"
+    page.click("#browse-members")
+    page.wait_for_url("**/members?within=**")
+    assert page.inner_text("h1").startswith("Members of")
+    names = page.locator("table.place-list tbody tr td:first-child").all_inner_texts()
+    assert sorted(names) == sorted([PWN_SCRIPT, PWN_IMAGE])
+    assert page.locator("table.place-list", has_text="Lieu 00").count() == 1  # its place
+    open_every_map_label(page)
+    assert page.locator("#map .leaflet-interactive").count() == 1  # one member has a place
+    assert page.inner_text(".leaflet-tooltip") == PWN_IMAGE
+    assert page.evaluate("window.__pwned") is None
+    assert page.evaluate("window.__violations") == []
+    injected = "img[src='x'], script:not([src]):not([type='application/json'])"
+    assert page.locator(injected).count() == 0
     watched.clean()
