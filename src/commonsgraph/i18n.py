@@ -125,7 +125,6 @@ WORDS: dict[str, dict[str, str]] = {
     "prohibits": {"fr": "Interdit", "en": "Prohibits"},
     "limitations": {"fr": "Limitations", "en": "Limitations"},
     "family": {"fr": "Famille", "en": "Family"},
-    "commons_under": {"fr": "Communs sous cette licence", "en": "Commons under this licence"},
     "verdicts": {
         "fr": "Réutiliser sous une autre licence",
         "en": "Reusing under another licence",

@@ -418,18 +418,6 @@ class PageBuilder:
                 )
                 for row in verdict_table(self.engine, licence_id)
             ]
-        rows = self.store.select(
-            """SELECT ?c (SAMPLE(?name) AS ?label) WHERE {
-                 ?c dct:license ?l OPTIONAL { ?c rdfs:label ?name } } GROUP BY ?c LIMIT 200""",
-            {"l": description.iri},
-        )
-        commons = []
-        for row in rows:
-            node, label = row.get("c"), row.get("label")
-            if isinstance(node, NamedNode):
-                text = label.value if isinstance(label, Literal) else compact(node.value)
-                commons.append((Link(self.linker.href(node.value), text, node.value), ""))
-        page.sections.append(Section("commons_under", commons))
 
     def _licence_link(self, licence_id: str) -> Link:
         iri = self.linker.resource_iri("licence/" + licence_id)
