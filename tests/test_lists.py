@@ -1,6 +1,7 @@
-"""Browsable lists (`/places?within=…`) on the imported open data: counts equal to the graph's,
-filters, sort, pages, a map of exactly the filtered set, CSV and GeoJSON of the same list, bad
-parameters as problems naming them."""
+"""Browsable lists (`/places`, `/members`, `/commons?within=…`) on the imported open data:
+counts equal to the graph's, filters, sort, pages, a map of exactly the filtered set, CSV and
+GeoJSON of the same list, bad parameters as problems naming them; every kind of page shows its
+list."""
 
 from __future__ import annotations
 
@@ -140,8 +141,11 @@ def test_pages_split_the_filtered_list(client: TestClient) -> None:
         ("within", ""),
     ],
 )
-def test_bad_parameters_are_problems_naming_them(client: TestClient, name: str, value: str) -> None:
-    response = client.get("/places", params={"within": REGION, name: value})
+@pytest.mark.parametrize("path", ["/places", "/members", "/commons"])
+def test_bad_parameters_are_problems_naming_them(
+    client: TestClient, path: str, name: str, value: str
+) -> None:
+    response = client.get(path, params={"within": REGION, name: value})
     assert response.status_code == 400
     assert response.headers["content-type"].startswith("application/problem+json")
     assert response.json()["parameter"] == name
