@@ -321,6 +321,17 @@ def test_a_licences_commons_are_listed_on_its_page_and_as_csv(
     assert len(geojson["features"]) == sum(1 for row in rows if row["lat"])
 
 
+def test_a_kind_of_commons_lists_its_commons_on_its_page(
+    client: TestClient, imported: LocalStore
+) -> None:
+    iri, expected = busiest(imported, "skos:Concept", "?i a cg:Commons ; cg:commonsKind ?s .")
+    section = shown_list(client, iri, "commons")
+    rows = section.split("<tbody>", 1)[1].split("</tbody>", 1)[0].count("<tr>")
+    assert rows == expected
+    found = client.get("/commons", params={"within": iri, "format": "geojson"})
+    assert found.headers["content-type"].startswith("application/geo+json")
+
+
 def test_a_filter_of_another_kind_of_list_is_a_problem_naming_it(
     client: TestClient, imported: LocalStore
 ) -> None:

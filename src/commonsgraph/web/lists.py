@@ -12,9 +12,11 @@ import asyncio
 import json
 
 from fastapi import APIRouter, Request, Response
+from fastapi.templating import Jinja2Templates
 from pyoxigraph import Literal, NamedNode
 
 from commonsgraph import i18n, lists
+from commonsgraph.config import Settings
 from commonsgraph.errors import NotFound, ParameterError
 from commonsgraph.lists import Listing
 from commonsgraph.store import Store
@@ -73,9 +75,9 @@ async def commons(
 async def listed(
     listing: Listing,
     request: Request,
-    settings: Configured,
+    settings: Settings,
     store: Store,
-    templates: Templating,
+    templates: Jinja2Templates,
     within: str,
 ) -> Response:
     """The list of `listing` within the resource `within`, as the request asks."""
