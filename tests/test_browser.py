@@ -17,6 +17,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from .axe import assert_accessible
 from .servers import commonsgraph_server, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -259,14 +260,23 @@ def test_a_curator_reviews_contributions_in_the_browser(browser: Browser, tmp_pa
     curator = tokens.create("curator", "Camille")[1]
     tokens.database.close()
     place = """@prefix cg: <https://w3id.org/commonsgraph/ns#> .
+        @prefix locn: <http://www.w3.org/ns/locn#> .
+        @prefix wgs: <http://www.w3.org/2003/01/geo/wgs84_pos#> .
         <tiers-lieu/{slug}> a cg:TiersLieu ; <http://www.w3.org/2000/01/rdf-schema#label> "{name}" ;
             cg:typology <scheme/typology/coworking> ;
-            <http://schema.org/containedInPlace> <commune/{commune}> ."""
+            <http://schema.org/containedInPlace> <commune/{commune}> ;
+            wgs:lat {lat} ; wgs:long 1.87 ;
+            locn:address <tiers-lieu/{slug}#address> .
+        <tiers-lieu/{slug}#address> a locn:Address ;
+            locn:fullAddress "2 rue de l'Essai, 23000 Guéret" ."""
     with commonsgraph_server(tmp_path / "var", tile_url="") as url:
 
-        def upload(slug: str, name: str, commune: str = "23096") -> str:
+        def upload(slug: str, name: str, commune: str = "23096", lat: str = "46.17") -> str:
             body = (
-                place.replace("{slug}", slug).replace("{name}", name).replace("{commune}", commune)
+                place.replace("{slug}", slug)
+                .replace("{name}", name)
+                .replace("{commune}", commune)
+                .replace("{lat}", lat)
             )
             response = httpx.post(
                 f"{url}/contributions",
@@ -286,9 +296,11 @@ def test_a_curator_reviews_contributions_in_the_browser(browser: Browser, tmp_pa
         page = watched.page
         page.goto(f"{url}/contributions?status=pending&lang=fr")
         page.wait_for_url("**/contributions/login**")
+        assert_accessible(page)
         page.fill("#token", curator)
         page.click("form.review button")
         page.wait_for_url("**/contributions?status=pending**")
+        assert_accessible(page)
         queue = page.inner_text("table.contributions")
         assert good in queue
         assert doubtful in queue
@@ -297,7 +309,21 @@ def test_a_curator_reviews_contributions_in_the_browser(browser: Browser, tmp_pa
         page.click(f"text={good}")
         assert "en attente" in page.inner_text("h1")
         assert "nouvelle ressource" in page.inner_text("#changes")
-        assert "Le Lieu" in page.inner_text("#changes table.diff")
+        diff = page.inner_text("#changes table.diff")
+        assert "Le Lieu" in diff
+        # labels, never a bare IRI where the graph (or the upload) names it
+        assert "2 rue de l'Essai, 23000 Guéret" in diff  # the part #address, by its address
+        assert "#address" not in page.inner_text("#changes")
+        assert "scheme/typology" not in diff
+        assert "commune/23096" not in diff
+        assert "Creative Commons Attribution 4.0 International" in page.inner_text("dl")
+        # the map preview: the new place, where it will be
+        page.wait_for_selector("#map .leaflet-interactive")
+        assert page.locator("#map .leaflet-interactive").count() == 1
+        assert "ajouté" in page.inner_text("#moves ul.moves")
+        outlines_drawn(page)
+        assert page.locator("#map .leaflet-tile").count() == 0
+        assert_accessible(page)
         page.click("button[value=accept]")
         page.wait_for_selector(".status-accepted")
         assert "Camille" in page.inner_text("main")
@@ -308,18 +334,42 @@ def test_a_curator_reviews_contributions_in_the_browser(browser: Browser, tmp_pa
             == 200
         )
 
+        # a later contribution moves the place: the map shows where it was and where it goes
+        moved = upload("le-lieu", "Le Lieu", lat="46.30")
+        page.goto(f"{url}/contributions/{moved}?lang=en")
+        page.wait_for_selector("#map .leaflet-interactive")
+        assert page.locator("#map .leaflet-interactive").count() == 2
+        moves = page.inner_text("#moves ul.moves")
+        assert "Le Lieu — moved" in moves
+        assert "before 46.17000, 1.87000" in moves
+        assert "after 46.30000, 1.87000" in moves
+        assert_accessible(page)
+
         page.goto(f"{url}/contributions/{doubtful}?lang=en")
         page.fill("#reason", "a duplicate of Le Lieu")
         page.click("button[value=reject]")
         page.wait_for_selector(".status-rejected")
         assert "a duplicate of Le Lieu" in page.inner_text(".reason")
+        assert_accessible(page)
 
+        # an invalid contribution cannot be accepted, but is rejected with its reason
         page.goto(f"{url}/contributions/{broken}?lang=fr")
         report = page.inner_text("#report")
         assert "Non conforme" in report
         assert "commune" in report
-        assert "commune/99999" in report
+        assert "commune/99999" in report  # no label: it does not exist
         assert page.locator("button[value=accept]").count() == 0
+        assert "ne peut pas être acceptée" in page.inner_text("#reject-invalid")
+        assert_accessible(page)
+        assert page.get_attribute("#reason", "required") is not None
+        page.click("button[value=reject]")  # no reason: the browser asks for one
+        assert page.locator(".status-invalid").count() == 1
+        page.fill("#reason", "La commune 99999 n'existe pas")
+        page.click("button[value=reject]")
+        page.wait_for_selector(".status-rejected")
+        assert "La commune 99999 n'existe pas" in page.inner_text(".reason")
+        page.goto(f"{url}/contributions?lang=en")
+        assert_accessible(page)
         watched.clean()
         page.context.close()
 

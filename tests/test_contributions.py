@@ -196,6 +196,19 @@ def test_missing_name_wrong_insee_code_and_unknown_licence_are_reported(site: Si
     )
     results = list(parse(report.content, RdfFormat.TURTLE))
     assert any(q.object == NamedNode("http://www.w3.org/ns/shacl#Violation") for q in results)
+    # a curator closes it, saying why; it stays out of the graph
+    rejected = site.review(str(contribution["id"]), "reject", reason="commune 99999 unknown")
+    assert rejected["status"] == "rejected"
+    assert isinstance(rejected["review"], dict)
+    assert rejected["review"]["reason"] == "commune 99999 unknown"
+    again = site.client.post(
+        f"/contributions/{contribution['id']}/reject",
+        headers=site.curator,
+        data={"reason": "twice"},
+    )
+    assert again.status_code == 409
+    assert "only a pending or invalid one can be rejected" in again.json()["detail"]
+    assert site.store.triple_count() == before
 
 
 def test_a_dry_run_stores_nothing(site: Site) -> None:

@@ -36,10 +36,18 @@
     });
     layer.addTo(map);
   }
+  // A review's preview says what a contribution changes: where a place was (hollow, dashed)
+  // and where it will be (filled); the page lists the same in words.
+  var POINT = { radius: 7, color: "#0b5d3b", weight: 2, fillColor: "#2e9c6a", fillOpacity: 0.8 };
+  var GONE = { radius: 7, color: "#a4262c", weight: 2, dashArray: "3 3", fillColor: "#a4262c", fillOpacity: 0.1 };
+  var CHANGES = {
+    added: POINT, after: POINT, before: GONE, removed: GONE,
+    unchanged: { radius: 7, color: "#55595e", weight: 2, fillColor: "#8a8f94", fillOpacity: 0.6 }
+  };
   var group = L.featureGroup();
   features.forEach(function (feature) {
     var c = feature.geometry.coordinates;
-    var marker = L.circleMarker([c[1], c[0]], { radius: 7, color: "#0b5d3b", weight: 2, fillColor: "#2e9c6a", fillOpacity: 0.8 });
+    var marker = L.circleMarker([c[1], c[0]], CHANGES[feature.properties.change] || POINT);
     // Leaflet writes a string given to a popup or a tooltip as HTML: they get DOM nodes whose
     // text is set, so that a label is only ever text; a popup links only to a page of this site.
     var href = feature.properties.href;
