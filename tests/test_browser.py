@@ -161,6 +161,7 @@ def test_the_query_editor_runs_a_query(watched: Watched, site: str) -> None:
     watched.page.click(".yasqe_queryButton")
     watched.page.wait_for_selector(".yasr .dataTable, .yasr table")
     assert "rfflabs" in watched.page.inner_text(".yasr")
+    assert_accessible(watched.page)
     hrefs = watched.page.eval_on_selector_all(
         ".yasr a.iri", "as => as.map(a => a.getAttribute('href'))"
     )
@@ -561,6 +562,48 @@ def test_the_main_pages_keep_to_their_content_security_policy(
     watched.clean()
 
 
+@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/tiers-lieu/la-myne",
+        "/commune/23096",
+        "/region/75",
+        "/places?within=https%3A%2F%2Fw3id.org%2Fcommonsgraph%2Fregion%2F75&page_size=20",
+        "/licence/CC-BY-SA-4.0",
+        "/commons/fab-manager",
+        "/search?q=gueret",
+        "/sparql",
+        "/contributions/login",
+        "/dumps",
+        "/.well-known/void",
+        "/docs",
+        "/redoc",
+    ],
+)
+def test_the_pages_pass_the_accessibility_checks(
+    watched: Watched, attacked: str, path: str, lang: str
+) -> None:
+    """No violation of serious or critical impact that axe-core finds, in either language
+    (the vendored widgets' own markup aside: `tests/axe.py`)."""
+    page = watched.page
+    response = page.goto(f"{attacked}{path}{'&' if '?' in path else '?'}lang={lang}")
+    assert response is not None
+    assert response.status == 200
+    rendered = {
+        "/sparql": ".yasqe",
+        "/docs": ".opblock-summary-path",
+        "/redoc": "h2:has-text('Search names')",
+    }
+    if path in rendered:
+        page.wait_for_selector(rendered[path])
+    if page.locator("#map").count():
+        outlines_drawn(page)
+    assert_accessible(page)
+    watched.clean()
+
+
 def test_a_sign_in_posted_from_another_site_is_refused(watched: Watched, attacked: str) -> None:
     """Login CSRF: a page elsewhere posting its own token to our login form (its victim would
     then work, unknowing, as the attacker)."""
@@ -616,6 +659,7 @@ def test_search_facets_pages_and_suggestions(watched: Watched, site: str) -> Non
     kinds = {k.strip() for k in page.locator("ol.results .kind").all_inner_texts()}
     assert kinds == {"⌂ tiers-lieu"}  # its icon, then its name
     assert page.locator("section.facet[data-facet=kind] a.chosen").count() == 1
+    assert_accessible(page)
     # typing in the search box proposes names
     page.fill("#q", "")
     page.type("#q", "casem", delay=30)

@@ -226,6 +226,7 @@ WORDS: dict[str, dict[str, str]] = {
     "unchanged": {"fr": "inchangés", "en": "unchanged"},
     "kept": {"fr": "gardés des sources", "en": "kept from sources"},
     "new_resource": {"fr": "nouvelle ressource", "en": "new resource"},
+    "rows_shown": {"fr": "Lignes affichées", "en": "Rows shown"},
     "map_changes": {"fr": "Sur la carte", "en": "On the map"},
     "map_of_changes": {
         "fr": "Carte des positions avant et après",

@@ -141,6 +141,7 @@ class Describer:
             "prefixes": PREFIXES,
             "examples": examples,
             "base": self.base,  # results' IRIs under it link to this server's pages
+            "rows_shown": i18n.words(lang)["rows_shown"],  # a name for YASR's unnamed select
         }
         return self.templates.TemplateResponse(
             request,
