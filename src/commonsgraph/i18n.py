@@ -31,6 +31,7 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "A place, a commune, a licence…",
     },
     "search_results": {"fr": "Résultats de la recherche", "en": "Search results"},
+    "search_for": {"fr": " : « {q} »", "en": ": “{q}”"},
     "no_results": {"fr": "Aucun résultat.", "en": "No results."},
     "results_shown": {
         "fr": "Résultats {first} à {last} sur {total}",

@@ -64,7 +64,7 @@
   group.addTo(map);
   if (features.length === 1) {
     var only = features[0].geometry.coordinates;
-    map.setView([only[1], only[0]], 14);
+    map.setView([only[1], only[0]], Number(element.getAttribute("data-zoom")) || 14);
   } else if (features.length > 1) {
     map.fitBounds(group.getBounds(), { padding: [20, 20] });
   } else {
