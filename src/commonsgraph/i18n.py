@@ -10,6 +10,7 @@ in both languages) are what the pages got wrong when each template formatted on 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -337,6 +338,86 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "alike names ({similarity}) {distance} m apart",
     },
 }
+
+
+COMMAND_LINE: dict[str, dict[str, str]] = {
+    "error": {"fr": "erreur :", "en": "error:"},
+    "importing": {"fr": "import de {what}", "en": "importing {what}"},
+    "import_of": {"fr": "import {source}", "en": "import {source}"},
+    "files": {"fr": "fichiers", "en": "files"},
+    "rows_read": {"fr": "lignes lues", "en": "rows read"},
+    "created": {"fr": "créés : {what}", "en": "created: {what}"},
+    "rows_skipped": {"fr": "lignes écartées", "en": "rows skipped"},
+    "warnings": {"fr": "avertissements", "en": "warnings"},
+    "graph": {"fr": "graphe {graph}", "en": "graph {graph}"},
+    "statements_changed": {
+        "fr": "{total} énoncés (+{added} −{removed})",
+        "en": "{total} statements (+{added} −{removed})",
+    },
+    "skipped": {"fr": "écartée", "en": "skipped"},
+    "warning": {"fr": "avertissement", "en": "warning"},
+    "conforms": {"fr": "conforme", "en": "conforms"},
+    "does_not_conform": {"fr": "non conforme", "en": "does not conform"},
+    "verdict": {
+        "fr": "{verdict} : {violations} violation(s), {warnings} avertissement(s), {infos} information(s)",
+        "en": "{verdict}: {violations} violation(s), {warnings} warning(s), {infos} info(s)",
+    },
+    "rows": {"fr": "{count} ligne(s)", "en": "{count} row(s)"},
+    "yes": {"fr": "oui", "en": "yes"},
+    "no": {"fr": "non", "en": "no"},
+    "contributions_count": {"fr": "{count} contribution(s)", "en": "{count} contribution(s)"},
+    "contribution_status": {
+        "fr": "contribution {id} : {status}",
+        "en": "contribution {id}: {status}",
+    },
+    "contribution_by": {
+        "fr": "par {who}, le {when} UTC, {count} énoncés ({media_type}), licence {licence}",
+        "en": "by {who}, {when} UTC, {count} statements ({media_type}), licence {licence}",
+    },
+    "from_source": {"fr": ", source : {source}", "en": ", from {source}"},
+    "reviewed_by": {"fr": "examinée par {who}", "en": "reviewed by {who}"},
+    "new": {"fr": " (nouvelle)", "en": " (new)"},
+    "change_counts": {
+        "fr": "{added} ajoutés, {removed} retirés, {unchanged} inchangés, {kept} gardés des sources",
+        "en": "{added} added, {removed} removed, {unchanged} unchanged, {kept} kept from sources",
+    },
+    "accepted": {
+        "fr": "contribution {id} acceptée : {graph}",
+        "en": "contribution {id} accepted: {graph}",
+    },
+    "rejected": {"fr": "contribution {id} refusée", "en": "contribution {id} rejected"},
+    "reverted": {"fr": "contribution {id} retirée", "en": "contribution {id} reverted"},
+    "column_id": {"fr": "id", "en": "id"},
+    "column_status": {"fr": "statut", "en": "status"},
+    "column_contributor": {"fr": "contributeur", "en": "contributor"},
+    "column_submitted": {"fr": "envoyée le", "en": "submitted"},
+    "column_statements": {"fr": "énoncés", "en": "statements"},
+    "column_violations": {"fr": "violations", "en": "violations"},
+    "token_created": {
+        "fr": "jeton {id} ({role}) créé ; son secret, montré cette seule fois :",
+        "en": "token {id} ({role}) created; its secret, shown only now:",
+    },
+    "token_revoked": {"fr": "jeton {id} ({role}) révoqué", "en": "token {id} ({role}) revoked"},
+}
+"""The frames of the command line (progress, summaries, verdicts, the word before an error)
+in both languages; what the data or a library says inside them stays as it is said."""
+
+
+def of_environment(environ: Mapping[str, str]) -> str:
+    """The command line's language: `COMMONSGRAPH_LANG`, else the locale's (`LC_ALL`, then
+    `LC_MESSAGES`, then `LANG`, as POSIX reads them): French when it is French (`fr_FR.UTF-8`),
+    English otherwise (`C`, `de_DE`…)."""
+    for name in ("COMMONSGRAPH_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name, "").strip()
+        if value:
+            code = value.replace("-", "_").split("_", 1)[0].split(".", 1)[0].lower()
+            return code if code in LANGUAGES else "en"
+    return "en"
+
+
+def frames(lang: str) -> dict[str, str]:
+    """The command line's words in `lang`."""
+    return {key: values.get(lang, values["en"]) for key, values in COMMAND_LINE.items()}
 
 
 def language(
