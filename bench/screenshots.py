@@ -128,7 +128,7 @@ def shoot(url: str, out: Path, shots: list[Shot], contribution: str, curator: st
                 if shot.wait:
                     page.wait_for_selector(shot.wait)
                 if page.locator("#map").count():
-                    page.wait_for_selector("#map[data-basemap-loaded]")
+                    page.wait_for_selector("#map[data-basemap-loaded][data-divisions-loaded]")
                 file = out / f"{shot.name}-{lang}.png"
                 page.screenshot(path=str(file))
                 written.append(file)

@@ -185,11 +185,16 @@ def outlines_drawn(page: Page) -> None:
 
 
 def test_a_map_is_legible_without_any_tile_server(watched: Watched, site: str) -> None:
-    """By default no tile server is called: the countries' outlines this site serves are the
-    background, under the point."""
+    """By default no tile server is called: the countries' outlines and the départements'
+    boundaries this site serves are the background, under the point."""
     page = watched.page
     page.goto(f"{site}/tiers-lieu/la-myne?lang=en")
     outlines_drawn(page)
+    page.wait_for_selector("#map[data-divisions-loaded]")  # and the départements' boundaries
+    strokes = page.eval_on_selector_all(
+        "#map .leaflet-basemap-pane path", "paths => paths.map(p => p.getAttribute('stroke'))"
+    )
+    assert "#b0b4b8" in strokes, strokes
     assert page.locator("#map .leaflet-tile").count() == 0
     assert page.locator("#map .leaflet-interactive").count() == 1
     assert page.locator(".map-note").count() == 0

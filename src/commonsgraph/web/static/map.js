@@ -11,6 +11,7 @@
   var map = L.map(element, { scrollWheelZoom: false });
   map.createPane("basemap").style.zIndex = 150;  // under the tiles (200) and the points (400)
   var basemap = element.getAttribute("data-basemap");
+  var divisions = element.getAttribute("data-divisions");
   if (basemap) {
     fetch(basemap).then(function (answer) { return answer.json(); }).then(function (outlines) {
       L.geoJSON(outlines, {
@@ -20,6 +21,14 @@
         style: { color: "#8a8f94", weight: 1, fillColor: "#f7f5ef", fillOpacity: 1 }
       }).addTo(map);
       element.setAttribute("data-basemap-loaded", "true");
+      // the départements' boundaries, drawn over the countries (after them: fetched in turn)
+      return divisions ? fetch(divisions).then(function (answer) { return answer.json(); }) : null;
+    }).then(function (lines) {
+      if (!lines) { return; }
+      L.geoJSON(lines, {
+        pane: "basemap", interactive: false, style: { color: "#b0b4b8", weight: 0.8, fill: false }
+      }).addTo(map);
+      element.setAttribute("data-divisions-loaded", "true");
     });
   }
   var tiles = element.getAttribute("data-tiles");
