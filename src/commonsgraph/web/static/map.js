@@ -73,7 +73,8 @@
   group.addTo(map);
   if (features.length === 1) {
     var only = features[0].geometry.coordinates;
-    map.setView([only[1], only[0]], Number(element.getAttribute("data-zoom")) || 14);
+    // without tiles, the outlines (about 1 km precise) say most around the place at zoom 9
+    map.setView([only[1], only[0]], Number(element.getAttribute("data-zoom")) || (tiles ? 14 : 9));
   } else if (features.length > 1) {
     map.fitBounds(group.getBounds(), { padding: [20, 20] });
   } else {
