@@ -10,7 +10,6 @@ in both languages) are what the pages got wrong when each template formatted on 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -403,16 +402,10 @@ COMMAND_LINE: dict[str, dict[str, str]] = {
 in both languages; what the data or a library says inside them stays as it is said."""
 
 
-def of_environment(environ: Mapping[str, str]) -> str:
-    """The command line's language: `COMMONSGRAPH_LANG`, else the locale's (`LC_ALL`, then
-    `LC_MESSAGES`, then `LANG`, as POSIX reads them): French when it is French (`fr_FR.UTF-8`),
-    English otherwise (`C`, `de_DE`…)."""
-    for name in ("COMMONSGRAPH_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
-        value = environ.get(name, "").strip()
-        if value:
-            code = value.replace("-", "_").split("_", 1)[0].split(".", 1)[0].lower()
-            return code if code in LANGUAGES else "en"
-    return "en"
+def of_locale(code: str) -> str:
+    """The interface language for a locale's language code (`config.environment_language`):
+    French for `fr`, English for anything else (`c`, `de`, none)."""
+    return code if code in LANGUAGES else "en"
 
 
 def frames(lang: str) -> dict[str, str]:

@@ -4,7 +4,6 @@ printing."""
 from __future__ import annotations
 
 import getpass
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,7 +18,7 @@ from rich.markup import escape
 
 from commonsgraph import i18n
 from commonsgraph.bundled import load_bundled
-from commonsgraph.config import Settings
+from commonsgraph.config import Settings, environment_language
 from commonsgraph.database import Database
 from commonsgraph.errors import (
     CommonsGraphError,
@@ -43,7 +42,7 @@ errors = Console(stderr=True, soft_wrap=True)
 
 def language() -> str:
     """The language of the command line's frames: `COMMONSGRAPH_LANG`, else the locale's."""
-    return i18n.of_environment(os.environ)
+    return i18n.of_locale(environment_language())
 
 
 def say(key: str, **values: object) -> str:
