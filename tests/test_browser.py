@@ -272,9 +272,12 @@ def test_a_curator_reviews_contributions_in_the_browser(browser: Browser, tmp_pa
             cg:typology <scheme/typology/coworking> ;
             <http://schema.org/containedInPlace> <commune/{commune}> ;
             wgs:lat {lat} ; wgs:long 1.87 ;
-            locn:address <tiers-lieu/{slug}#address> .
+            locn:address <tiers-lieu/{slug}#address> ;
+            cg:actorRole <tiers-lieu/{slug}#role-1> .
         <tiers-lieu/{slug}#address> a locn:Address ;
-            locn:fullAddress "2 rue de l'Essai, 23000 Guéret" ."""
+            locn:fullAddress "2 rue de l'Essai, 23000 Guéret" .
+        <tiers-lieu/{slug}#role-1> a cg:ActorRole ;
+            cg:agent <organisation/rfflabs> ; cg:role <scheme/role/operator> ."""
     with commonsgraph_server(tmp_path / "var", tile_url="") as url:
 
         def upload(slug: str, name: str, commune: str = "23096", lat: str = "46.17") -> str:
@@ -307,6 +310,7 @@ def test_a_curator_reviews_contributions_in_the_browser(browser: Browser, tmp_pa
         page.click("form.review button")
         page.wait_for_url("**/contributions?status=pending**")
         assert_accessible(page)
+        assert "(curateur)" in page.inner_text("main")
         queue = page.inner_text("table.contributions")
         assert good in queue
         assert doubtful in queue
@@ -320,6 +324,11 @@ def test_a_curator_reviews_contributions_in_the_browser(browser: Browser, tmp_pa
         # labels, never a bare IRI where the graph (or the upload) names it
         assert "2 rue de l'Essai, 23000 Guéret" in diff  # the part #address, by its address
         assert "#address" not in page.inner_text("#changes")
+        roles = page.inner_text("#changes")
+        assert "#role-1" not in roles  # the part #role-1, by its agent and role
+        assert "RFFLabs" in roles, roles
+        assert "cg:agent" not in roles
+        assert "cg:role" not in roles
         assert "scheme/typology" not in diff
         assert "commune/23096" not in diff
         assert "Creative Commons Attribution 4.0 International" in page.inner_text("dl")

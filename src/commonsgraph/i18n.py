@@ -227,6 +227,10 @@ WORDS: dict[str, dict[str, str]] = {
     "unchanged": {"fr": "inchangés", "en": "unchanged"},
     "kept": {"fr": "gardés des sources", "en": "kept from sources"},
     "new_resource": {"fr": "nouvelle ressource", "en": "new resource"},
+    "role_reader": {"fr": "lecteur", "en": "reader"},
+    "role_contributor": {"fr": "contributeur", "en": "contributor"},
+    "role_curator": {"fr": "curateur", "en": "curator"},
+    "role_admin": {"fr": "administrateur", "en": "administrator"},
     "rows_shown": {"fr": "Lignes affichées", "en": "Rows shown"},
     "map_changes": {"fr": "Sur la carte", "en": "On the map"},
     "map_of_changes": {
