@@ -1,5 +1,6 @@
-// Maps of places: the points always show, over the countries' outlines this site serves
-// (vendor/basemap, from Natural Earth); background tiles come only from a tile server the
+// Maps of places: the points always show, over the countries' outlines and the départements'
+// boundaries this site serves (vendor/basemap, from Natural Earth); a review's map tells where
+// places were and will be. Background tiles come only from a tile server the
 // operator configured (COMMONSGRAPH_TILE_URL), above the outlines, and their failure leaves
 // the outlines and the points in place.
 (function () {
