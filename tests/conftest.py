@@ -35,6 +35,13 @@ FILES = ReadLimits.files(Settings(data_dir=None, base_iri=BASE))
 """The limits the command line reads files within, for the tests' own files."""
 
 
+@pytest.fixture(autouse=True)
+def english_command_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line speaks English in the tests, whatever the machine's locale (the tests
+    of its French set the language themselves)."""
+    monkeypatch.setenv("COMMONSGRAPH_LANG", "en")
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     assert SHARED_DATA.is_dir(), f"the open data must be beside the project: {SHARED_DATA}"

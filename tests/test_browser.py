@@ -17,6 +17,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from .axe import assert_accessible
 from .servers import commonsgraph_server, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -160,6 +161,7 @@ def test_the_query_editor_runs_a_query(watched: Watched, site: str) -> None:
     watched.page.click(".yasqe_queryButton")
     watched.page.wait_for_selector(".yasr .dataTable, .yasr table")
     assert "rfflabs" in watched.page.inner_text(".yasr")
+    assert_accessible(watched.page)
     hrefs = watched.page.eval_on_selector_all(
         ".yasr a.iri", "as => as.map(a => a.getAttribute('href'))"
     )
@@ -183,11 +185,16 @@ def outlines_drawn(page: Page) -> None:
 
 
 def test_a_map_is_legible_without_any_tile_server(watched: Watched, site: str) -> None:
-    """By default no tile server is called: the countries' outlines this site serves are the
-    background, under the point."""
+    """By default no tile server is called: the countries' outlines and the départements'
+    boundaries this site serves are the background, under the point."""
     page = watched.page
     page.goto(f"{site}/tiers-lieu/la-myne?lang=en")
     outlines_drawn(page)
+    page.wait_for_selector("#map[data-divisions-loaded]")  # and the départements' boundaries
+    strokes = page.eval_on_selector_all(
+        "#map .leaflet-basemap-pane path", "paths => paths.map(p => p.getAttribute('stroke'))"
+    )
+    assert "#b0b4b8" in strokes, strokes
     assert page.locator("#map .leaflet-tile").count() == 0
     assert page.locator("#map .leaflet-interactive").count() == 1
     assert page.locator(".map-note").count() == 0
@@ -259,14 +266,26 @@ def test_a_curator_reviews_contributions_in_the_browser(browser: Browser, tmp_pa
     curator = tokens.create("curator", "Camille")[1]
     tokens.database.close()
     place = """@prefix cg: <https://w3id.org/commonsgraph/ns#> .
+        @prefix locn: <http://www.w3.org/ns/locn#> .
+        @prefix wgs: <http://www.w3.org/2003/01/geo/wgs84_pos#> .
         <tiers-lieu/{slug}> a cg:TiersLieu ; <http://www.w3.org/2000/01/rdf-schema#label> "{name}" ;
             cg:typology <scheme/typology/coworking> ;
-            <http://schema.org/containedInPlace> <commune/{commune}> ."""
+            <http://schema.org/containedInPlace> <commune/{commune}> ;
+            wgs:lat {lat} ; wgs:long 1.87 ;
+            locn:address <tiers-lieu/{slug}#address> ;
+            cg:actorRole <tiers-lieu/{slug}#role-1> .
+        <tiers-lieu/{slug}#address> a locn:Address ;
+            locn:fullAddress "2 rue de l'Essai, 23000 Guéret" .
+        <tiers-lieu/{slug}#role-1> a cg:ActorRole ;
+            cg:agent <organisation/rfflabs> ; cg:role <scheme/role/operator> ."""
     with commonsgraph_server(tmp_path / "var", tile_url="") as url:
 
-        def upload(slug: str, name: str, commune: str = "23096") -> str:
+        def upload(slug: str, name: str, commune: str = "23096", lat: str = "46.17") -> str:
             body = (
-                place.replace("{slug}", slug).replace("{name}", name).replace("{commune}", commune)
+                place.replace("{slug}", slug)
+                .replace("{name}", name)
+                .replace("{commune}", commune)
+                .replace("{lat}", lat)
             )
             response = httpx.post(
                 f"{url}/contributions",
@@ -286,9 +305,12 @@ def test_a_curator_reviews_contributions_in_the_browser(browser: Browser, tmp_pa
         page = watched.page
         page.goto(f"{url}/contributions?status=pending&lang=fr")
         page.wait_for_url("**/contributions/login**")
+        assert_accessible(page)
         page.fill("#token", curator)
         page.click("form.review button")
         page.wait_for_url("**/contributions?status=pending**")
+        assert_accessible(page)
+        assert "(curateur)" in page.inner_text("main")
         queue = page.inner_text("table.contributions")
         assert good in queue
         assert doubtful in queue
@@ -297,7 +319,26 @@ def test_a_curator_reviews_contributions_in_the_browser(browser: Browser, tmp_pa
         page.click(f"text={good}")
         assert "en attente" in page.inner_text("h1")
         assert "nouvelle ressource" in page.inner_text("#changes")
-        assert "Le Lieu" in page.inner_text("#changes table.diff")
+        diff = page.inner_text("#changes table.diff")
+        assert "Le Lieu" in diff
+        # labels, never a bare IRI where the graph (or the upload) names it
+        assert "2 rue de l'Essai, 23000 Guéret" in diff  # the part #address, by its address
+        assert "#address" not in page.inner_text("#changes")
+        roles = page.inner_text("#changes")
+        assert "#role-1" not in roles  # the part #role-1, by its agent and role
+        assert "RFFLabs" in roles, roles
+        assert "cg:agent" not in roles
+        assert "cg:role" not in roles
+        assert "scheme/typology" not in diff
+        assert "commune/23096" not in diff
+        assert "Creative Commons Attribution 4.0 International" in page.inner_text("dl")
+        # the map preview: the new place, where it will be
+        page.wait_for_selector("#map .leaflet-interactive")
+        assert page.locator("#map .leaflet-interactive").count() == 1
+        assert "ajouté" in page.inner_text("#moves ul.moves")
+        outlines_drawn(page)
+        assert page.locator("#map .leaflet-tile").count() == 0
+        assert_accessible(page)
         page.click("button[value=accept]")
         page.wait_for_selector(".status-accepted")
         assert "Camille" in page.inner_text("main")
@@ -308,18 +349,42 @@ def test_a_curator_reviews_contributions_in_the_browser(browser: Browser, tmp_pa
             == 200
         )
 
+        # a later contribution moves the place: the map shows where it was and where it goes
+        moved = upload("le-lieu", "Le Lieu", lat="46.30")
+        page.goto(f"{url}/contributions/{moved}?lang=en")
+        page.wait_for_selector("#map .leaflet-interactive")
+        assert page.locator("#map .leaflet-interactive").count() == 2
+        moves = page.inner_text("#moves ul.moves")
+        assert "Le Lieu — moved" in moves
+        assert "before 46.17000, 1.87000" in moves
+        assert "after 46.30000, 1.87000" in moves
+        assert_accessible(page)
+
         page.goto(f"{url}/contributions/{doubtful}?lang=en")
         page.fill("#reason", "a duplicate of Le Lieu")
         page.click("button[value=reject]")
         page.wait_for_selector(".status-rejected")
         assert "a duplicate of Le Lieu" in page.inner_text(".reason")
+        assert_accessible(page)
 
+        # an invalid contribution cannot be accepted, but is rejected with its reason
         page.goto(f"{url}/contributions/{broken}?lang=fr")
         report = page.inner_text("#report")
         assert "Non conforme" in report
         assert "commune" in report
-        assert "commune/99999" in report
+        assert "commune/99999" in report  # no label: it does not exist
         assert page.locator("button[value=accept]").count() == 0
+        assert "ne peut pas être acceptée" in page.inner_text("#reject-invalid")
+        assert_accessible(page)
+        assert page.get_attribute("#reason", "required") is not None
+        page.click("button[value=reject]")  # no reason: the browser asks for one
+        assert page.locator(".status-invalid").count() == 1
+        page.fill("#reason", "La commune 99999 n'existe pas")
+        page.click("button[value=reject]")
+        page.wait_for_selector(".status-rejected")
+        assert "La commune 99999 n'existe pas" in page.inner_text(".reason")
+        page.goto(f"{url}/contributions?lang=en")
+        assert_accessible(page)
         watched.clean()
         page.context.close()
 
@@ -511,6 +576,48 @@ def test_the_main_pages_keep_to_their_content_security_policy(
     watched.clean()
 
 
+@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/tiers-lieu/la-myne",
+        "/commune/23096",
+        "/region/75",
+        "/places?within=https%3A%2F%2Fw3id.org%2Fcommonsgraph%2Fregion%2F75&page_size=20",
+        "/licence/CC-BY-SA-4.0",
+        "/commons/fab-manager",
+        "/search?q=gueret",
+        "/sparql",
+        "/contributions/login",
+        "/dumps",
+        "/.well-known/void",
+        "/docs",
+        "/redoc",
+    ],
+)
+def test_the_pages_pass_the_accessibility_checks(
+    watched: Watched, attacked: str, path: str, lang: str
+) -> None:
+    """No violation of serious or critical impact that axe-core finds, in either language
+    (the vendored widgets' own markup aside: `tests/axe.py`)."""
+    page = watched.page
+    response = page.goto(f"{attacked}{path}{'&' if '?' in path else '?'}lang={lang}")
+    assert response is not None
+    assert response.status == 200
+    rendered = {
+        "/sparql": ".yasqe",
+        "/docs": ".opblock-summary-path",
+        "/redoc": "h2:has-text('Search names')",
+    }
+    if path in rendered:
+        page.wait_for_selector(rendered[path])
+    if page.locator("#map").count():
+        outlines_drawn(page)
+    assert_accessible(page)
+    watched.clean()
+
+
 def test_a_sign_in_posted_from_another_site_is_refused(watched: Watched, attacked: str) -> None:
     """Login CSRF: a page elsewhere posting its own token to our login form (its victim would
     then work, unknowing, as the attacker)."""
@@ -566,6 +673,7 @@ def test_search_facets_pages_and_suggestions(watched: Watched, site: str) -> Non
     kinds = {k.strip() for k in page.locator("ol.results .kind").all_inner_texts()}
     assert kinds == {"⌂ tiers-lieu"}  # its icon, then its name
     assert page.locator("section.facet[data-facet=kind] a.chosen").count() == 1
+    assert_accessible(page)
     # typing in the search box proposes names
     page.fill("#q", "")
     page.type("#q", "casem", delay=30)

@@ -207,3 +207,71 @@ def test_an_import_summary_keeps_every_particular_warning_and_groups_the_repeate
         "c.csv:314: WEB is an e-mail address",
         "c.csv: x",
     ]
+
+
+# -- the command line's language -------------------------------------------------------------
+
+
+def run_in(tmp_path: Path, environ: dict[str, str], *args: str) -> tuple[int, str]:
+    """Run a command with these environment variables (the language's), the others unset."""
+    unset: dict[str, str | None] = dict.fromkeys(
+        ("COMMONSGRAPH_LANG", "LC_ALL", "LC_MESSAGES", "LANG")
+    )
+    result = CliRunner(env={**unset, **environ}).invoke(
+        main, ["--data-dir", str(tmp_path / "var"), *args]
+    )
+    return result.exit_code, result.output
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_the_command_line_speaks_french_when_asked_or_when_the_locale_is_french(
+    tmp_path: Path,
+) -> None:
+    for environ in ({"COMMONSGRAPH_LANG": "fr"}, {"LANG": "fr_FR.UTF-8"}, {"LC_ALL": "fr_BE"}):
+        code, output = run_in(tmp_path, environ, "validate", str(FIXTURES / "bad-place.ttl"))
+        assert code == 1, output
+        assert "non conforme :" in output, output
+        assert "violation(s)" in output
+        assert "avertissement(s)" in output
+        code, output = run_in(tmp_path, environ, "query", "SELECT * WHERE { ?s ?p }")
+        assert code == 2
+        assert output.startswith("erreur :"), output
+    code, output = run_in(
+        tmp_path, {"LANG": "fr_FR.UTF-8"}, "query", "SELECT ?n WHERE { ?n a cg:Network }"
+    )
+    assert code == 0
+    assert "ligne(s)" in output
+    code, output = run_in(tmp_path, {"COMMONSGRAPH_LANG": "fr"}, "import", "abroad")
+    assert code == 0, output
+    assert "import abroad" in output
+    assert "lignes lues" in output
+    assert "créés : " in output
+    assert "énoncés (+" in output
+    code, output = run_in(tmp_path, {"COMMONSGRAPH_LANG": "fr"}, "contributions", "list")
+    assert code == 0, output
+    assert "statut" in output
+    assert "0 contribution(s)" in output
+
+
+def test_the_command_line_speaks_english_otherwise(tmp_path: Path) -> None:
+    for environ in ({}, {"LANG": "C.UTF-8"}, {"LANG": "de_DE.UTF-8"}, {"COMMONSGRAPH_LANG": "en"},
+                    {"LANG": "fr_FR.UTF-8", "COMMONSGRAPH_LANG": "en"},
+                    {"LANG": "fr_FR.UTF-8", "LC_ALL": "C"}):  # fmt: skip
+        code, output = run_in(tmp_path, environ, "validate", str(FIXTURES / "bad-place.ttl"))
+        assert code == 1, output
+        assert "does not conform:" in output, (environ, output)
+        code, output = run_in(tmp_path, environ, "query", "SELECT * WHERE { ?s ?p }")
+        assert output.startswith("error:"), output
+    code, output = run_in(tmp_path, {"LANG": "C.UTF-8"}, "import", "abroad")
+    assert code == 0, output
+    assert "rows read" in output
+    assert "statements (+" in output
+    # `--lang` still chooses the report's language whatever the locale
+    code, output = run_in(
+        tmp_path, {"LANG": "C"}, "validate", "--lang", "fr", str(FIXTURES / "bad-place.ttl")
+    )
+    assert "does not conform:" in output  # the frame, the locale's
+    assert "violation https://w3id.org/commonsgraph/tiers-lieu/broken" in output
+    assert "typologie inconnue" in output  # the findings, French

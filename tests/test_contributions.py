@@ -196,6 +196,19 @@ def test_missing_name_wrong_insee_code_and_unknown_licence_are_reported(site: Si
     )
     results = list(parse(report.content, RdfFormat.TURTLE))
     assert any(q.object == NamedNode("http://www.w3.org/ns/shacl#Violation") for q in results)
+    # a curator closes it, saying why; it stays out of the graph
+    rejected = site.review(str(contribution["id"]), "reject", reason="commune 99999 unknown")
+    assert rejected["status"] == "rejected"
+    assert isinstance(rejected["review"], dict)
+    assert rejected["review"]["reason"] == "commune 99999 unknown"
+    again = site.client.post(
+        f"/contributions/{contribution['id']}/reject",
+        headers=site.curator,
+        data={"reason": "twice"},
+    )
+    assert again.status_code == 409
+    assert "only a pending or invalid one can be rejected" in again.json()["detail"]
+    assert site.store.triple_count() == before
 
 
 def test_a_dry_run_stores_nothing(site: Site) -> None:
@@ -550,3 +563,57 @@ def test_behind_https_the_login_cookie_is_secure(tmp_path: Path) -> None:
         response = signing_in(site, Origin="https://graph.example.org")
         assert response.status_code == 303
         assert "secure" in response.headers["set-cookie"].lower()
+
+
+def test_where_a_contribution_moves_places_on_a_map(store: LocalStore) -> None:
+    """Each described place with a position before or after: added, moved, removed (its
+    position taken back by the contribution), unchanged; positions that are not degrees
+    (out of range, not numbers) are no position."""
+    from pyoxigraph import Literal, NamedNode, Quad, Triple
+
+    from commonsgraph.contributions.changes import ResourceChange, moves
+    from commonsgraph.vocab import WGS
+
+    def at(name: str) -> NamedNode:
+        return NamedNode(f"{BASE}tiers-lieu/{name}")
+
+    def degrees(value: str) -> Literal:
+        return Literal(value, datatype=NamedNode("http://www.w3.org/2001/XMLSchema#decimal"))
+
+    earlier = NamedNode(f"{BASE}graph/contribution/earlier")
+    public = [
+        (at("moved"), "45.0", "4.0"),
+        (at("removed"), "46.0", "2.0"),
+        (at("same"), "47.0", "3.0"),
+    ]
+    store.change(
+        delete=[],
+        insert=[
+            Quad(subject, predicate, degrees(value), earlier)
+            for subject, lat, long in public
+            for predicate, value in ((WGS.lat, lat), (WGS.long, long))
+        ],
+    )
+    staged = [
+        Triple(at("new"), WGS.lat, degrees("43.5")),
+        Triple(at("new"), WGS.long, degrees("1.5")),
+        Triple(at("moved"), WGS.lat, degrees("45.5")),
+        Triple(at("moved"), WGS.long, degrees("4.0")),
+        Triple(at("odd"), WGS.lat, degrees("123")),  # not a latitude
+        Triple(at("odd"), WGS.long, Literal("east")),
+    ]
+    removed = [Quad(at("removed"), WGS.lat, degrees("46.0"), earlier)]
+    changes = [
+        ResourceChange(at("new")),
+        ResourceChange(at("moved")),
+        ResourceChange(at("removed"), removed=removed),
+        ResourceChange(at("same"), unchanged=2),
+        ResourceChange(at("odd")),
+    ]
+    found = {m.subject.value.rsplit("/", 1)[1]: m for m in moves(store, changes, staged)}
+    assert set(found) == {"new", "moved", "removed", "same"}
+    assert (found["new"].kind, found["new"].after) == ("added", (43.5, 1.5))
+    assert (found["moved"].before, found["moved"].after) == ((45.0, 4.0), (45.5, 4.0))
+    assert found["moved"].kind == "moved"
+    assert (found["removed"].kind, found["removed"].before) == ("removed", (46.0, 2.0))
+    assert found["same"].kind == "unchanged"

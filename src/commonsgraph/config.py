@@ -42,6 +42,21 @@ def _words(value: str) -> tuple[str, ...]:
     return tuple(part for part in value.replace(",", " ").split() if part)
 
 
+LANGUAGE_VARIABLES = ("COMMONSGRAPH_LANG", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def environment_language(env: Mapping[str, str] | None = None) -> str:
+    """The language the environment asks the command line for: `COMMONSGRAPH_LANG`, else the
+    locale's (`LC_ALL`, then `LC_MESSAGES`, then `LANG`, as POSIX reads them), as a lower-case
+    code (`fr` for `fr_FR.UTF-8`, `c` for `C.UTF-8`); '' when none is set."""
+    env = os.environ if env is None else env
+    for name in LANGUAGE_VARIABLES:
+        value = env.get(name, "").strip()
+        if value:
+            return value.replace("-", "_").split("_", 1)[0].split(".", 1)[0].lower()
+    return ""
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything commonsgraph can be configured with (see the README's table).

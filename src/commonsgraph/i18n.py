@@ -31,6 +31,7 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "A place, a commune, a licence…",
     },
     "search_results": {"fr": "Résultats de la recherche", "en": "Search results"},
+    "search_for": {"fr": " : « {q} »", "en": ": “{q}”"},
     "no_results": {"fr": "Aucun résultat.", "en": "No results."},
     "results_shown": {
         "fr": "Résultats {first} à {last} sur {total}",
@@ -255,6 +256,26 @@ WORDS: dict[str, dict[str, str]] = {
     "unchanged": {"fr": "inchangés", "en": "unchanged"},
     "kept": {"fr": "gardés des sources", "en": "kept from sources"},
     "new_resource": {"fr": "nouvelle ressource", "en": "new resource"},
+    "role_reader": {"fr": "lecteur", "en": "reader"},
+    "role_contributor": {"fr": "contributeur", "en": "contributor"},
+    "role_curator": {"fr": "curateur", "en": "curator"},
+    "role_admin": {"fr": "administrateur", "en": "administrator"},
+    "rows_shown": {"fr": "Lignes affichées", "en": "Rows shown"},
+    "map_changes": {"fr": "Sur la carte", "en": "On the map"},
+    "map_of_changes": {
+        "fr": "Carte des positions avant et après",
+        "en": "Map of the positions before and after",
+    },
+    "move_added": {"fr": "ajouté", "en": "added"},
+    "move_removed": {"fr": "position retirée", "en": "position removed"},
+    "move_moved": {"fr": "déplacé", "en": "moved"},
+    "move_unchanged": {"fr": "position inchangée", "en": "position unchanged"},
+    "before": {"fr": "avant", "en": "before"},
+    "after": {"fr": "après", "en": "after"},
+    "reject_invalid": {
+        "fr": "Cette contribution n'est pas conforme : elle ne peut pas être acceptée. Refusez-la en disant pourquoi, pour que son contributeur le sache.",
+        "en": "This contribution does not conform: it cannot be accepted. Reject it saying why, so that its contributor knows.",
+    },
     "accept": {"fr": "Accepter", "en": "Accept"},
     "reject": {"fr": "Refuser", "en": "Reject"},
     "revert": {"fr": "Retirer du graphe public", "en": "Revert"},
@@ -349,6 +370,80 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "alike names ({similarity}) {distance} m apart",
     },
 }
+
+
+COMMAND_LINE: dict[str, dict[str, str]] = {
+    "error": {"fr": "erreur :", "en": "error:"},
+    "importing": {"fr": "import de {what}", "en": "importing {what}"},
+    "import_of": {"fr": "import {source}", "en": "import {source}"},
+    "files": {"fr": "fichiers", "en": "files"},
+    "rows_read": {"fr": "lignes lues", "en": "rows read"},
+    "created": {"fr": "créés : {what}", "en": "created: {what}"},
+    "rows_skipped": {"fr": "lignes écartées", "en": "rows skipped"},
+    "warnings": {"fr": "avertissements", "en": "warnings"},
+    "graph": {"fr": "graphe {graph}", "en": "graph {graph}"},
+    "statements_changed": {
+        "fr": "{total} énoncés (+{added} −{removed})",
+        "en": "{total} statements (+{added} −{removed})",
+    },
+    "skipped": {"fr": "écartée", "en": "skipped"},
+    "warning": {"fr": "avertissement", "en": "warning"},
+    "conforms": {"fr": "conforme", "en": "conforms"},
+    "does_not_conform": {"fr": "non conforme", "en": "does not conform"},
+    "verdict": {
+        "fr": "{verdict} : {violations} violation(s), {warnings} avertissement(s), {infos} information(s)",
+        "en": "{verdict}: {violations} violation(s), {warnings} warning(s), {infos} info(s)",
+    },
+    "rows": {"fr": "{count} ligne(s)", "en": "{count} row(s)"},
+    "yes": {"fr": "oui", "en": "yes"},
+    "no": {"fr": "non", "en": "no"},
+    "contributions_count": {"fr": "{count} contribution(s)", "en": "{count} contribution(s)"},
+    "contribution_status": {
+        "fr": "contribution {id} : {status}",
+        "en": "contribution {id}: {status}",
+    },
+    "contribution_by": {
+        "fr": "par {who}, le {when} UTC, {count} énoncés ({media_type}), licence {licence}",
+        "en": "by {who}, {when} UTC, {count} statements ({media_type}), licence {licence}",
+    },
+    "from_source": {"fr": ", source : {source}", "en": ", from {source}"},
+    "reviewed_by": {"fr": "examinée par {who}", "en": "reviewed by {who}"},
+    "new": {"fr": " (nouvelle)", "en": " (new)"},
+    "change_counts": {
+        "fr": "{added} ajoutés, {removed} retirés, {unchanged} inchangés, {kept} gardés des sources",
+        "en": "{added} added, {removed} removed, {unchanged} unchanged, {kept} kept from sources",
+    },
+    "accepted": {
+        "fr": "contribution {id} acceptée : {graph}",
+        "en": "contribution {id} accepted: {graph}",
+    },
+    "rejected": {"fr": "contribution {id} refusée", "en": "contribution {id} rejected"},
+    "reverted": {"fr": "contribution {id} retirée", "en": "contribution {id} reverted"},
+    "column_id": {"fr": "id", "en": "id"},
+    "column_status": {"fr": "statut", "en": "status"},
+    "column_contributor": {"fr": "contributeur", "en": "contributor"},
+    "column_submitted": {"fr": "envoyée le", "en": "submitted"},
+    "column_statements": {"fr": "énoncés", "en": "statements"},
+    "column_violations": {"fr": "violations", "en": "violations"},
+    "token_created": {
+        "fr": "jeton {id} ({role}) créé ; son secret, montré cette seule fois :",
+        "en": "token {id} ({role}) created; its secret, shown only now:",
+    },
+    "token_revoked": {"fr": "jeton {id} ({role}) révoqué", "en": "token {id} ({role}) revoked"},
+}
+"""The frames of the command line (progress, summaries, verdicts, the word before an error)
+in both languages; what the data or a library says inside them stays as it is said."""
+
+
+def of_locale(code: str) -> str:
+    """The interface language for a locale's language code (`config.environment_language`):
+    French for `fr`, English for anything else (`c`, `de`, none)."""
+    return code if code in LANGUAGES else "en"
+
+
+def frames(lang: str) -> dict[str, str]:
+    """The command line's words in `lang`."""
+    return {key: values.get(lang, values["en"]) for key, values in COMMAND_LINE.items()}
 
 
 def language(

@@ -7,7 +7,7 @@ language and the address to follow on this deployment.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import ClassVar
@@ -156,6 +156,22 @@ class Linker:
         return self.base + path.lstrip("/")
 
 
+def part_name(said: Mapping[NamedNode, object], name: Callable[[str], str]) -> str | None:
+    """What a part without a label of its own (`…#address`, `…#role-1`, `…#geometry`) shows
+    instead of its IRI, from what it says (one value per predicate): its full address, its
+    agent and role (named by `name`), its WKT."""
+    if isinstance(address := said.get(LOCN.fullAddress), Literal):
+        return address.value
+    agent, role = said.get(CG.agent), said.get(CG.role)
+    if isinstance(agent, NamedNode):
+        if isinstance(role, NamedNode):
+            return f"{name(agent.value)} ({name(role.value)})"
+        return name(agent.value)
+    if isinstance(wkt := said.get(GEO.asWKT), Literal):
+        return wkt.value
+    return None
+
+
 class PageBuilder:
     """Builds the page of a resource in one language."""
 
@@ -185,18 +201,7 @@ class PageBuilder:
         said = {
             q.predicate: q.object for q in description.quads if q.subject == part
         }  # one value per predicate is enough for a label
-        if isinstance(address := said.get(LOCN.fullAddress), Literal):
-            return address.value
-        agent, role = said.get(CG.agent), said.get(CG.role)
-        if isinstance(agent, NamedNode):
-            who = description.label(agent.value, self.languages) or compact(agent.value)
-            if isinstance(role, NamedNode):
-                what = description.label(role.value, self.languages) or compact(role.value)
-                return f"{who} ({what})"
-            return who
-        if isinstance(wkt := said.get(GEO.asWKT), Literal):
-            return wkt.value
-        return None
+        return part_name(said, lambda iri: description.label(iri, self.languages) or compact(iri))
 
     def link(self, description: Description, term: NamedNode) -> Link:
         described = term.value in description.labels

@@ -16,8 +16,9 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
+from commonsgraph import i18n
 from commonsgraph.bundled import load_bundled
-from commonsgraph.config import Settings
+from commonsgraph.config import Settings, environment_language
 from commonsgraph.database import Database
 from commonsgraph.errors import (
     CommonsGraphError,
@@ -39,8 +40,26 @@ console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)
 
 
+def language() -> str:
+    """The language of the command line's frames: `COMMONSGRAPH_LANG`, else the locale's."""
+    return i18n.of_locale(environment_language())
+
+
+def say(key: str, **values: object) -> str:
+    """A frame of the command line in its language, filled with `values` (numbers written as
+    the language writes them; everything escaped: data is never read as rich markup)."""
+    lang = language()
+    shown = {
+        name: i18n.number(value, lang)
+        if isinstance(value, int) and not isinstance(value, bool)
+        else escape(str(value))
+        for name, value in values.items()
+    }
+    return i18n.frames(lang)[key].format(**shown)
+
+
 def fail(message: str, code: int) -> None:
-    errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+    errors.print(f"[bold red]{say('error')}[/] {escape(message)}", highlight=False)
     sys.exit(code)
 
 
@@ -142,15 +161,20 @@ def print_findings(findings: list[Finding], lang: str) -> None:
         colour = {"Violation": "red", "Warning": "yellow"}.get(finding.severity, "blue")
         where = f" {finding.path}" if finding.path else ""
         value = f" = {finding.value}" if finding.value else ""
+        severity = i18n.words(lang).get(f"severity_{finding.severity}", finding.severity)
         console.print(
-            f"[{colour}]{finding.severity}[/] "
+            f"[{colour}]{escape(severity)}[/] "
             + escape(f"{finding.focus}{where}{value}: {finding.message(lang)}"),
             highlight=False,
         )
     report = ValidationReport(findings)
     counts = report.counts()
     console.print(
-        f"{'conforms' if report.conforms else 'does not conform'}: "
-        f"{counts['Violation']} violation(s), {counts['Warning']} warning(s), "
-        f"{counts['Info']} info(s)"
+        say(
+            "verdict",
+            verdict=say("conforms" if report.conforms else "does_not_conform"),
+            violations=counts["Violation"],
+            warnings=counts["Warning"],
+            infos=counts["Info"],
+        )
     )

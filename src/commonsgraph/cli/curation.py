@@ -12,9 +12,11 @@ from commonsgraph.cli.base import (
     cell,
     console,
     database,
+    language,
     main,
     opened,
     print_findings,
+    say,
     terminal_token,
 )
 from commonsgraph.config import Settings
@@ -46,7 +48,12 @@ def contributions_list(settings: Settings, status: str | None) -> None:
     """Contributions, oldest first."""
     with _workflow(settings) as workflow:
         found = workflow.ledger.find(status=status)
-    table = Table("id", "status", "contributor", "submitted", "statements", "violations")
+    table = Table(
+        *(
+            say(f"column_{name}")
+            for name in ("id", "status", "contributor", "submitted", "statements", "violations")
+        )
+    )
     for c in found:
         violations = sum(1 for f in c.findings if f.severity == "Violation")
         table.add_row(
@@ -58,41 +65,55 @@ def contributions_list(settings: Settings, status: str | None) -> None:
             str(violations),
         )
     console.print(table)
-    console.print(f"{len(found)} contribution(s)")
+    console.print(say("contributions_count", count=len(found)))
 
 
 @contributions_.command(name="show")
 @click.argument("contribution_id")
-@click.option("--lang", default="en", type=click.Choice(["en", "fr"]), show_default=True)
+@click.option(
+    "--lang", type=click.Choice(["en", "fr"]), help="The report's language (default: the locale's)."
+)
 @click.pass_obj
-def contributions_show(settings: Settings, contribution_id: str, lang: str) -> None:
+def contributions_show(settings: Settings, contribution_id: str, lang: str | None) -> None:
     """A contribution: who, when, its report by resource, and what it changes."""
     with _workflow(settings) as workflow:
         c = workflow.get(contribution_id, terminal_token())
         changes = workflow.changes(c) if c.status in ("pending", "invalid") else []
-    console.print(f"[bold]contribution {c.id}[/]: {c.status}", highlight=False)
+    lang = lang or language()
     console.print(
-        cell(
-            f"by {c.contributor_label or c.contributor}, {c.submitted:%Y-%m-%d %H:%M} UTC, "
-            f"{c.statements} statements ({c.media_type}), licence {compact(c.licence)}"
-            + (f", from {c.source}" if c.source else "")
-        ),
+        f"[bold]{say('contribution_status', id=c.id, status=c.status)}[/]", highlight=False
+    )
+    console.print(
+        say(
+            "contribution_by",
+            who=c.contributor_label or c.contributor,
+            when=f"{c.submitted:%Y-%m-%d %H:%M}",
+            count=c.statements,
+            media_type=c.media_type,
+            licence=compact(c.licence),
+        )
+        + (say("from_source", source=c.source) if c.source else ""),
         highlight=False,
     )
     if c.reviewer:
         console.print(
-            cell(
-                f"reviewed by {c.reviewer_label or c.reviewer}"
-                + (f": {c.reason}" if c.reason else "")
-            )
+            say("reviewed_by", who=c.reviewer_label or c.reviewer)
+            + (cell(f": {c.reason}") if c.reason else ""),
+            highlight=False,
         )
     print_findings(c.findings, lang)
     for change in changes:
         console.print(
             f"[bold]{cell(compact(change.subject.value))}[/]"
-            + (" (new)" if change.is_new else "")
-            + f": {len(change.added)} added, {len(change.removed)} removed, "
-            f"{change.unchanged} unchanged, {change.kept} kept from sources",
+            + (say("new") if change.is_new else "")
+            + ": "
+            + say(
+                "change_counts",
+                added=len(change.added),
+                removed=len(change.removed),
+                unchanged=change.unchanged,
+                kept=change.kept,
+            ),
             highlight=False,
         )
         for t in change.added:
@@ -108,7 +129,7 @@ def contributions_accept(settings: Settings, contribution_id: str) -> None:
     """Publish a pending contribution."""
     with _workflow(settings) as workflow:
         c = workflow.accept(contribution_id, terminal_token())
-    console.print(f"contribution {c.id} accepted: {workflow.graph(c).value}", highlight=False)
+    console.print(say("accepted", id=c.id, graph=workflow.graph(c).value), highlight=False)
 
 
 @contributions_.command(name="reject")
@@ -116,10 +137,10 @@ def contributions_accept(settings: Settings, contribution_id: str) -> None:
 @click.option("--reason", required=True, help="Why (the contributor reads it).")
 @click.pass_obj
 def contributions_reject(settings: Settings, contribution_id: str, reason: str) -> None:
-    """Reject a pending contribution."""
+    """Reject a pending (or an invalid) contribution."""
     with _workflow(settings) as workflow:
         c = workflow.reject(contribution_id, terminal_token(), reason)
-    console.print(f"contribution {c.id} rejected")
+    console.print(say("rejected", id=c.id), highlight=False)
 
 
 @contributions_.command(name="revert")
@@ -129,4 +150,4 @@ def contributions_revert(settings: Settings, contribution_id: str) -> None:
     """Withdraw an accepted contribution from the public graph."""
     with _workflow(settings) as workflow:
         c = workflow.revert(contribution_id, terminal_token())
-    console.print(f"contribution {c.id} reverted")
+    console.print(say("reverted", id=c.id), highlight=False)

@@ -14,10 +14,20 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from commonsgraph.cli.base import cell, console, fail, main, opened, print_findings
+from commonsgraph.cli.base import (
+    cell,
+    console,
+    fail,
+    language,
+    main,
+    opened,
+    print_findings,
+    say,
+)
 from commonsgraph.config import Settings
 from commonsgraph.errors import InputError
 from commonsgraph.federation import federated
+from commonsgraph.i18n import number
 from commonsgraph.importers.base import ImportReport, Note
 from commonsgraph.legal.named import LegalQueries
 from commonsgraph.queries import (
@@ -53,25 +63,33 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
 
 
 def print_report(report: ImportReport) -> None:
-    table = Table(title=f"import {report.source}", show_header=False, title_justify="left")
-    table.add_row("files", ", ".join(report.files))
-    table.add_row("rows read", f"{report.rows_read:,}")
+    lang = language()
+    table = Table(
+        title=say("import_of", source=report.source), show_header=False, title_justify="left"
+    )
+    table.add_row(say("files"), escape(", ".join(report.files)))
+    table.add_row(say("rows_read"), number(report.rows_read, lang))
     for label, count in report.created.most_common():
-        table.add_row(f"created: {label}", f"{count:,}")
+        table.add_row(say("created", what=label), number(count, lang))
     for fact, count in sorted(report.facts.items()):
-        table.add_row(fact, f"{count:,}")
-    table.add_row("rows skipped", f"{len(report.skipped):,}")
-    table.add_row("warnings", f"{len(report.warnings):,}")
+        table.add_row(escape(fact), number(count, lang))
+    table.add_row(say("rows_skipped"), number(len(report.skipped), lang))
+    table.add_row(say("warnings"), number(len(report.warnings), lang))
     for change in report.changes:
         table.add_row(
-            f"graph {change.graph}",
-            f"{change.total:,} statements (+{change.added:,} −{change.removed:,})",
+            say("graph", graph=change.graph),
+            say(
+                "statements_changed",
+                total=change.total,
+                added=change.added,
+                removed=change.removed,
+            ),
         )
     console.print(table)
     for note in report.skipped:
-        console.print(f"[yellow]skipped[/] {escape(str(note))}", highlight=False)
+        console.print(f"[yellow]{say('skipped')}[/] {escape(str(note))}", highlight=False)
     for line in warning_lines(report.warnings):
-        console.print(f"[dim]warning[/] {escape(line)}", highlight=False)
+        console.print(f"[dim]{say('warning')}[/] {escape(line)}", highlight=False)
 
 
 def warning_lines(warnings: list[Note], shown: int = 5) -> list[str]:
@@ -99,7 +117,7 @@ def import_() -> None:
 def _run_import(
     settings: Settings, label: str, run: Callable[..., ImportReport | list[ImportReport]]
 ) -> None:
-    with opened(settings) as store, progress_bar(label) as advance:
+    with opened(settings) as store, progress_bar(say("importing", what=label)) as advance:
         result = run(store, Minter(settings.base_iri), advance)
         store.optimize()
     for report in result if isinstance(result, list) else [result]:
@@ -293,7 +311,7 @@ def query(settings: Settings, sparql: str, fmt: str) -> None:
             print_rows(store.select(runnable))
             return
         if fmt == "table" and form == "ASK":
-            console.print("yes" if store.ask(runnable) else "no")
+            console.print(say("yes") if store.ask(runnable) else say("no"))
             return
         write(serialized(store, runnable, OUTPUTS.get(fmt)))
 
@@ -426,9 +444,13 @@ def stats(settings: Settings) -> None:
 @click.option(
     "--graph", "graph_name", help="Validate a stored graph (e.g. import/census) instead of a file."
 )
-@click.option("--lang", default="en", type=click.Choice(["en", "fr"]), show_default=True)
+@click.option(
+    "--lang", type=click.Choice(["en", "fr"]), help="The report's language (default: the locale's)."
+)
 @click.pass_obj
-def validate(settings: Settings, path: Path | None, graph_name: str | None, lang: str) -> None:
+def validate(
+    settings: Settings, path: Path | None, graph_name: str | None, lang: str | None
+) -> None:
     """Validate an RDF file (or a stored graph) against the shapes, with what it refers to in the
     store. Exit code 0: conforms; 1: violations; 2: unreadable input."""
     from commonsgraph.rdfio import ReadLimits, parse_triples
@@ -449,7 +471,7 @@ def validate(settings: Settings, path: Path | None, graph_name: str | None, lang
                 fail(f"no graph named {graph.value}", 2)
         validator = Validator.of_project(settings)
         report = validator.validate(data, neighbourhood(store, data))
-    print_findings(report.findings, lang)
+    print_findings(report.findings, lang or language())
     sys.exit(0 if report.conforms else 1)
 
 
@@ -472,4 +494,4 @@ def print_rows(rows: list[dict[str, Any]]) -> None:
     for row in rows:
         table.add_row(*(cell(row.get(name)) for name in columns))
     console.print(table)
-    console.print(f"{len(rows)} row(s)")
+    console.print(say("rows", count=len(rows)))

@@ -10,7 +10,16 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from commonsgraph.cli.base import console, database, errors, fail, main, opened, terminal_token
+from commonsgraph.cli.base import (
+    console,
+    database,
+    errors,
+    fail,
+    language,
+    main,
+    opened,
+    terminal_token,
+)
 from commonsgraph.config import Settings
 from commonsgraph.errors import DataSyntaxError, InputError, NotFound
 from commonsgraph.harvest import KINDS as HARVEST_KINDS
@@ -196,9 +205,11 @@ def reconcile_search(settings: Settings) -> None:
 
 @reconcile.command(name="list")
 @click.option("--status", type=click.Choice(RECONCILIATION_STATUSES))
-@click.option("--lang", type=click.Choice(["fr", "en"]), default="en")
+@click.option(
+    "--lang", type=click.Choice(["fr", "en"]), help="The reasons' language (default: the locale's)."
+)
 @click.pass_obj
-def reconcile_list(settings: Settings, status: str | None, lang: str) -> None:
+def reconcile_list(settings: Settings, status: str | None, lang: str | None) -> None:
     """The candidates, the best first."""
     with _partners(settings) as partners:
         found = partners.reconciliation.candidates(status)
@@ -207,7 +218,7 @@ def reconcile_list(settings: Settings, status: str | None, lang: str) -> None:
         table.add_row(
             c.id, f"{c.score:.2f}", c.status, escape(f"{c.ours_label}\n{compact(c.ours.value)}"),
             escape(f"{c.theirs_label}\n{compact(c.theirs.value)}"),
-            escape("; ".join(c.evidence.reasons(lang))),
+            escape("; ".join(c.evidence.reasons(lang or language()))),
         )  # fmt: skip
     console.print(table)
 

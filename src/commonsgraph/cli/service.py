@@ -9,7 +9,7 @@ from dataclasses import replace
 import click
 from rich.table import Table
 
-from commonsgraph.cli.base import console, database, fail, main, opened
+from commonsgraph.cli.base import console, database, fail, main, opened, say
 from commonsgraph.config import Settings
 from commonsgraph.errors import CommonsGraphError
 from commonsgraph.tokens import TokenStore
@@ -68,7 +68,7 @@ def token_create(settings: Settings, role: str, label: str) -> None:
     """Create a token; its secret is shown once and stored hashed."""
     with _tokens(settings) as tokens:
         created, secret = tokens.create(role, label)
-    console.print(f"token {created.id} ({created.role}) created; its secret, shown only now:")
+    console.print(say("token_created", id=created.id, role=created.role))
     print(secret)
 
 
@@ -82,7 +82,7 @@ def token_revoke(settings: Settings, token_id: str) -> None:
             revoked = tokens.revoke(token_id)
         except CommonsGraphError as error:
             fail(str(error), 2)
-    console.print(f"token {revoked.id} ({revoked.role}) revoked")
+    console.print(say("token_revoked", id=revoked.id, role=revoked.role))
 
 
 @token.command(name="list")

@@ -3,6 +3,14 @@ atomically with their provenance, and revertible. See workflow.py."""
 
 from commonsgraph.contributions.changes import ResourceChange
 from commonsgraph.contributions.ledger import STATUSES, Contribution, Ledger
-from commonsgraph.contributions.workflow import Contributions, Review
+from commonsgraph.contributions.workflow import Contributions, Preview, Review
 
-__all__ = ["STATUSES", "Contribution", "Contributions", "Ledger", "ResourceChange", "Review"]
+__all__ = [
+    "STATUSES",
+    "Contribution",
+    "Contributions",
+    "Ledger",
+    "Preview",
+    "ResourceChange",
+    "Review",
+]

@@ -14,13 +14,15 @@ The parts of a resource (`{resource}#…`: its address, its roles) go with it.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from pyoxigraph import NamedNode, Quad, Triple
+from pyoxigraph import Literal, NamedNode, Quad, Triple
 
 from commonsgraph.store import Store
+from commonsgraph.vocab import WGS
 
 _BATCH = 500
 
@@ -130,3 +132,71 @@ def plan(store: Store, triples: list[Triple], is_contribution: Callable[[NamedNo
         description=[*dict.fromkeys(triples), *(t for t in kept if t not in statements)],
         holders=dict(holders),
     )
+
+
+Position = tuple[float, float]
+"""A latitude and a longitude, in degrees (WGS 84)."""
+
+
+@dataclass(frozen=True)
+class Move:
+    """Where a described resource is on a map before the contribution and after it."""
+
+    subject: NamedNode
+    before: Position | None
+    after: Position | None
+
+    @property
+    def kind(self) -> str:
+        """`added`, `removed`, `moved` or `unchanged`."""
+        if self.before is None:
+            return "added"
+        if self.after is None:
+            return "removed"
+        return "unchanged" if self.before == self.after else "moved"
+
+
+def _degrees(term: object, bound: float) -> float | None:
+    if not isinstance(term, Literal):
+        return None
+    try:
+        value = float(term.value)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and -bound <= value <= bound else None
+
+
+def _position(lat: object, long: object) -> Position | None:
+    latitude, longitude = _degrees(lat, 90), _degrees(long, 180)
+    return None if latitude is None or longitude is None else (latitude, longitude)
+
+
+def moves(store: Store, changes: list[ResourceChange], staged: list[Triple]) -> list[Move]:
+    """What the changes do on a map: for each described resource with a position
+    (`wgs:lat`, `wgs:long`) before or after, the one the public graph gives now and the one
+    it will give once the contribution is accepted (its own, else the one it leaves)."""
+    subjects = [c.subject for c in changes]
+    before: dict[NamedNode, Position] = {}
+    for start in range(0, len(subjects), _BATCH):
+        values = " ".join(str(s) for s in subjects[start : start + _BATCH])
+        for row in store.select(
+            f"SELECT ?s ?lat ?long WHERE {{ VALUES ?s {{ {values} }} "
+            f"GRAPH ?g {{ ?s {WGS.lat} ?lat ; {WGS.long} ?long }} }}"
+        ):
+            subject = row["s"]
+            position = _position(row["lat"], row["long"])
+            if isinstance(subject, NamedNode) and subject not in before and position:
+                before[subject] = position
+    said: dict[NamedNode, dict[NamedNode, object]] = {}
+    for triple in staged:
+        if isinstance(triple.subject, NamedNode) and triple.predicate in (WGS.lat, WGS.long):
+            said.setdefault(triple.subject, {})[triple.predicate] = triple.object
+    found = []
+    for change in changes:
+        given = said.get(change.subject, {})
+        after = _position(given.get(WGS.lat), given.get(WGS.long))
+        if after is None and not any(q.predicate == WGS.lat for q in change.removed):
+            after = before.get(change.subject)  # left as it is
+        if after is not None or change.subject in before:
+            found.append(Move(change.subject, before.get(change.subject), after))
+    return found

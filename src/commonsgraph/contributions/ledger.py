@@ -7,6 +7,7 @@ update), so that two curators (or two processes, on two machines) cannot both re
 one:
 
     invalid ─ validation found violations (kept so that the contributor can read the report)
+            └─> rejected (a curator closes it, saying why)
     pending ─┬─> accepting ─> accepted ─> reverting ─> reverted
              └─> rejected
 

@@ -24,7 +24,7 @@ from pyoxigraph import Literal, NamedNode, Quad, Triple
 
 from commonsgraph import kinds
 from commonsgraph.config import Settings
-from commonsgraph.contributions.changes import Plan, ResourceChange, plan
+from commonsgraph.contributions.changes import Move, Plan, ResourceChange, moves, plan
 from commonsgraph.contributions.ledger import Contribution, Ledger, now, to_nquads
 from commonsgraph.database import Database
 from commonsgraph.errors import Conflict, InputError, NotAllowed, NotFound, ParameterError
@@ -72,6 +72,16 @@ class Review:
     @property
     def conforms(self) -> bool:
         return not any(f.severity == "Violation" for f in self.findings)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a staged contribution would change, for its review page."""
+
+    changes: list[ResourceChange]
+    moves: list[Move]
+    """Where the described resources are on a map before and after."""
+    staged: list[Triple]
 
 
 class Contributions:
@@ -273,6 +283,12 @@ class Contributions:
         """What the contribution changes, against the public graph as it is now."""
         return self._plan(self.ledger.data(contribution.id)).changes
 
+    def preview(self, contribution: Contribution) -> Preview:
+        """What the contribution changes, and where on a map, for its review."""
+        staged = self.ledger.data(contribution.id)
+        changes = self._plan(staged).changes
+        return Preview(changes, moves(self.store, changes, staged), staged)
+
     def graph(self, contribution: Contribution) -> NamedNode:
         return self.minter.graph(f"contribution/{contribution.id}")
 
@@ -335,10 +351,12 @@ class Contributions:
             raise ParameterError("reason", "say why the contribution is rejected")
         if len(reason) > MAX_REASON:
             raise ParameterError("reason", f"at most {MAX_REASON} characters")
-        self._check_reviewer(self._in_status(contribution_id, "pending", "reject"), curator)
+        self._check_reviewer(
+            self._in_status(contribution_id, "pending or invalid", "reject"), curator
+        )
         if not self.ledger.move(
             contribution_id,
-            ("pending",),
+            ("pending", "invalid"),
             "rejected",
             reviewer=curator.id,
             reviewer_label=curator.label,
@@ -424,10 +442,11 @@ class Contributions:
             )
 
     def _in_status(self, contribution_id: str, status: str, action: str) -> Contribution:
+        """The contribution, if it is in `status` (or one of `status or other`)."""
         found = self.ledger.get(contribution_id)
         if found is None:
             raise NotFound(f"no contribution {contribution_id!r}")
-        if found.status != status:
+        if found.status not in status.split(" or "):
             article = "an" if status[0] in "aeiou" else "a"
             raise Conflict(
                 f"contribution {contribution_id} is {found.status}; only {article} {status} one "

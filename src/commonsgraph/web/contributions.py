@@ -20,14 +20,16 @@ from commonsgraph.contributions import (
     STATUSES,
     Contribution,
     Contributions,
+    Preview,
     ResourceChange,
     Review,
 )
-from commonsgraph.describe import labels_of, pick
+from commonsgraph.contributions.changes import Move, Position, public_statements
+from commonsgraph.describe import LABELS, labels_of, pick
 from commonsgraph.errors import ParameterError
 from commonsgraph.store import Store
 from commonsgraph.validation import Finding, ValidationReport
-from commonsgraph.views import Linker
+from commonsgraph.views import Linker, part_name
 from commonsgraph.vocab import compact
 from commonsgraph.web.auth import COOKIE, authenticate, from_this_site
 from commonsgraph.web.curation import HTML, JSON, Curation, is_form, local
@@ -66,26 +68,35 @@ LABELLED = 1000
 
 
 class Names:
-    """How a review page names terms: a label in the reader's language where the graph has
-    one, else the compacted IRI; and where a resource of ours links on this site."""
+    """How a review page names terms: a label in the reader's language where the graph (or
+    the contribution itself) has one, what a part (`…#address`, `…#role-1`) says of itself,
+    else the compacted IRI; and where a resource of ours links on this site."""
 
-    def __init__(self, labels: dict[str, dict[str, str]], lang: str, linker: Linker) -> None:
+    def __init__(
+        self,
+        labels: dict[str, dict[str, str]],
+        lang: str,
+        linker: Linker,
+        parts: dict[str, dict[NamedNode, object]] | None = None,
+    ) -> None:
         self.labels = labels
         self.languages = (lang, "en" if lang == "fr" else "fr")
         self.linker = linker
+        self.parts = parts or {}
 
     @classmethod
     def of_review(
         cls,
         store: Store,
-        changes: list[ResourceChange],
+        preview: Preview | None,
         findings: list[Finding],
         lang: str,
         linker: Linker,
+        also: tuple[str, ...] = (),
     ) -> Names:
-        """The names of what a review page shows: its changes and its findings' focus nodes
-        and paths."""
-        iris: set[NamedNode] = set()
+        """The names of what a review page shows: its changes, its findings' focus nodes and
+        paths, and `also` (its licence)."""
+        iris: set[NamedNode] = {NamedNode(iri) for iri in also}
         for finding in findings[:LABELLED]:
             for text in (finding.focus, finding.path):
                 if text and "://" in text and not text.startswith("_:"):
@@ -93,29 +104,48 @@ class Names:
                         iris.add(NamedNode(text))
                     except ValueError:  # a path expression, not an IRI
                         continue
-        for change in changes:
+        staged = preview.staged if preview else []
+        statements: list[Triple | Quad] = [*staged]
+        for change in preview.changes if preview else []:
             iris.add(change.subject)
-            statements: list[Triple | Quad] = [*change.added, *change.removed]
-            for statement in statements:
-                for term in (statement.predicate, statement.object):
-                    if isinstance(term, NamedNode) and len(iris) < LABELLED:
-                        iris.add(term)
-        return cls(labels_of(store, iris), lang, linker)
+            statements += change.removed
+        for statement in statements:
+            for term in (statement.predicate, statement.object):
+                if isinstance(term, NamedNode) and len(iris) < LABELLED:
+                    iris.add(term)
+        labels = labels_of(store, iris)
+        for triple in staged:  # what the contribution names (a new resource) and the graph not
+            if triple.predicate in LABELS and isinstance(triple.object, Literal):
+                own = labels.setdefault(triple.subject.value, {})  # type: ignore[union-attr]
+                own.setdefault(triple.object.language or "", triple.object.value)
+        parts: dict[str, dict[NamedNode, object]] = defaultdict(dict)
+        wanted = {iri for iri in iris if "#" in iri.value and iri.value not in labels}
+        known = [*statements, *public_statements(store, wanted)]
+        for statement in known:
+            subject = statement.subject
+            if isinstance(subject, NamedNode) and subject in wanted:
+                parts[subject.value].setdefault(statement.predicate, statement.object)
+        return cls(labels, lang, linker, dict(parts))
 
     def of_text(self, text: str) -> str:
         """The name of an IRI given as text (a finding's focus node or path)."""
         found = pick(self.labels.get(text, {}), self.languages)
+        if found is None and text in self.parts:
+            found = part_name(self.parts[text], self.of_text)
         return found or compact(text)
 
     def __call__(self, term: object) -> str:
         if isinstance(term, Literal):
             return term.value
         if isinstance(term, NamedNode):
-            return pick(self.labels.get(term.value, {}), self.languages) or compact(term.value)
+            return self.of_text(term.value)
         return str(term)
 
     def href(self, term: NamedNode) -> str:
-        return self.linker.href(term.value, described=False)
+        return self.href_of(term.value)
+
+    def href_of(self, iri: str) -> str:
+        return self.linker.href(iri, described=False)
 
 
 router = APIRouter(prefix="/contributions", tags=["contributions"])
@@ -286,27 +316,64 @@ async def detail(
         return JSONResponse(
             as_json(request, contributions, contribution), headers={"Vary": "Accept"}
         )
-    changes: list[ResourceChange] = []
+    preview: Preview | None = None
     if contribution.status in ("pending", "invalid"):
-        changes = await asyncio.to_thread(contributions.changes, contribution)
+        preview = await asyncio.to_thread(contributions.preview, contribution)
     lang = curation.language(request)
     grouped: dict[str, list[Finding]] = defaultdict(list)
     for finding in contribution.findings:
         grouped[finding.focus].append(finding)
+    display = Names.of_review(
+        contributions.store,
+        preview,
+        contribution.findings,
+        lang,
+        Linker(settings.base_iri),
+        also=(contribution.licence,),
+    )
     return curation.page(
         request,
         "contribution.html",
         c=contribution,
         findings=sorted(grouped.items()),
-        changes=changes,
-        display=Names.of_review(
-            contributions.store, changes, contribution.findings, lang, Linker(settings.base_iri)
-        ),
+        changes=preview.changes if preview else [],
+        moves=preview.moves if preview else [],
+        features=features(preview.moves, display) if preview else [],
+        tiles=settings.tile_url,
+        tiles_attribution=settings.tile_attribution,
+        display=display,
         compact=compact,
         message=lambda f: f.message(lang),
         curator=token.allows(CURATOR),
         graph=contributions.graph(contribution).value,
     )
+
+
+def features(moves: list[Move], display: Names) -> list[dict[str, object]]:
+    """The map preview of a review: GeoJSON points where the described resources are before
+    (`change`: `before`, or `removed`) and after (`after`, `added`, or `unchanged`)."""
+    found: list[dict[str, object]] = []
+    for move in moves:
+        points: list[tuple[str, Position | None]] = {
+            "added": [("added", move.after)],
+            "removed": [("removed", move.before)],
+            "moved": [("before", move.before), ("after", move.after)],
+            "unchanged": [("unchanged", move.after)],
+        }[move.kind]
+        for change, position in points:
+            assert position is not None
+            found.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [position[1], position[0]]},
+                    "properties": {
+                        "title": display(move.subject),
+                        "href": display.href(move.subject),
+                        "change": change,
+                    },
+                }
+            )
+    return found
 
 
 # -- reviewing ---------------------------------------------------------------------------

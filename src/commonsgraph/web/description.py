@@ -143,6 +143,7 @@ class Describer:
             "base": self.base,  # results' IRIs under it link to this server's pages
             "suggest": str(request.url_for("suggest")),  # names to IRIs, inserted at the cursor
             "lang": lang,
+            "rows_shown": i18n.words(lang)["rows_shown"],  # a name for YASR's unnamed select
         }
         return self.templates.TemplateResponse(
             request,

@@ -37,7 +37,17 @@
       }
     });
   }
-  new MutationObserver(function () { localise(document.getElementById("yasgui")); })
+  // YASR's choice of rows per page has no name of its own: it gets one, in the page's language.
+  function name(root) {
+    root.querySelectorAll("select.tableSizer:not([aria-label])").forEach(function (select) {
+      select.setAttribute("aria-label", config.rows_shown);
+    });
+  }
+  new MutationObserver(function () {
+    var root = document.getElementById("yasgui");
+    localise(root);
+    name(root);
+  })
     .observe(document.getElementById("yasgui"), { childList: true, subtree: true });
   window.commonsgraphEditor = yasgui;
 

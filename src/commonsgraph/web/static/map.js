@@ -1,5 +1,6 @@
-// Maps of places: the points always show, over the countries' outlines this site serves
-// (vendor/basemap, from Natural Earth); background tiles come only from a tile server the
+// Maps of places: the points always show, over the countries' outlines and the départements'
+// boundaries this site serves (vendor/basemap, from Natural Earth); a review's map tells where
+// places were and will be. Background tiles come only from a tile server the
 // operator configured (COMMONSGRAPH_TILE_URL), above the outlines, and their failure leaves
 // the outlines and the points in place.
 (function () {
@@ -11,6 +12,7 @@
   var map = L.map(element, { scrollWheelZoom: false });
   map.createPane("basemap").style.zIndex = 150;  // under the tiles (200) and the points (400)
   var basemap = element.getAttribute("data-basemap");
+  var divisions = element.getAttribute("data-divisions");
   if (basemap) {
     fetch(basemap).then(function (answer) { return answer.json(); }).then(function (outlines) {
       L.geoJSON(outlines, {
@@ -20,6 +22,14 @@
         style: { color: "#8a8f94", weight: 1, fillColor: "#f7f5ef", fillOpacity: 1 }
       }).addTo(map);
       element.setAttribute("data-basemap-loaded", "true");
+      // the départements' boundaries, drawn over the countries (after them: fetched in turn)
+      return divisions ? fetch(divisions).then(function (answer) { return answer.json(); }) : null;
+    }).then(function (lines) {
+      if (!lines) { return; }
+      L.geoJSON(lines, {
+        pane: "basemap", interactive: false, style: { color: "#b0b4b8", weight: 0.8, fill: false }
+      }).addTo(map);
+      element.setAttribute("data-divisions-loaded", "true");
     });
   }
   var tiles = element.getAttribute("data-tiles");
@@ -36,10 +46,18 @@
     });
     layer.addTo(map);
   }
+  // A review's preview says what a contribution changes: where a place was (hollow, dashed)
+  // and where it will be (filled); the page lists the same in words.
+  var POINT = { radius: 7, color: "#0b5d3b", weight: 2, fillColor: "#2e9c6a", fillOpacity: 0.8 };
+  var GONE = { radius: 7, color: "#a4262c", weight: 2, dashArray: "3 3", fillColor: "#a4262c", fillOpacity: 0.1 };
+  var CHANGES = {
+    added: POINT, after: POINT, before: GONE, removed: GONE,
+    unchanged: { radius: 7, color: "#55595e", weight: 2, fillColor: "#8a8f94", fillOpacity: 0.6 }
+  };
   var group = L.featureGroup();
   features.forEach(function (feature) {
     var c = feature.geometry.coordinates;
-    var marker = L.circleMarker([c[1], c[0]], { radius: 7, color: "#0b5d3b", weight: 2, fillColor: "#2e9c6a", fillOpacity: 0.8 });
+    var marker = L.circleMarker([c[1], c[0]], CHANGES[feature.properties.change] || POINT);
     // Leaflet writes a string given to a popup or a tooltip as HTML: they get DOM nodes whose
     // text is set, so that a label is only ever text; a popup links only to a page of this site.
     var href = feature.properties.href;
@@ -56,7 +74,8 @@
   group.addTo(map);
   if (features.length === 1) {
     var only = features[0].geometry.coordinates;
-    map.setView([only[1], only[0]], 14);
+    // without tiles, the outlines (about 1 km precise) say most around the place at zoom 9
+    map.setView([only[1], only[0]], Number(element.getAttribute("data-zoom")) || (tiles ? 14 : 9));
   } else if (features.length > 1) {
     map.fitBounds(group.getBounds(), { padding: [20, 20] });
   } else {
