@@ -11,6 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page
 
+from .axe import assert_accessible
 from .servers import commonsgraph_server
 from .test_browser import (
     BASE,
@@ -135,6 +136,7 @@ def test_a_list_filtered_paged_mapped_and_downloaded(watched: Watched, listed: s
     rows = list(csv.DictReader(io.StringIO(body)))
     assert [row["iri"] for row in rows] == first + second
     assert len({row["typology"] for row in rows}) == 1  # the fablabs only
+    assert_accessible(page)
     watched.clean()
 
 
@@ -147,6 +149,7 @@ def test_a_licences_page_lists_its_commons_mapped_at_the_place_that_produced_the
     assert "Fab-manager" in section.inner_text()
     assert page.inner_text("#commons-count").endswith("commons")
     assert mapped(page) >= 1
+    assert_accessible(page)
     watched.clean()
 
 
@@ -164,6 +167,7 @@ def test_the_query_editor_finds_a_resource_by_name_and_inserts_its_iri(
     page.type("#find-name", "casem", delay=30)
     button = page.locator("#find-results button", has_text="La Casemate").first
     button.wait_for()
+    assert_accessible(page, within="#find")
     iri = button.get_attribute("data-iri")
     assert iri == BASE + "tiers-lieu/la-casemate"
     button.click()

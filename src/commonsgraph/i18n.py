@@ -153,7 +153,6 @@ WORDS: dict[str, dict[str, str]] = {
         "fr": "Tapez un nom, puis choisissez : son IRI est insérée dans la requête, au curseur.",
         "en": "Type a name, then pick one: its IRI is inserted in the query, at the cursor.",
     },
-    "insert_iri": {"fr": "Insérer l'IRI de", "en": "Insert the IRI of"},
     "list_places": {"fr": "Tiers-lieux", "en": "Tiers-lieux"},
     "list_members": {"fr": "Membres", "en": "Members"},
     "list_commons": {"fr": "Communs", "en": "Commons"},

@@ -76,7 +76,6 @@
       button.type = "button";
       button.dataset.iri = hit.iri;
       button.title = hit.iri;
-      button.setAttribute("aria-label", results.dataset.insert + " " + hit.label);
       button.textContent = hit.label;
       var note = document.createElement("span");
       note.className = "note";
