@@ -18,6 +18,7 @@ from commonsgraph.reconcile.service import ReconciliationService
 from commonsgraph.store import LocalStore
 from commonsgraph.textindex import SearchIndex
 from commonsgraph.textindex.clusters import group
+from commonsgraph.textindex.entries import Entry
 from commonsgraph.vocab import CG, OWL, RDF, RDFS, SCHEMA
 from commonsgraph.web import create_app
 from tests.conftest import BASE
@@ -134,12 +135,31 @@ def test_links_added_and_removed_regroup_without_a_rebuild(
 
 
 def test_the_canonical_member_is_the_one_no_other_names() -> None:
-    names = {"a": 1, "b": 3, "c": 1, "d": 1}
-    assert group(names, [("a", "b")]) == {"a": "a", "b": "a"}  # the subject, whatever its names
-    assert group(names, [("b", "a"), ("c", "a")]) == {"a": "b", "b": "b", "c": "b"}  # most names
-    assert group(names, [("a", "c"), ("c", "a")]) == {"a": "a", "c": "a"}  # a cycle: IRI order
-    assert group(names, [("a", "x"), ("x", "d")]) == {"a": "a", "d": "a"}  # through an unnamed
-    assert group(names, [("a", "a"), ("x", "y")]) == {}  # nothing to group
+    place, commune = CG.TiersLieu.value, "http://rdf.insee.fr/def/geo#Commune"
+    entries = {
+        iri: Entry(iri, names=[(f"n{i}", "") for i in range(count)], kinds={kind})
+        for iri, count, kind in (
+            ("a", 1, place),
+            ("b", 3, place),
+            ("c", 1, place),
+            ("d", 1, commune),
+        )
+    }
+    assert group(entries, [("a", "b")]) == {"a": "a", "b": "a"}  # the subject, whatever names
+    assert group(entries, [("b", "a"), ("c", "a")]) == {"a": "b", "b": "b", "c": "b"}  # most names
+    assert group(entries, [("a", "c"), ("c", "a")]) == {"a": "a", "c": "a"}  # a cycle: IRI order
+    assert group(entries, [("a", "d")]) == {}  # a place is not a commune: no group
+    assert group(entries, [("a", "x"), ("x", "c")]) == {}  # nor through what has no name
+    assert group(entries, [("a", "a")]) == {}
+
+
+def test_a_link_to_a_thing_of_another_kind_hides_nothing(
+    seeded: LocalStore, index: SearchIndex
+) -> None:
+    assert [h.iri for h in index.search("villeurbannezz").hits] == [COMMUNE.value]
+    seeded.change([], [Quad(SEED, OWL.sameAs, COMMUNE, GRAPH)])
+    assert [h.iri for h in index.search("villeurbannezz").hits] == [COMMUNE.value]
+    assert index.search("mynezz").hits[0].same == (CENSUS.value,)
 
 
 def test_reconciliation_proposes_one_candidate_per_thing(

@@ -564,7 +564,7 @@ def _insert(
 ) -> None:
     """Insert `entries`, numbered from `first`, each group of them (`links`) under its
     canonical member: three statements whatever their number."""
-    canonical = clusters.group({i: len(e.names) for i, e in entries.items()}, links)
+    canonical = clusters.group(entries, links)
     groups: dict[str, list[Entry]] = {}
     for entry in entries.values():
         groups.setdefault(canonical.get(entry.iri, entry.iri), []).append(entry)

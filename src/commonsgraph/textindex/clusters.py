@@ -6,18 +6,22 @@ The canonical member of a group is the one that no other member names with `owl:
 description that is kept, as the named queries count it (`MINUS { ?seen owl:sameAs ?place }`,
 docs/model.md, "The same place in two sources"); the seed or a curator's description over the
 imported or harvested one. When several are (two sources both naming a third) or none is (a
-cycle), the one with most names, then the first in IRI order. Only named resources (entries)
-are members; a link through an unnamed IRI still joins the two groups it links.
+cycle), the one with most names, then the first in IRI order.
+
+A link groups two resources only when both are named (entries) and share a class, as the named
+queries count a place once only when the other description is a place too: a link from a place
+to a commune, by mistake or malice, hides neither.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from pyoxigraph import NamedNode
 
 from commonsgraph.sparqltext import term_text
 from commonsgraph.store import Store, lexical
+from commonsgraph.textindex.entries import Entry
 
 CHUNK = 500
 
@@ -45,9 +49,9 @@ def links(store: Store, iris: Iterable[str] | None = None) -> set[Link]:
     return found
 
 
-def group(names: dict[str, int], found: Iterable[Link]) -> dict[str, str]:
-    """The canonical member of each entry of `names` (its number of names, by IRI) that
-    `found` links to another entry; entries left out stand alone."""
+def group(entries: Mapping[str, Entry], found: Iterable[Link]) -> dict[str, str]:
+    """The canonical member of each of `entries` that `found` links to another entry of a
+    class it has too; entries left out stand alone."""
     parent: dict[str, str] = {}
 
     def root(iri: str) -> str:
@@ -57,20 +61,25 @@ def group(names: dict[str, int], found: Iterable[Link]) -> dict[str, str]:
             iri = parent[iri]
         return iri
 
-    listed = list(found)
+    listed = [
+        (subject, obj)
+        for subject, obj in found
+        if subject != obj
+        and subject in entries
+        and obj in entries
+        and entries[subject].kinds & entries[obj].kinds
+    ]
     for subject, obj in listed:
-        if subject != obj:
-            parent[root(subject)] = root(obj)
-    named_by_another = {obj for subject, obj in listed if subject != obj}
+        parent[root(subject)] = root(obj)
+    named_by_another = {obj for _, obj in listed}
     members: dict[str, list[str]] = {}
     for iri in parent:
-        if iri in names:
-            members.setdefault(root(iri), []).append(iri)
+        members.setdefault(root(iri), []).append(iri)
     canonical: dict[str, str] = {}
     for group_members in members.values():
         if len(group_members) < 2:
             continue
         kept = [m for m in group_members if m not in named_by_another] or group_members
-        chosen = min(kept, key=lambda m: (-names[m], m))
+        chosen = min(kept, key=lambda m: (-len(entries[m].names), m))
         canonical.update((m, chosen) for m in group_members)
     return canonical
