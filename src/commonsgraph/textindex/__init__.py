@@ -35,7 +35,7 @@ import sqlite3
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -566,35 +566,34 @@ def _insert(
     canonical member: three statements whatever their number."""
     canonical = clusters.group(entries, links)
     groups: dict[str, list[Entry]] = {}
-    for entry in entries.values():
-        groups.setdefault(canonical.get(entry.iri, entry.iri), []).append(entry)
+    for iri, head in canonical.items():
+        groups.setdefault(head, []).append(entries[iri])
     rows: list[tuple[object, ...]] = []
     names: list[tuple[str, int, str]] = []
     facets: list[tuple[int, str, str, str]] = []
     priorities: dict[str | None, int] = {}
     for rowid, entry in enumerate(entries.values(), first):
         head = canonical.get(entry.iri, entry.iri)
-        members = [entry] if head != entry.iri else _canonical_first(groups[head], head)
-        kind = next((m.kind for m in members if m.kind), None)
-        if kind not in priorities:
-            priorities[kind] = priority(kind)
+        grouped = head == entry.iri and head in groups  # the canonical member of a group
+        members = _canonical_first(groups[head], head) if grouped else None
+        shown = _Shown.of(entry) if members is None else _Shown.merged(members)
+        if shown.kind not in priorities:
+            priorities[shown.kind] = priority(shown.kind)
         rows.append(
             (
-                rowid, entry.iri, head, entry.label("fr"), entry.label("en"), kind,
-                priorities[kind], _first(m.place() for m in members),
-                _first(m.summary("fr") for m in members), _first(m.summary("en") for m in members),
+                rowid, entry.iri, head, entry.label("fr"), entry.label("en"), shown.kind,
+                priorities[shown.kind], shown.place, shown.summary_fr, shown.summary_en,
             )
         )  # fmt: skip
         if head == entry.iri:  # the names of a group are its canonical member's
             seen = set()
-            for member in members:
+            for member in members or (entry,):
                 for name, _ in member.names:
                     folded = " ".join(fold(name).split())
                     if folded and folded not in seen:
                         seen.add(folded)
                         names.append((folded, rowid, folded))
-        found = {f for member in members for f in member.all_facets()}
-        facets.extend((rowid, facet, value, label) for facet, value, label in found)
+        facets.extend((rowid, facet, value, label) for facet, value, label in shown.facets)
     connection.executemany(
         """INSERT INTO entry (id, iri, cluster, label_fr, label_en, kind, priority, place,
            summary_fr, summary_en) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
@@ -610,8 +609,34 @@ def _canonical_first(members: list[Entry], head: str) -> list[Entry]:
     return sorted(members, key=lambda m: (m.iri != head, m.iri))
 
 
-def _first(texts: Iterable[str]) -> str:
-    return next((text for text in texts if text), "")
+@dataclass(frozen=True)
+class _Shown:
+    """What a hit shows and is filtered by: an entry's own, or a group's (its canonical
+    member's, else the first other member's that has it; the facets of all)."""
+
+    kind: str | None
+    place: str
+    summary_fr: str
+    summary_en: str
+    facets: set[tuple[str, str, str]]
+
+    @classmethod
+    def of(cls, entry: Entry) -> _Shown:
+        return cls(
+            entry.kind, entry.place(), entry.summary("fr"), entry.summary("en"),
+            entry.all_facets(),
+        )  # fmt: skip
+
+    @classmethod
+    def merged(cls, members: Sequence[Entry]) -> _Shown:
+        each = [cls.of(member) for member in members]
+        return cls(
+            next((s.kind for s in each if s.kind), None),
+            next((s.place for s in each if s.place), ""),
+            next((s.summary_fr for s in each if s.summary_fr), ""),
+            next((s.summary_en for s in each if s.summary_en), ""),
+            {f for s in each for f in s.facets},
+        )
 
 
 def _unlink(path: Path) -> None:
