@@ -363,7 +363,8 @@ class ReconciliationService:
 
 
 def _merged(found: dict[str, Facts], iri: str, others: Sequence[str]) -> Facts:
-    """The facts of `iri`, then those of the resources grouped with it that it lacks."""
+    """The facts of `iri` followed by those of the resources grouped with it, each value once
+    (its own first: `Facts.first` reads them)."""
     if not others:
         return found[iri]
     merged = Facts()
