@@ -51,8 +51,16 @@ def modules() -> list[Path]:
         ),
         ("alembic", ("database",)),
         # the data files before the database; SQLite's change counter of the data version; the
-        # search index (FTS5, a file per process)
-        ("sqlite3", ("database/legacy.py", "database/version.py", "textindex/__init__.py")),
+        # search index (FTS5, a file per process: read in __init__, written in tables)
+        (
+            "sqlite3",
+            (
+                "database/legacy.py",
+                "database/version.py",
+                "textindex/__init__.py",
+                "textindex/tables.py",
+            ),
+        ),
         # SQLAlchemy's driver for PostgreSQL, named in database/ only; its notifications
         ("psycopg", ("database/version.py",)),
         ("pycountry", ("territories.py",)),  # ISO 3166 codes and names

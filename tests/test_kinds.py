@@ -4,6 +4,8 @@ stage, programme and country; the Atom feed of the newest articles.
 
 The data is `tests/fixtures/kinds/programme.ttl`, written for these tests (fictional)."""
 
+import csv
+import io
 from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
@@ -247,26 +249,89 @@ def test_markup_in_a_label_is_text_on_every_page(client: TestClient) -> None:
 # -- lists ----------------------------------------------------------------------------------
 
 
+def listed_part(html: str, name: str) -> str:
+    """The browsable list `name` of a page (its section)."""
+    return html[html.index(f'id="list-{name}"') :].split("</section>")[0]
+
+
 def test_lists_by_kind_of_commons_stage_programme_and_country(client: TestClient) -> None:
     kit = page(client, "/scheme/commons-kind/prefiguration-kit")
-    assert 'id="section-commons_of_kind"' in kit
-    assert 'href="/commons/test-kit"' in kit
+    assert 'href="/commons/test-kit"' in listed_part(kit, "commons")
     stage = page(client, "/scheme/stage/idea")
-    section = stage[stage.index('id="section-projects_at_stage"') :]
-    assert 'href="/project/test-idee"' in section.split("</section>")[0]
-    assert 'href="/project/test-friche"' not in section.split("</section>")[0]  # now further
+    projects = listed_part(stage, "projects")
+    assert 'href="/project/test-idee"' in projects
+    assert 'href="/project/test-friche"' not in projects  # now further
     programme = page(client, "/programme/fabriques-de-territoire")
-    for section_id, target in (
+    for name, target in (
         ("projects", "/project/test-friche"),
         ("offers", "/offer/test-ami"),
         ("grants", "/grant/test-friche-2021"),
     ):
-        part = programme[programme.index(f'id="section-{section_id}"') :].split("</section>")[0]
-        assert f'href="{target}"' in part, section_id
+        assert f'href="{target}"' in listed_part(programme, name), name
+    offer = page(client, "/offer/test-ami")
+    assert 'href="/grant/test-friche-2021"' in listed_part(offer, "grants")
     belgium = page(client, "/country/BE")
-    part = belgium[belgium.index('id="section-places_in"') :].split("</section>")[0]
-    assert 'href="/tiers-lieu/test-lieu-belge"' in part
-    assert 'href="/tiers-lieu/la-myne"' not in part  # in France
+    places = listed_part(belgium, "places")
+    assert 'href="/tiers-lieu/test-lieu-belge"' in places
+    assert 'href="/tiers-lieu/la-myne"' not in places  # in France
+    assert belgium.count('href="/tiers-lieu/test-lieu-belge"') == 1  # in the list only
+    for html in (kit, stage, programme, offer, belgium):  # the flat sections are gone
+        for gone in ("commons_of_kind", "projects_at_stage", "grants_made"):
+            assert f'id="section-{gone}"' not in html
+        assert 'id="section-projects"' not in html
+        assert 'id="section-offers"' not in html
+
+
+def csv_of(client: TestClient, path: str, **params: str) -> list[dict[str, str]]:
+    response = client.get(path, params={**params, "format": "csv"})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/csv")
+    return list(csv.DictReader(io.StringIO(response.text)))
+
+
+def test_a_stages_projects_are_a_list_filtered_mapped_and_downloaded(client: TestClient) -> None:
+    stage = BASE + "scheme/stage/building-site"
+    rows = csv_of(client, "/projects", within=stage)
+    assert [row["iri"] for row in rows] == [BASE + "project/test-friche"]
+    assert list(rows[0])[:5] == ["iri", "label", "place", "commune", "stage"]
+    assert rows[0]["place"] == BASE + "tiers-lieu/la-myne"  # the place it became
+    mapped = client.get("/projects", params={"within": stage, "format": "geojson"}).json()
+    assert [f["id"] for f in mapped["features"]] == [BASE + "project/test-friche"]
+    other = BASE + "programme/petites-villes-de-demain"
+    assert csv_of(client, "/projects", within=stage, programme=other) == []
+    html = client.get("/projects", params={"within": stage, "lang": "en"})
+    assert html.status_code == 200
+    assert "Projects of" in html.text
+    assert "1 of 1 projects" in html.text
+
+
+def test_a_programmes_offers_and_grants_are_lists(client: TestClient) -> None:
+    programme = BASE + "programme/fabriques-de-territoire"
+    offers = csv_of(client, "/offers", within=programme)
+    assert BASE + "offer/test-ami" in [row["iri"] for row in offers]
+    assert "funder" in offers[0]
+    grants = csv_of(client, "/grants", within=programme)
+    assert BASE + "grant/test-friche-2021" in [row["iri"] for row in grants]
+    funder = BASE + "organisation/test-funder"
+    assert [r["iri"] for r in csv_of(client, "/grants", within=programme, funder=funder)] == [
+        r["iri"] for r in grants if r["funder"]
+    ]
+    nobody = csv_of(client, "/grants", within=programme, funder=BASE + "organisation/nobody")
+    assert nobody == []
+    # a grant is mapped at the place its project became
+    mapped = client.get("/grants", params={"within": programme, "format": "geojson"}).json()
+    assert BASE + "grant/test-friche-2021" in [f["id"] for f in mapped["features"]]
+    refused = client.get("/offers", params={"within": programme, "stage": BASE + "x"})
+    assert refused.status_code == 400
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert client.get("/grants", params={"within": BASE + "country/BE"}).status_code == 404
+
+
+def test_a_countrys_places_are_a_list(client: TestClient) -> None:
+    rows = csv_of(client, "/places", within=BASE + "country/BE")
+    assert [row["iri"] for row in rows] == [BASE + "tiers-lieu/test-lieu-belge"]
+    html = client.get("/places", params={"within": BASE + "country/BE", "lang": "fr"})
+    assert "1 sur 1 tiers-lieux" in html.text
 
 
 # -- the feed -------------------------------------------------------------------------------

@@ -220,3 +220,20 @@ def test_suggest_preview_and_extension(client: TestClient) -> None:
     unknown = {"ids": [place], "properties": [{"id": "password"}]}
     refused = client.post("/reconcile", data={"extend": json.dumps(unknown)})
     assert refused.status_code == 400
+
+
+def test_a_place_two_sources_describe_is_one_hit_and_one_candidate(client: TestClient) -> None:
+    seed, census = f"{BASE}tiers-lieu/la-myne", f"{BASE}tiers-lieu/cget-2019-1130"
+    found = client.get("/suggest", params={"prefix": "La MYNE"}).json()["result"]
+    assert [h["iri"] for h in found].count(seed) == 1
+    assert census not in [h["iri"] for h in found]
+    assert next(h for h in found if h["iri"] == seed)["same"] == [census]
+    searched = client.get("/search", params={"q": "myne", "format": "json"}).json()
+    assert [h["iri"] for h in searched["hits"]].count(seed) == 1
+    assert census not in [h["iri"] for h in searched["hits"]]
+    query = {"query": "La MYNE", "type": PLACE, "properties": [{"pid": "insee", "v": "69266"}]}
+    answers = client.post("/reconcile", data={"queries": json.dumps({"q0": query})}).json()
+    result = answers["q0"]["result"]
+    assert result[0]["id"] == seed
+    assert result[0]["match"] is True  # its census row no longer runs it close
+    assert census not in [r["id"] for r in result]

@@ -141,7 +141,6 @@ WORDS: dict[str, dict[str, str]] = {
     "verdict_conditional": {"fr": "oui, si", "en": "yes, if"},
     "verdict_forbidden": {"fr": "non", "en": "no"},
     "verdict_unknown": {"fr": "on ne sait pas", "en": "unknown"},
-    "places_in": {"fr": "Tiers-lieux", "en": "Tiers-lieux"},
     "browse_places": {"fr": "Parcourir, filtrer, télécharger", "en": "Browse, filter, download"},
     "places_of": {"fr": "Tiers-lieux de", "en": "Tiers-lieux of"},
     "places_count": {
@@ -156,6 +155,32 @@ WORDS: dict[str, dict[str, str]] = {
     "list_places": {"fr": "Tiers-lieux", "en": "Tiers-lieux"},
     "list_members": {"fr": "Membres", "en": "Members"},
     "list_commons": {"fr": "Communs", "en": "Commons"},
+    "list_projects": {"fr": "Projets", "en": "Projects"},
+    "list_offers": {"fr": "Offres de financement", "en": "Funding offers"},
+    "list_grants": {"fr": "Subventions", "en": "Grants"},
+    "projects_of": {"fr": "Projets de", "en": "Projects of"},
+    "offers_of": {"fr": "Offres de financement de", "en": "Funding offers of"},
+    "grants_of": {"fr": "Subventions de", "en": "Grants of"},
+    "projects_count": {
+        "fr": "{count} sur {total} projets",
+        "en": "{count} of {total} projects",
+    },
+    "offers_count": {
+        "fr": "{count} sur {total} offres de financement",
+        "en": "{count} of {total} funding offers",
+    },
+    "grants_count": {
+        "fr": "{count} sur {total} subventions",
+        "en": "{count} of {total} grants",
+    },
+    "projects_mapped": {
+        "fr": "Un projet figure sur la carte au tiers-lieu qu'il est devenu ; sinon, il n'y figure pas.",
+        "en": "A project is mapped at the tiers-lieu it became; otherwise, it is not mapped.",
+    },
+    "grants_mapped": {
+        "fr": "Une subvention figure sur la carte au tiers-lieu qu'elle finance (ou que son projet est devenu) ; sinon, elle n'y figure pas.",
+        "en": "A grant is mapped at the tiers-lieu it funds (or that its project became); otherwise, it is not mapped.",
+    },
     "members_of": {"fr": "Membres de", "en": "Members of"},
     "commons_of": {"fr": "Communs liés à", "en": "Commons linked to"},
     "members_count": {
@@ -295,7 +320,6 @@ WORDS: dict[str, dict[str, str]] = {
     "became": {"fr": "Devenu le lieu", "en": "Became the place"},
     "holders": {"fr": "Porteurs", "en": "Holders"},
     "grants": {"fr": "Subventions", "en": "Grants"},
-    "grants_made": {"fr": "Subventions accordées", "en": "Grants made"},
     "content_about": {"fr": "Contenus qui en parlent", "en": "Content about it"},
     "timeline": {"fr": "Étapes du projet", "en": "The project's stages"},
     "projects": {"fr": "Projets", "en": "Projects"},
@@ -321,8 +345,6 @@ WORDS: dict[str, dict[str, str]] = {
     "about": {"fr": "Sujets", "en": "About"},
     "in_dossiers": {"fr": "Dans les dossiers", "en": "In the dossiers"},
     "dossier_items": {"fr": "Articles du dossier", "en": "The dossier's articles"},
-    "commons_of_kind": {"fr": "Communs de cette nature", "en": "Commons of this kind"},
-    "projects_at_stage": {"fr": "Projets à ce stade", "en": "Projects at this stage"},
     "feed_title": {"fr": "Derniers articles", "en": "Newest articles"},
     "feed_of_theme": {"fr": "Flux Atom des articles", "en": "Atom feed of the articles"},
     # partner sources and reconciliation

@@ -1,13 +1,17 @@
-"""Browsable lists: the places of a territory, a typology, a network or a programme; the
-members of a network; the commons under a licence or of a kind — filtered, sorted (name,
-commune) and paged, with the totals, the points of exactly the filtered set and the same list as
-CSV or GeoJSON.
+"""Browsable lists: the places of a territory, a country, a typology, a network or a programme;
+the members of a network; the commons under a licence or of a kind; the projects of a stage or
+a programme; the funding offers and grants of a programme (and an offer's grants) — filtered,
+sorted (name, commune) and paged, with the totals, the points of exactly the filtered set and
+the same list as CSV or GeoJSON.
 
 One table (`LISTINGS`) says, for each kind of list, what it lists, how an item reaches the
 resource whose page shows it, which filters apply and where an item's point and commune come
 from: a place has its own; an organisation is mapped at the places where it holds a role
 (`cg:actorRole`/`cg:agent`), a commons at the place that produced it
-(`schema:locationCreated`); one without such a place is listed without a point. The filters
+(`schema:locationCreated`), a project at the place it became (`prov:generated`), a grant at
+the place it funds (or the place its project became); an offer has none. One without such a
+place is listed without a point. A resource that another of its class names with `owl:sameAs`
+(the census row of a seed place) is listed once, as the other (`stats.once`). The filters
 come from a request and are validated here (`ListRequest.of`), a wrong value is a
 `ParameterError` naming its parameter. Every query binds the resource and the language by
 substitution: nothing from a request is pasted into SPARQL.
@@ -30,7 +34,7 @@ from commonsgraph.safetext import spreadsheet_cell
 from commonsgraph.store import Store
 from commonsgraph.vocab import PREFIXES, compact
 
-CG, IGEO, SKOS = kinds.CG, kinds.IGEO, kinds.SKOS
+CG, IGEO, SKOS, SCHEMA = kinds.CG, kinds.IGEO, kinds.SKOS, kinds.SCHEMA
 ORG, CC = PREFIXES["org"], PREFIXES["cc"]
 
 FACETS: dict[str, str] = {
@@ -39,6 +43,7 @@ FACETS: dict[str, str] = {
     "programme": "cg:programme|schema:containedInPlace/cg:programme",
     "organisation_kind": "cg:organisationKind",
     "commons_kind": "cg:commonsKind",
+    "funder": "schema:funder|schema:offeredBy",
 }
 """The filters, each with the path from an item to its values (written here, never taken from
 a request)."""
@@ -49,7 +54,7 @@ class Listing:
     """A kind of list: its items, how they reach the listing resource, its filters, its points."""
 
     name: str
-    """`places`, `members`, `commons`: its address (`/name?within=…`), its words, its file."""
+    """`places`, `members`, `commons`…: its address (`/name?within=…`), its words, its file."""
     classes: tuple[str, ...]
     """An item is of one of these classes."""
     scopes: tuple[tuple[str, str], ...]
@@ -83,6 +88,8 @@ LISTINGS: tuple[Listing, ...] = (
             (IGEO + "Commune", TERRITORY),
             (IGEO + "Intercommunalite", TERRITORY),
             (IGEO + "ArrondissementMunicipal", TERRITORY),
+            (SCHEMA + "AdministrativeArea", TERRITORY),
+            (SCHEMA + "Country", "locn:address/locn:adminUnitL1/^cg:iso3166Code"),
             (CG + "Network", "cg:network"),
             (CG + "Programme", FACETS["programme"]),
             (SKOS + "Concept", "cg:typology"),
@@ -106,11 +113,38 @@ LISTINGS: tuple[Listing, ...] = (
         "commons_kind",
         site="schema:locationCreated",
     ),
+    Listing(
+        "projects",
+        (kinds.PROJECT,),
+        ((CG + "Programme", "cg:programme"), (SKOS + "Concept", "cg:stage")),
+        ("stage", "programme"),
+        "stage",
+        site="prov:generated",
+    ),
+    Listing(
+        "offers",
+        (kinds.OFFER,),
+        ((CG + "Programme", "cg:programme"),),
+        ("funder",),
+        "funder",
+    ),
+    Listing(
+        "grants",
+        (kinds.GRANT,),
+        ((CG + "Programme", "cg:programme"), (kinds.OFFER, "cg:offer")),
+        ("funder", "programme"),
+        "funder",
+        site="schema:fundedItem|schema:fundedItem/prov:generated",
+    ),
 )
 """Every kind of list; a page shows each one whose items it has."""
 
 BY_NAME = {listing.name: listing for listing in LISTINGS}
 PLACES = BY_NAME["places"]
+
+ONCE = "MINUS { ?seen owl:sameAs ?p . ?seen a ?class }"
+"""Leaves out an item that another item of its class names with owl:sameAs: one thing, listed
+once, as the description kept (`stats.once`)."""
 
 SORTS = ("name", "commune")
 FORMATS = ("html", "csv", "geojson")
@@ -317,7 +351,7 @@ def item_list(
     asked."""
     bindings: dict[str, NamedNode | Literal] = {"scope": scope, "lang": Literal(language)}
     classes = " ".join(f"<{cls}>" for cls in listing.classes)
-    items = f"VALUES ?class {{ {classes} }} ?p a ?class ; {path} ?scope ."
+    items = f"VALUES ?class {{ {classes} }} ?p a ?class ; {path} ?scope . {ONCE}"
     details = """OPTIONAL { ?at rdfs:label ?atLabel }
               OPTIONAL { ?at schema:containedInPlace ?commune . ?commune a igeo:Commune .
                          OPTIONAL { ?commune rdfs:label ?communeLabel } }
@@ -416,5 +450,6 @@ def has_items(store: Store, listing: Listing, scope: NamedNode, path: str) -> bo
     """Whether `scope` has any item of `listing` (reached by `path`)."""
     classes = " ".join(f"<{cls}>" for cls in listing.classes)
     return store.ask(
-        f"ASK {{ VALUES ?class {{ {classes} }} ?p a ?class ; {path} ?scope }}", {"scope": scope}
+        f"ASK {{ VALUES ?class {{ {classes} }} ?p a ?class ; {path} ?scope . {ONCE} }}",
+        {"scope": scope},
     )

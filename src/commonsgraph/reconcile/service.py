@@ -204,8 +204,12 @@ class ReconciliationService:
             iris = self.index.candidates(words, kinds=query.types, limit=CANDIDATES)
             for pid, value in query.properties:
                 iris.extend(holders.get((pid, _normalized(pid, value)), []))
-            found[key] = list(dict.fromkeys(iris))
-        return found
+            found[key] = iris
+        heads = self.index.canonical(sorted({iri for iris in found.values() for iri in iris}))
+        return {  # one candidate per thing: the canonical member of its owl:sameAs group
+            key: list(dict.fromkeys(heads.get(iri, iri) for iri in iris))
+            for key, iris in found.items()
+        }
 
     def _holders(self, by_value: dict[str, set[str]]) -> dict[tuple[str, str], list[str]]:
         """The resources that hold each (property, value)."""
@@ -237,11 +241,14 @@ class ReconciliationService:
     def _facts(
         self, iris: Sequence[str], wanted: Sequence[str] = (), units: bool = False
     ) -> dict[str, Facts]:
-        """What the graph says of `iris`: the properties `wanted` (all when empty) and, with
-        `units`, their département, région and country, as the index has them."""
+        """What the graph says of `iris` and of the resources it groups with them
+        (owl:sameAs: one thing): the properties `wanted` (all when empty) and, with `units`,
+        their département, région and country, as the index has them."""
+        same = {iri: hit.same for iri, hit in self.index.get(iris).items() if hit.same}
+        read = sorted({*iris, *(other for others in same.values() for other in others)})
         found: dict[str, Facts] = defaultdict(Facts)
-        for start in range(0, len(iris), 200):
-            listed = " ".join(term_text(NamedNode(i)) for i in iris[start : start + 200])
+        for start in range(0, len(read), 200):
+            listed = " ".join(term_text(NamedNode(i)) for i in read[start : start + 200])
             branches = " UNION ".join(
                 f'{{ VALUES ?x {{ {listed} }} {pattern} BIND("{name.strip()}" AS ?p) }}'
                 for name, pattern in _FACTS.items()
@@ -257,7 +264,7 @@ class ReconciliationService:
                 for unit in UNITS:
                     for value in self.index.facet_values(iri, unit):
                         found[iri].values[unit].append(value)
-        return found
+        return {iri: _merged(found, iri, same.get(iri, ())) for iri in iris}
 
     def _scored(self, query: Query, iris: list[str], facts: dict[str, Facts]) -> list[Candidate]:
         scored = []
@@ -353,6 +360,18 @@ class ReconciliationService:
         if hit is None:
             return None
         return hit.label, kind_name(hit.kind, lang), hit.place, hit.summary
+
+
+def _merged(found: dict[str, Facts], iri: str, others: Sequence[str]) -> Facts:
+    """The facts of `iri` followed by those of the resources grouped with it, each value once
+    (its own first: `Facts.first` reads them)."""
+    if not others:
+        return found[iri]
+    merged = Facts()
+    for member in (iri, *others):
+        for name, pairs in found[member].values.items():
+            merged.values[name].extend(p for p in pairs if p not in merged.values[name])
+    return merged
 
 
 def suggest_named(

@@ -13,6 +13,12 @@ entries of those and of the resources that show them (`entries.dependants`), and
 when the store cannot tell (an update given as SPARQL text, a remote store, another process),
 it rebuilds the whole index.
 
+Resources that `owl:sameAs` links are one thing and one hit (`clusters`): the entry of the
+canonical member holds the names of all (each still matches) and the facets of all, so that
+totals and facet counts count the thing once; the others keep an entry of their own (for
+`get`) without names. Adding or removing a link is a change like any other: the entries of
+both groups, before and after, are read again.
+
 Ranking: a name equal to the query first, then one that starts with it as whole words, then
 one that starts with it, then one where it is made of whole words, then the rest; within each,
 the kind asked for, then the kinds people look for first (`search.priority`), then shorter
@@ -29,14 +35,14 @@ import sqlite3
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from commonsgraph.search import priority
 from commonsgraph.store import Store
-from commonsgraph.textindex.entries import FACETS, Entry, dependants, read
+from commonsgraph.textindex import clusters, tables
+from commonsgraph.textindex.entries import FACETS, dependants, read
 from commonsgraph.vocab import fold
 
 __all__ = ["FACETS", "Facet", "Hit", "Results", "SearchIndex"]
@@ -47,20 +53,6 @@ MAX_PAGE = 100
 FACET_VALUES = 30
 """Values shown per facet, the most frequent first."""
 
-_TABLES = """
-CREATE TABLE entry (
-  id INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, label_fr TEXT NOT NULL,
-  label_en TEXT NOT NULL, kind TEXT, priority INTEGER NOT NULL, place TEXT NOT NULL,
-  summary_fr TEXT NOT NULL, summary_en TEXT NOT NULL);
-CREATE VIRTUAL TABLE name USING fts5(
-  text, entry UNINDEXED, folded UNINDEXED, tokenize = "unicode61 remove_diacritics 2");
-CREATE TABLE facet (
-  entry INTEGER NOT NULL, facet TEXT NOT NULL, value TEXT NOT NULL, label TEXT NOT NULL);
-"""
-_INDEXES = """
-CREATE INDEX facet_entry ON facet (entry, facet);
-CREATE INDEX facet_value ON facet (facet, value, entry);
-"""
 _CLOSENESS = """CASE WHEN n.folded = :needle THEN 0
   WHEN n.folded LIKE :needle || ' %' THEN 1
   WHEN n.folded LIKE :needle || '%' THEN 2
@@ -82,6 +74,8 @@ class Hit:
     place: str
     """Its commune, else its country or area ("" when it has none)."""
     summary: str
+    same: tuple[str, ...] = ()
+    """The other resources that are the same thing (owl:sameAs), grouped with it."""
 
 
 @dataclass(frozen=True)
@@ -188,7 +182,7 @@ class SearchIndex:
             for connection in list(self._connections):
                 self._forget(connection)
             if self._path is not None:
-                _unlink(self._path)
+                tables.unlink(self._path)
         if self._temporary:
             shutil.rmtree(self.directory, ignore_errors=True)
 
@@ -220,9 +214,10 @@ class SearchIndex:
             if current is not None and changed is not None:
                 started = time.perf_counter()
                 iris = set(changed) | dependants(self.store, changed) if changed else set()
-                entries = read(self.store, iris) if iris else {}
                 with contextlib.closing(sqlite3.connect(current)) as connection:
-                    _update(connection, entries, iris)
+                    iris, links = tables.widened(self.store, connection, iris)
+                    entries = read(self.store, iris) if iris else {}
+                    tables.update(connection, entries, iris, links)
                 self._version = version
                 return Refresh(False, len(entries), time.perf_counter() - started)
             exists = self._path is not None
@@ -254,23 +249,24 @@ class SearchIndex:
                 return None  # another thread rebuilt it meanwhile
             started = time.perf_counter()
             entries = read(self.store)  # its rows listed in this thread
+            links = clusters.links(self.store)
             path = self.directory / f"index-{os.getpid()}-{self._generation + 1}.sqlite3"
             try:
-                _build(path, entries)
+                tables.build(path, entries, links)
                 if self.before_swap is not None:
                     self.before_swap()
             except BaseException:
-                _unlink(path)  # nothing half-written is left
+                tables.unlink(path)  # nothing half-written is left
                 raise
             with self._write_lock:
                 if self._closed:
-                    _unlink(path)
+                    tables.unlink(path)
                     return None
                 previous, self._path = self._path, path
                 self._generation += 1
                 self._version = version
                 if previous is not None:
-                    _unlink(previous)  # its readers keep their open file until they reopen
+                    tables.unlink(previous)  # its readers keep their open file until they reopen
             return Refresh(True, len(entries), time.perf_counter() - started)
 
     # -- searching ----------------------------------------------------------------------------
@@ -318,7 +314,8 @@ class SearchIndex:
             ).fetchall()
             found = [Facet(name, _facet(connection, name)) for name in FACETS] if facets else []
             connection.execute("DROP TABLE temp.hits")
-        return Results(total, [Hit(*row) for row in rows], found)
+            same = _same(connection, [row[0] for row in rows])
+        return Results(total, [_hit(row, same) for row in rows], found)
 
     def suggest(
         self, prefix: str, *, kinds: Sequence[str] = (), lang: str = "fr", limit: int = 10
@@ -358,11 +355,13 @@ class SearchIndex:
         return [row[0] for row in rows]
 
     def get(self, iris: Sequence[str], lang: str = "fr") -> dict[str, Hit]:
-        """The entries of `iris` that the index holds."""
+        """The entries of `iris` that the index holds (each its own, the members of a group
+        too; `same` names the others)."""
         self.refresh(wait=False)
         found: dict[str, Hit] = {}
         listed = list(dict.fromkeys(iris))
         with self._connection() as connection:
+            same = _same(connection, listed)
             for start in range(0, len(listed), 500):
                 chunk = listed[start : start + 500]
                 for row in connection.execute(
@@ -370,7 +369,25 @@ class SearchIndex:
                         FROM entry WHERE iri IN ({", ".join("?" * len(chunk))})""",  # noqa: S608
                     chunk,
                 ):
-                    found[row[0]] = Hit(*row)
+                    found[row[0]] = _hit(row, same)
+        return found
+
+    def canonical(self, iris: Sequence[str]) -> dict[str, str]:
+        """The canonical member of the group of each of `iris` that the index holds (itself
+        when it stands alone)."""
+        self.refresh(wait=False)
+        found: dict[str, str] = {}
+        listed = list(dict.fromkeys(iris))
+        with self._connection() as connection:
+            for start in range(0, len(listed), 500):
+                chunk = listed[start : start + 500]
+                found.update(
+                    connection.execute(
+                        f"""SELECT iri, cluster FROM entry
+                            WHERE iri IN ({", ".join("?" * len(chunk))})""",  # noqa: S608
+                        chunk,
+                    ).fetchall()
+                )
         return found
 
     def facet_values(self, iri: str, facet: str) -> list[tuple[str, str]]:
@@ -387,9 +404,18 @@ class SearchIndex:
             ]
 
     def __len__(self) -> int:
+        """The resources the index holds (each member of a group counts)."""
         self.refresh(wait=False)
         with self._connection() as connection:
             return int(connection.execute("SELECT count(*) FROM entry").fetchone()[0])
+
+    def things(self) -> int:
+        """The things the index holds: a group of resources counts once."""
+        self.refresh(wait=False)
+        with self._connection() as connection:
+            return int(
+                connection.execute("SELECT count(*) FROM entry WHERE cluster = iri").fetchone()[0]
+            )
 
 
 def _lang(lang: str) -> str:
@@ -428,71 +454,25 @@ def _facet(connection: sqlite3.Connection, name: str) -> list[tuple[str, str, in
     ]
 
 
-def _build(path: Path, entries: Mapping[str, Entry]) -> None:
-    """Write a new index file holding `entries`: one transaction, no journal (a file nobody
-    reads yet), the lookup indexes made once the rows are in."""
-    _unlink(path)
-    with contextlib.closing(sqlite3.connect(path)) as connection:
-        connection.execute("PRAGMA journal_mode=OFF")
-        connection.execute("PRAGMA synchronous=OFF")
-        connection.executescript(_TABLES)
-        with connection:
-            _insert(connection, entries.values(), 1)
-        connection.executescript(_INDEXES)
-        connection.execute("PRAGMA journal_mode=WAL")  # readers see the last committed state
+def _hit(row: Sequence[str], same: Mapping[str, tuple[str, ...]]) -> Hit:
+    iri, label, kind, place, summary = row
+    return Hit(iri, label, kind, place, summary, same.get(iri, ()))
 
 
-def _update(connection: sqlite3.Connection, entries: Mapping[str, Entry], iris: set[str]) -> None:
-    """Replace the entries of `iris` by `entries`, in one transaction: readers see the old
-    index or the new one."""
-    with connection:
-        for iri in iris:
-            row = connection.execute("SELECT id FROM entry WHERE iri = ?", (iri,)).fetchone()
-            if row is not None:
-                connection.execute("DELETE FROM entry WHERE id = ?", row)
-                connection.execute("DELETE FROM name WHERE entry = ?", row)
-                connection.execute("DELETE FROM facet WHERE entry = ?", row)
-        first = connection.execute("SELECT coalesce(max(id), 0) + 1 FROM entry").fetchone()[0]
-        _insert(connection, entries.values(), first)
-
-
-def _insert(connection: sqlite3.Connection, entries: Iterable[Entry], first: int) -> None:
-    """Insert `entries`, numbered from `first`: three statements whatever their number."""
-    rows: list[tuple[object, ...]] = []
-    names: list[tuple[str, int, str]] = []
-    facets: list[tuple[int, str, str, str]] = []
-    priorities: dict[str | None, int] = {}
-    for rowid, entry in enumerate(entries, first):
-        kind = entry.kind
-        if kind not in priorities:
-            priorities[kind] = priority(kind)
-        rows.append(
-            (
-                rowid, entry.iri, entry.label("fr"), entry.label("en"), kind, priorities[kind],
-                entry.place(), entry.summary("fr"), entry.summary("en"),
-            )
-        )  # fmt: skip
-        seen = set()
-        for name, _ in entry.names:
-            folded = " ".join(fold(name).split())
-            if folded and folded not in seen:
-                seen.add(folded)
-                names.append((folded, rowid, folded))
-        facets.extend((rowid, facet, value, label) for facet, value, label in entry.all_facets())
-    connection.executemany(
-        """INSERT INTO entry (id, iri, label_fr, label_en, kind, priority, place, summary_fr,
-           summary_en) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        rows,
-    )
-    connection.executemany("INSERT INTO name (text, entry, folded) VALUES (?, ?, ?)", names)
-    connection.executemany(
-        "INSERT INTO facet (entry, facet, value, label) VALUES (?, ?, ?, ?)", facets
-    )
-
-
-def _unlink(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+def _same(connection: sqlite3.Connection, iris: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """For each of `iris` in a group, the other members of its group."""
+    found: dict[str, tuple[str, ...]] = {}
+    for start in range(0, len(iris), 500):
+        chunk = list(iris[start : start + 500])
+        rows = connection.execute(
+            f"""SELECT e.iri, o.iri FROM entry e JOIN entry o ON o.cluster = e.cluster
+                WHERE e.iri IN ({", ".join("?" * len(chunk))}) AND o.iri != e.iri
+                ORDER BY o.cluster != o.iri, o.iri""",  # noqa: S608 (placeholders)
+            chunk,
+        ).fetchall()
+        for iri, other in rows:
+            found[iri] = (*found.get(iri, ()), other)
+    return found
 
 
 def _remove_orphans(directory: Path) -> None:

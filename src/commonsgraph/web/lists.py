@@ -1,7 +1,9 @@
-"""`GET /places|/members|/commons?within=<IRI>`: the browsable lists (`lists.LISTINGS`) — the
-places of a territory, a typology, a network or a programme; the members of a network; the
-commons under a licence or of a kind — as a page with filters, sort, pages and a map of exactly
-the filtered set, or as CSV (`format=csv`) or GeoJSON (`format=geojson`) of the same list.
+"""`GET /places|/members|/commons|/projects|/offers|/grants?within=<IRI>`: the browsable lists
+(`lists.LISTINGS`) — the places of a territory, a country, a typology, a network or a
+programme; the members of a network; the commons under a licence or of a kind; the projects of
+a stage or a programme; the offers and grants of a programme, an offer's grants — as a page
+with filters, sort, pages and a map of exactly the filtered set, or as CSV (`format=csv`) or
+GeoJSON (`format=geojson`) of the same list.
 
 Answers depend on their query parameters: they are rendered at each request, never put in the
 page cache of `web.resources` (keyed by resource, page and language only)."""
@@ -48,7 +50,7 @@ def _scope(store: Store, scope: NamedNode, language: str) -> tuple[list[str], st
 
 @router.get(
     lists.BY_NAME["places"].path,
-    summary=f"The places of a territory, typology, network or programme: {FILTERED}",
+    summary=f"The places of a territory, country, typology, network or programme: {FILTERED}",
 )
 async def places(
     request: Request, settings: Configured, store: Stored, templates: Templating, within: str
@@ -70,6 +72,31 @@ async def commons(
     request: Request, settings: Configured, store: Stored, templates: Templating, within: str
 ) -> Response:
     return await listed(lists.BY_NAME["commons"], request, settings, store, templates, within)
+
+
+@router.get(
+    lists.BY_NAME["projects"].path, summary=f"The projects of a stage or a programme: {FILTERED}"
+)
+async def projects(
+    request: Request, settings: Configured, store: Stored, templates: Templating, within: str
+) -> Response:
+    return await listed(lists.BY_NAME["projects"], request, settings, store, templates, within)
+
+
+@router.get(lists.BY_NAME["offers"].path, summary=f"The funding offers of a programme: {FILTERED}")
+async def offers(
+    request: Request, settings: Configured, store: Stored, templates: Templating, within: str
+) -> Response:
+    return await listed(lists.BY_NAME["offers"], request, settings, store, templates, within)
+
+
+@router.get(
+    lists.BY_NAME["grants"].path, summary=f"The grants of a programme or an offer: {FILTERED}"
+)
+async def grants(
+    request: Request, settings: Configured, store: Stored, templates: Templating, within: str
+) -> Response:
+    return await listed(lists.BY_NAME["grants"], request, settings, store, templates, within)
 
 
 async def listed(

@@ -42,6 +42,7 @@ def hit_json(hit: Hit, linker: Linker, lang: str) -> dict[str, Any]:
         "place": hit.place,
         "summary": hit.summary,
         "href": linker.href(hit.iri),
+        "same": list(hit.same),  # the resources grouped with it (owl:sameAs): one thing
     }
 
 
