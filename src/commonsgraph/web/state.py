@@ -14,6 +14,7 @@ from fastapi import Depends, Request
 
 from commonsgraph.config import Settings
 from commonsgraph.contributions import Contributions
+from commonsgraph.forms import Forms
 from commonsgraph.partners import Partners
 from commonsgraph.store import Store
 from commonsgraph.web.curation import Curation
@@ -51,3 +52,11 @@ def store(request: Request) -> Store:
 
 
 Stored = Annotated[Store, Depends(store)]
+
+
+def forms(request: Request) -> Forms:
+    found: Forms = request.app.state.forms
+    return found
+
+
+Shaped = Annotated[Forms, Depends(forms)]
