@@ -83,6 +83,8 @@ class Row:
 
     id: str = ""
     values: dict[str, list[Entry]] = field(default_factory=dict)
+    number: int = 0
+    """Its number in the posted form (its inputs' names say it); 0: as it comes."""
 
 
 @dataclass
@@ -133,7 +135,8 @@ def filled(form: Form, pairs: Sequence[tuple[str, str]]) -> Filled:
             if match is None or int(match.group(1)) > MAX_ROWS:
                 raise ParameterError(name, f"a group's rows are numbered 1 to {MAX_ROWS}")
             group, sub = found, match.group(2)
-            row = rows.setdefault(group.key, {}).setdefault(int(match.group(1)), Row())
+            number = int(match.group(1))
+            row = rows.setdefault(group.key, {}).setdefault(number, Row(number=number))
             if sub == "@id" and not at:
                 row.id = value
                 continue
@@ -224,7 +227,8 @@ class Reader:
                 rows = entries.rows.get(f.key, [])
                 if len(rows) > MAX_ROWS:
                     raise ParameterError(f.key, f"at most {MAX_ROWS} rows")
-                for n, row in enumerate(rows, 1):
+                for index, row in enumerate(rows, 1):
+                    n = row.number or index
                     if not any(e.value for es in row.values.values() for e in es):
                         continue
                     part = self._part(subject, f, row, n)

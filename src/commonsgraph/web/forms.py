@@ -190,10 +190,13 @@ def _page(
 async def _posted(request: Request) -> list[tuple[str, str]]:
     body = await read_body(request, MAX_BODY)
     try:
-        text = body.decode("utf-8")
+        return parse_qsl(
+            body.decode("utf-8"), keep_blank_values=True, max_num_fields=10_000, errors="strict"
+        )
     except UnicodeDecodeError:
         raise ParameterError("form", "the form is not UTF-8 text") from None
-    return parse_qsl(text, keep_blank_values=True, max_num_fields=10_000)
+    except ValueError:
+        raise ParameterError("form", "at most 10,000 inputs") from None
 
 
 def _nt(reading: Reading) -> bytes:
