@@ -127,7 +127,8 @@ def filled(form: Form, pairs: Sequence[tuple[str, str]]) -> Filled:
         value = _text(name, raw)
         if name in CONTROL_NAMES:
             continue
-        base, at, suffix = name.partition("@")
+        at = name.endswith("@lang")
+        base = name[: -len("@lang")] if at else name
         group, sub = None, base
         head, dot, rest = base.partition(".")
         if dot and (found := form.field(head)) is not None and found.widget == GROUP:
@@ -137,17 +138,17 @@ def filled(form: Form, pairs: Sequence[tuple[str, str]]) -> Filled:
             group, sub = found, match.group(2)
             number = int(match.group(1))
             row = rows.setdefault(group.key, {}).setdefault(number, Row(number=number))
-            if sub == "@id" and not at:
+            if sub == "@id":
                 row.id = value
                 continue
-            if sub.startswith("@"):
+            if "@" in sub:
                 raise ParameterError(name, "no such input")
         wanted = (
             form.field(sub)
             if group is None
             else next((f for f in group.fields if f.key == sub), None)
         )
-        if wanted is None or wanted.widget == GROUP or (at and suffix != "lang"):
+        if wanted is None or wanted.widget == GROUP or (at and wanted.widget != MULTILINGUAL):
             raise ParameterError(name, f"no such field in the form of {form.kind}")
         entries = out.values if group is None else row.values
         if at:
@@ -158,7 +159,7 @@ def filled(form: Form, pairs: Sequence[tuple[str, str]]) -> Filled:
             raise ParameterError(name, f"at most {MAX_VALUES} values")
         listed.append(Entry(value))
     for name, given in langs.items():
-        base = name.partition("@")[0]
+        base = name[: -len("@lang")]
         head, _, rest = base.partition(".")
         if head in rows and (match := _ROW.match(rest)):
             typed = rows[head][int(match.group(1))].values.get(match.group(2), [])
@@ -229,9 +230,9 @@ class Reader:
                     raise ParameterError(f.key, f"at most {MAX_ROWS} rows")
                 for index, row in enumerate(rows, 1):
                     n = row.number or index
+                    part = self._part(subject, f, row, n)
                     if not any(e.value for es in row.values.values() for e in es):
                         continue
-                    part = self._part(subject, f, row, n)
                     triples += [Triple(subject, NamedNode(f.path), part),
                                 Triple(part, RDF_TYPE, NamedNode(f.classes[0]))]  # fmt: skip
                     for sub in f.fields:

@@ -178,6 +178,7 @@ def _page(
         refused=refused or {},
         source=source,
         group=GROUP,
+        colon=" : " if lang == "fr" else ": ",
         languages=i18n.LANGUAGES,
         tiles=request.app.state.settings.tile_url,
         tiles_attribution=request.app.state.settings.tile_attribution,
@@ -197,6 +198,11 @@ async def _posted(request: Request) -> list[tuple[str, str]]:
         raise ParameterError("form", "the form is not UTF-8 text") from None
     except ValueError:
         raise ParameterError("form", "at most 10,000 inputs") from None
+
+
+def _said(error: ParameterError) -> str:
+    """What a refusal says, without the parameter it names (it shows next to it)."""
+    return str(error).removeprefix(f"parameter {error.parameter!r}: ")
 
 
 def _nt(reading: Reading) -> bytes:
@@ -258,7 +264,7 @@ async def submit(
         if not html:
             raise
         return _page(request, curation, read, form, Filled(), edit, lang, code=400,
-                     refused={error.parameter: str(error)}, source=source)  # fmt: skip
+                     refused={error.parameter: _said(error)}, source=source)  # fmt: skip
     try:
         reading, review = await asyncio.to_thread(
             _review, contributions, read, form, entries, edit, token
@@ -267,7 +273,7 @@ async def submit(
         if not html:
             raise
         return _page(request, curation, read, form, entries, edit, lang, code=400,
-                     refused={error.parameter: str(error)}, source=source)  # fmt: skip
+                     refused={error.parameter: _said(error)}, source=source)  # fmt: skip
     report = Report.of(review, reading, lang)
     if not review.conforms or fields.get("action") == "check":
         if not html:

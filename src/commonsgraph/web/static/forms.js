@@ -10,6 +10,7 @@
   if (!form || !status || !window.fetch) { return; }
   var lang = document.documentElement.lang || "fr";
   var words = status.dataset;
+  var colon = lang === "fr" ? " : " : ": ";
   var asked = 0;
   var timer = null;
 
@@ -26,7 +27,7 @@
   function message(severity, text) {
     var span = document.createElement("span");
     span.className = "finding finding-" + severity;
-    span.textContent = severityWord(severity) + " : " + text;
+    span.textContent = severityWord(severity) + colon + text;
     return span;
   }
 
@@ -50,7 +51,7 @@
     var summary = document.createElement("p");
     if (refusedText) {
       summary.className = "error";
-      summary.textContent = words.refused + " : " + refusedText;
+      summary.textContent = words.refused + colon + refusedText;
     } else {
       summary.className = conforms ? "ok" : "error";
       summary.textContent = conforms ? words.ok : words.notOk;
@@ -81,7 +82,7 @@
       }
       var fields = {};
       var where = result.data.parameter;
-      var detail = result.data.detail || result.data.title || "";
+      var detail = (result.data.detail || result.data.title || "").replace(/^parameter '[^']*': /, "");
       if (where) { fields[where] = [{ severity: "Violation", message: detail }]; }
       show(fields, [], false, detail);
     }).catch(function () { /* the check is a help: the server checks again on submission */ });
@@ -193,7 +194,7 @@
     button.type = "button";
     button.className = "remove";
     button.textContent = words.remove;
-    button.setAttribute("aria-label", words.remove + " : " + label);
+    button.setAttribute("aria-label", words.remove + colon + label);
     button.addEventListener("click", onClick);
     return button;
   }
