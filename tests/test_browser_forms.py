@@ -102,7 +102,7 @@ def test_a_coordinator_contributes_through_the_forms_and_a_curator_reviews(
     page.fill("#f-wgs-lat-1", "46.17")
     page.fill("#f-wgs-long-1", "1.87")
     page.press("#f-wgs-long-1", "Tab")
-    page.wait_for_function("!document.querySelector('#f-wgs-lat-report .finding-Violation')")
+    page.locator("#f-wgs-lat-report .finding-Violation").wait_for(state="detached")
     page.wait_for_selector("#form-status p.ok")
     place = submitted(page)
     assert words["pending"] in page.inner_text("h1")
@@ -124,14 +124,13 @@ def test_a_coordinator_contributes_through_the_forms_and_a_curator_reviews(
     page.focus("fieldset.group .add-row")
     page.keyboard.press("Enter")
     page.select_option("[name='cg:stageChange.2.cg:stage']", f"{BASE}scheme/stage/building-site")
-    page.fill("[name='cg:stageChange.2.prov:atTime']", "2023-05")
     page.fill("[name='cg:stageChange.2.prov:atTime']", "May 2023")
     page.press("[name='cg:stageChange.2.prov:atTime']", "Tab")
     page.wait_for_selector("#f-cg-stageChange-2-prov-atTime-report .finding-Violation")
     page.fill("[name='cg:stageChange.2.prov:atTime']", "2023-05")
     page.press("[name='cg:stageChange.2.prov:atTime']", "Tab")
-    page.wait_for_function(
-        "!document.querySelector('#f-cg-stageChange-2-prov-atTime-report .finding-Violation')"
+    page.locator("#f-cg-stageChange-2-prov-atTime-report .finding-Violation").wait_for(
+        state="detached"
     )
     project = submitted(page)
     assert words["pending"] in page.inner_text("h1")

@@ -275,10 +275,11 @@ async def submit(
         return _page(request, curation, read, form, entries, edit, lang, code=400,
                      refused={error.parameter: _said(error)}, source=source)  # fmt: skip
     report = Report.of(review, reading, lang)
-    if not review.conforms or fields.get("action") == "check":
+    checking = fields.get("action") == "check"
+    if not review.conforms or checking:
+        code = 200 if checking or review.conforms else 422
         if not html:
-            return JSONResponse(report.as_json(), status_code=422 if not review.conforms else 200)
-        code = 422 if not review.conforms else 200
+            return JSONResponse(report.as_json(), status_code=code)
         return _page(request, curation, read, form, entries, edit, lang,
                      code=code, report=report, source=source)  # fmt: skip
     contribution, _ = await asyncio.to_thread(

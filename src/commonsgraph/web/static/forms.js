@@ -139,6 +139,7 @@
 
     function choose(hit) {
       hidden.value = hit.iri;
+      hidden.disabled = false;
       visible.value = hit.label;
       close();
       later();
@@ -152,7 +153,10 @@
     }
 
     visible.addEventListener("input", function () {
-      hidden.value = visible.value.trim();  // a name the server resolves, unless one is chosen
+      // a name the server resolves unless one is chosen; left out of the live checks while
+      // being typed (a disabled input is not sent)
+      hidden.value = visible.value.trim();
+      hidden.disabled = true;
       var prefix = visible.value.trim();
       var ticket = ++waiting;
       if (prefix.length < 2) { close(); return; }
@@ -184,7 +188,10 @@
       else if (event.key === "Enter" && active >= 0) { event.preventDefault(); choose(hits[active]); }
       else if (event.key === "Escape") { event.preventDefault(); close(); }
     });
-    visible.addEventListener("blur", close);
+    visible.addEventListener("blur", function () {
+      hidden.disabled = false;
+      close();
+    });
   }
 
   // -- repeatable fields and groups ----------------------------------------------------------
