@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pytest
 from fastapi.testclient import TestClient
@@ -389,3 +389,49 @@ def test_a_kind_added_with_its_shape_gets_its_form(
     assert "(recommandé)" in page.text
     listing = site.client.get("/contribute?lang=en", headers=site.contributor)
     assert "/contribute/instrument" in listing.text
+
+
+VALID = {
+    "tiers-lieu": PLACE,
+    "organisation": {"rdfs:label": "Association des formes", "cg:siren": "732829320"},
+    "commons": {"rdfs:label": "Kit des formes", "dct:license": BASE + "licence/CC-BY-SA-4.0",
+                "cg:commonsKind": BASE + "scheme/commons-kind/legal-toolkit"},
+    "project": {"rdfs:label": "Projet des formes", "cg:stage": BASE + "scheme/stage/idea",
+                "cg:stageChange.1.cg:stage": BASE + "scheme/stage/idea",
+                "cg:stageChange.1.prov:atTime": "2024-03",
+                "schema:location": GUERET},
+    "grant": {"rdfs:label": "Subvention des formes",
+              "schema:funder": BASE + "organisation/france-tiers-lieux",
+              "schema:amount": "12 000", "schema:currency": "EUR",
+              "schema:fundedItem": BASE + "tiers-lieu/la-myne", "dct:date": "2024-06-01"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", kinds.contributable())
+def test_a_valid_form_of_every_kind_is_accepted(site: Site, kind: str) -> None:
+    answer = site.client.post(
+        f"/contribute/{kind}", data=VALID[kind], headers={**site.contributor, **JSON}
+    )
+    assert answer.status_code == 201, answer.text
+    made = answer.json()
+    assert made["subject"].startswith(f"{BASE}{kind}/")
+    accepted = site.client.post(f"/contributions/{made['id']}/accept", headers=site.curator)
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["status"] == "accepted"
+
+
+def test_a_page_links_to_the_form_that_edits_it_filled_from_the_graph(site: Site) -> None:
+    html = {"Accept": "text/html"}
+    page = site.client.get("/tiers-lieu/la-myne?lang=fr", headers=html)
+    assert page.status_code == 200
+    link = f"/contribute/tiers-lieu?edit={quote(BASE + 'tiers-lieu/la-myne')}"
+    assert f'href="{link}&amp;lang=fr"' in page.text
+    assert "/contribute/" not in site.client.get("/licence/CC-BY-SA-4.0", headers=html).text
+    form = site.client.get(f"{link}&lang=fr", headers=site.contributor)
+    assert form.status_code == 200
+    assert 'value="La MYNE"' in form.text
+    other = site.client.get(
+        f"/contribute/tiers-lieu?edit={quote(BASE + 'licence/MIT', safe='')}",
+        headers={**site.contributor, **JSON},
+    )
+    assert other.status_code == 400
