@@ -19,7 +19,12 @@ from commonsgraph.database import Database
 from commonsgraph.tokens import TokenStore
 
 from .servers import commonsgraph_server
-from .test_browser import Watched, browser, new_context  # noqa: F401 (browser: a fixture)
+from .test_browser import (  # browser: a fixture
+    Watched,
+    browser,  # noqa: F401
+    new_context,
+    watch_violations,
+)
 
 BASE = "https://w3id.org/commonsgraph/"
 
@@ -80,6 +85,7 @@ def test_a_coordinator_contributes_through_the_forms_and_a_curator_reviews(
     url, words = served.url, WORDS[lang]
     watched = Watched(new_context(browser, viewport={"width": 1100, "height": 900}).new_page())
     page = watched.page
+    watch_violations(page)  # of the Content-Security-Policy
     sign_in(page, url, served.contributor, f"/contribute?lang={lang}", lang)
     page.click("a[href^='/contribute/tiers-lieu']")
     assert words["new"] in page.inner_text("h1")
@@ -134,6 +140,7 @@ def test_a_coordinator_contributes_through_the_forms_and_a_curator_reviews(
     )
     project = submitted(page)
     assert words["pending"] in page.inner_text("h1")
+    assert page.evaluate("window.__violations") == []
     watched.clean()
     page.context.close()
 
