@@ -1,18 +1,19 @@
 """The form of each kind a contributor may describe, read from the project's SHACL shapes.
 
 Why a model built here, on the server, rather than a vendored form component: the `shacl-form`
-web component (ULB Darmstadt, MIT, on npm) and the W3C's SHACL UI drafts (DASH's `sh:editor` /
-`sh:viewer`, the Data Shapes CG's "SHACL UI") build a form from the `sh:property` blank nodes
-of one node shape. Our shapes are laid out otherwise (`shapes/common.ttl`): one node shape per
-class plus one *targeted* property shape per constraint (`sh:targetClass` + `sh:path`), several
-of them on the same path (`TiersLieu-typology-required`, a warning, and `TiersLieu-typology`,
-the scheme) — a component reading `sh:property` would see empty node shapes. The component
-would also validate in the browser with another engine (shacl-engine), which is not the
-validator the server applies (`shacl.py`, with SHACL-SPARQL constraints) — two validators that
-can disagree, and 700 kB of script. So the server reads the shapes into this model, renders
-it with one generic template, and the live check sends the form's fields to the server, which
-turns them into statements with the function submission uses (`forms.data`) and validates them
-with the validator uploads use: one reading of the shapes, one validator.
+web component (ULB Darmstadt, MIT, on npm) and the W3C community's SHACL UI work (the DASH form
+vocabulary, `dash:editor` / `dash:viewer`, taken up by the SHACL community group) build a form
+from the `sh:property` nodes of one node shape. Our shapes are laid out otherwise
+(`shapes/common.ttl`): one node shape per class plus one *targeted* property shape per
+constraint (`sh:targetClass` + `sh:path`), several of them on the same path
+(`TiersLieu-typology-required`, a warning, and `TiersLieu-typology`, the scheme) — a component
+reading `sh:property` would see empty node shapes. The component would also validate in the
+browser with another engine (shacl-engine), which is not the validator the server applies
+(`shacl.py`, with SHACL-SPARQL constraints) — two validators that can disagree, and 700 kB of
+script. So the server reads the shapes into this model, renders it with one generic template,
+and the live check sends the form's fields to the server, which turns them into statements with
+the function submission uses (`forms.data`) and validates them with the validator uploads use:
+one reading of the shapes, one validator.
 
 How the shapes become fields: the property shapes that target a kind's class are grouped by
 their path (a plain predicate; inverse and alternative paths are checks on the whole, not
@@ -31,8 +32,8 @@ fields), in the order of the shape files. A field is:
   decimal, a whole number; a web address when `sh:nodeKind sh:IRI` or the pattern says http.
 
 A class whose shapes are added to `shapes/` and whose kind is added to `kinds.KINDS` has its
-form: nothing here names a class or a property, but for the geometry, which is written from
-the coordinates rather than asked for.
+form: nothing here names a class or a property but the geometry (`geo:hasGeometry`), which no
+form asks for (the coordinates say where a place is).
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 WGS = "http://www.w3.org/2003/01/geo/wgs84_pos#"
 LAT, LONG = WGS + "lat", WGS + "long"
 NOT_ASKED = frozenset({"http://www.opengis.net/ont/geosparql#hasGeometry"})
-"""Paths no form asks for: the geometry is the coordinates written as WKT."""
+"""Paths no form asks for: a place's geometry says what its coordinates say."""
 
 DATES = frozenset({XSD + "date", XSD + "gYear", XSD + "gYearMonth", XSD + "dateTime"})
 NUMBERS = frozenset({XSD + "decimal", XSD + "double", XSD + "float"})
