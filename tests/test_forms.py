@@ -64,9 +64,9 @@ def test_every_contributable_kind_has_a_form_with_its_fields(forms: Forms) -> No
     assert [f.kind for f in forms.all()] == list(kinds.contributable())
     for form in forms.all():
         assert form.fields, form.kind
-        assert all(
-            f.label.get("fr") and f.label.get("en") for f in form.fields if f.key != "schema:email"
-        )
+        for f in (*form.fields, *(sub for group in form.fields for sub in group.fields)):
+            assert f.label.get("fr"), (form.kind, f.key)  # every word in both languages
+            assert f.label.get("en"), (form.kind, f.key)
 
 
 def test_a_tiers_lieu_form_says_what_each_field_takes(forms: Forms) -> None:
