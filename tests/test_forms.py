@@ -19,7 +19,7 @@ from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings
 from commonsgraph.database import Database
 from commonsgraph.forms import Forms, Reader, filled
-from commonsgraph.forms.data import MAX_ROWS, MAX_VALUES
+from commonsgraph.forms.entries import MAX_ROWS, MAX_VALUES
 from commonsgraph.store import LocalStore
 from commonsgraph.tokens import TokenStore
 from commonsgraph.vocab import Minter

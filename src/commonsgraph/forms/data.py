@@ -1,15 +1,13 @@
-"""What a form holds, both ways: the fields a browser posts, read into entries and then into
-statements (the one function the live check and the submission share), and the entries of a
-resource as the store describes it (to edit it).
+"""Filled forms into statements, and back: the one function the live check and the submission
+share (`Reader.read`: entries to statements about the resource and its parts), and the
+entries of a resource as the public graph describes it (to edit it), with the choices a form
+offers.
 
-Inputs are named after their field (`rdfs:label`, repeated for each value; `rdfs:label@lang`
-beside each multilingual value) and, in a group, after its row (`cg:actorRole.2.cg:role`, with
-`cg:actorRole.2.@id` naming a part that exists already). Everything else is refused before any
-statement is made, with the input named (`ParameterError`, a 400): names no field has, more
-than `MAX_VALUES` values or `MAX_ROWS` rows, text over `MAX_CHARS`, control characters or
-markup in text, a picked resource that is no http(s) IRI or not of the field's classes, a
-choice that is not among the field's. What is well-formed but wrong (a missing name, a date
-that is no date, a latitude of 200) is for the shapes to say, next to the field.
+What is refused with the input named (`ParameterError`, a 400), besides what `entries`
+refuses: a picked resource that is no http(s) IRI or not of the field's classes, a name that
+names no resource or several, a choice that is not among the field's, a part that is not the
+resource's. What is well-formed but wrong (a missing name, a date that is no date, a latitude
+of 200) is for the shapes to say, next to the field.
 """
 
 from __future__ import annotations
@@ -17,13 +15,14 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from pyoxigraph import Literal, NamedNode, Triple
 
 from commonsgraph.describe import labels_of, pick
 from commonsgraph.errors import NotFound, ParameterError
+from commonsgraph.forms.entries import MAX_ROWS, MAX_VALUES, ODD, Entry, Filled, Row
 from commonsgraph.forms.model import (
     CHOICE,
     DATE,
@@ -38,25 +37,11 @@ from commonsgraph.forms.model import (
     Field,
     Form,
 )
-from commonsgraph.i18n import LANGUAGES
 from commonsgraph.store import Store
 from commonsgraph.vocab import Minter, fold, slug
 
-MAX_VALUES = 50
-"""Values one field (or one field of a row) takes."""
-MAX_ROWS = 50
-"""Rows of a group."""
-MAX_INPUTS = 2000
-"""Inputs one form posts, in all."""
-MAX_CHARS = 10_000
-"""Characters of one value."""
-CONTROL_NAMES = frozenset({"lang", "edit", "licence", "source", "action"})
-"""Inputs that are no field: the page's language, the resource edited, the contribution's."""
 RDF_TYPE = NamedNode(RDF + "type")
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-_ODD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
-_MARKUP = re.compile(r"<\s*[A-Za-z/!?]")
-_ROW = re.compile(r"^([1-9][0-9]{0,3})\.(.+)$")
 _DATES = (
     (re.compile(r"^-?[0-9]{4}$"), XSD + "gYear"),
     (re.compile(r"^-?[0-9]{4}-[0-9]{2}$"), XSD + "gYearMonth"),
@@ -67,34 +52,6 @@ Lookup = Callable[[str, Sequence[str]], list[tuple[str, str]]]
 """Resources of one of some classes whose names start with a text: (IRI, name), best first."""
 
 
-@dataclass
-class Entry:
-    """One value of a field, as typed (or as the store holds it)."""
-
-    value: str
-    lang: str = ""
-    label: str = ""
-    """A picked resource's name."""
-
-
-@dataclass
-class Row:
-    """One row of a group: its part's IRI when it exists, and its fields' entries."""
-
-    id: str = ""
-    values: dict[str, list[Entry]] = field(default_factory=dict)
-    number: int = 0
-    """Its number in the posted form (its inputs' names say it); 0: as it comes."""
-
-
-@dataclass
-class Filled:
-    """What a form holds: entries by field key, rows by group key."""
-
-    values: dict[str, list[Entry]] = field(default_factory=dict)
-    rows: dict[str, list[Row]] = field(default_factory=dict)
-
-
 @dataclass(frozen=True)
 class Reading:
     """The statements a filled form makes, and which input each (focus, path) came from."""
@@ -103,75 +60,6 @@ class Reading:
     triples: list[Triple]
     inputs: dict[tuple[str, str], str]
     """(focus IRI, path IRI) → the name of the field's first input: where a finding shows."""
-
-
-def _text(name: str, value: str) -> str:
-    if len(value) > MAX_CHARS:
-        raise ParameterError(name, f"at most {MAX_CHARS:,} characters")
-    if _ODD.search(value):
-        raise ParameterError(name, "holds control characters or bytes that are no text")
-    if _MARKUP.search(value):
-        raise ParameterError(name, "holds markup (<…>): write plain text")
-    return value.strip()
-
-
-def filled(form: Form, pairs: Sequence[tuple[str, str]]) -> Filled:
-    """The entries of a posted form (`pairs`: its inputs in order), checked for size and
-    bytes; an input no field has is refused."""
-    if len(pairs) > MAX_INPUTS:
-        raise ParameterError("form", f"at most {MAX_INPUTS:,} inputs")
-    out = Filled()
-    langs: dict[str, list[str]] = {}
-    rows: dict[str, dict[int, Row]] = {}
-    for name, raw in pairs:
-        value = _text(name, raw)
-        if name in CONTROL_NAMES:
-            continue
-        at = name.endswith("@lang")
-        base = name[: -len("@lang")] if at else name
-        group, sub = None, base
-        head, dot, rest = base.partition(".")
-        if dot and (found := form.field(head)) is not None and found.widget == GROUP:
-            match = _ROW.match(rest)
-            if match is None or int(match.group(1)) > MAX_ROWS:
-                raise ParameterError(name, f"a group's rows are numbered 1 to {MAX_ROWS}")
-            group, sub = found, match.group(2)
-            number = int(match.group(1))
-            row = rows.setdefault(group.key, {}).setdefault(number, Row(number=number))
-            if sub == "@id":
-                row.id = value
-                continue
-            if "@" in sub:
-                raise ParameterError(name, "no such input")
-        wanted = (
-            form.field(sub)
-            if group is None
-            else next((f for f in group.fields if f.key == sub), None)
-        )
-        if wanted is None or wanted.widget == GROUP or (at and wanted.widget != MULTILINGUAL):
-            raise ParameterError(name, f"no such field in the form of {form.kind}")
-        entries = out.values if group is None else row.values
-        if at:
-            langs.setdefault(name, []).append(value)
-            continue
-        listed = entries.setdefault(sub, [])
-        if len(listed) >= MAX_VALUES:
-            raise ParameterError(name, f"at most {MAX_VALUES} values")
-        listed.append(Entry(value))
-    for name, given in langs.items():
-        base = name[: -len("@lang")]
-        head, _, rest = base.partition(".")
-        if head in rows and (match := _ROW.match(rest)):
-            typed = rows[head][int(match.group(1))].values.get(match.group(2), [])
-        else:
-            typed = out.values.get(base, [])
-        for entry, lang in zip(typed, given, strict=False):
-            if lang and lang not in LANGUAGES:
-                raise ParameterError(name, f"one of {', '.join(LANGUAGES)}")
-            entry.lang = lang
-    for key, numbered in rows.items():
-        out.rows[key] = [numbered[n] for n in sorted(numbered)]
-    return out
 
 
 class Reader:
@@ -408,7 +296,7 @@ def _local(iri: str) -> str:
 
 def _plain(iri: str) -> bool:
     """An IRI without the characters that cannot be in one."""
-    return not any(c in iri for c in ' <>"{}|\\^`') and not _ODD.search(iri)
+    return not any(c in iri for c in ' <>"{}|\\^`') and not ODD.search(iri)
 
 
 def _http(name: str, value: str) -> NamedNode:
