@@ -435,3 +435,23 @@ def test_a_page_links_to_the_form_that_edits_it_filled_from_the_graph(site: Site
         headers={**site.contributor, **JSON},
     )
     assert other.status_code == 400
+
+
+def test_a_refusal_is_said_in_the_readers_language(site: Site) -> None:
+    for lang, words in (("fr", "balisage"), ("en", "markup")):
+        answer = site.client.post(
+            f"/contribute/tiers-lieu/check?lang={lang}",
+            data={**PLACE, "rdfs:label": "<i>x</i>"},
+            headers=site.contributor,
+        )
+        assert answer.status_code == 400
+        assert answer.headers["content-type"].startswith("application/problem+json")
+        assert words in answer.json()["detail"]
+        assert answer.json()["parameter"] == "rdfs:label"
+    named = site.client.post(
+        "/contribute/tiers-lieu/check?lang=fr",
+        data={**PLACE, "schema:containedInPlace": "Nulle-Part-sur-Mer"},
+        headers=site.contributor,
+    )
+    assert named.status_code == 400
+    assert "Nulle-Part-sur-Mer" in named.json()["detail"]

@@ -370,6 +370,52 @@ WORDS: dict[str, dict[str, str]] = {
     "form_refused": {"fr": "Saisie refusée", "en": "Input refused"},
     "form_checking": {"fr": "Vérification…", "en": "Checking…"},
     "edit_this": {"fr": "Modifier par le formulaire", "en": "Edit with the form"},
+    "refused_long": {"fr": "au plus {most} caractères", "en": "at most {most} characters"},
+    "refused_odd": {
+        "fr": "contient des caractères de contrôle ou des octets qui ne sont pas du texte",
+        "en": "holds control characters or bytes that are no text",
+    },
+    "refused_markup": {
+        "fr": "contient du balisage (<…>) : écrivez du texte simple",
+        "en": "holds markup (<…>): write plain text",
+    },
+    "refused_inputs": {"fr": "au plus {most} champs", "en": "at most {most} inputs"},
+    "refused_rows": {"fr": "au plus {most} lignes", "en": "at most {most} rows"},
+    "refused_values": {"fr": "au plus {most} valeurs", "en": "at most {most} values"},
+    "refused_unknown": {
+        "fr": "ce formulaire n'a pas ce champ",
+        "en": "this form has no such field",
+    },
+    "refused_language": {"fr": "fr ou en", "en": "fr or en"},
+    "refused_edit": {
+        "fr": "n'est pas une ressource de ce genre dans ce graphe",
+        "en": "is not a resource of this kind in this graph",
+    },
+    "refused_part": {
+        "fr": "n'est pas une partie de cette ressource",
+        "en": "is not a part of this resource",
+    },
+    "refused_kind": {
+        "fr": "cette ressource n'est pas de celles que ce champ accepte",
+        "en": "this resource is not one of those this field takes",
+    },
+    "refused_choice": {
+        "fr": "n'est pas l'un des choix proposés",
+        "en": "is not one of the choices",
+    },
+    "refused_http": {"fr": "n'est pas une adresse http(s)", "en": "is not an http(s) address"},
+    "refused_nameless": {
+        "fr": "aucune ressource ne s'appelle « {typed} » : choisissez dans la liste",
+        "en": "no resource is named “{typed}”: choose from the list",
+    },
+    "refused_names": {
+        "fr": "plusieurs ressources s'appellent « {typed} » : choisissez dans la liste",
+        "en": "several resources are named “{typed}”: choose from the list",
+    },
+    "refused_encoding": {
+        "fr": "le formulaire n'est pas du texte UTF-8",
+        "en": "the form is not UTF-8 text",
+    },
 }
 
 

@@ -21,8 +21,8 @@ from urllib.parse import urlsplit
 from pyoxigraph import Literal, NamedNode, Triple
 
 from commonsgraph.describe import labels_of, pick
-from commonsgraph.errors import NotFound, ParameterError
-from commonsgraph.forms.entries import MAX_ROWS, MAX_VALUES, ODD, Entry, Filled, Row
+from commonsgraph.errors import NotFound
+from commonsgraph.forms.entries import MAX_ROWS, MAX_VALUES, ODD, Entry, Filled, Refused, Row
 from commonsgraph.forms.model import (
     CHOICE,
     DATE,
@@ -75,7 +75,7 @@ class Reader:
         prefix = self.minter.iri(form.kind + "/").value
         if edit:
             if not edit.startswith(prefix) or any(c in edit[len(prefix) :] for c in "#/?"):
-                raise ParameterError("edit", f"not the IRI of a {form.kind} of this graph")
+                raise Refused("edit", "edit", f"not the IRI of a {form.kind} of this graph")
             node = NamedNode(edit)
             if not self._exists(node):
                 raise NotFound(f"no {form.kind} {edit}")
@@ -115,7 +115,7 @@ class Reader:
                 inputs[(subject.value, f.path)] = f"{f.key}.1.@id"
                 rows = entries.rows.get(f.key, [])
                 if len(rows) > MAX_ROWS:
-                    raise ParameterError(f.key, f"at most {MAX_ROWS} rows")
+                    raise Refused(f.key, "rows", f"at most {MAX_ROWS} rows", most=MAX_ROWS)
                 for index, row in enumerate(rows, 1):
                     n = row.number or index
                     part = self._part(subject, f, row, n)
@@ -141,7 +141,7 @@ class Reader:
     def _part(self, subject: NamedNode, group: Field, row: Row, n: int) -> NamedNode:
         if row.id:
             if not row.id.startswith(subject.value + "#") or not _plain(row.id):
-                raise ParameterError(f"{group.key}.{n}.@id", "not a part of this resource")
+                raise Refused(f"{group.key}.{n}.@id", "part", "not a part of this resource")
             return NamedNode(row.id)
         name = slug(group.classes[0].rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1])
         return Minter.part(subject, f"{name}-{n}")
@@ -177,17 +177,17 @@ class Reader:
             exact = [
                 iri for iri, label in self.lookup(value, f.classes) if fold(label) == fold(value)
             ]
-            if len(set(exact)) != 1:
-                raise ParameterError(
-                    name, f"{'no' if not exact else 'more than one'} resource named {value!r}"
-                )
+            if not exact:
+                raise Refused(name, "nameless", f"no resource named {value!r}", typed=value)
+            if len(set(exact)) > 1:
+                raise Refused(name, "names", f"several resources named {value!r}", typed=value)
             value = exact[0]
         node = _http(name, value)
         classes = " ".join(f"<{c}>" for c in f.classes)
         if not self.store.ask(
             f"ASK {{ VALUES ?c {{ {classes} }} GRAPH ?g {{ ?x a ?c }} }}", {"x": node}
         ):
-            raise ParameterError(name, f"<{value}> is not one of the resources this field takes")
+            raise Refused(name, "kind", f"<{value}> is not one of the resources this field takes")
         return node
 
     def _chosen(self, f: Field, name: str, value: str) -> NamedNode | Literal:
@@ -200,7 +200,7 @@ class Reader:
                 "ASK { GRAPH ?g { ?c skos:inScheme ?s } }", {"c": node, "s": NamedNode(f.scheme)}
             ):
                 return node
-        raise ParameterError(name, f"{value!r} is not one of the choices")
+        raise Refused(name, "choice", f"{value!r} is not one of the choices")
 
     # -- the other way: what the store says, and what to choose from --------------------------
 
@@ -302,8 +302,8 @@ def _plain(iri: str) -> bool:
 def _http(name: str, value: str) -> NamedNode:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc or not _plain(value):
-        raise ParameterError(name, f"{value!r} is not an http(s) address")
+        raise Refused(name, "http", f"{value!r} is not an http(s) address")
     try:
         return NamedNode(value)
     except ValueError:
-        raise ParameterError(name, f"{value!r} is not an http(s) address") from None
+        raise Refused(name, "http", f"{value!r} is not an http(s) address") from None

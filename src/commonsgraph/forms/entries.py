@@ -30,6 +30,18 @@ CONTROL_NAMES = frozenset({"lang", "edit", "licence", "source", "action"})
 """Inputs that are no field: the page's language, the resource edited, the contribution's."""
 ODD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 """Characters that are no text: controls (but tab and line breaks), non-characters, halves."""
+
+
+class Refused(ParameterError):
+    """An input a form refuses: why (`reason`: the interface says `refused_{reason}` in each
+    language, with `details`), and in English for the problem's detail."""
+
+    def __init__(self, name: str, reason: str, english: str, **details: object) -> None:
+        super().__init__(name, english)
+        self.reason = reason
+        self.details = details
+
+
 _MARKUP = re.compile(r"<\s*[A-Za-z/!?]")
 _ROW = re.compile(r"^([1-9][0-9]{0,3})\.(.+)$")
 
@@ -64,11 +76,11 @@ class Filled:
 
 def _text(name: str, value: str) -> str:
     if len(value) > MAX_CHARS:
-        raise ParameterError(name, f"at most {MAX_CHARS:,} characters")
+        raise Refused(name, "long", f"at most {MAX_CHARS:,} characters", most=MAX_CHARS)
     if ODD.search(value):
-        raise ParameterError(name, "holds control characters or bytes that are no text")
+        raise Refused(name, "odd", "holds control characters or bytes that are no text")
     if _MARKUP.search(value):
-        raise ParameterError(name, "holds markup (<…>): write plain text")
+        raise Refused(name, "markup", "holds markup (<…>): write plain text")
     return value.strip()
 
 
@@ -76,7 +88,7 @@ def filled(form: Form, pairs: Sequence[tuple[str, str]]) -> Filled:
     """The entries of a posted form (`pairs`: its inputs in order), checked for size and
     bytes; an input no field has is refused."""
     if len(pairs) > MAX_INPUTS:
-        raise ParameterError("form", f"at most {MAX_INPUTS:,} inputs")
+        raise Refused("form", "inputs", f"at most {MAX_INPUTS:,} inputs", most=MAX_INPUTS)
     out = Filled()
     langs: dict[str, list[str]] = {}
     rows: dict[str, dict[int, Row]] = {}
@@ -91,7 +103,9 @@ def filled(form: Form, pairs: Sequence[tuple[str, str]]) -> Filled:
         if dot and (found := form.field(head)) is not None and found.widget == GROUP:
             match = _ROW.match(rest)
             if match is None or int(match.group(1)) > MAX_ROWS:
-                raise ParameterError(name, f"a group's rows are numbered 1 to {MAX_ROWS}")
+                raise Refused(
+                    name, "rows", f"a group's rows are numbered 1 to {MAX_ROWS}", most=MAX_ROWS
+                )
             group, sub = found, match.group(2)
             number = int(match.group(1))
             row = rows.setdefault(group.key, {}).setdefault(number, Row(number=number))
@@ -99,21 +113,21 @@ def filled(form: Form, pairs: Sequence[tuple[str, str]]) -> Filled:
                 row.id = value
                 continue
             if "@" in sub:
-                raise ParameterError(name, "no such input")
+                raise Refused(name, "unknown", "no such input")
         wanted = (
             form.field(sub)
             if group is None
             else next((f for f in group.fields if f.key == sub), None)
         )
         if wanted is None or wanted.widget == GROUP or (at and wanted.widget != MULTILINGUAL):
-            raise ParameterError(name, f"no such field in the form of {form.kind}")
+            raise Refused(name, "unknown", f"no such field in the form of {form.kind}")
         entries = out.values if group is None else row.values
         if at:
             langs.setdefault(name, []).append(value)
             continue
         listed = entries.setdefault(sub, [])
         if len(listed) >= MAX_VALUES:
-            raise ParameterError(name, f"at most {MAX_VALUES} values")
+            raise Refused(name, "values", f"at most {MAX_VALUES} values", most=MAX_VALUES)
         listed.append(Entry(value))
     for name, given in langs.items():
         base = name[: -len("@lang")]
@@ -124,7 +138,7 @@ def filled(form: Form, pairs: Sequence[tuple[str, str]]) -> Filled:
             typed = out.values.get(base, [])
         for entry, lang in zip(typed, given, strict=False):
             if lang and lang not in LANGUAGES:
-                raise ParameterError(name, f"one of {', '.join(LANGUAGES)}")
+                raise Refused(name, "language", f"one of {', '.join(LANGUAGES)}")
             entry.lang = lang
     for key, numbered in rows.items():
         out.rows[key] = [numbered[n] for n in sorted(numbered)]

@@ -28,6 +28,7 @@ from commonsgraph import i18n, kinds
 from commonsgraph.contributions import Contributions, Review
 from commonsgraph.errors import NotFound, ParameterError
 from commonsgraph.forms import Filled, Form, Forms, Reader, Reading, filled
+from commonsgraph.forms.entries import Refused
 from commonsgraph.forms.model import CHOICE, GROUP, PICKER
 from commonsgraph.store import Store
 from commonsgraph.tokens import Token
@@ -36,6 +37,7 @@ from commonsgraph.vocab import Minter
 from commonsgraph.web.auth import authenticate
 from commonsgraph.web.curation import HTML, JSON, Curation
 from commonsgraph.web.limits import read_body
+from commonsgraph.web.problems import problem
 from commonsgraph.web.state import Configured, Curating, Shaped, Stored, Workflow
 
 NTRIPLES = RdfFormat.N_TRIPLES.media_type
@@ -195,14 +197,21 @@ async def _posted(request: Request) -> list[tuple[str, str]]:
             body.decode("utf-8"), keep_blank_values=True, max_num_fields=10_000, errors="strict"
         )
     except UnicodeDecodeError:
-        raise ParameterError("form", "the form is not UTF-8 text") from None
+        raise Refused("form", "encoding", "the form is not UTF-8 text") from None
     except ValueError:
-        raise ParameterError("form", "at most 10,000 inputs") from None
+        raise Refused("form", "inputs", f"at most {10_000:,} inputs", most=10_000) from None
 
 
-def _said(error: ParameterError) -> str:
-    """What a refusal says, without the parameter it names (it shows next to it)."""
+def _said(error: ParameterError, lang: str) -> str:
+    """What a refusal says in `lang`, without the input it names (it shows next to it)."""
+    if isinstance(error, Refused):
+        return i18n.words(lang)[f"refused_{error.reason}"].format(**error.details)
     return str(error).removeprefix(f"parameter {error.parameter!r}: ")
+
+
+def _refusal(error: ParameterError, lang: str) -> JSONResponse:
+    """The problem that answers a refused input, its detail in the reader's language."""
+    return problem(400, "Bad request", _said(error, lang), "bad-request", parameter=error.parameter)
 
 
 def _nt(reading: Reading) -> bytes:
@@ -229,14 +238,17 @@ async def check(
 ) -> JSONResponse:
     token = authenticate(curation.tokens, request, CONTRIBUTOR)
     form = _form(forms, kind)
-    pairs = await _posted(request)
-    fields = dict(pairs)
-    entries = filled(form, pairs)
-    read = reader(request, store, settings.base_iri)
-    reading, review = await asyncio.to_thread(
-        _review, contributions, read, form, entries, fields.get("edit", ""), token
-    )
-    report = Report.of(review, reading, curation.language(request))
+    lang = curation.language(request)
+    try:
+        pairs = await _posted(request)
+        entries = filled(form, pairs)
+        read = reader(request, store, settings.base_iri)
+        reading, review = await asyncio.to_thread(
+            _review, contributions, read, form, entries, dict(pairs).get("edit", ""), token
+        )
+    except ParameterError as error:
+        return _refusal(error, lang)
+    report = Report.of(review, reading, lang)
     return JSONResponse({**report.as_json(), "subject": reading.subject.value})
 
 
@@ -254,37 +266,36 @@ async def submit(
     form = _form(forms, kind)
     lang = curation.language(request)
     html = curation.wants_html(request, [HTML, JSON])
-    pairs = await _posted(request)
-    fields = dict(pairs)
-    edit, source = fields.get("edit", ""), fields.get("source", "").strip()
     read = reader(request, store, settings.base_iri)
-    try:
-        entries = filled(form, pairs)
-    except ParameterError as error:
+    entries, edit, source = Filled(), "", ""
+
+    def refused(error: ParameterError) -> Response:
         if not html:
-            raise
-        return _page(request, curation, read, form, Filled(), edit, lang, code=400,
-                     refused={error.parameter: _said(error)}, source=source)  # fmt: skip
+            return _refusal(error, lang)
+        return _page(request, curation, read, form, entries, edit, lang, code=400,
+                     refused={error.parameter: _said(error, lang)}, source=source)  # fmt: skip
+
     try:
+        pairs = await _posted(request)
+        fields = dict(pairs)
+        edit, source = fields.get("edit", ""), fields.get("source", "").strip()
+        entries = filled(form, pairs)
         reading, review = await asyncio.to_thread(
             _review, contributions, read, form, entries, edit, token
         )
+        report = Report.of(review, reading, lang)
+        checking = fields.get("action") == "check"
+        if not review.conforms or checking:
+            code = 200 if checking or review.conforms else 422
+            if not html:
+                return JSONResponse(report.as_json(), status_code=code)
+            return _page(request, curation, read, form, entries, edit, lang,
+                         code=code, report=report, source=source)  # fmt: skip
+        contribution, _ = await asyncio.to_thread(
+            contributions.submit, _nt(reading), NTRIPLES, token, None, source or None
+        )
     except ParameterError as error:
-        if not html:
-            raise
-        return _page(request, curation, read, form, entries, edit, lang, code=400,
-                     refused={error.parameter: _said(error)}, source=source)  # fmt: skip
-    report = Report.of(review, reading, lang)
-    checking = fields.get("action") == "check"
-    if not review.conforms or checking:
-        code = 200 if checking or review.conforms else 422
-        if not html:
-            return JSONResponse(report.as_json(), status_code=code)
-        return _page(request, curation, read, form, entries, edit, lang,
-                     code=code, report=report, source=source)  # fmt: skip
-    contribution, _ = await asyncio.to_thread(
-        contributions.submit, _nt(reading), NTRIPLES, token, None, source or None
-    )
+        return refused(error)
     target = str(request.url_for("contribution", contribution_id=contribution.id))
     if not html:
         return JSONResponse(
