@@ -54,13 +54,22 @@ def sign_in(page: Page, url: str, token: str, target: str, lang: str) -> None:
     page.wait_for_url(f"**{target.split('?')[0]}**")
 
 
-def pick(page: Page, field: str, typed: str, shown: str) -> None:
-    """Type in a picker and choose the suggestion that shows `shown`."""
+def pick(page: Page, field: str, typed: str, shown: str, keyboard: bool = False) -> None:
+    """Type in a picker and choose the suggestion that shows `shown` (with the mouse, or with
+    the arrow keys and Enter when it is the first)."""
     search = page.locator(f"#f-{field}-1")
     search.fill("")
     search.type(typed, delay=30)
-    page.locator(".picker-list [role=option]", has_text=shown).first.click()
+    option = page.locator(".picker-list [role=option]", has_text=shown).first
+    if keyboard:
+        option.wait_for()
+        search.press("ArrowDown")
+        assert search.get_attribute("aria-activedescendant") == option.get_attribute("id")
+        search.press("Enter")
+    else:
+        option.click()
     assert shown in search.input_value()
+    assert search.get_attribute("aria-expanded") == "false"
 
 
 def submitted(page: Page) -> str:
@@ -117,7 +126,7 @@ def test_a_coordinator_contributes_through_the_forms_and_a_curator_reviews(
     page.goto(f"{url}/contribute/commons?lang={lang}")
     page.fill("#f-rdfs-label-1", f"Kit des formes {lang}")
     page.check(f"input[name='cg:commonsKind'][value='{BASE}scheme/commons-kind/legal-toolkit']")
-    pick(page, "dct-license", "Creative Commons Attribution Share", "Share Alike 4.0")
+    pick(page, "dct-license", "Creative Commons Attribution Share Alike 4", "Share Alike 4.0", True)
     commons = submitted(page)
     assert words["pending"] in page.inner_text("h1")
 
