@@ -32,7 +32,6 @@ from commonsgraph.forms.entries import Refused
 from commonsgraph.forms.model import CHOICE, GROUP, PICKER
 from commonsgraph.store import Store
 from commonsgraph.tokens import Token
-from commonsgraph.validation import Finding
 from commonsgraph.vocab import Minter
 from commonsgraph.web.auth import authenticate
 from commonsgraph.web.curation import HTML, JSON, Curation
@@ -83,17 +82,13 @@ class Report:
         by_input: dict[str, list[dict[str, str]]] = {}
         general: list[dict[str, str]] = []
         for finding in review.findings:
-            item = {"severity": finding.severity, "message": _message(finding, lang)}
+            item = {"severity": finding.severity, "message": finding.message(lang)}
             name = reading.inputs.get((finding.focus, finding.path or ""))
             (by_input.setdefault(name, []) if name else general).append(item)
         return cls(review.conforms, by_input, general)
 
     def as_json(self) -> dict[str, Any]:
         return {"conforms": self.conforms, "fields": self.by_input, "general": self.general}
-
-
-def _message(finding: Finding, lang: str) -> str:
-    return finding.message(lang)
 
 
 # -- pages ------------------------------------------------------------------------------------
