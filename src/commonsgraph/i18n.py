@@ -390,6 +390,103 @@ WORDS: dict[str, dict[str, str]] = {
         "fr": "noms semblables ({similarity}) à {distance} m",
         "en": "alike names ({similarity}) {distance} m apart",
     },
+    # -- forms generated from the shapes (web/forms.py, templates/form.html, static/forms.js)
+    "contribute": {"fr": "Contribuer", "en": "Contribute"},
+    "contribute_help": {
+        "fr": "Décrivez un lieu, une organisation, un commun, un projet ou une subvention. Chaque formulaire suit les formes du graphe ; votre contribution est relue par un curateur avant d'être publiée.",
+        "en": "Describe a place, an organisation, a commons, a project or a grant. Each form follows the graph's shapes; your contribution is reviewed by a curator before it is published.",
+    },
+    "form_new": {"fr": "Nouveau : {kind}", "en": "New: {kind}"},
+    "form_edit": {"fr": "Modifier : {kind}", "en": "Edit: {kind}"},
+    "form_editing": {"fr": "Ressource modifiée", "en": "Resource edited"},
+    "form_legend": {
+        "fr": "Les champs marqués * sont obligatoires ; ceux marqués (recommandé) sont attendus.",
+        "en": "Fields marked * are required; those marked (recommended) are expected.",
+    },
+    "required": {"fr": "obligatoire", "en": "required"},
+    "recommended": {"fr": "recommandé", "en": "recommended"},
+    "add_value": {"fr": "Ajouter une valeur", "en": "Add a value"},
+    "add_row": {"fr": "Ajouter", "en": "Add"},
+    "remove_value": {"fr": "Retirer", "en": "Remove"},
+    "value_language": {"fr": "Langue du texte", "en": "Language of the text"},
+    "no_language": {"fr": "non précisée", "en": "not stated"},
+    "no_choice": {"fr": "— aucun —", "en": "— none —"},
+    "date_hint": {"fr": "AAAA, AAAA-MM ou AAAA-MM-JJ", "en": "YYYY, YYYY-MM or YYYY-MM-DD"},
+    "number_hint": {"fr": "un nombre, par exemple 45.18", "en": "a number, e.g. 45.18"},
+    "url_hint": {"fr": "une adresse https://…", "en": "an https://… address"},
+    "picker_hint": {
+        "fr": "Tapez un nom et choisissez dans la liste (ou collez l'adresse de la ressource).",
+        "en": "Type a name and choose from the list (or paste the resource's address).",
+    },
+    "create_new": {"fr": "Créer : {kind} (nouvel onglet)", "en": "Create: {kind} (new tab)"},
+    "map_pick": {
+        "fr": "Carte : cliquez pour placer le lieu (remplit latitude et longitude).",
+        "en": "Map: click to place it (fills in latitude and longitude).",
+    },
+    "row": {"fr": "n°", "en": "no."},
+    "check_form": {"fr": "Vérifier", "en": "Check"},
+    "submit_form": {"fr": "Envoyer la contribution", "en": "Submit the contribution"},
+    "form_source": {
+        "fr": "D'où viennent ces informations ? (une adresse web ou quelques mots, facultatif)",
+        "en": "Where does this come from? (a web address or a few words, optional)",
+    },
+    "form_ok": {
+        "fr": "Conforme aux formes : la contribution peut être envoyée.",
+        "en": "Conforms to the shapes: the contribution can be submitted.",
+    },
+    "form_not_ok": {
+        "fr": "À corriger avant l'envoi (voir les messages à côté des champs).",
+        "en": "To correct before submitting (see the messages next to the fields).",
+    },
+    "form_refused": {"fr": "Saisie refusée", "en": "Input refused"},
+    "form_checking": {"fr": "Vérification…", "en": "Checking…"},
+    "edit_this": {"fr": "Modifier par le formulaire", "en": "Edit with the form"},
+    "refused_long": {"fr": "au plus {most} caractères", "en": "at most {most} characters"},
+    "refused_odd": {
+        "fr": "contient des caractères de contrôle ou des octets qui ne sont pas du texte",
+        "en": "holds control characters or bytes that are no text",
+    },
+    "refused_markup": {
+        "fr": "contient du balisage (<…>) : écrivez du texte simple",
+        "en": "holds markup (<…>): write plain text",
+    },
+    "refused_inputs": {"fr": "au plus {most} champs", "en": "at most {most} inputs"},
+    "refused_rows": {"fr": "au plus {most} lignes", "en": "at most {most} rows"},
+    "refused_values": {"fr": "au plus {most} valeurs", "en": "at most {most} values"},
+    "refused_unknown": {
+        "fr": "ce formulaire n'a pas ce champ",
+        "en": "this form has no such field",
+    },
+    "refused_language": {"fr": "fr ou en", "en": "fr or en"},
+    "refused_edit": {
+        "fr": "n'est pas une ressource de ce genre dans ce graphe",
+        "en": "is not a resource of this kind in this graph",
+    },
+    "refused_part": {
+        "fr": "n'est pas une partie de cette ressource",
+        "en": "is not a part of this resource",
+    },
+    "refused_kind": {
+        "fr": "cette ressource n'est pas de celles que ce champ accepte",
+        "en": "this resource is not one of those this field takes",
+    },
+    "refused_choice": {
+        "fr": "n'est pas l'un des choix proposés",
+        "en": "is not one of the choices",
+    },
+    "refused_http": {"fr": "n'est pas une adresse http(s)", "en": "is not an http(s) address"},
+    "refused_nameless": {
+        "fr": "aucune ressource ne s'appelle « {typed} » : choisissez dans la liste",
+        "en": "no resource is named “{typed}”: choose from the list",
+    },
+    "refused_names": {
+        "fr": "plusieurs ressources s'appellent « {typed} » : choisissez dans la liste",
+        "en": "several resources are named “{typed}”: choose from the list",
+    },
+    "refused_encoding": {
+        "fr": "le formulaire n'est pas du texte UTF-8",
+        "en": "the form is not UTF-8 text",
+    },
 }
 
 

@@ -24,6 +24,7 @@ from commonsgraph.contributions import Contributions
 from commonsgraph.database import Database
 from commonsgraph.dumps import Dumps
 from commonsgraph.federation import Gateway
+from commonsgraph.forms import Forms
 from commonsgraph.legal.named import LegalQueries
 from commonsgraph.partners import Partners
 from commonsgraph.queries import load_queries
@@ -40,6 +41,7 @@ from commonsgraph.web import (
     contributions,
     datasets,
     feeds,
+    forms,
     graph_store,
     languages,
     lists,
@@ -195,6 +197,12 @@ def create_app(
     app.state.contributions = workflow
     app.state.curation = curation
     app.include_router(contributions.router)
+    app.state.forms = Forms.of_files(
+        settings.resource("shapes").glob("*.ttl"),
+        settings.resource("ontology").glob("*.ttl"),
+        settings.base_iri,
+    )
+    app.include_router(forms.router)
     app.state.partners = Partners.open(store, settings, workflow.validator, database)
     app.include_router(partners.router)
     app.include_router(graph_store.router(settings, store, tokens))

@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 
 from commonsgraph.config import Settings
 from commonsgraph.contributions import Contributions
+from commonsgraph.forms import Forms
 from commonsgraph.partners import Partners
 from commonsgraph.reconcile.service import ReconciliationService
 from commonsgraph.store import Store
@@ -78,3 +79,11 @@ def reconciliation(request: Request) -> ReconciliationService:
 
 
 Reconciling = Annotated[ReconciliationService, Depends(reconciliation)]
+
+
+def forms(request: Request) -> Forms:
+    found: Forms = request.app.state.forms
+    return found
+
+
+Shaped = Annotated[Forms, Depends(forms)]

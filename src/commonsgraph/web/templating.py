@@ -24,7 +24,7 @@ import jinja2
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
-from commonsgraph import i18n
+from commonsgraph import i18n, kinds
 
 LINK_SCHEMES = ("http", "https", "mailto")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
@@ -67,6 +67,7 @@ def templates(directory: Path) -> Jinja2Templates:
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(directory), autoescape=True)
     environment.globals["link"] = link
     environment.globals["switch_language"] = switch_language
+    environment.globals["contributable"] = kinds.contributable  # the forms a page links to
     environment.filters["number"] = i18n.number  # {{ count | number(lang) }}
     environment.filters["size"] = i18n.size
     environment.filters["day"] = i18n.day

@@ -1,0 +1,309 @@
+"""Filled forms into statements, and back: the one function the live check and the submission
+share (`Reader.read`: entries to statements about the resource and its parts), and the
+entries of a resource as the public graph describes it (to edit it), with the choices a form
+offers.
+
+What is refused with the input named (`ParameterError`, a 400), besides what `entries`
+refuses: a picked resource that is no http(s) IRI or not of the field's classes, a name that
+names no resource or several, a choice that is not among the field's, a part that is not the
+resource's. What is well-formed but wrong (a missing name, a date that is no date, a latitude
+of 200) is for the shapes to say, next to the field.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from pyoxigraph import Literal, NamedNode, Triple
+
+from commonsgraph.describe import labels_of, pick
+from commonsgraph.errors import NotFound
+from commonsgraph.forms.entries import MAX_ROWS, MAX_VALUES, ODD, Entry, Filled, Refused, Row
+from commonsgraph.forms.model import (
+    CHOICE,
+    DATE,
+    DECIMAL,
+    GROUP,
+    INTEGER,
+    MULTILINGUAL,
+    PICKER,
+    RDF,
+    URL,
+    XSD,
+    Field,
+    Form,
+)
+from commonsgraph.store import Store
+from commonsgraph.vocab import Minter, fold, slug
+
+RDF_TYPE = NamedNode(RDF + "type")
+LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+_DATES = (
+    (re.compile(r"^-?[0-9]{4}$"), XSD + "gYear"),
+    (re.compile(r"^-?[0-9]{4}-[0-9]{2}$"), XSD + "gYearMonth"),
+    (re.compile(r"^-?[0-9]{4}-[0-9]{2}-[0-9]{2}$"), XSD + "date"),
+)
+
+Lookup = Callable[[str, Sequence[str]], list[tuple[str, str]]]
+"""Resources of one of some classes whose names start with a text: (IRI, name), best first."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The statements a filled form makes, and which input each (focus, path) came from."""
+
+    subject: NamedNode
+    triples: list[Triple]
+    inputs: dict[tuple[str, str], str]
+    """(focus IRI, path IRI) → the name of the field's first input: where a finding shows."""
+
+
+class Reader:
+    """Filled forms into statements, against the store (what exists, what is of which class)."""
+
+    def __init__(self, store: Store, minter: Minter, lookup: Lookup) -> None:
+        self.store = store
+        self.minter = minter
+        self.lookup = lookup
+
+    def subject(self, form: Form, entries: Filled, edit: str | None) -> NamedNode:
+        """The resource the form describes: the one edited, or a new one named after it."""
+        prefix = self.minter.iri(form.kind + "/").value
+        if edit:
+            if not edit.startswith(prefix) or any(c in edit[len(prefix) :] for c in "#/?"):
+                raise Refused("edit", "edit", f"not the IRI of a {form.kind} of this graph")
+            node = NamedNode(edit)
+            if not self._exists(node):
+                raise NotFound(f"no {form.kind} {edit}")
+            return node
+        names = [e.value for e in entries.values.get(_key(form, LABEL), []) if e.value]
+        key = slug(names[0])[:80].strip("-") if names else secrets.token_hex(4)
+        for n in range(1, 100):
+            node = self.minter.mint(form.kind, key if n == 1 else f"{key}-{n}")
+            if not self._exists(node):
+                return node
+        return self.minter.mint(form.kind, f"{key}-{secrets.token_hex(4)}")
+
+    def _exists(self, node: NamedNode) -> bool:
+        return self.store.ask("ASK { GRAPH ?g { ?s ?p ?o } }", {"s": node})
+
+    def read(self, form: Form, entries: Filled, subject: NamedNode, keep: bool = False) -> Reading:
+        """The statements the entries make about `subject` (and its parts); with `keep` (an
+        edit), also what the public graph says of it that the form does not ask (a
+        contribution replaces the whole description of what it describes)."""
+        triples = [Triple(subject, RDF_TYPE, NamedNode(form.cls))]
+        if keep:
+            asked = {f.path for f in form.fields}
+            for said in self.store.select(
+                "SELECT DISTINCT ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }", {"s": subject}
+            ):
+                p, o = said["p"], said["o"]
+                if (
+                    isinstance(p, NamedNode)
+                    and p.value not in asked
+                    and isinstance(o, NamedNode | Literal)
+                ):
+                    triples.append(Triple(subject, p, o))
+            triples = list(dict.fromkeys(triples))
+        inputs: dict[tuple[str, str], str] = {}
+        for f in form.fields:
+            if f.widget == GROUP:
+                inputs[(subject.value, f.path)] = f"{f.key}.1.@id"
+                rows = entries.rows.get(f.key, [])
+                if len(rows) > MAX_ROWS:
+                    raise Refused(f.key, "rows", f"at most {MAX_ROWS} rows", most=MAX_ROWS)
+                for index, row in enumerate(rows, 1):
+                    n = row.number or index
+                    part = self._part(subject, f, row, n)
+                    if not any(e.value for es in row.values.values() for e in es):
+                        continue
+                    triples += [Triple(subject, NamedNode(f.path), part),
+                                Triple(part, RDF_TYPE, NamedNode(f.classes[0]))]  # fmt: skip
+                    for sub in f.fields:
+                        name = f"{f.key}.{n}.{sub.key}"
+                        inputs[(part.value, sub.path)] = name
+                        for e in row.values.get(sub.key, []):
+                            if e.value:
+                                triples.append(
+                                    Triple(part, NamedNode(sub.path), self._term(sub, name, e))
+                                )
+                continue
+            inputs[(subject.value, f.path)] = f.key
+            for e in entries.values.get(f.key, []):
+                if e.value:
+                    triples.append(Triple(subject, NamedNode(f.path), self._term(f, f.key, e)))
+        return Reading(subject, triples, inputs)
+
+    def _part(self, subject: NamedNode, group: Field, row: Row, n: int) -> NamedNode:
+        if row.id:
+            if not row.id.startswith(subject.value + "#") or not _plain(row.id):
+                raise Refused(f"{group.key}.{n}.@id", "part", "not a part of this resource")
+            return NamedNode(row.id)
+        name = slug(group.classes[0].rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1])
+        return Minter.part(subject, f"{name}-{n}")
+
+    def _term(self, f: Field, name: str, e: Entry) -> NamedNode | Literal:
+        value = e.value
+        if f.widget == URL:
+            return _http(name, value)
+        if f.widget == PICKER:
+            return self._picked(f, name, value)
+        if f.widget == CHOICE:
+            return self._chosen(f, name, value)
+        if f.widget == MULTILINGUAL:
+            return Literal(value, language=e.lang) if e.lang else Literal(value)
+        if f.widget == DATE:
+            for pattern, datatype in _DATES:
+                if pattern.match(value) and datatype in f.datatypes:
+                    return Literal(value, datatype=NamedNode(datatype))
+            return Literal(value)  # the shapes say it is no date
+        if f.widget in (DECIMAL, INTEGER):
+            number = value.replace(",", ".").replace(" ", "")
+            whole = re.fullmatch(r"[+-]?[0-9]+", number) is not None
+            datatype = (
+                XSD + "integer"
+                if f.widget == INTEGER or (whole and XSD + "integer" in f.datatypes)
+                else XSD + "decimal"
+            )
+            return Literal(number, datatype=NamedNode(datatype))
+        return Literal(value)
+
+    def _picked(self, f: Field, name: str, value: str) -> NamedNode:
+        if "://" not in value:  # a name: the one resource of these classes so named
+            exact = [
+                iri for iri, label in self.lookup(value, f.classes) if fold(label) == fold(value)
+            ]
+            if not exact:
+                raise Refused(name, "nameless", f"no resource named {value!r}", typed=value)
+            if len(set(exact)) > 1:
+                raise Refused(name, "names", f"several resources named {value!r}", typed=value)
+            value = exact[0]
+        node = _http(name, value)
+        classes = " ".join(f"<{c}>" for c in f.classes)
+        if not self.store.ask(
+            f"ASK {{ VALUES ?c {{ {classes} }} GRAPH ?g {{ ?x a ?c }} }}", {"x": node}
+        ):
+            raise Refused(name, "kind", f"<{value}> is not one of the resources this field takes")
+        return node
+
+    def _chosen(self, f: Field, name: str, value: str) -> NamedNode | Literal:
+        for option in f.options:
+            if option.value == value:
+                return option  # type: ignore[return-value]
+        if f.scheme is not None:
+            node = _http(name, value)
+            if self.store.ask(
+                "ASK { GRAPH ?g { ?c skos:inScheme ?s } }", {"c": node, "s": NamedNode(f.scheme)}
+            ):
+                return node
+        raise Refused(name, "choice", f"{value!r} is not one of the choices")
+
+    # -- the other way: what the store says, and what to choose from --------------------------
+
+    def of_store(self, form: Form, subject: NamedNode, lang: str) -> Filled:
+        """The entries of `subject` as the public graph describes it (to edit it)."""
+        rows = self.store.select(
+            "SELECT DISTINCT ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }", {"s": subject}
+        )
+        by_path: dict[str, list[NamedNode | Literal]] = {}
+        for row in rows:
+            p, o = row["p"], row["o"]
+            if isinstance(p, NamedNode) and isinstance(o, NamedNode | Literal):
+                by_path.setdefault(p.value, []).append(o)
+        out = Filled()
+        for f in form.fields:
+            found = by_path.get(f.path, [])[:MAX_VALUES]
+            if f.widget == GROUP:
+                out.rows[f.key] = [
+                    Row(part.value, self.of_store_part(f, part))
+                    for part in found
+                    if isinstance(part, NamedNode)
+                ]
+            else:
+                out.values[f.key] = [_entry(term) for term in found]
+        self.name_picked(form, out, lang)
+        return out
+
+    def of_store_part(self, group: Field, part: NamedNode) -> dict[str, list[Entry]]:
+        rows = self.store.select(
+            "SELECT DISTINCT ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }", {"s": part}
+        )
+        values: dict[str, list[Entry]] = {}
+        for sub in group.fields:
+            values[sub.key] = [
+                _entry(row["o"])
+                for row in rows
+                if row["p"] == NamedNode(sub.path) and isinstance(row["o"], NamedNode | Literal)
+            ][:MAX_VALUES]
+        return values
+
+    def name_picked(self, form: Form, entries: Filled, lang: str) -> None:
+        """Give the picked resources (IRIs) their names, for the pickers to show."""
+        found: list[Entry] = []
+        for f in form.fields:
+            if f.widget == PICKER:
+                found += entries.values.get(f.key, [])
+            for sub in f.fields:
+                if sub.widget == PICKER:
+                    found += [
+                        e
+                        for row in entries.rows.get(f.key, [])
+                        for e in row.values.get(sub.key, [])
+                    ]
+        iris = {NamedNode(e.value) for e in found if _plain(e.value) and "://" in e.value}
+        labels = labels_of(self.store, iris)
+        languages = (lang, "en" if lang == "fr" else "fr")
+        for e in found:
+            e.label = pick(labels.get(e.value, {}), languages) or ""
+
+    def choices(self, f: Field, lang: str) -> list[tuple[str, str]]:
+        """The values a choice offers, with their names in `lang`, by name."""
+        languages = (lang, "en" if lang == "fr" else "fr")
+        if f.scheme is not None:
+            rows = self.store.select(
+                "SELECT DISTINCT ?c WHERE { GRAPH ?g { ?c skos:inScheme ?s } }",
+                {"s": NamedNode(f.scheme)},
+            )
+            iris = [r["c"] for r in rows if isinstance(r["c"], NamedNode)]
+        else:
+            iris = [o for o in f.options if isinstance(o, NamedNode)]
+        labels = labels_of(self.store, iris)
+        named = [
+            (i.value, pick(labels.get(i.value, {}), languages) or _local(i.value)) for i in iris
+        ]
+        named += [(o.value, o.value) for o in f.options if isinstance(o, Literal)]
+        return sorted(named, key=lambda pair: fold(pair[1]))
+
+
+def _key(form: Form, path: str) -> str:
+    found = next((f for f in form.fields if f.path == path), None)
+    return found.key if found is not None else ""
+
+
+def _entry(term: NamedNode | Literal) -> Entry:
+    if isinstance(term, Literal):
+        return Entry(term.value, term.language or "")
+    return Entry(term.value)
+
+
+def _local(iri: str) -> str:
+    return iri.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _plain(iri: str) -> bool:
+    """An IRI without the characters that cannot be in one."""
+    return not any(c in iri for c in ' <>"{}|\\^`') and not ODD.search(iri)
+
+
+def _http(name: str, value: str) -> NamedNode:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or not _plain(value):
+        raise Refused(name, "http", f"{value!r} is not an http(s) address")
+    try:
+        return NamedNode(value)
+    except ValueError:
+        raise Refused(name, "http", f"{value!r} is not an http(s) address") from None
