@@ -41,8 +41,8 @@ class Shot:
     name: str
     path: str
     """The page, `{contribution}` standing for the pending contribution's id."""
-    curator: bool = False
-    """Whether the page needs a signed-in curator."""
+    role: str | None = None
+    """Who must be signed in to see it (`contributor`, `curator`), if anyone."""
     wait: str | None = None
     """A selector to wait for before the picture (what scripts draw)."""
 
@@ -58,8 +58,23 @@ PAGES = [
     Shot("search", "/search?q=fablab"),
     Shot("editor", "/sparql", wait=".yasqe"),
     Shot("login", "/contributions/login"),
-    Shot("queue", "/contributions?status=pending", curator=True),
-    Shot("review", "/contributions/{contribution}", curator=True, wait=MAP),
+    Shot("queue", "/contributions?status=pending", role="curator"),
+    Shot("review", "/contributions/{contribution}", role="curator", wait=MAP),
+    Shot("contribute", "/contribute", role="contributor"),
+    Shot(
+        "form-place",
+        "/contribute/tiers-lieu",
+        role="contributor",
+        wait="#form-map[data-basemap-loaded]",
+    ),
+    Shot("form-commons", "/contribute/commons", role="contributor"),
+    Shot("form-project", "/contribute/project", role="contributor"),
+    Shot(
+        "form-edit",
+        "/contribute/tiers-lieu?edit=https%3A%2F%2Fw3id.org%2Fcommonsgraph%2Ftiers-lieu%2Fla-myne",
+        role="contributor",
+        wait="#form-map[data-basemap-loaded]",
+    ),
     Shot("dumps", "/dumps"),
     Shot("void", "/.well-known/void"),
     Shot("docs", "/docs", wait=".opblock-summary-path"),
@@ -91,7 +106,7 @@ def commonsgraph(data_dir: Path, *arguments: str) -> None:
         sys.exit(f"commonsgraph {' '.join(arguments)} failed:\n{done.stdout}{done.stderr}")
 
 
-def prepare(data_dir: Path, data: Path | None) -> tuple[str, str]:
+def prepare(data_dir: Path, data: Path | None) -> dict[str, str]:
     """The seed (loaded when the service starts), the open data when given, and the tokens
     of a contributor and a curator."""
     if data is not None:
@@ -102,23 +117,31 @@ def prepare(data_dir: Path, data: Path | None) -> tuple[str, str]:
         )
     tokens = TokenStore(Database.open(Settings(data_dir=data_dir)))
     try:
-        return tokens.create("contributor", "Réseau Creuse")[1], tokens.create(
-            "curator", "Camille"
-        )[1]
+        return {
+            "contributor": tokens.create("contributor", "Réseau Creuse")[1],
+            "curator": tokens.create("curator", "Camille")[1],
+        }
     finally:
         tokens.database.close()
 
 
-def shoot(url: str, out: Path, shots: list[Shot], contribution: str, curator: str) -> list[Path]:
+def shoot(
+    url: str, out: Path, shots: list[Shot], contribution: str, tokens: dict[str, str]
+) -> list[Path]:
     written = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
         for lang in LANGUAGES:
             context = browser.new_context(viewport={"width": 1200, "height": 900}, locale=lang)
             context.set_default_timeout(120_000)
-            context.add_cookies([{"name": "commonsgraph_token", "value": curator, "url": url}])
             page = context.new_page()
             for shot in shots:
+                context.clear_cookies()  # signed in as the page needs, or not at all
+                if shot.role is not None:
+                    token = tokens[shot.role]
+                    context.add_cookies(
+                        [{"name": "commonsgraph_token", "value": token, "url": url}]
+                    )
                 path = shot.path.replace("{contribution}", contribution)
                 response = page.goto(f"{url}{path}{'&' if '?' in path else '?'}lang={lang}")
                 if response is None or response.status != 200:
@@ -154,7 +177,7 @@ def main(arguments: list[str] | None = None) -> list[Path]:
     options.directory.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="commonsgraph-screenshots-") as scratch:
         data_dir = Path(scratch) / "var"
-        contributor, curator = prepare(data_dir, data)
+        tokens = prepare(data_dir, data)
         port = free_port()
         env = {
             **os.environ,
@@ -169,13 +192,13 @@ def main(arguments: list[str] | None = None) -> list[Path]:
                 f"{url}/contributions",
                 content=CONTRIBUTION.encode(),
                 headers={
-                    "Authorization": f"Bearer {contributor}",
+                    "Authorization": f"Bearer {tokens['contributor']}",
                     "Content-Type": "text/turtle",
                 },
                 timeout=120,
             )
             uploaded.raise_for_status()
-            return shoot(url, options.directory, shots, str(uploaded.json()["id"]), curator)
+            return shoot(url, options.directory, shots, str(uploaded.json()["id"]), tokens)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from commonsgraph.config import Settings
 from commonsgraph.database import Database
 from commonsgraph.tokens import TokenStore
 
+from .axe import assert_accessible
 from .servers import commonsgraph_server
 from .test_browser import (  # browser: a fixture
     Watched,
@@ -96,6 +97,7 @@ def test_a_coordinator_contributes_through_the_forms_and_a_curator_reviews(
     page = watched.page
     watch_violations(page)  # of the Content-Security-Policy
     sign_in(page, url, served.contributor, f"/contribute?lang={lang}", lang)
+    assert_accessible(page)
     page.click("a[href^='/contribute/tiers-lieu']")
     assert words["new"] in page.inner_text("h1")
 
@@ -114,6 +116,7 @@ def test_a_coordinator_contributes_through_the_forms_and_a_curator_reviews(
     assert words["lat"] in page.inner_text("#f-wgs-lat-report")
     assert page.get_attribute("#f-wgs-lat-1", "aria-invalid") == "true"
     assert "f-wgs-lat-report" in (page.get_attribute("#f-wgs-lat-1", "aria-describedby") or "")
+    assert_accessible(page)  # the form, its map and a violation shown next to its field
     page.fill("#f-wgs-lat-1", "46.17")
     page.fill("#f-wgs-long-1", "1.87")
     page.press("#f-wgs-long-1", "Tab")
@@ -127,6 +130,7 @@ def test_a_coordinator_contributes_through_the_forms_and_a_curator_reviews(
     page.fill("#f-rdfs-label-1", f"Kit des formes {lang}")
     page.check(f"input[name='cg:commonsKind'][value='{BASE}scheme/commons-kind/legal-toolkit']")
     pick(page, "dct-license", "Creative Commons Attribution Share Alike 4", "Share Alike 4.0", True)
+    assert_accessible(page)
     commons = submitted(page)
     assert words["pending"] in page.inner_text("h1")
 
@@ -147,6 +151,7 @@ def test_a_coordinator_contributes_through_the_forms_and_a_curator_reviews(
     page.locator("#f-cg-stageChange-2-prov-atTime-report .finding-Violation").wait_for(
         state="detached"
     )
+    assert_accessible(page)  # rows of a group
     project = submitted(page)
     assert words["pending"] in page.inner_text("h1")
     assert page.evaluate("window.__violations") == []
@@ -158,6 +163,7 @@ def test_a_coordinator_contributes_through_the_forms_and_a_curator_reviews(
     page = curating.page
     sign_in(page, url, served.curator, f"/contributions/{place}?lang={lang}", lang)
     assert f"Le Lieu des formes {lang}" in page.inner_text("#changes")
+    assert_accessible(page)
     page.click("button[value=accept]")
     page.wait_for_selector(".status-accepted")
     page.goto(f"{url}/tiers-lieu/le-lieu-des-formes-{lang}?lang={lang}")

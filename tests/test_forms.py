@@ -404,6 +404,14 @@ VALID = {
               "schema:funder": BASE + "organisation/france-tiers-lieux",
               "schema:amount": "12 000", "schema:currency": "EUR",
               "schema:fundedItem": BASE + "tiers-lieu/la-myne", "dct:date": "2024-06-01"},
+    "offer": {"rdfs:label": "Appel des formes", "rdfs:label@lang": "fr",
+              "schema:offeredBy": BASE + "organisation/france-tiers-lieux",
+              "cg:minAmount": "50000", "cg:maxAmount": "150000",
+              "schema:validFrom": "2024-01-15", "schema:validThrough": "2024-12-31",
+              "foaf:homepage": "https://example.org/appel"},
+    "article": {"rdfs:label": "Des formes et des lieux", "rdfs:label@lang": "fr",
+                "cg:contentKind": BASE + "scheme/content-kind/interview",
+                "schema:datePublished": "2024-05-02", "schema:inLanguage": "fr"},
 }  # fmt: skip
 
 
