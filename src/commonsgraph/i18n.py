@@ -57,7 +57,6 @@ WORDS: dict[str, dict[str, str]] = {
         "fr": "Catalogue des jeux de données (DCAT-AP)",
         "en": "Dataset catalogue (DCAT-AP)",
     },
-    "bytes": {"fr": "octets", "en": "bytes"},
     "dumps_help": {
         "fr": "Chaque graphe public, à télécharger entier (N-Quads compressés) ou un par un (Turtle). Tout graphe de ce service est public, y compris ceux qu'écrit une mise à jour SPARQL.",
         "en": "Every public graph, to download whole (gzipped N-Quads) or one by one (Turtle). Every graph of this service is public, those a SPARQL Update writes too.",
