@@ -25,6 +25,7 @@ import httpx
 from playwright.sync_api import sync_playwright
 
 from common import BIN, free_port, serving
+from commonsgraph import i18n
 from commonsgraph.config import Settings
 from commonsgraph.database import Database
 from commonsgraph.tokens import TokenStore
@@ -33,7 +34,6 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
-LANGUAGES = ("fr", "en")
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,7 @@ def shoot(
     written = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        for lang in LANGUAGES:
+        for lang in i18n.LANGUAGES:
             context = browser.new_context(viewport={"width": 1200, "height": 900}, locale=lang)
             context.set_default_timeout(120_000)
             page = context.new_page()

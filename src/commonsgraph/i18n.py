@@ -558,9 +558,13 @@ def of_locale(code: str) -> str:
     return code if code in LANGUAGES else "en"
 
 
+def _in(table: dict[str, dict[str, str]], lang: str) -> dict[str, str]:
+    return {key: values.get(lang, values["en"]) for key, values in table.items()}
+
+
 def frames(lang: str) -> dict[str, str]:
     """The command line's words in `lang`."""
-    return {key: values.get(lang, values["en"]) for key, values in COMMAND_LINE.items()}
+    return _in(COMMAND_LINE, lang)
 
 
 def language(
@@ -590,7 +594,7 @@ def language(
 
 def words(lang: str) -> dict[str, str]:
     """Every word of the interface in `lang`."""
-    return {key: values.get(lang, values["en"]) for key, values in WORDS.items()}
+    return _in(WORDS, lang)
 
 
 def number(value: int | float | Decimal, lang: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import getpass
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from click.decorators import FC
 from rich.console import Console
 from rich.markup import escape
 
@@ -43,6 +44,15 @@ errors = Console(stderr=True, soft_wrap=True)
 def language() -> str:
     """The language of the command line's frames: `COMMONSGRAPH_LANG`, else the locale's."""
     return i18n.of_locale(environment_language())
+
+
+def lang_option(whose: str) -> Callable[[FC], FC]:
+    """`--lang`: the language of `whose` output, one of the interface's (default: the locale's)."""
+    return click.option(
+        "--lang",
+        type=click.Choice(i18n.LANGUAGES),
+        help=f"{whose} language (default: the locale's).",
+    )
 
 
 def say(key: str, **values: object) -> str:

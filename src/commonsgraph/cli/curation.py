@@ -12,6 +12,7 @@ from commonsgraph.cli.base import (
     cell,
     console,
     database,
+    lang_option,
     language,
     main,
     opened,
@@ -70,9 +71,7 @@ def contributions_list(settings: Settings, status: str | None) -> None:
 
 @contributions_.command(name="show")
 @click.argument("contribution_id")
-@click.option(
-    "--lang", type=click.Choice(["en", "fr"]), help="The report's language (default: the locale's)."
-)
+@lang_option("The report's")
 @click.pass_obj
 def contributions_show(settings: Settings, contribution_id: str, lang: str | None) -> None:
     """A contribution: who, when, its report by resource, and what it changes."""

@@ -18,6 +18,7 @@ from commonsgraph.cli.base import (
     cell,
     console,
     fail,
+    lang_option,
     language,
     main,
     opened,
@@ -444,9 +445,7 @@ def stats(settings: Settings) -> None:
 @click.option(
     "--graph", "graph_name", help="Validate a stored graph (e.g. import/census) instead of a file."
 )
-@click.option(
-    "--lang", type=click.Choice(["en", "fr"]), help="The report's language (default: the locale's)."
-)
+@lang_option("The report's")
 @click.pass_obj
 def validate(
     settings: Settings, path: Path | None, graph_name: str | None, lang: str | None

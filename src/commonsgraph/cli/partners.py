@@ -15,6 +15,7 @@ from commonsgraph.cli.base import (
     database,
     errors,
     fail,
+    lang_option,
     language,
     main,
     opened,
@@ -205,9 +206,7 @@ def reconcile_search(settings: Settings) -> None:
 
 @reconcile.command(name="list")
 @click.option("--status", type=click.Choice(RECONCILIATION_STATUSES))
-@click.option(
-    "--lang", type=click.Choice(["fr", "en"]), help="The reasons' language (default: the locale's)."
-)
+@lang_option("The reasons'")
 @click.pass_obj
 def reconcile_list(settings: Settings, status: str | None, lang: str | None) -> None:
     """The candidates, the best first."""
