@@ -592,6 +592,12 @@ def language(
     return "fr"
 
 
+def preferring(lang: str) -> tuple[str, ...]:
+    """The languages in the order a reader of `lang` prefers them: theirs, then the others
+    (to pick a label when the graph has none in theirs)."""
+    return (lang, *(other for other in LANGUAGES if other != lang))
+
+
 def words(lang: str) -> dict[str, str]:
     """Every word of the interface in `lang`."""
     return _in(WORDS, lang)

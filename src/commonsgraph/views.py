@@ -180,7 +180,7 @@ class PageBuilder:
     ) -> None:
         self.store = store
         self.linker = linker
-        self.languages = (language, "en" if language == "fr" else "fr")
+        self.languages = i18n.preferring(language)
         self.engine = engine
 
     def label(self, description: Description, term: NamedNode | BlankNode) -> str:
@@ -615,7 +615,7 @@ class PageBuilder:
     """What only some kinds show, by the name their entry in `kinds` gives."""
 
 
-def pick_text(texts: dict[str, str], languages: tuple[str, str]) -> str:
+def pick_text(texts: dict[str, str], languages: tuple[str, ...]) -> str:
     return next((texts[lang] for lang in languages if lang in texts), "")
 
 

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple, serialize
 
-from commonsgraph import negotiation
+from commonsgraph import i18n, negotiation
 from commonsgraph.contributions import (
     STATUSES,
     Contribution,
@@ -80,7 +80,7 @@ class Names:
         parts: dict[str, dict[NamedNode, object]] | None = None,
     ) -> None:
         self.labels = labels
-        self.languages = (lang, "en" if lang == "fr" else "fr")
+        self.languages = i18n.preferring(lang)
         self.linker = linker
         self.parts = parts or {}
 

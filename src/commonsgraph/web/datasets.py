@@ -82,7 +82,7 @@ def router(settings: Settings, dumps: Dumps, templates: Jinja2Templates) -> APIR
         counted = await asyncio.to_thread(stats.get)
         named = sorted({*counted.classes, *counted.properties})[:LABELLED]
         labels = await asyncio.to_thread(labels_of, store, (NamedNode(i) for i in named))
-        order = (language, "en" if language == "fr" else "fr")
+        order = i18n.preferring(language)
 
         def rows(counts: dict[str, int]) -> list[tuple[str, str, str, int]]:
             found = [
