@@ -540,23 +540,23 @@ def watch_violations(page: Page) -> None:
     )
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/?lang=en",
-        "/tiers-lieu/la-myne",
-        "/commune/23096",
-        "/region/75",
-        "/places?within=https%3A%2F%2Fw3id.org%2Fcommonsgraph%2Fregion%2F75&page_size=20",
-        "/licence/CC-BY-SA-4.0",
-        "/commons/fab-manager",
-        "/search?q=gueret",
-        "/sparql",
-        "/contributions/login",
-        "/dumps",
-        "/.well-known/void",  # its page, for a browser
-    ],
-)
+MAIN_PAGES = [
+    "/tiers-lieu/la-myne",
+    "/commune/23096",
+    "/region/75",
+    "/places?within=https%3A%2F%2Fw3id.org%2Fcommonsgraph%2Fregion%2F75&page_size=20",
+    "/licence/CC-BY-SA-4.0",
+    "/commons/fab-manager",
+    "/search?q=gueret",
+    "/sparql",
+    "/contributions/login",
+    "/dumps",
+    "/.well-known/void",  # its page, for a browser
+]
+"""The pages every browser test of policies and accessibility visits (after the home page)."""
+
+
+@pytest.mark.parametrize("path", ["/?lang=en", *MAIN_PAGES])
 def test_the_main_pages_keep_to_their_content_security_policy(
     watched: Watched, attacked: str, path: str
 ) -> None:
@@ -577,25 +577,7 @@ def test_the_main_pages_keep_to_their_content_security_policy(
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/",
-        "/tiers-lieu/la-myne",
-        "/commune/23096",
-        "/region/75",
-        "/places?within=https%3A%2F%2Fw3id.org%2Fcommonsgraph%2Fregion%2F75&page_size=20",
-        "/licence/CC-BY-SA-4.0",
-        "/commons/fab-manager",
-        "/search?q=gueret",
-        "/sparql",
-        "/contributions/login",
-        "/dumps",
-        "/.well-known/void",
-        "/docs",
-        "/redoc",
-    ],
-)
+@pytest.mark.parametrize("path", ["/", *MAIN_PAGES, "/docs", "/redoc"])
 def test_the_pages_pass_the_accessibility_checks(
     watched: Watched, attacked: str, path: str, lang: str
 ) -> None:
