@@ -28,7 +28,7 @@ from urllib.parse import urlencode
 
 from pyoxigraph import Literal, NamedNode
 
-from commonsgraph import kinds
+from commonsgraph import kinds, stats
 from commonsgraph.errors import ParameterError
 from commonsgraph.safetext import spreadsheet_cell
 from commonsgraph.store import Store
@@ -142,9 +142,9 @@ LISTINGS: tuple[Listing, ...] = (
 BY_NAME = {listing.name: listing for listing in LISTINGS}
 PLACES = BY_NAME["places"]
 
-ONCE = "MINUS { ?seen owl:sameAs ?p . ?seen a ?class }"
+ONCE = stats.once("?class", item="?p")
 """Leaves out an item that another item of its class names with owl:sameAs: one thing, listed
-once, as the description kept (`stats.once`)."""
+once, as the description kept (as the home page counts it)."""
 
 SORTS = ("name", "commune")
 FORMATS = ("html", "csv", "geojson")

@@ -87,12 +87,12 @@ def _counted(store: Store, pattern: str, language: str) -> list[tuple[str, str, 
     return found
 
 
-def once(cls: str) -> str:
-    """A pattern (after the one binding ?s a `cls`) that leaves out a resource that another
+def once(cls: str, item: str = "?s") -> str:
+    """A pattern (after the one binding `item` a `cls`) that leaves out a resource that another
     resource of its class names with owl:sameAs (the census row of a seed place, a partner's
     record of one of ours): the same thing, counted once, as the other. MINUS is six times
     faster here than FILTER NOT EXISTS."""
-    return f"MINUS {{ ?seen owl:sameAs ?s . ?seen a {cls} }}"
+    return f"MINUS {{ ?seen owl:sameAs {item} . ?seen a {cls} }}"
 
 
 def home_counts(store: Store, language: str) -> HomeCounts:
