@@ -48,6 +48,7 @@ class Shot:
 
 
 MAP = "#map .leaflet-interactive"
+FORM_MAP = "#form-map[data-basemap-loaded]"
 PAGES = [
     Shot("home", "/"),
     Shot("place", "/tiers-lieu/la-myne", wait=MAP),
@@ -61,19 +62,14 @@ PAGES = [
     Shot("queue", "/contributions?status=pending", role="curator"),
     Shot("review", "/contributions/{contribution}", role="curator", wait=MAP),
     Shot("contribute", "/contribute", role="contributor"),
-    Shot(
-        "form-place",
-        "/contribute/tiers-lieu",
-        role="contributor",
-        wait="#form-map[data-basemap-loaded]",
-    ),
+    Shot("form-place", "/contribute/tiers-lieu", role="contributor", wait=FORM_MAP),
     Shot("form-commons", "/contribute/commons", role="contributor"),
     Shot("form-project", "/contribute/project", role="contributor"),
     Shot(
         "form-edit",
         "/contribute/tiers-lieu?edit=https%3A%2F%2Fw3id.org%2Fcommonsgraph%2Ftiers-lieu%2Fla-myne",
         role="contributor",
-        wait="#form-map[data-basemap-loaded]",
+        wait=FORM_MAP,
     ),
     Shot("dumps", "/dumps"),
     Shot("void", "/.well-known/void"),
