@@ -102,6 +102,7 @@ WORDS: dict[str, dict[str, str]] = {
     "loaded": {"fr": "chargé le", "en": "loaded on"},
     "licence": {"fr": "licence", "en": "licence"},
     "other_formats": {"fr": "Autres formats", "en": "Other formats"},
+    "colon": {"fr": " : ", "en": ": "},  # French sets a space before the colon
     "map": {"fr": "Carte", "en": "Map"},
     "map_of": {"fr": "Carte de", "en": "Map of"},
     "map_unavailable": {
