@@ -58,7 +58,7 @@ def test_the_chosen_language_is_kept_on_the_next_page(client: TestClient) -> Non
 
 
 def test_pages_that_vary_with_the_language_vary_with_its_cookie(client: TestClient) -> None:
-    for path in ("/", "/tiers-lieu/la-myne"):
+    for path in ("/", "/tiers-lieu/la-myne", "/feed.atom"):
         vary = client.get(path, headers={"Accept": "text/html"}).headers["vary"]
         assert "Accept-Language" in vary, path
         assert "Cookie" in vary, path

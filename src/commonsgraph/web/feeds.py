@@ -50,7 +50,7 @@ async def atom(
         feed.MEDIA_TYPE,
         {
             "Cache-Control": "public, max-age=60",
-            "Vary": "Accept-Language, Cookie",
+            "Vary": "Accept-Language",  # and Cookie: languages.RememberLanguage adds it
             "Content-Language": language,
         },
     )
