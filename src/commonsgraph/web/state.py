@@ -1,9 +1,10 @@
 """What the routes depend on, declared: each object the service builds once (`create_app`) and
 keeps on `app.state`, as a FastAPI dependency of the routes that use it.
 
-The routers are module-level and hold no state of their own: a route names what it needs in its
-signature (`contributions: Workflow`), and every app built by `create_app` (each test builds its
-own) serves its own objects through the same routes.
+The routers that use these are module-level and hold no state of their own: a route names what
+it needs in its signature (`contributions: Workflow`), and every app built by `create_app` (each
+test builds its own) serves its own objects through the same routes. (apidocs, catalog,
+datasets, graph_store and named_queries still build a router around their objects.)
 """
 
 from __future__ import annotations
