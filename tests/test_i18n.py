@@ -101,6 +101,8 @@ def test_every_word_the_templates_compose_exists() -> None:
 
 
 def test_every_word_is_used() -> None:
+    """A word no template or code names, composes or quotes (a key passed along as a string)
+    is a word left behind."""
     named = {key for _, key in template_keys()} | {key for _, key in code_keys()}
     named |= set(composed_keys())
     texts = "\n".join(
