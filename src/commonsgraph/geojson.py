@@ -3,6 +3,7 @@
 Rows without coordinates keep their place in the collection with a null geometry, as RFC 7946
 allows, so that no row is silently dropped. The other variables become the feature's properties
 (numbers stay numbers); the first variable, when it is an IRI, becomes the feature's id.
+`point` is the one shape of a Feature at a known point (the maps of pages, lists and reviews).
 """
 
 from __future__ import annotations
@@ -13,6 +14,18 @@ from typing import Any
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 NUMBERS = {XSD + name for name in ("integer", "decimal", "double", "float", "int", "long")}
+
+
+def point(
+    lat: float, long: float, properties: dict[str, object], id: str | None = None
+) -> dict[str, object]:
+    """A Feature at (`lat`, `long`) in WGS84 degrees (GeoJSON writes longitude first)."""
+    return {
+        "type": "Feature",
+        **({"id": id} if id is not None else {}),
+        "geometry": {"type": "Point", "coordinates": [long, lat]},
+        "properties": properties,
+    }
 
 
 def _value(term: dict[str, str]) -> Any:

@@ -30,6 +30,7 @@ from pyoxigraph import Literal, NamedNode
 
 from commonsgraph import kinds, stats
 from commonsgraph.errors import ParameterError
+from commonsgraph.geojson import point
 from commonsgraph.safetext import spreadsheet_cell
 from commonsgraph.store import Store
 from commonsgraph.vocab import PREFIXES, compact
@@ -289,11 +290,10 @@ class ItemList:
         """GeoJSON points of every item of the filtered list that has one (its own or its
         place's)."""
         return [
-            {
-                "type": "Feature",
-                "id": row.iri,
-                "geometry": {"type": "Point", "coordinates": [row.long, row.lat]},
-                "properties": {
+            point(
+                row.lat,
+                row.long,
+                {
                     "iri": row.iri,
                     "title": row.label,
                     "href": href(row.iri) if href else row.iri,
@@ -301,7 +301,8 @@ class ItemList:
                     self.listing.column: row.labels(self.listing.column),
                     **({"place": row.site_label} if self.listing.site else {}),
                 },
-            }
+                id=row.iri,
+            )
             for row in self.rows
             if row.lat is not None and row.long is not None
         ]

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
-from commonsgraph import i18n, kinds, lists
+from commonsgraph import geojson, i18n, kinds, lists
 from commonsgraph.describe import Description, pick
 from commonsgraph.graphs import GraphInfo
 from commonsgraph.legal.engine import Engine, Step
@@ -633,8 +633,4 @@ def _graph(quad: Quad) -> NamedNode | None:
 
 
 def _feature(iri: str, title: str, long: float, lat: float, href: str) -> dict[str, object]:
-    return {
-        "type": "Feature",
-        "geometry": {"type": "Point", "coordinates": [long, lat]},
-        "properties": {"iri": iri, "title": title, "href": href},
-    }
+    return geojson.point(lat, long, {"iri": iri, "title": title, "href": href})

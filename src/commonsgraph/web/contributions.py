@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple, serialize
 
-from commonsgraph import i18n, negotiation
+from commonsgraph import geojson, i18n, negotiation
 from commonsgraph.contributions import (
     STATUSES,
     Contribution,
@@ -362,17 +362,12 @@ def features(moves: list[Move], display: Names) -> list[dict[str, object]]:
         }[move.kind]
         for change, position in points:
             assert position is not None
-            found.append(
-                {
-                    "type": "Feature",
-                    "geometry": {"type": "Point", "coordinates": [position[1], position[0]]},
-                    "properties": {
-                        "title": display(move.subject),
-                        "href": display.href(move.subject),
-                        "change": change,
-                    },
-                }
-            )
+            properties: dict[str, object] = {
+                "title": display(move.subject),
+                "href": display.href(move.subject),
+                "change": change,
+            }
+            found.append(geojson.point(*position, properties))
     return found
 
 
