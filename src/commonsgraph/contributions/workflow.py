@@ -297,7 +297,7 @@ class Contributions:
     def accept(self, contribution_id: str, curator: Token) -> Contribution:
         """Publish a pending contribution, atomically, with its provenance."""
         with self._writer():
-            contribution = self._in_status(contribution_id, "pending", "accept")
+            contribution = self._in_status(contribution_id, ("pending",), "accept")
             self._check_reviewer(contribution, curator)
             triples = self.ledger.data(contribution_id)
             abnormal = self._abnormal_iris(triples)  # staged before they were refused
@@ -351,12 +351,11 @@ class Contributions:
             raise ParameterError("reason", "say why the contribution is rejected")
         if len(reason) > MAX_REASON:
             raise ParameterError("reason", f"at most {MAX_REASON} characters")
-        self._check_reviewer(
-            self._in_status(contribution_id, "pending or invalid", "reject"), curator
-        )
+        rejectable = ("pending", "invalid")
+        self._check_reviewer(self._in_status(contribution_id, rejectable, "reject"), curator)
         if not self.ledger.move(
             contribution_id,
-            ("pending", "invalid"),
+            rejectable,
             "rejected",
             reviewer=curator.id,
             reviewer_label=curator.label,
@@ -369,7 +368,7 @@ class Contributions:
     def revert(self, contribution_id: str, curator: Token) -> Contribution:
         """Withdraw an accepted contribution and give back what it replaced."""
         with self._writer():
-            contribution = self._in_status(contribution_id, "accepted", "revert")
+            contribution = self._in_status(contribution_id, ("accepted",), "revert")
             subjects = {t.subject for t in self.ledger.data(contribution_id)}
             assert contribution.reviewed is not None
             for later in self.ledger.find(status="accepted"):
@@ -441,12 +440,15 @@ class Contributions:
                 "curator reviews it (COMMONSGRAPH_REQUIRE_SECOND_REVIEWER)"
             )
 
-    def _in_status(self, contribution_id: str, status: str, action: str) -> Contribution:
-        """The contribution, if it is in `status` (or one of `status or other`)."""
+    def _in_status(
+        self, contribution_id: str, statuses: tuple[str, ...], action: str
+    ) -> Contribution:
+        """The contribution, if it is in one of `statuses`."""
         found = self.ledger.get(contribution_id)
         if found is None:
             raise NotFound(f"no contribution {contribution_id!r}")
-        if found.status not in status.split(" or "):
+        if found.status not in statuses:
+            status = " or ".join(statuses)
             article = "an" if status[0] in "aeiou" else "a"
             raise Conflict(
                 f"contribution {contribution_id} is {found.status}; only {article} {status} one "
