@@ -51,6 +51,7 @@ def lang_option(whose: str) -> Callable[[FC], FC]:
     return click.option(
         "--lang",
         type=click.Choice(i18n.LANGUAGES),
+        default=language,
         help=f"{whose} language (default: the locale's).",
     )
 

@@ -13,7 +13,6 @@ from commonsgraph.cli.base import (
     console,
     database,
     lang_option,
-    language,
     main,
     opened,
     print_findings,
@@ -73,12 +72,11 @@ def contributions_list(settings: Settings, status: str | None) -> None:
 @click.argument("contribution_id")
 @lang_option("The report's")
 @click.pass_obj
-def contributions_show(settings: Settings, contribution_id: str, lang: str | None) -> None:
+def contributions_show(settings: Settings, contribution_id: str, lang: str) -> None:
     """A contribution: who, when, its report by resource, and what it changes."""
     with _workflow(settings) as workflow:
         c = workflow.get(contribution_id, terminal_token())
         changes = workflow.changes(c) if c.status in ("pending", "invalid") else []
-    lang = lang or language()
     console.print(
         f"[bold]{say('contribution_status', id=c.id, status=c.status)}[/]", highlight=False
     )

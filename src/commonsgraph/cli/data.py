@@ -447,9 +447,7 @@ def stats(settings: Settings) -> None:
 )
 @lang_option("The report's")
 @click.pass_obj
-def validate(
-    settings: Settings, path: Path | None, graph_name: str | None, lang: str | None
-) -> None:
+def validate(settings: Settings, path: Path | None, graph_name: str | None, lang: str) -> None:
     """Validate an RDF file (or a stored graph) against the shapes, with what it refers to in the
     store. Exit code 0: conforms; 1: violations; 2: unreadable input."""
     from commonsgraph.rdfio import ReadLimits, parse_triples
@@ -470,7 +468,7 @@ def validate(
                 fail(f"no graph named {graph.value}", 2)
         validator = Validator.of_project(settings)
         report = validator.validate(data, neighbourhood(store, data))
-    print_findings(report.findings, lang or language())
+    print_findings(report.findings, lang)
     sys.exit(0 if report.conforms else 1)
 
 

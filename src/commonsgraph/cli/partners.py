@@ -16,7 +16,6 @@ from commonsgraph.cli.base import (
     errors,
     fail,
     lang_option,
-    language,
     main,
     opened,
     terminal_token,
@@ -208,7 +207,7 @@ def reconcile_search(settings: Settings) -> None:
 @click.option("--status", type=click.Choice(RECONCILIATION_STATUSES))
 @lang_option("The reasons'")
 @click.pass_obj
-def reconcile_list(settings: Settings, status: str | None, lang: str | None) -> None:
+def reconcile_list(settings: Settings, status: str | None, lang: str) -> None:
     """The candidates, the best first."""
     with _partners(settings) as partners:
         found = partners.reconciliation.candidates(status)
@@ -217,7 +216,7 @@ def reconcile_list(settings: Settings, status: str | None, lang: str | None) -> 
         table.add_row(
             c.id, f"{c.score:.2f}", c.status, escape(f"{c.ours_label}\n{compact(c.ours.value)}"),
             escape(f"{c.theirs_label}\n{compact(c.theirs.value)}"),
-            escape("; ".join(c.evidence.reasons(lang or language()))),
+            escape("; ".join(c.evidence.reasons(lang))),
         )  # fmt: skip
     console.print(table)
 
