@@ -6,8 +6,10 @@ start-up loads the project's graphs into the engine). From one client, for `--se
 system and `--rounds` rounds, the systems alternating within a round:
 
 - a trivial query (`ASK {}`, SPARQL JSON) straight to the engine's endpoint, and through
-  commonsgraph's /sparql (each one reaches the engine: answers from a remote store are not
-  cached);
+  commonsgraph's /sparql: repeated, it is answered from commonsgraph's cache of answers (kept
+  until the shared data version changes); so a trivial query that differs at each request
+  (`ASK { FILTER(n > 0) }`, n drawn anew: each one reaches the engine) is timed too, against
+  the engine's time for the same queries;
 - a page through commonsgraph (a licence's HTML page: served from the page cache while the
   shared data version stays, so what a page costs a reader once it was made);
 
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import statistics
 import tempfile
 from collections.abc import Iterator
@@ -34,6 +37,9 @@ from tests.servers import commonsgraph_server, oxigraph_server
 from tests.virtuoso import virtuoso_server
 
 TRIVIAL = f"?query={quote('ASK {}')}"
+DISTINCT = "?query=" + quote("ASK { FILTER(NUMBER > 0) }").replace("NUMBER", "{}")
+"""A trivial query that differs at each request (never answered from a cache)."""
+NUMBERS = itertools.count(1)
 JSON = "application/sparql-results+json"
 PAGE = "/licence/MIT"
 ENGINES = {"oxigraph": "/query", "virtuoso": "/sparql"}
@@ -52,7 +58,12 @@ def engine(name: str, directory: Path) -> Iterator[str]:
 
 
 def p50(url: str, target: str, accept: str, seconds: float, keep_alive: bool) -> float:
+    """The median latency of GET `target`; a `{}` in it is replaced by a number never used
+    before in the run, at each request."""
+
     def requests(_: object) -> list[tuple[str, str]]:
+        if "{}" in target:
+            return [(target.format(next(NUMBERS)), accept) for _ in range(100)]
         return [(target, accept)]
 
     latencies = asyncio.run(load(url, requests, 1, seconds, keep_alive=keep_alive))
@@ -74,14 +85,18 @@ def main() -> None:
                     commonsgraph_server(root / f"var-{name}", store=store, store_profile=name)
                 )
                 for keep_alive in (False, True):
-                    measured: dict[str, list[float]] = {"engine": [], "cg": [], "page": []}
+                    measured: dict[str, list[float]] = {
+                        "engine": [], "cg": [], "engine-distinct": [], "cg-distinct": [],
+                        "page": [],
+                    }  # fmt: skip
                     for _ in range(args.rounds):
-                        measured["engine"].append(
-                            p50(store, f"{path}{TRIVIAL}", JSON, args.seconds, keep_alive)
-                        )
-                        measured["cg"].append(
-                            p50(service, f"/sparql{TRIVIAL}", JSON, args.seconds, keep_alive)
-                        )
+                        for suffix, query in (("", TRIVIAL), ("-distinct", DISTINCT)):
+                            measured[f"engine{suffix}"].append(
+                                p50(store, f"{path}{query}", JSON, args.seconds, keep_alive)
+                            )
+                            measured[f"cg{suffix}"].append(
+                                p50(service, f"/sparql{query}", JSON, args.seconds, keep_alive)
+                            )
                         measured["page"].append(
                             p50(service, PAGE, "text/html", args.seconds, keep_alive)
                         )
@@ -93,10 +108,14 @@ def main() -> None:
                             f"{best['engine']:.2f}",
                             f"{best['cg']:.2f}",
                             f"{best['cg'] / best['engine']:.1f}x",
+                            f"{best['engine-distinct']:.2f}",
+                            f"{best['cg-distinct']:.2f}",
+                            f"{best['cg-distinct'] / best['engine-distinct']:.1f}x",
                             f"{best['page']:.2f}",
                         )
                     )
     header = ("engine", "connection", "engine ASK p50 ms", "commonsgraph ASK p50 ms", "ratio",
+              "engine distinct ASK", "commonsgraph distinct ASK", "ratio",
               "commonsgraph page p50 ms")  # fmt: skip
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
     for row in [header, tuple("-" * w for w in widths), *rows]:

@@ -19,7 +19,7 @@ from pyoxigraph import Literal, NamedNode, QueryResultsFormat, RdfFormat
 
 from commonsgraph.cli import main
 from commonsgraph.config import Settings
-from commonsgraph.errors import ConfigError, ResultTooLarge, StoreError
+from commonsgraph.errors import ConfigError, QueryTimeout, ResultTooLarge, StoreError
 from commonsgraph.store import Endpoints, QueryRequest, open_store
 from commonsgraph.store.remote import WKT, RemoteStore
 
@@ -237,13 +237,68 @@ def test_a_kept_connection_the_server_closed_is_opened_again_with_its_credential
     try:
         assert [store.ask("ASK {}") for _ in range(3)] == [True] * 3
         request = QueryRequest("ASK {}", QueryResultsFormat.JSON, RdfFormat.TURTLE)
-        assert b"true" in asyncio.run(store.execute(request)).body
+
+        async def public_queries() -> list[bytes]:  # from the event loop (`LoopTransport`)
+            return [(await store.execute(request)).body for _ in range(3)]
+
+        assert all(b"true" in body for body in asyncio.run(public_queries()))
     finally:
         store.close()
         server.shutdown()
         server.server_close()
     basic = "Basic " + base64.b64encode(b"reader:s3cret").decode()
-    assert Forgetful.seen == [basic] * 4
+    assert Forgetful.seen == [basic] * 6
+
+
+class Stalling(BaseHTTPRequestHandler):
+    """A SPARQL endpoint that never answers: it notes that a query came, then that its client
+    closed the connection."""
+
+    protocol_version = "HTTP/1.1"
+    asked = threading.Event()
+    abandoned = threading.Event()
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        Stalling.asked.set()
+        if not self.rfile.read(1):  # nothing more comes until the client closes
+            Stalling.abandoned.set()
+        self.close_connection = True
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet."""
+
+
+def test_a_public_query_given_up_closes_its_connection_to_the_engine() -> None:
+    """The client of /sparql hung up (its task cancelled) or the deadline passed: the engine
+    sees its own client gone (how a remote engine's query is abandoned)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Stalling)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    store = RemoteStore(Endpoints.of(f"http://127.0.0.1:{server.server_address[1]}"))
+    patient = QueryRequest("ASK {}", QueryResultsFormat.JSON, RdfFormat.TURTLE, timeout=120)
+    hasty = QueryRequest("ASK {}", QueryResultsFormat.JSON, RdfFormat.TURTLE, timeout=0.5)
+
+    async def hang_up() -> None:
+        task = asyncio.create_task(store.execute(patient))
+        assert await asyncio.to_thread(Stalling.asked.wait, 60)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    try:
+        asyncio.run(hang_up())
+        assert Stalling.abandoned.wait(60)
+        Stalling.asked.clear()
+        Stalling.abandoned.clear()
+        with pytest.raises(QueryTimeout):
+            asyncio.run(store.execute(hasty))
+        assert Stalling.asked.is_set()
+        assert Stalling.abandoned.wait(60)
+    finally:
+        store.close()
+        server.shutdown()
+        server.server_close()
 
 
 def test_an_answer_past_its_bound_is_refused_and_the_next_query_served(

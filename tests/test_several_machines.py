@@ -313,7 +313,11 @@ def test_two_curators_deciding_at_once_on_two_machines_get_one_winner(
 
 
 def test_a_write_through_one_machine_is_seen_by_the_other_at_once(machines: Machines) -> None:
-    """B's caches (here the counts of /health) follow the data version A's write bumped."""
+    """B's caches (the counts of /health, the answers of /sparql: the same query twice is
+    answered once by the engine) follow the data version A's write bumped."""
+    counted = "ASK { <https://example.org/s> <https://example.org/p> 1 }"
+    assert not machines.ask(machines.b, counted)
+    assert not machines.ask(machines.b, counted)  # from B's cache
     before = httpx.get(f"{machines.b}/health", timeout=120).json()
     update = httpx.post(
         f"{machines.a}/sparql",
@@ -326,6 +330,7 @@ def test_a_write_through_one_machine_is_seen_by_the_other_at_once(machines: Mach
     )
     assert update.status_code in (200, 204), update.text
     after = httpx.get(f"{machines.b}/health", timeout=120).json()
+    assert machines.ask(machines.b, counted)
     assert after["statements"] == before["statements"] + 1
     assert after["graphs"] == before["graphs"] + 1
 

@@ -34,6 +34,9 @@ _VOLATILE = re.compile(
 )
 """Words whose query may answer differently with the same data (a keyword is never next to a
 letter before it, nor a word character after it)."""
+_WORDS = ("RAND", "NOW", "UUID", "BNODE", "SERVICE")
+"""What `_VOLATILE` looks for, as plain substrings (STRUUID holds UUID): a text that holds none
+is not searched (`str.upper` and `in` take 5 µs for a BSBM query, the expression 45)."""
 _OVERHEAD = 200
 """Bytes counted for an entry besides its body and its text (the key, the objects)."""
 
@@ -55,6 +58,9 @@ class ResultKey:
 
 def cacheable(text: str) -> bool:
     """Whether the answer to the query `text` only depends on the data."""
+    upper = text.upper()
+    if not any(word in upper for word in _WORDS):
+        return True
     return _VOLATILE.search(text) is None
 
 

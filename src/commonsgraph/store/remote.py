@@ -20,6 +20,7 @@ given apart, read replicas, credentials); one pooled HTTP client keeps its conne
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -58,6 +59,7 @@ from commonsgraph.store.base import (
 from commonsgraph.store.endpoints import Endpoints, Shape, position, shape
 from commonsgraph.store.transport import (
     Answer,
+    LoopTransport,
     QueryTransport,
     Unreachable,
     basic_credentials,
@@ -107,6 +109,14 @@ class RemoteStore:
             )
         )
         """Queries' kept connections (Digest authentication: the httpx client instead)."""
+        self._loop_queries = (
+            None
+            if self._queries is None
+            else LoopTransport(
+                connect_timeout, basic_credentials(endpoints.user, endpoints.password)
+            )
+        )
+        """The public queries' kept connections, on the event loop (plain HTTP)."""
         self._workers = ThreadPoolExecutor(connections, thread_name_prefix="store")
         """The threads public queries wait on the store in, as many as kept connections."""
         self._client = httpx.Client(
@@ -308,23 +318,25 @@ class RemoteStore:
             return QueryResultsFormat.JSON
         return results_format
 
+    def _converts(self, wanted: QueryResultsFormat, answer: Serialized) -> bool:
+        """Whether the engine's answer is to be written again in the format `wanted`."""
+        return (
+            wanted != self._asked(wanted)
+            and answer.media_type == QueryResultsFormat.JSON.media_type
+        )
+
     def _written(self, wanted: QueryResultsFormat, answer: Serialized) -> Serialized:
         """The engine's answer in the results format `wanted`: SPARQL JSON asked in its place
         (`_asked`) is read and written again in it, here, by pyoxigraph."""
-        if wanted == self._asked(wanted) or answer.media_type != QueryResultsFormat.JSON.media_type:
+        if not self._converts(wanted, answer):
             return answer
         results = parse_query_results(answer.body, format=QueryResultsFormat.JSON)
         return Serialized(results.serialize(format=wanted) or b"", wanted.media_type)
 
     async def execute(self, request: QueryRequest) -> Serialized:
-        """A public query, over a kept connection in one of the store's threads (the event
-        loop never waits on the network; a pool of its own costs a fifth of anyio's
-        `to_thread` per call)."""
-        return await asyncio.get_running_loop().run_in_executor(
-            self._workers, self._execute, request
-        )
-
-    def _execute(self, request: QueryRequest) -> Serialized:
+        """A public query, sent from the event loop over a kept connection (`LoopTransport`),
+        or, to an HTTPS server or with Digest authentication, from one of the store's threads
+        (the event loop never waits on the network)."""
         parts = shape(request.query)
         params = httpx.QueryParams()
         defaults = self.default_graphs if request.default_graphs is None else request.default_graphs
@@ -336,7 +348,7 @@ class RemoteStore:
         accept = self._accept(
             parts, self._asked(request.results_format).media_type, request.graph_format.media_type
         )
-        answer = self._send_query(
+        answer = await self._send_query_async(
             self._read_url(),
             self._text(request.query),
             accept,
@@ -345,7 +357,46 @@ class RemoteStore:
             max_bytes=request.max_bytes,
         )
         served = Serialized(self._restore(answer.body), answer.media_type)
-        return self._written(request.results_format, served)
+        if self._converts(request.results_format, served):  # pyoxigraph's work: not on the loop
+            return await asyncio.get_running_loop().run_in_executor(
+                self._workers, self._written, request.results_format, served
+            )
+        return served
+
+    async def _send_query_async(
+        self,
+        url: str,
+        sent: str,
+        accept: str,
+        params: httpx.QueryParams,
+        *,
+        timeout: float,
+        max_bytes: int | None,
+    ) -> Answer:
+        """`_send_query` from the event loop."""
+        if self._loop_queries is None or not self._loop_queries.serves(url):
+            send = functools.partial(
+                self._send_query, url, sent, accept, params, timeout=timeout, max_bytes=max_bytes
+            )
+            return await asyncio.get_running_loop().run_in_executor(self._workers, send)
+        query_params, options = self._request("query", sent, params)
+        joint = "&" if "?" in url else "?"
+        try:
+            answer = await self._loop_queries.post(
+                f"{url}{joint}{query_params}" if query_params else url,
+                options["content"],
+                {**options["headers"], "Accept": accept},
+                timeout=timeout,
+                max_bytes=max_bytes,
+            )
+        except Unreachable:
+            if url == self.query_url:
+                raise
+            return await self._send_query_async(  # a replica down: the primary
+                self.query_url, sent, accept, params, timeout=timeout, max_bytes=max_bytes
+            )
+        _check(answer.status, answer.text, sent, self._start(sent))
+        return answer
 
     def graphs(self) -> list[NamedNode]:
         """The named graphs, the engine's own left out."""
@@ -480,6 +531,8 @@ class RemoteStore:
         self._workers.shutdown(wait=True)
         if self._queries is not None:
             self._queries.close()
+        if self._loop_queries is not None:
+            self._loop_queries.close()
         self._client.close()
 
 

@@ -3,19 +3,29 @@
 A query to a remote store is the service's hot path: `ASK {}` takes Oxigraph 50 µs, and the
 client's own work is most of what commonsgraph adds. httpx spends about 300 µs per request
 here (its request and response models, h11's state machine, cookies); the standard library's
-`http.client` a third of it. So queries POST through this transport, and everything else
+`http.client` a third of it. So queries POST through these transports, and everything else
 (updates, the Graph Store, dumps) through the pooled httpx client, as do queries with Digest
 authentication (`stream_query`).
 
-Each thread keeps its own connection per server (threads never share one, so no lock); a kept
-connection the server closed meanwhile is opened again once, for the same request (a query
-changes nothing: sending it twice is harmless).
+The public queries of /sparql are sent from the event loop itself (`LoopTransport`: plain
+non-blocking sockets, the answer read as the loop reads its clients): handing each one to a
+thread and back cost more than the engine's whole answer (a trivial query through the service
+took 0.5-0.7 ms, 10 times Oxigraph's, a third of it the hop). A query whose client hung up is
+abandoned by closing its connection (the engine sees its client gone). HTTPS servers are asked
+from a thread (`QueryTransport`), as are the service's own queries, which come from threads.
+
+`QueryTransport`: each thread keeps its own connection per server (threads never share one, so
+no lock). In both, a kept connection the server closed meanwhile is opened again once, for the
+same request (a query changes nothing: sending it twice is harmless).
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import functools
 import http.client
+import socket
 import threading
 import weakref
 from collections.abc import Mapping
@@ -27,6 +37,10 @@ import httpx
 from commonsgraph.errors import QueryTimeout, ResultTooLarge, StoreError
 
 CHUNK = 65536
+HEAD_LIMIT = 65536
+"""The most bytes an answer's status line and headers may take."""
+KEPT = 32
+"""The most idle connections `LoopTransport` keeps per server."""
 
 
 class Unreachable(StoreError):
@@ -146,6 +160,222 @@ class QueryTransport:
         with self._lock:
             for connection in list(self._all):
                 connection.close()
+
+
+class _Closed(Exception):
+    """The server closed a kept connection before answering anything."""
+
+
+@dataclass(frozen=True)
+class _Target:
+    """Where a URL's requests go: its host and port, the request's target, its Host header."""
+
+    host: str
+    port: int
+    target: str
+    authority: str
+
+
+@functools.lru_cache(maxsize=64)
+def _target(url: str) -> _Target:
+    parts = urlsplit(url)
+    port = parts.port or 80
+    host = parts.hostname or ""
+    authority = parts.netloc.rpartition("@")[2]
+    return _Target(host, port, parts.path + (f"?{parts.query}" if parts.query else ""), authority)
+
+
+class LoopTransport:
+    """POSTs to plain-HTTP servers from the event loop, over kept non-blocking sockets (at
+    most `KEPT` idle ones per server); `headers` go with every request (Basic credentials).
+
+    The sockets belong to the running event loop: a request from another loop (a test's
+    client after another's) closes the idle ones first."""
+
+    def __init__(self, connect_timeout: float, headers: Mapping[str, str]) -> None:
+        self.connect_timeout = connect_timeout
+        self.headers = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+        self._idle: dict[tuple[str, int], list[socket.socket]] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._lock = threading.Lock()  # `close` may come from another thread
+
+    @staticmethod
+    def serves(url: str) -> bool:
+        """Whether this transport reaches `url` (plain HTTP; HTTPS goes by a thread)."""
+        return url.startswith("http://")
+
+    async def post(
+        self,
+        url: str,
+        body: bytes,
+        headers: Mapping[str, str],
+        *,
+        timeout: float,
+        max_bytes: int | None = None,
+    ) -> Answer:
+        """POST `body` to `url` and read the answer (at most `max_bytes` of it) within `timeout`
+        seconds in all; cancelled (its client gone), the connection is closed."""
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            self.close()
+            self._loop = loop
+        where = _target(url)
+        fields = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+        request = (
+            f"POST {where.target} HTTP/1.1\r\nHost: {where.authority}\r\n{self.headers}{fields}"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode("latin-1") + body
+        origin = (where.host, where.port)
+        for attempt in (1, 2):
+            with self._lock:
+                idle = self._idle.get(origin)
+                sock = idle.pop() if idle else None
+            kept = sock is not None
+            if sock is None:
+                sock = await self._connect(loop, where, url)
+            reusable = False
+            try:
+                async with asyncio.timeout(timeout):
+                    await loop.sock_sendall(sock, request)
+                    answer, reusable = await _Reader(loop, sock).answer(max_bytes)
+            except (_Closed, ConnectionResetError, BrokenPipeError) as error:
+                if kept and attempt == 1:
+                    continue  # the server closed a kept connection: once more on a new one
+                raise StoreError(f"the store at {url} cannot be reached: {error}") from None
+            except TimeoutError:
+                raise QueryTimeout(timeout) from None
+            except OSError as error:
+                raise StoreError(f"the store at {url} cannot be reached: {error}") from None
+            except ValueError as error:  # a malformed length
+                raise StoreError(f"the store at {url} answered amiss: {error}") from None
+            finally:
+                if reusable:
+                    with self._lock:
+                        idle = self._idle.setdefault(origin, [])
+                        if len(idle) < KEPT:
+                            idle.append(sock)
+                            sock = None
+                if sock is not None:
+                    sock.close()
+            return answer
+        raise AssertionError("unreachable")
+
+    async def _connect(
+        self, loop: asyncio.AbstractEventLoop, where: _Target, url: str
+    ) -> socket.socket:
+        try:
+            async with asyncio.timeout(self.connect_timeout):
+                found = await loop.getaddrinfo(where.host, where.port, type=socket.SOCK_STREAM)
+                family, kind, protocol, _, address = found[0]
+                sock = socket.socket(family, kind, protocol)
+                try:
+                    sock.setblocking(False)
+                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                    await loop.sock_connect(sock, address)
+                except BaseException:
+                    sock.close()
+                    raise
+                return sock
+        except (OSError, TimeoutError) as error:
+            raise Unreachable(f"the store at {url} cannot be reached: {error}") from None
+
+    def close(self) -> None:
+        """Close the idle connections."""
+        with self._lock:
+            idle, self._idle = self._idle, {}
+        for sockets in idle.values():
+            for sock in sockets:
+                sock.close()
+
+
+class _Reader:
+    """An HTTP/1.1 answer read from a non-blocking socket on the event loop."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, sock: socket.socket) -> None:
+        self.loop = loop
+        self.sock = sock
+        self.buffer = bytearray()
+        self.position = 0
+        self.received = False
+
+    async def _fill(self) -> None:
+        data = await self.loop.sock_recv(self.sock, CHUNK)
+        if not data:
+            if not self.received:
+                raise _Closed("the connection was closed")
+            raise StoreError("the store's answer was cut short")
+        self.received = True
+        if self.position:
+            del self.buffer[: self.position]
+            self.position = 0
+        self.buffer += data
+
+    async def _until(self, marker: bytes, limit: int) -> bytes:
+        """The bytes up to `marker` (at most `limit` of them), `marker` consumed."""
+        while (end := self.buffer.find(marker, self.position)) < 0:
+            if len(self.buffer) - self.position > limit:
+                raise StoreError("the store's answer has overlong headers")
+            await self._fill()
+        found = bytes(self.buffer[self.position : end])
+        self.position = end + len(marker)
+        return found
+
+    async def _exactly(self, size: int) -> bytes:
+        while len(self.buffer) - self.position < size:
+            await self._fill()
+        found = bytes(self.buffer[self.position : self.position + size])
+        self.position += size
+        return found
+
+    async def answer(self, max_bytes: int | None) -> tuple[Answer, bool]:
+        """The answer, and whether the connection may serve again."""
+        head = (await self._until(b"\r\n\r\n", HEAD_LIMIT)).decode("latin-1")
+        status_line, *lines = head.split("\r\n")
+        version, _, rest = status_line.partition(" ")
+        try:
+            status = int(rest[:3])
+        except ValueError:
+            raise StoreError(f"the store answered {status_line[:80]!r}") from None
+        fields: dict[str, str] = {}
+        for line in lines:
+            name, _, value = line.partition(":")
+            fields[name.strip().lower()] = value.strip()
+        closing = fields.get("connection", "").lower()
+        reusable = closing != "close" and (version != "HTTP/1.0" or closing == "keep-alive")
+        if status in (204, 304) or 100 <= status < 200:
+            body = b""
+        elif "chunked" in fields.get("transfer-encoding", "").lower():
+            body = await self._chunked(max_bytes)
+        elif "content-length" in fields:
+            size = int(fields["content-length"])
+            if max_bytes is not None and size > max_bytes:
+                raise ResultTooLarge(max_bytes)
+            body = await self._exactly(size)
+        else:
+            body, reusable = await self._to_end(max_bytes), False
+        media_type = fields.get("content-type", "").split(";")[0].strip()
+        return Answer(status, media_type, body), reusable
+
+    async def _chunked(self, max_bytes: int | None) -> bytes:
+        body = bytearray()
+        while size := int((await self._until(b"\r\n", 1024)).split(b";")[0], 16):
+            if max_bytes is not None and len(body) + size > max_bytes:
+                raise ResultTooLarge(max_bytes)
+            body += await self._exactly(size)
+            await self._exactly(2)
+        while await self._until(b"\r\n", HEAD_LIMIT):  # trailers, to the empty line
+            pass
+        return bytes(body)
+
+    async def _to_end(self, max_bytes: int | None) -> bytes:
+        """The bytes until the server closes the connection."""
+        try:
+            while True:
+                if max_bytes is not None and len(self.buffer) - self.position > max_bytes:
+                    raise ResultTooLarge(max_bytes)
+                await self._fill()
+        except StoreError:  # the end
+            return bytes(self.buffer[self.position :])
 
 
 def basic_credentials(user: str, password: str) -> dict[str, str]:

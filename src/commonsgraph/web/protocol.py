@@ -58,6 +58,7 @@ from commonsgraph.sparqltext import has_dataset_clause
 from commonsgraph.store import LocalStore, QueryRequest, Serialized, Store
 from commonsgraph.store.cache import ResultCache, ResultKey
 from commonsgraph.store.local import query_syntax_error
+from commonsgraph.store.remote import RemoteStore
 from commonsgraph.vocab import PREFIXES
 from commonsgraph.web.scheduler import Scheduler
 
@@ -264,8 +265,12 @@ class SparqlEndpoint:
         self.store = store
         self.gateway = gateway
         self.scheduler = Scheduler.from_settings(settings)
-        # Only the embedded store's data version changes with every write.
-        exact = isinstance(store, LocalStore)
+        # The data version changes with every write of the embedded store, and with every
+        # write of a remote store made through any process of the deployment when they share
+        # it (`RemoteStore.share_version`), as the cached pages count on.
+        exact = isinstance(store, LocalStore) or (
+            isinstance(store, RemoteStore) and store.shared is not None
+        )
         self.results = ResultCache(settings.query_cache_bytes if exact else 0)
         self.base = settings.public_base + PATH.lstrip("/")
         self._checked: OrderedDict[tuple[str, bool], Checked] = OrderedDict()
