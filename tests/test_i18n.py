@@ -48,7 +48,7 @@ def template_keys() -> Iterator[tuple[str, str]]:
 def code_keys() -> Iterator[tuple[str, str]]:
     """(module, key) of each word the code names as it is."""
     words = re.compile(r"""words(?:\([^()]*\))?(?:\[|\.get\()["']([a-z_0-9]+)["']""")
-    frames = re.compile(r"""\bsay\(\s*["']([a-z_0-9]+)["']""")
+    frames = re.compile(r"""\b(?:say|frame)\(\s*["']([a-z_0-9]+)["']""")
     for path in sorted(SRC.rglob("*.py")):
         text = path.read_text()
         relative = path.relative_to(SRC).as_posix()
@@ -101,8 +101,8 @@ def test_every_word_the_templates_compose_exists() -> None:
 
 
 def test_every_word_is_used() -> None:
-    """A word no template or code names, composes or quotes (a key passed along as a string)
-    is a word left behind."""
+    """A word (or a frame of the command line) no template or code names, composes or quotes
+    (a key passed along as a string) is a word left behind."""
     named = {key for _, key in template_keys()} | {key for _, key in code_keys()}
     named |= set(composed_keys())
     texts = "\n".join(
@@ -115,3 +115,6 @@ def test_every_word_is_used() -> None:
     quoted = set(re.findall(r"""["']([a-z][a-z_0-9-]*)["']""", texts))
     unused = sorted(set(i18n.WORDS) - named - quoted)
     assert not unused
+    said = {key.removeprefix("cli:") for _, key in code_keys() if key.startswith("cli:")}
+    unused_frames = sorted(set(i18n.COMMAND_LINE) - said - quoted)
+    assert not unused_frames

@@ -548,6 +548,130 @@ COMMAND_LINE: dict[str, dict[str, str]] = {
         "en": "token {id} ({role}) created; its secret, shown only now:",
     },
     "token_revoked": {"fr": "jeton {id} ({role}) révoqué", "en": "token {id} ({role}) revoked"},
+    "column_role": {"fr": "rôle", "en": "role"},
+    "column_label": {"fr": "libellé", "en": "label"},
+    "column_created": {"fr": "créé le", "en": "created"},
+    "column_revoked": {"fr": "révoqué le", "en": "revoked"},
+    "not_text": {
+        "fr": "l'argument {position} ({argument}) contient un NUL ou des octets qui ne sont pas de l'UTF-8",
+        "en": "argument {position} ({argument}) holds a NUL or bytes that are not UTF-8",
+    },
+    "serving": {
+        "fr": "commonsgraph : {count} énoncés dans {where} ; service sur {url}",
+        "en": "commonsgraph: {count} statements in {where}; serving on {url}",
+    },
+    "in_memory": {"fr": "la mémoire", "en": "memory"},
+    "tokens_need_database": {
+        "fr": "les jetons ont besoin d'une base de données (COMMONSGRAPH_DATABASE) ou d'un répertoire de données",
+        "en": "tokens need a database (COMMONSGRAPH_DATABASE) or a data directory",
+    },
+    "schema_at": {
+        "fr": "{where} : schéma à la révision {revision}",
+        "en": "{where}: schema at revision {revision}",
+    },
+    "no_revision": {"fr": "aucune", "en": "none"},
+    "rows_imported": {
+        "fr": "{file} : {rows} ligne(s) importée(s)",
+        "en": "{file}: {rows} row(s) imported",
+    },
+    "sources_read": {
+        "fr": "{file} lu : la base connaît {count} source(s) partenaire(s)",
+        "en": "{file} read: the database knows {count} partner source(s)",
+    },
+    "nothing_to_import": {
+        "fr": "rien à importer de {directory} (déjà importé, ou aucun fichier de données)",
+        "en": "nothing to import from {directory} (imported before, or no data files)",
+    },
+    "pair_expected": {
+        "fr": "{option} attend NOM=VALEUR, reçu {value}",
+        "en": "{option} takes NAME=VALUE, got {value}",
+    },
+    "source_declared": {
+        "fr": "source {name} déclarée : `commonsgraph harvest {name}` la moissonne",
+        "en": "source {name} declared: `commonsgraph harvest {name}` harvests it",
+    },
+    "source_removed": {"fr": "source {name} retirée", "en": "source {name} removed"},
+    "source_removed_dropped": {
+        "fr": "source {name} retirée, sa moisson supprimée",
+        "en": "source {name} removed, its harvest dropped",
+    },
+    "column_name": {"fr": "nom", "en": "name"},
+    "column_kind": {"fr": "type", "en": "kind"},
+    "column_url": {"fr": "url", "en": "url"},
+    "column_last_success": {"fr": "dernier succès", "en": "last success"},
+    "column_records": {"fr": "enregistrements", "en": "records"},
+    "column_quarantined": {"fr": "en quarantaine", "en": "quarantined"},
+    "column_last_error": {"fr": "dernière erreur", "en": "last error"},
+    "never": {"fr": "jamais", "en": "never"},
+    "source_or_all": {
+        "fr": "donnez le NOM d'une source ou --all",
+        "en": "give a source NAME or --all",
+    },
+    "harvest_unchanged": {
+        "fr": "{source} : inchangée depuis la dernière moisson",
+        "en": "{source}: unchanged since the last harvest",
+    },
+    "harvest_done": {
+        "fr": "{source} : {records} enregistrement(s), {published} publié(s), {quarantined} en quarantaine",
+        "en": "{source}: {records} record(s), {published} published, {quarantined} quarantined",
+    },
+    "harvest_changes_only": {
+        "fr": " (changements depuis la dernière moisson)",
+        "en": " (changes since the last harvest)",
+    },
+    "harvest_statements": {
+        "fr": " ; +{added} −{removed} énoncés",
+        "en": "; +{added} −{removed} statements",
+    },
+    "harvest_seconds": {"fr": " en {seconds} s", "en": " in {seconds} s"},
+    "reconciliation_found": {
+        "fr": "rapprochement : {found} lien(s) candidat(s) parmi {harvested} ressources moissonnées"
+        " et {ours} des nôtres ({new} nouveau(x), {dropped} plus trouvé(s)) ;"
+        " `commonsgraph reconcile list` les montre",
+        "en": "reconciliation: {found} candidate link(s) among {harvested} harvested and {ours}"
+        " of our resources ({new} new, {dropped} no longer found);"
+        " `commonsgraph reconcile list` shows them",
+    },
+    "column_score": {"fr": "score", "en": "score"},
+    "column_ours": {"fr": "chez nous", "en": "ours"},
+    "column_theirs": {"fr": "chez eux", "en": "theirs"},
+    "column_why": {"fr": "pourquoi", "en": "why"},
+    "same_as_published": {
+        "fr": "{ours} owl:sameAs {theirs} : publié",
+        "en": "{ours} owl:sameAs {theirs}: published",
+    },
+    "candidate_dismissed": {"fr": "candidat {id} écarté", "en": "candidate {id} dismissed"},
+    "repeated_warning": {
+        "fr": "{file} : {message} : {count} lignes (lignes {lines}…)",
+        "en": "{file}: {message}: {count} rows (lines {lines}…)",
+    },
+    "required": {"fr": " (obligatoire)", "en": " (required)"},
+    "no_named_query": {
+        "fr": "il n'y a pas de requête nommée {name} ; `commonsgraph queries list` les liste",
+        "en": "there is no named query {name}; `commonsgraph queries list` lists them",
+    },
+    "unexpected_argument": {
+        "fr": "argument inattendu {argument} : donnez les paramètres en --nom valeur",
+        "en": "unexpected argument {argument}: give parameters as --name value",
+    },
+    "needs_value": {"fr": "--{name} attend une valeur", "en": "--{name} needs a value"},
+    "given_twice": {
+        "fr": "--{name} est donné plus d'une fois",
+        "en": "--{name} is given more than once",
+    },
+    "file_or_graph": {
+        "fr": "donnez un FICHIER ou --graph NOM",
+        "en": "give a FILE or --graph NAME",
+    },
+    "no_graph": {"fr": "aucun graphe nommé {graph}", "en": "no graph named {graph}"},
+    "named_graphs": {"fr": "graphes nommés", "en": "named graphs"},
+    "column_graph": {"fr": "graphe", "en": "graph"},
+    "column_title": {"fr": "titre", "en": "title"},
+    "column_loaded": {"fr": "chargé le", "en": "loaded"},
+    "all_graphs": {"fr": "tous", "en": "all"},
+    "resources_per_class": {"fr": "ressources par classe", "en": "resources per class"},
+    "column_class": {"fr": "classe", "en": "class"},
+    "column_resources": {"fr": "ressources", "en": "resources"},
 }
 """The frames of the command line (progress, summaries, verdicts, the word before an error)
 in both languages; what the data or a library says inside them stays as it is said."""

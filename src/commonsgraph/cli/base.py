@@ -16,6 +16,7 @@ import click
 from click.decorators import FC
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 
 from commonsgraph import i18n
 from commonsgraph.bundled import load_bundled
@@ -56,17 +57,48 @@ def lang_option(whose: str) -> Callable[[FC], FC]:
     )
 
 
-def say(key: str, **values: object) -> str:
-    """A frame of the command line in its language, filled with `values` (numbers written as
-    the language writes them; everything escaped: data is never read as rich markup)."""
+def frame(key: str, **values: object) -> str:
+    """A frame of the command line in its language, filled with `values` (numbers, whole or
+    not, written as the language writes them), as plain text: for click's messages and `fail`,
+    which escape what they print themselves."""
     lang = language()
     shown = {
         name: i18n.number(value, lang)
-        if isinstance(value, int) and not isinstance(value, bool)
-        else escape(str(value))
+        if isinstance(value, int | float) and not isinstance(value, bool)
+        else str(value)
         for name, value in values.items()
     }
     return i18n.frames(lang)[key].format(**shown)
+
+
+def say(key: str, **values: object) -> str:
+    """A frame of the command line in its language, filled with `values` (numbers written as
+    the language writes them; everything escaped: data is never read as rich markup)."""
+    return frame(
+        key,
+        **{
+            name: value
+            if isinstance(value, int | float) and not isinstance(value, bool)
+            else escape(str(value))
+            for name, value in values.items()
+        },
+    )
+
+
+def amount(value: int | float) -> str:
+    """A number as the command line's language writes it (`347 934`, `0,85`)."""
+    return i18n.number(value, language())
+
+
+def word(key: str) -> str:
+    """A word of the interface (`i18n.WORDS`: a status, a role) in the command line's language
+    (the project's own words: no markup in them)."""
+    return i18n.words(language())[key]
+
+
+def headed(*columns: str, **options: Any) -> Table:
+    """A table whose headers are frames (`column_…` keys) in the command line's language."""
+    return Table(*(say(column) for column in columns), **options)
 
 
 def fail(message: str, code: int) -> None:
@@ -125,8 +157,7 @@ class Commands(click.Group):
             if "\x00" in argument or any("\ud800" <= c <= "\udfff" for c in argument):
                 shown = printable(redact(argument))
                 raise click.UsageError(
-                    f"argument {position} ({shown[:60]}) holds a NUL or bytes that are not UTF-8",
-                    ctx,
+                    frame("not_text", position=position, argument=shown[:60]), ctx
                 )
         return super().parse_args(ctx, args)
 

@@ -6,18 +6,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import click
-from rich.table import Table
 
 from commonsgraph.cli.base import (
     cell,
     console,
     database,
+    headed,
     lang_option,
     main,
     opened,
     print_findings,
     say,
     terminal_token,
+    word,
 )
 from commonsgraph.config import Settings
 from commonsgraph.contributions import STATUSES, Contributions
@@ -48,17 +49,15 @@ def contributions_list(settings: Settings, status: str | None) -> None:
     """Contributions, oldest first."""
     with _workflow(settings) as workflow:
         found = workflow.ledger.find(status=status)
-    table = Table(
-        *(
-            say(f"column_{name}")
-            for name in ("id", "status", "contributor", "submitted", "statements", "violations")
-        )
-    )
+    table = headed(
+        "column_id", "column_status", "column_contributor", "column_submitted",
+        "column_statements", "column_violations",
+    )  # fmt: skip
     for c in found:
         violations = sum(1 for f in c.findings if f.severity == "Violation")
         table.add_row(
             c.id,
-            c.status,
+            word(f"status_{c.status}"),
             cell(c.contributor_label or c.contributor),
             c.submitted.strftime("%Y-%m-%d %H:%M"),
             str(c.statements),
@@ -78,7 +77,8 @@ def contributions_show(settings: Settings, contribution_id: str, lang: str) -> N
         c = workflow.get(contribution_id, terminal_token())
         changes = workflow.changes(c) if c.status in ("pending", "invalid") else []
     console.print(
-        f"[bold]{say('contribution_status', id=c.id, status=c.status)}[/]", highlight=False
+        f"[bold]{say('contribution_status', id=c.id, status=word(f'status_{c.status}'))}[/]",
+        highlight=False,
     )
     console.print(
         say(

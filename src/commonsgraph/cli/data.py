@@ -15,9 +15,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from commonsgraph.cli.base import (
+    amount,
     cell,
     console,
     fail,
+    frame,
+    headed,
     lang_option,
     language,
     main,
@@ -106,7 +109,15 @@ def warning_lines(warnings: list[Note], shown: int = 5) -> list[str]:
             lines += [str(note) for note in notes]
             continue
         where = ", ".join(str(note.line) for note in notes[:shown] if note.line is not None)
-        lines.append(f"{notes[0].file}: {message}: {len(notes):,} rows (lines {where}…)")
+        lines.append(
+            frame(
+                "repeated_warning",
+                file=notes[0].file,
+                message=message,
+                count=len(notes),
+                lines=where,
+            )
+        )
     return lines
 
 
@@ -341,11 +352,13 @@ def queries_list(settings: Settings, tag: str | None) -> None:
     for query in _named_queries(settings).values():
         if tag is not None and tag not in query.tags:
             continue
-        console.print(f"[bold]{query.name}[/]  {query.label('en')}", highlight=False)
+        console.print(
+            f"[bold]{escape(query.name)}[/]  {escape(query.label(language()))}", highlight=False
+        )
         for p in query.parameters:
             default = f" = {p.default}" if p.default is not None else ""
-            needed = " (required)" if p.required else ""
-            console.print(f"    --{p.name} {p.type}{default}{needed}", highlight=False)
+            needed = say("required") if p.required else ""
+            console.print(escape(f"    --{p.name} {p.type}{default}") + needed, highlight=False)
 
 
 @queries.command(
@@ -366,7 +379,7 @@ def queries_run(ctx: click.Context, name: str, fmt: str) -> None:
     settings: Settings = ctx.obj
     named = _named_queries(settings)
     if name not in named:
-        fail(f"there is no named query {name!r}; `commonsgraph queries list` lists them", 2)
+        fail(frame("no_named_query", name=repr(name)), 2)
     query = named[name]
     try:
         given = _options(ctx.args)
@@ -399,14 +412,14 @@ def _options(arguments: list[str]) -> dict[str, str]:
     while pending:
         argument = pending.pop(0)
         if not argument.startswith("--") or len(argument) == 2:
-            raise InputError(f"unexpected argument {argument!r}: give parameters as --name value")
+            raise InputError(frame("unexpected_argument", argument=repr(argument)))
         name, equals, value = argument[2:].partition("=")
         if not equals:
             if not pending:
-                raise InputError(f"--{name} needs a value")
+                raise InputError(frame("needs_value", name=name))
             value = pending.pop(0)
         if name in given:
-            raise InputError(f"--{name} is given more than once")
+            raise InputError(frame("given_twice", name=name))
         given[name] = value
     return given
 
@@ -417,23 +430,31 @@ def stats(settings: Settings) -> None:
     """Statements per named graph and resources per class."""
     from commonsgraph.stats import class_counts, graph_counts
 
+    lang = language()
     with opened(settings) as store:
         graphs = graph_counts(store)
-        classes = class_counts(store)
+        classes = class_counts(store, lang)
         total = store.triple_count()
-    table = Table(
-        "graph", "title", "statements", "loaded", title="named graphs", title_justify="left"
-    )
+    table = headed(
+        "column_graph", "column_title", "column_statements", "column_loaded",
+        title=say("named_graphs"), title_justify="left",
+    )  # fmt: skip
     for count in graphs:
         info = count.info
         loaded = info.generated.strftime("%Y-%m-%d %H:%M") if info.generated else ""
         name = info.graph.value.removeprefix(settings.base_iri)
-        table.add_row(escape(name), escape(info.title or ""), f"{count.statements:,}", loaded)
-    table.add_row("[bold]all", "", f"[bold]{total:,}", "")
+        title = info.title_in(lang) or ""
+        table.add_row(escape(name), escape(title), amount(count.statements), loaded)
+    table.add_row(f"[bold]{say('all_graphs')}", "", f"[bold]{amount(total)}", "")
     console.print(table)
-    table = Table("class", "label", "resources", title="resources per class", title_justify="left")
+    table = headed(
+        "column_class", "column_label", "column_resources",
+        title=say("resources_per_class"), title_justify="left",
+    )  # fmt: skip
     for cls in classes:
-        table.add_row(escape(compact(cls.cls.value)), escape(cls.label or ""), f"{cls.resources:,}")
+        table.add_row(
+            escape(compact(cls.cls.value)), escape(cls.label or ""), amount(cls.resources)
+        )
     console.print(table)
 
 
@@ -453,7 +474,7 @@ def validate(settings: Settings, path: Path | None, graph_name: str | None, lang
     from commonsgraph.rdfio import ReadLimits, parse_triples
 
     if (path is None) == (graph_name is None):
-        fail("give a FILE or --graph NAME", 2)
+        fail(frame("file_or_graph"), 2)
     with opened(settings) as store:
         if path is not None:
             data = parse_triples(
@@ -465,7 +486,7 @@ def validate(settings: Settings, path: Path | None, graph_name: str | None, lang
                 "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", {"g": graph}
             )
             if not data:
-                fail(f"no graph named {graph.value}", 2)
+                fail(frame("no_graph", graph=graph.value), 2)
         validator = Validator.of_project(settings)
         report = validator.validate(data, neighbourhood(store, data))
     print_findings(report.findings, lang)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from commonsgraph.cli.base import console, database, fail, main
+from commonsgraph.cli.base import console, database, fail, main, say
 from commonsgraph.config import Settings
 from commonsgraph.database import Database, database_url
 from commonsgraph.database.legacy import import_files
@@ -27,7 +27,8 @@ def db_upgrade(settings: Settings) -> None:
     """Bring the schema up to date and import the data directory's older data files (the
     service does it too when it starts)."""
     with database(settings) as opened:
-        console.print(f"{_where(settings)}: schema at revision {opened.revision()}")
+        revision = opened.revision()
+    console.print(say("schema_at", where=_where(settings), revision=revision), highlight=False)
 
 
 @db.command(name="status")
@@ -42,7 +43,10 @@ def db_status(settings: Settings) -> None:
             opened.close()
     except CommonsGraphError as error:
         fail(str(error), 3)
-    console.print(f"{_where(settings)}: schema at revision {revision or 'none'}")
+    console.print(
+        say("schema_at", where=_where(settings), revision=revision or say("no_revision")),
+        highlight=False,
+    )
 
 
 @db.command(name="import")
@@ -61,11 +65,11 @@ def db_import(settings: Settings, directory: Path) -> None:
         except CommonsGraphError as error:
             fail(str(error), 2)
     for item in imported:
-        console.print(f"{item.file}: {item.rows} row(s) imported")
+        console.print(say("rows_imported", file=item.file, rows=item.rows), highlight=False)
     if known is not None:
-        console.print(f"{toml} read: the database knows {known} partner source(s)")
+        console.print(say("sources_read", file=toml, count=known), highlight=False)
     if not imported and known is None:
-        console.print(f"nothing to import from {directory} (imported before, or no data files)")
+        console.print(say("nothing_to_import", directory=directory), highlight=False)
 
 
 def _where(settings: Settings) -> str:

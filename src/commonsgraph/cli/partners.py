@@ -8,17 +8,21 @@ from contextlib import contextmanager
 
 import click
 from rich.markup import escape
-from rich.table import Table
 
 from commonsgraph.cli.base import (
+    amount,
     console,
     database,
     errors,
     fail,
+    frame,
+    headed,
     lang_option,
     main,
     opened,
+    say,
     terminal_token,
+    word,
 )
 from commonsgraph.config import Settings
 from commonsgraph.errors import DataSyntaxError, InputError, NotFound
@@ -55,7 +59,7 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
     for value in values:
         key, equals, field = value.partition("=")
         if not equals or not key.strip() or not field.strip():
-            fail(f"{option} takes NAME=VALUE, got {value!r}", 2)
+            fail(frame("pair_expected", option=option, value=repr(value)), 2)
         pairs[key.strip()] = field.strip()
     return pairs
 
@@ -93,7 +97,7 @@ def source_add(
             registry.add(declared)
         except (InputError, DataSyntaxError) as error:
             fail(str(error), 2)
-    console.print(f"source {name} declared: `commonsgraph harvest {name}` harvests it")
+    console.print(say("source_declared", name=name), highlight=False)
 
 
 @source.command(name="remove")
@@ -110,7 +114,9 @@ def source_remove(settings: Settings, name: str, drop: bool) -> None:
     if drop:
         with _partners(settings) as partners:
             partners.harvester.drop(name)
-    console.print(f"source {name} removed" + (", its harvest dropped" if drop else ""))
+    console.print(
+        say("source_removed_dropped" if drop else "source_removed", name=name), highlight=False
+    )
 
 
 @source.command(name="list")
@@ -119,14 +125,20 @@ def source_list(settings: Settings) -> None:
     """The sources and how their last harvests went."""
     with _partners(settings) as partners:
         harvester = partners.harvester
-        table = Table("name", "kind", "url", "last success", "records", "quarantined", "last error")
+        table = headed(
+            "column_name", "column_kind", "column_url", "column_last_success", "column_records",
+            "column_quarantined", "column_last_error",
+        )  # fmt: skip
         for item in harvester.registry.all():
             status = harvester.ledger.status(item.name)
             error = "" if status.healthy else redact(status.last_error or "")
-            success = f"{status.last_success:%Y-%m-%d %H:%M}" if status.last_success else "never"
+            success = (
+                f"{status.last_success:%Y-%m-%d %H:%M}" if status.last_success else say("never")
+            )
             table.add_row(
-                item.name, item.kind, escape(item.shown_url), success, str(status.published),
-                str(status.quarantined), escape(error),
+                escape(item.name), item.kind, escape(item.shown_url), success,
+                amount(status.published), amount(status.quarantined),
+                escape(error),
             )  # fmt: skip
     console.print(table)
 
@@ -150,7 +162,7 @@ def harvest(settings: Settings, name: str | None, every: bool, full: bool) -> No
     """Harvest a partner source (or --all), then look for candidate links to our resources.
     Exit code 1 when a partner failed: its previous harvest is kept."""
     if (name is None) == (not every):
-        fail("give a source NAME or --all", 2)
+        fail(frame("source_or_all"), 2)
     with _partners(settings) as partners:
         harvested = partners.harvest(name, full)
     for report in harvested.reports:
@@ -159,15 +171,24 @@ def harvest(settings: Settings, name: str | None, every: bool, full: bool) -> No
                 f"[bold red]{report.source}[/]: {escape(redact(report.error))}", highlight=False
             )
         elif report.unchanged:
-            console.print(f"{report.source}: unchanged since the last harvest")
+            console.print(say("harvest_unchanged", source=report.source), highlight=False)
         else:
             change = report.change
             console.print(
-                f"{report.source}: {report.records} record(s), {report.published} published, "
-                f"{report.quarantined} quarantined"
-                + ("" if report.full else " (changes since the last harvest)")
-                + (f"; +{change.added} -{change.removed} statements" if change else "")
-                + f" in {report.seconds:.1f} s",
+                say(
+                    "harvest_done",
+                    source=report.source,
+                    records=report.records,
+                    published=report.published,
+                    quarantined=report.quarantined,
+                )
+                + ("" if report.full else say("harvest_changes_only"))
+                + (
+                    say("harvest_statements", added=change.added, removed=change.removed)
+                    if change
+                    else ""
+                )
+                + say("harvest_seconds", seconds=round(report.seconds, 1)),
                 highlight=False,
             )
             for note in report.notes[:10]:
@@ -188,9 +209,14 @@ def reconcile() -> None:
 def print_search(search: SearchReport) -> None:
     found, recorded = search.search, search.recorded
     console.print(
-        f"reconciliation: {len(found.found)} candidate link(s) among {found.harvested:,} "
-        f"harvested and {found.ours:,} of our resources ({recorded.new} new, "
-        f"{recorded.dropped} no longer found); `commonsgraph reconcile list` shows them",
+        say(
+            "reconciliation_found",
+            found=len(found.found),
+            harvested=found.harvested,
+            ours=found.ours,
+            new=recorded.new,
+            dropped=recorded.dropped,
+        ),
         highlight=False,
     )
 
@@ -211,10 +237,13 @@ def reconcile_list(settings: Settings, status: str | None, lang: str) -> None:
     """The candidates, the best first."""
     with _partners(settings) as partners:
         found = partners.reconciliation.candidates(status)
-    table = Table("id", "score", "status", "ours", "theirs", "why")
+    table = headed(
+        "column_id", "column_score", "column_status", "column_ours", "column_theirs", "column_why"
+    )
     for c in found:
         table.add_row(
-            c.id, f"{c.score:.2f}", c.status, escape(f"{c.ours_label}\n{compact(c.ours.value)}"),
+            c.id, amount(round(c.score, 2)), word(f"status_{c.status}"),
+            escape(f"{c.ours_label}\n{compact(c.ours.value)}"),
             escape(f"{c.theirs_label}\n{compact(c.theirs.value)}"),
             escape("; ".join(c.evidence.reasons(lang))),
         )  # fmt: skip
@@ -228,7 +257,9 @@ def reconcile_confirm(settings: Settings, candidate: str) -> None:
     """Publish a candidate link."""
     with _partners(settings) as partners:
         c = partners.reconciliation.confirm(candidate, terminal_token())
-    console.print(f"{c.ours.value} owl:sameAs {c.theirs.value}: published", highlight=False)
+    console.print(
+        say("same_as_published", ours=c.ours.value, theirs=c.theirs.value), highlight=False
+    )
 
 
 @reconcile.command(name="dismiss")
@@ -239,4 +270,4 @@ def reconcile_dismiss(settings: Settings, candidate: str, reason: str) -> None:
     """Not the same: never proposed again (a confirmed link is withdrawn)."""
     with _partners(settings) as partners:
         c = partners.reconciliation.dismiss(candidate, terminal_token(), reason)
-    console.print(f"candidate {c.id} dismissed", highlight=False)
+    console.print(say("candidate_dismissed", id=c.id), highlight=False)

@@ -7,9 +7,19 @@ from contextlib import contextmanager
 from dataclasses import replace
 
 import click
-from rich.table import Table
+from rich.markup import escape
 
-from commonsgraph.cli.base import console, database, fail, main, opened, say
+from commonsgraph.cli.base import (
+    console,
+    database,
+    fail,
+    frame,
+    headed,
+    main,
+    opened,
+    say,
+    word,
+)
 from commonsgraph.config import Settings
 from commonsgraph.errors import CommonsGraphError
 from commonsgraph.tokens import TokenStore
@@ -28,9 +38,13 @@ def serve(settings: Settings, host: str | None, port: int | None) -> None:
     settings = replace(settings, host=host or settings.host, port=port or settings.port)
     with opened(settings) as store:
         console.print(
-            f"commonsgraph: {store.triple_count():,} statements "
-            f"in {settings.store_path or 'memory'}; "
-            f"serving on http://{settings.host}:{settings.port}/"
+            say(
+                "serving",
+                count=store.triple_count(),
+                where=settings.store_path or frame("in_memory"),
+                url=f"http://{settings.host}:{settings.port}/",
+            ),
+            highlight=False,
         )
         uvicorn.run(
             create_app(settings, store),
@@ -48,7 +62,7 @@ def serve(settings: Settings, host: str | None, port: int | None) -> None:
 @contextmanager
 def _tokens(settings: Settings) -> Iterator[TokenStore]:
     if settings.data_dir is None and not settings.database:
-        fail("tokens need a database (COMMONSGRAPH_DATABASE) or a data directory", 2)
+        fail(frame("tokens_need_database"), 2)
     with database(settings) as state:
         yield TokenStore(state)
 
@@ -68,7 +82,7 @@ def token_create(settings: Settings, role: str, label: str) -> None:
     """Create a token; its secret is shown once and stored hashed."""
     with _tokens(settings) as tokens:
         created, secret = tokens.create(role, label)
-    console.print(say("token_created", id=created.id, role=created.role))
+    console.print(say("token_created", id=created.id, role=word(f"role_{created.role}")))
     print(secret)
 
 
@@ -82,7 +96,7 @@ def token_revoke(settings: Settings, token_id: str) -> None:
             revoked = tokens.revoke(token_id)
         except CommonsGraphError as error:
             fail(str(error), 2)
-    console.print(say("token_revoked", id=revoked.id, role=revoked.role))
+    console.print(say("token_revoked", id=revoked.id, role=word(f"role_{revoked.role}")))
 
 
 @token.command(name="list")
@@ -91,10 +105,14 @@ def token_list(settings: Settings) -> None:
     """The tokens, without their secrets."""
     with _tokens(settings) as tokens:
         listed = tokens.list()
-    table = Table("id", "role", "label", "created", "revoked")
+    table = headed("column_id", "column_role", "column_label", "column_created", "column_revoked")
     for item in listed:
         revoked = item.revoked.strftime("%Y-%m-%d %H:%M") if item.revoked else ""
         table.add_row(
-            item.id, item.role, item.label, item.created.strftime("%Y-%m-%d %H:%M"), revoked
+            item.id,
+            word(f"role_{item.role}"),
+            escape(item.label),
+            item.created.strftime("%Y-%m-%d %H:%M"),
+            revoked,
         )
     console.print(table)
