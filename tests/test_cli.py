@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import psutil
+import pytest
 from click.testing import CliRunner
 
 from commonsgraph.cli import main
@@ -194,10 +195,13 @@ def test_contributions_are_reviewed_from_the_terminal(tmp_path: Path) -> None:
     assert code == 2
 
 
-def test_an_import_summary_keeps_every_particular_warning_and_groups_the_repeated() -> None:
+def test_an_import_summary_keeps_every_particular_warning_and_groups_the_repeated(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from commonsgraph.cli.data import warning_lines
     from commonsgraph.importers.base import Note
 
+    monkeypatch.setenv("COMMONSGRAPH_LANG", "en")
     warnings = [Note("c.csv", line, "no typology in the source") for line in range(10, 20)]
     warnings.insert(3, Note("c.csv", 849, "corrected COUNTRY from '' to 'BE'"))
     warnings += [Note("c.csv", 314, "WEB is an e-mail address"), Note("c.csv", None, "x")]
@@ -206,6 +210,11 @@ def test_an_import_summary_keeps_every_particular_warning_and_groups_the_repeate
         "c.csv:849: corrected COUNTRY from '' to 'BE'",
         "c.csv:314: WEB is an e-mail address",
         "c.csv: x",
+    ]
+    monkeypatch.setenv("COMMONSGRAPH_LANG", "fr")
+    many = [Note("c.csv", line, "no typology in the source") for line in range(1, 1201)]
+    assert warning_lines(many) == [
+        "c.csv : no typology in the source : 1\u202f200 lignes (lignes 1, 2, 3, 4, 5…)"
     ]
 
 
@@ -275,3 +284,78 @@ def test_the_command_line_speaks_english_otherwise(tmp_path: Path) -> None:
     assert "does not conform:" in output  # the frame, the locale's
     assert "violation https://w3id.org/commonsgraph/tiers-lieu/broken" in output
     assert "typologie inconnue" in output  # the findings, French
+
+
+# a terminal wide enough for the tables' headers not to wrap
+FRENCH = {"COMMONSGRAPH_LANG": "fr", "COLUMNS": "200"}
+ENGLISH = {"COMMONSGRAPH_LANG": "en", "COLUMNS": "200"}
+
+
+def test_stats_in_french_and_in_english(tmp_path: Path) -> None:
+    code, output = run_in(tmp_path, FRENCH, "stats")
+    assert code == 0, output
+    assert "graphes nommés" in output
+    assert "ressources par classe" in output
+    for frame in ("graphe", "titre", "énoncés", "chargé le", "tous", "classe", "libellé"):
+        assert frame in output, (frame, output)
+    assert "graph/seed" in output
+    code, output = run_in(tmp_path, ENGLISH, "stats")
+    assert code == 0, output
+    assert "named graphs" in output
+    assert "resources per class" in output
+    for frame in ("graph", "title", "statements", "loaded", "all", "class", "label"):
+        assert frame in output, (frame, output)
+    assert "graphes nommés" not in output
+
+
+def test_sources_tokens_and_the_database_in_french(tmp_path: Path) -> None:
+    def french(*args: str) -> str:
+        code, output = run_in(tmp_path, FRENCH, *args)
+        assert code == 0, output
+        return output
+
+    added = french("source", "add", "reseau-x", "--kind", "rdf", "--url", "http://x.test/d.ttl")
+    assert "source reseau-x déclarée : `commonsgraph harvest reseau-x` la moissonne" in added
+    listed = french("source", "list")
+    for frame in ("nom", "dernier succès", "en quarantaine", "dernière erreur", "jamais"):
+        assert frame in listed, (frame, listed)
+    assert "source reseau-x retirée" in french("source", "remove", "reseau-x")
+    assert "jeton" in french("token", "create", "--role", "curator", "--label", "[b]Camille[/b]")
+    tokens = french("token", "list")
+    for frame in ("rôle", "libellé", "créé le", "révoqué le", "curateur", "[b]Camille[/b]"):
+        assert frame in tokens, (frame, tokens)
+    assert "schéma à la révision 0002" in french("db", "status")
+    candidates = french("reconcile", "list")
+    for frame in ("score", "statut", "chez nous", "chez eux", "pourquoi"):
+        assert frame in candidates, (frame, candidates)
+    assert "(obligatoire)" in french("queries", "list")
+    code, output = run_in(tmp_path, FRENCH, "harvest")
+    assert code == 2
+    assert output.startswith("erreur : donnez le NOM d'une source ou --all"), output
+    code, output = run_in(tmp_path, FRENCH, "queries", "run", "nowhere")
+    assert code == 2
+    assert "il n'y a pas de requête nommée 'nowhere'" in output
+
+
+def test_sources_tokens_and_the_database_in_english(tmp_path: Path) -> None:
+    def english(*args: str) -> str:
+        code, output = run_in(tmp_path, ENGLISH, *args)
+        assert code == 0, output
+        return output
+
+    added = english("source", "add", "reseau-x", "--kind", "rdf", "--url", "http://x.test/d.ttl")
+    assert "source reseau-x declared: `commonsgraph harvest reseau-x` harvests it" in added
+    listed = english("source", "list")
+    for frame in ("name", "last success", "quarantined", "last error", "never"):
+        assert frame in listed, (frame, listed)
+    assert "source reseau-x removed" in english("source", "remove", "reseau-x")
+    assert "(curator) created" in english("token", "create", "--role", "curator")
+    tokens = english("token", "list")
+    for frame in ("role", "label", "created", "revoked", "curator"):
+        assert frame in tokens, (frame, tokens)
+    assert "schema at revision 0002" in english("db", "status")
+    assert "ours" in english("reconcile", "list")
+    assert "(required)" in english("queries", "list")
+    code, output = run_in(tmp_path, ENGLISH, "harvest")
+    assert code == 2
+    assert output.startswith("error: give a source NAME or --all"), output

@@ -673,8 +673,10 @@ COMMAND_LINE: dict[str, dict[str, str]] = {
     "column_class": {"fr": "classe", "en": "class"},
     "column_resources": {"fr": "ressources", "en": "resources"},
 }
-"""The frames of the command line (progress, summaries, verdicts, the word before an error)
-in both languages; what the data or a library says inside them stays as it is said."""
+"""The frames of the command line (progress, summaries, tables' headers, confirmations,
+verdicts, the word before an error) in both languages; what the data or a library says inside
+them stays as it is said. The help (`--help`) stays English: click writes its own words around
+it ("Usage:", "Options:") through gettext, with no French catalogue to give it."""
 
 
 def of_locale(code: str) -> str:
