@@ -50,6 +50,8 @@ _DATES = (
 
 Lookup = Callable[[str, Sequence[str]], list[tuple[str, str]]]
 """Resources of one of some classes whose names start with a text: (IRI, name), best first."""
+Staged = Callable[[NamedNode], bool]
+"""Whether a contribution not yet reviewed describes a resource (a new one is not named so)."""
 
 
 @dataclass(frozen=True)
@@ -65,18 +67,26 @@ class Reading:
 class Reader:
     """Filled forms into statements, against the store (what exists, what is of which class)."""
 
-    def __init__(self, store: Store, minter: Minter, lookup: Lookup) -> None:
+    def __init__(
+        self, store: Store, minter: Minter, lookup: Lookup, staged: Staged = lambda node: False
+    ) -> None:
         self.store = store
         self.minter = minter
         self.lookup = lookup
+        self.staged = staged
 
     def subject(self, form: Form, entries: Filled, edit: str | None) -> NamedNode:
-        """The resource the form describes: the one edited, or a new one named after it."""
+        """The resource the form describes: the one edited, or a new one named after it (a
+        name neither the graph nor a contribution not yet reviewed gives to another)."""
         prefix = self.minter.iri(form.kind + "/").value
         if edit:
-            if not edit.startswith(prefix) or any(c in edit[len(prefix) :] for c in "#/?"):
+            node = _iri(edit)
+            if (
+                node is None
+                or not edit.startswith(prefix)
+                or any(c in edit[len(prefix) :] for c in "#/?")
+            ):
                 raise Refused("edit", "edit", f"not the IRI of a {form.kind} of this graph")
-            node = NamedNode(edit)
             if not self._exists(node):
                 raise NotFound(f"no {form.kind} {edit}")
             return node
@@ -84,7 +94,7 @@ class Reader:
         key = slug(names[0])[:80].strip("-") if names else secrets.token_hex(4)
         for n in range(1, 100):
             node = self.minter.mint(form.kind, key if n == 1 else f"{key}-{n}")
-            if not self._exists(node):
+            if not self._exists(node) and not self.staged(node):
                 return node
         return self.minter.mint(form.kind, f"{key}-{secrets.token_hex(4)}")
 
@@ -140,9 +150,10 @@ class Reader:
 
     def _part(self, subject: NamedNode, group: Field, row: Row, n: int) -> NamedNode:
         if row.id:
-            if not row.id.startswith(subject.value + "#") or not _plain(row.id):
+            node = _iri(row.id)
+            if node is None or not row.id.startswith(subject.value + "#"):
                 raise Refused(f"{group.key}.{n}.@id", "part", "not a part of this resource")
-            return NamedNode(row.id)
+            return node
         name = slug(group.classes[0].rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1])
         return Minter.part(subject, f"{name}-{n}")
 
@@ -254,7 +265,7 @@ class Reader:
                         for row in entries.rows.get(f.key, [])
                         for e in row.values.get(sub.key, [])
                     ]
-        iris = {NamedNode(e.value) for e in found if _plain(e.value) and "://" in e.value}
+        iris = {node for e in found if "://" in e.value and (node := _iri(e.value)) is not None}
         labels = labels_of(self.store, iris)
         languages = (lang, "en" if lang == "fr" else "fr")
         for e in found:
@@ -299,11 +310,23 @@ def _plain(iri: str) -> bool:
     return not any(c in iri for c in ' <>"{}|\\^`') and not ODD.search(iri)
 
 
-def _http(name: str, value: str) -> NamedNode:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or not _plain(value):
-        raise Refused(name, "http", f"{value!r} is not an http(s) address")
+def _iri(value: str) -> NamedNode | None:
+    """`value` as an IRI, None when it is none (pyoxigraph checks the syntax: a second `#`,
+    a broken `%` escape; `_plain` the characters an IRI cannot hold)."""
+    if not _plain(value):
+        return None
     try:
         return NamedNode(value)
     except ValueError:
+        return None
+
+
+def _http(name: str, value: str) -> NamedNode:
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # a bracketed host that is no IPv6 address (`http://[zz]/`)
         raise Refused(name, "http", f"{value!r} is not an http(s) address") from None
+    node = _iri(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or node is None:
+        raise Refused(name, "http", f"{value!r} is not an http(s) address")
+    return node

@@ -1,0 +1,135 @@
+"""The contribution forms attacked as a hostile contributor (or an unlucky partner) would: what
+is not an IRI where the form takes one, two contributors naming new resources alike, two
+submissions at once. Each answer is a 4xx problem (or the form shown again) that writes
+nothing, never a 500; what two contributors describe stays two resources."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx2 import Response
+from pyoxigraph import NamedNode
+
+from commonsgraph.bundled import load_bundled
+from commonsgraph.config import Settings
+from commonsgraph.database import Database
+from commonsgraph.store import LocalStore
+from commonsgraph.tokens import TokenStore
+from commonsgraph.web import create_app
+
+from .conftest import BASE
+from .test_forms import JSON, PLACE, Site
+
+MADE = BASE + "tiers-lieu/la-fabrique-des-formes"
+ROLE = BASE + "scheme/role/operator"
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    settings = Settings(data_dir=tmp_path, base_iri=BASE, tile_url="")
+    store = LocalStore(tmp_path / "store")
+    load_bundled(store, settings)
+    tokens = TokenStore(Database.open(settings))
+    contributor = {"Authorization": f"Bearer {tokens.create('contributor', 'Réseau Tela')[1]}"}
+    curator = {"Authorization": f"Bearer {tokens.create('curator', 'Camille')[1]}"}
+    app = create_app(settings, store, tokens)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield Site(client, store, tokens, contributor, curator)
+    tokens.database.close()
+    store.close()
+
+
+def _other(site: Site, label: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {site.tokens.create('contributor', label)[1]}"}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "parameter"),
+    [
+        # `urlsplit` raises on a bracketed host that is no IPv6 address
+        ("schema:containedInPlace", "http://[::1", "schema:containedInPlace"),
+        ("foaf:homepage", "http://[zz]/", "foaf:homepage"),
+        ("cg:typology", "https://[zz]/x", "cg:typology"),
+        # a part's IRI with what no IRI holds: a second fragment, a broken escape
+        ("cg:actorRole.1.@id", MADE + "#a#b", "cg:actorRole.1.@id"),
+        ("cg:actorRole.1.@id", MADE + "#%zz", "cg:actorRole.1.@id"),
+        # the resource edited, with what no IRI holds
+        ("edit", BASE + "tiers-lieu/a b", "edit"),
+        ("edit", BASE + "tiers-lieu/a>b", "edit"),
+        ("edit", BASE + "tiers-lieu/a%zz", "edit"),
+    ],
+)
+def test_what_is_no_iri_is_refused_not_a_server_error(
+    site: Site, field: str, value: str, parameter: str
+) -> None:
+    before = site.store.triple_count()
+    data = {**PLACE, "cg:actorRole.1.cg:role": ROLE, field: value}
+    for path in ("/contribute/tiers-lieu/check", "/contribute/tiers-lieu"):
+        answer = site.client.post(path, data=data, headers={**site.contributor, **JSON})
+        assert answer.status_code == 400, answer.text
+        assert answer.headers["content-type"].startswith("application/problem+json")
+        assert answer.json()["parameter"] == parameter
+        assert "Traceback" not in answer.text
+    page = site.client.post("/contribute/tiers-lieu?lang=en", data=data, headers=site.contributor)
+    assert page.status_code == 400, page.text  # the form again, the refusal next to the input
+    assert 'id="shape-form"' in page.text
+    assert site.pending() == 0
+    assert site.store.triple_count() == before
+
+
+@pytest.mark.parametrize("edit", ["tiers-lieu/a b", "tiers-lieu/a>b", "tiers-lieu/a%zz"])
+def test_the_form_of_a_resource_that_is_no_iri_is_refused(site: Site, edit: str) -> None:
+    answer = site.client.get(
+        f"/contribute/tiers-lieu?edit={quote(BASE + edit, safe='')}",
+        headers={**site.contributor, **JSON},
+    )
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["parameter"] == "edit"
+
+
+def _new(site: Site, headers: dict[str, str], **fields: str) -> Response:
+    return site.client.post(
+        "/contribute/tiers-lieu", data={**PLACE, **fields}, headers={**headers, **JSON}
+    )
+
+
+def test_two_new_resources_of_the_same_name_stay_two(site: Site) -> None:
+    """Two contributors describe two places called alike, the first not yet reviewed: the
+    second gets a name of its own, and accepting both keeps both (before, both were named
+    `…/le-fablab`, and accepting the second replaced the first)."""
+    first = _new(site, site.contributor, **{"rdfs:label": "Le Fablab"})
+    second = _new(site, _other(site, "Tiers-lieux du Sud"), **{"rdfs:label": "Le Fablab"})
+    assert first.status_code == second.status_code == 201, (first.text, second.text)
+    one, two = first.json()["subject"], second.json()["subject"]
+    assert one != two
+    for made in (first, second):
+        accepted = site.client.post(
+            f"/contributions/{made.json()['id']}/accept", headers=site.curator
+        )
+        assert accepted.status_code == 200, accepted.text
+    for subject in (one, two):
+        assert site.store.ask("ASK { GRAPH ?g { ?s rdfs:label ?l } }", {"s": NamedNode(subject)})
+
+
+def test_two_submissions_at_once_name_two_resources(site: Site) -> None:
+    """Submitted at the same moment, the two are named one after the other."""
+    headers = [site.contributor, _other(site, "Tiers-lieux du Sud")]
+    answers: list[Response] = []
+    start = threading.Barrier(2)
+
+    def submit(who: dict[str, str]) -> None:
+        start.wait(timeout=60)
+        answers.append(_new(site, who, **{"rdfs:label": "La Forge"}))
+
+    threads = [threading.Thread(target=submit, args=(who,)) for who in headers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert [a.status_code for a in answers] == [201, 201], [a.text for a in answers]
+    assert len({a.json()["subject"] for a in answers}) == 2
