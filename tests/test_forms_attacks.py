@@ -133,3 +133,23 @@ def test_two_submissions_at_once_name_two_resources(site: Site) -> None:
         thread.join(timeout=120)
     assert [a.status_code for a in answers] == [201, 201], [a.text for a in answers]
     assert len({a.json()["subject"] for a in answers}) == 2
+
+
+@pytest.mark.parametrize(
+    ("headers", "allowed"),
+    [
+        ({"Origin": "null"}, False),  # a sandboxed frame, a data: page
+        ({"Origin": "https://evil.example"}, False),
+        ({"Referer": "https://evil.example/page"}, False),  # an old browser says only this
+        ({"Referer": "http://127.0.0.1:8000/contribute/tiers-lieu"}, True),
+        ({}, True),  # no Referer (a policy that sends none): the SameSite cookie stands
+    ],
+)
+def test_a_write_with_the_cookie_must_come_from_this_site(
+    site: Site, headers: dict[str, str], allowed: bool
+) -> None:
+    secret = site.contributor["Authorization"].split()[1]
+    site.client.cookies.set("commonsgraph_token", secret)
+    answer = site.client.post("/contribute/tiers-lieu", data=PLACE, headers={**JSON, **headers})
+    assert answer.status_code == (201 if allowed else 403), answer.text
+    assert site.pending() == (1 if allowed else 0)
