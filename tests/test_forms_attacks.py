@@ -153,3 +153,41 @@ def test_a_write_with_the_cookie_must_come_from_this_site(
     answer = site.client.post("/contribute/tiers-lieu", data=PLACE, headers={**JSON, **headers})
     assert answer.status_code == (201 if allowed else 403), answer.text
     assert site.pending() == (1 if allowed else 0)
+
+
+def test_editing_what_another_contributor_made_shows_the_form_again_saying_why(
+    site: Site,
+) -> None:
+    """A partner follows a page's link to the form that edits it, but another contributor
+    made the resource: the browser gets the form again with why, in the reader's language (not
+    a JSON problem), and nothing is staged; a client asking JSON gets the 403 problem."""
+    made = _new(site, site.contributor)
+    assert made.status_code == 201, made.text
+    accepted = site.client.post(f"/contributions/{made.json()['id']}/accept", headers=site.curator)
+    assert accepted.status_code == 200, accepted.text
+    other = _other(site, "Tiers-lieux du Sud")
+    edit = {**PLACE, "rdfs:label": "Repris", "edit": made.json()["subject"]}
+    listed = site.pending()
+    for lang, words in (("fr", "une autre contribution"), ("en", "another contribution")):
+        page = site.client.post(f"/contribute/tiers-lieu?lang={lang}", data=edit, headers=other)
+        assert page.status_code == 403, page.text
+        assert page.headers["content-type"].startswith("text/html")
+        assert 'id="shape-form"' in page.text
+        assert words in page.text
+    problem = site.client.post("/contribute/tiers-lieu", data=edit, headers={**other, **JSON})
+    assert problem.status_code == 403
+    assert problem.headers["content-type"].startswith("application/problem+json")
+    assert site.pending() == listed
+
+
+@pytest.mark.parametrize("count", [2_001, 20_000])
+def test_too_many_inputs_say_the_one_limit(site: Site, count: int) -> None:
+    """Past the form's limit of inputs, however far, the refusal says that limit (the parser
+    stops there rather than reading up to a larger one)."""
+    answer = site.client.post(
+        "/contribute/tiers-lieu/check?lang=en",
+        content="&".join(["rdfs%3Alabel=x"] * count).encode(),
+        headers={**site.contributor, "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert answer.status_code == 400, answer.text
+    assert answer.json() == {**answer.json(), "parameter": "form", "detail": "at most 2000 inputs"}

@@ -27,9 +27,9 @@ from pyoxigraph import RdfFormat, serialize
 
 from commonsgraph import i18n, kinds
 from commonsgraph.contributions import Contribution, Contributions, Review
-from commonsgraph.errors import NotFound, ParameterError
+from commonsgraph.errors import NotAllowed, NotFound, ParameterError
 from commonsgraph.forms import Filled, Form, Forms, Reader, Reading, filled
-from commonsgraph.forms.entries import Refused
+from commonsgraph.forms.entries import MAX_INPUTS, Refused
 from commonsgraph.forms.model import CHOICE, GROUP, PICKER
 from commonsgraph.store import Store
 from commonsgraph.tokens import Token
@@ -192,12 +192,12 @@ async def _posted(request: Request) -> list[tuple[str, str]]:
     body = await read_body(request, MAX_BODY)
     try:
         return parse_qsl(
-            body.decode("utf-8"), keep_blank_values=True, max_num_fields=10_000, errors="strict"
+            body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_INPUTS, errors="strict"
         )
     except UnicodeDecodeError:
         raise Refused("form", "encoding", "the form is not UTF-8 text") from None
-    except ValueError:
-        raise Refused("form", "inputs", f"at most {10_000:,} inputs", most=10_000) from None
+    except ValueError:  # more than MAX_INPUTS: parsing stops there
+        raise Refused("form", "inputs", f"at most {MAX_INPUTS:,} inputs", most=MAX_INPUTS) from None
 
 
 def _said(error: ParameterError, lang: str) -> str:
@@ -312,6 +312,12 @@ async def submit(
                          code=code, report=report, source=source)  # fmt: skip
     except ParameterError as error:
         return refused(error)
+    except NotAllowed:  # the resource edited is another contributor's (the problem says whose)
+        if not html:
+            raise
+        words = i18n.words(lang)["refused_not_yours"]
+        return _page(request, curation, read, form, entries, edit, lang, code=403,
+                     refused={"edit": words}, source=source)  # fmt: skip
     target = str(request.url_for("contribution", contribution_id=contribution.id))
     if not html:
         return JSONResponse(
