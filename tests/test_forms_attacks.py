@@ -191,3 +191,18 @@ def test_too_many_inputs_say_the_one_limit(site: Site, count: int) -> None:
     )
     assert answer.status_code == 400, answer.text
     assert answer.json() == {**answer.json(), "parameter": "form", "detail": "at most 2000 inputs"}
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200e\u200f", "\u2060\ufeff", "\u00a0\u3000"])
+def test_a_value_with_nothing_visible_is_no_value(site: Site, invisible: str) -> None:
+    """Zero-width, direction marks, no-break spaces alone: a name nobody sees is as missing as
+    an empty one (the shapes say so), not a resource listed under an invisible name."""
+    answer = site.client.post(
+        "/contribute/tiers-lieu/check?lang=en",
+        data={**PLACE, "rdfs:label": invisible},
+        headers=site.contributor,
+    )
+    assert answer.status_code == 200, answer.text
+    report = answer.json()
+    assert report["conforms"] is False
+    assert report["fields"]["rdfs:label"][0]["severity"] == "Violation"
