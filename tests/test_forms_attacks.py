@@ -13,11 +13,12 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 from httpx2 import Response
-from pyoxigraph import NamedNode
+from pyoxigraph import NamedNode, Quad
 
 from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings
 from commonsgraph.database import Database
+from commonsgraph.forms.entries import MAX_VALUES
 from commonsgraph.store import LocalStore
 from commonsgraph.tokens import TokenStore
 from commonsgraph.web import create_app
@@ -27,6 +28,7 @@ from .test_forms import JSON, PLACE, Site
 
 MADE = BASE + "tiers-lieu/la-fabrique-des-formes"
 ROLE = BASE + "scheme/role/operator"
+GRAPH = BASE + "graph/seed"
 
 
 @pytest.fixture
@@ -206,3 +208,32 @@ def test_a_value_with_nothing_visible_is_no_value(site: Site, invisible: str) ->
     report = answer.json()
     assert report["conforms"] is False
     assert report["fields"]["rdfs:label"][0]["severity"] == "Violation"
+
+
+def test_a_resource_with_more_values_than_a_form_takes_is_not_edited_by_one(site: Site) -> None:
+    """A network with more members than a form shows (its first 50): editing it by the form
+    would have dropped the others without a word. The form and its submission say why not,
+    and nothing is staged."""
+    myne = BASE + "tiers-lieu/la-myne"
+    same = NamedNode("http://schema.org/sameAs")
+    site.store.change(
+        delete=[],
+        insert=[
+            Quad(NamedNode(myne), same, NamedNode(f"https://x.example/{n}"), NamedNode(GRAPH))
+            for n in range(MAX_VALUES + 10)
+        ],
+    )
+    listed = site.pending()
+    form = site.client.get(
+        f"/contribute/tiers-lieu?edit={quote(myne, safe='')}&lang=en",
+        headers={**site.contributor, **JSON},
+    )
+    assert form.status_code == 400, form.text
+    assert form.json()["parameter"] == "schema:sameAs"
+    assert str(MAX_VALUES + 10) in form.json()["detail"]
+    answer = site.client.post(
+        "/contribute/tiers-lieu", data={**PLACE, "edit": myne}, headers={**site.contributor, **JSON}
+    )
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["parameter"] == "schema:sameAs"
+    assert site.pending() == listed

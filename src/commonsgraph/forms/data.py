@@ -108,16 +108,14 @@ class Reader:
         triples = [Triple(subject, RDF_TYPE, NamedNode(form.cls))]
         if keep:
             asked = {f.path for f in form.fields}
-            for said in self.store.select(
-                "SELECT DISTINCT ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }", {"s": subject}
-            ):
-                p, o = said["p"], said["o"]
-                if (
-                    isinstance(p, NamedNode)
-                    and p.value not in asked
-                    and isinstance(o, NamedNode | Literal)
-                ):
-                    triples.append(Triple(subject, p, o))
+            said = self._said(subject)
+            _overfull(form, said)
+            triples += [
+                Triple(subject, NamedNode(p), o)
+                for p, objects in said.items()
+                if p not in asked
+                for o in objects
+            ]
             triples = list(dict.fromkeys(triples))
         inputs: dict[tuple[str, str], str] = {}
         for f in form.fields:
@@ -217,14 +215,8 @@ class Reader:
 
     def of_store(self, form: Form, subject: NamedNode, lang: str) -> Filled:
         """The entries of `subject` as the public graph describes it (to edit it)."""
-        rows = self.store.select(
-            "SELECT DISTINCT ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }", {"s": subject}
-        )
-        by_path: dict[str, list[NamedNode | Literal]] = {}
-        for row in rows:
-            p, o = row["p"], row["o"]
-            if isinstance(p, NamedNode) and isinstance(o, NamedNode | Literal):
-                by_path.setdefault(p.value, []).append(o)
+        by_path = self._said(subject)
+        _overfull(form, by_path)
         out = Filled()
         for f in form.fields:
             found = by_path.get(f.path, [])[:MAX_VALUES]
@@ -238,6 +230,17 @@ class Reader:
                 out.values[f.key] = [_entry(term) for term in found]
         self.name_picked(form, out, lang)
         return out
+
+    def _said(self, subject: NamedNode) -> dict[str, list[NamedNode | Literal]]:
+        """What the public graph says of `subject`: its values (no blank node) by predicate."""
+        by_path: dict[str, list[NamedNode | Literal]] = {}
+        for row in self.store.select(
+            "SELECT DISTINCT ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }", {"s": subject}
+        ):
+            p, o = row["p"], row["o"]
+            if isinstance(p, NamedNode) and isinstance(o, NamedNode | Literal):
+                by_path.setdefault(p.value, []).append(o)
+        return by_path
 
     def of_store_part(self, group: Field, part: NamedNode) -> dict[str, list[Entry]]:
         rows = self.store.select(
@@ -288,6 +291,23 @@ class Reader:
         ]
         named += [(o.value, o.value) for o in f.options if isinstance(o, Literal)]
         return sorted(named, key=lambda pair: fold(pair[1]))
+
+
+def _overfull(form: Form, said: dict[str, list[NamedNode | Literal]]) -> None:
+    """Refuse to edit by a form a resource with more values of a field than a form takes:
+    those the form would not show, its submission would drop without a word."""
+    for f in form.fields:
+        most = MAX_ROWS if f.widget == GROUP else MAX_VALUES
+        count = len(said.get(f.path, ()))
+        if count > most:
+            raise Refused(
+                f.key,
+                "stored",
+                f"the resource has {count} values of this field, a form takes at most {most}: "
+                "describe it with an upload",
+                count=count,
+                most=most,
+            )
 
 
 def _key(form: Form, path: str) -> str:
