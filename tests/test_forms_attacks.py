@@ -237,3 +237,16 @@ def test_a_resource_with_more_values_than_a_form_takes_is_not_edited_by_one(site
     assert answer.status_code == 400, answer.text
     assert answer.json()["parameter"] == "schema:sameAs"
     assert site.pending() == listed
+
+
+@pytest.mark.parametrize("amount", ["12 000", "12\u00a0000", "12\u202f000", "12\u202f000,50"])
+def test_an_amount_written_the_french_way_is_a_number(site: Site, amount: str) -> None:
+    """French writes thousands apart with a (narrow) no-break space, as a number formatted
+    for French is copied: the amount is the same number, not an invalid one."""
+    grant = {"rdfs:label": "Subvention des formes",
+             "schema:funder": BASE + "organisation/france-tiers-lieux",
+             "schema:amount": amount, "schema:currency": "EUR",
+             "schema:fundedItem": BASE + "tiers-lieu/la-myne", "dct:date": "2024-06-01"}  # fmt: skip
+    answer = site.client.post("/contribute/grant/check", data=grant, headers=site.contributor)
+    assert answer.status_code == 200, answer.text
+    assert "schema:amount" not in answer.json()["fields"], answer.json()

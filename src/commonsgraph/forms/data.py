@@ -48,6 +48,9 @@ _DATES = (
     (re.compile(r"^-?[0-9]{4}-[0-9]{2}-[0-9]{2}$"), XSD + "date"),
 )
 
+_SPACES = re.compile(r"\s+")
+"""Spaces between a number's digits: ordinary, no-break, narrow no-break (French thousands)."""
+
 Lookup = Callable[[str, Sequence[str]], list[tuple[str, str]]]
 """Resources of one of some classes whose names start with a text: (IRI, name), best first."""
 Staged = Callable[[NamedNode], bool]
@@ -171,7 +174,7 @@ class Reader:
                     return Literal(value, datatype=NamedNode(datatype))
             return Literal(value)  # the shapes say it is no date
         if f.widget in (DECIMAL, INTEGER):
-            number = value.replace(",", ".").replace(" ", "")
+            number = _SPACES.sub("", value).replace(",", ".")  # 12 000,50 (French)
             whole = re.fullmatch(r"[+-]?[0-9]+", number) is not None
             datatype = (
                 XSD + "integer"
