@@ -462,6 +462,18 @@ WORDS: dict[str, dict[str, str]] = {
         "fr": "n'est pas une ressource de ce genre dans ce graphe",
         "en": "is not a resource of this kind in this graph",
     },
+    "refused_stored": {
+        "fr": "la ressource a {count} valeurs de ce champ, un formulaire en prend au plus "
+        "{most} : décrivez-la par un dépôt de fichier",
+        "en": "the resource has {count} values of this field, a form takes at most {most}: "
+        "describe it with an upload",
+    },
+    "refused_not_yours": {
+        "fr": "vous ne pouvez pas modifier cette ressource : une autre contribution que les "
+        "vôtres la décrit (un·e curateur·rice le peut)",
+        "en": "you may not change this resource: another contribution than yours describes it "
+        "(a curator may)",
+    },
     "refused_part": {
         "fr": "n'est pas une partie de cette ressource",
         "en": "is not a part of this resource",

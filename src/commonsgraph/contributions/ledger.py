@@ -141,6 +141,18 @@ class Ledger:
             rows = connection.execute(query).all()
         return [_row(tuple(row)) for row in rows]
 
+    def describing(self, subject: str, statuses: tuple[str, ...]) -> bool:
+        """Whether a contribution of one of `statuses` makes statements about `subject` (an
+        IRI): its N-Triples hold a line that starts with it."""
+        line = f"<{subject}> "
+        query = select(table.c.id).where(
+            table.c.status.in_(statuses),
+            table.c.data.startswith(line, autoescape=True)
+            | table.c.data.contains("\n" + line, autoescape=True),
+        )
+        with self.database.transaction() as connection:
+            return connection.execute(query.limit(1)).first() is not None
+
     def data(self, contribution_id: str) -> list[Triple]:
         """The statements of a contribution."""
         text = self._text("data", contribution_id)

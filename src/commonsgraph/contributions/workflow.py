@@ -120,6 +120,16 @@ class Contributions:
         """Reviews one at a time in the deployment, whichever process runs them."""
         return self.ledger.database.exclusive("contributions")
 
+    def naming(self) -> AbstractContextManager[None]:
+        """New resources named one at a time in the deployment, whichever process names them
+        (`named` then sees the one named just before, staged)."""
+        return self.ledger.database.exclusive("naming")
+
+    def named(self, subject: NamedNode) -> bool:
+        """Whether a contribution not yet reviewed (staged, or being accepted) describes
+        `subject`: a form that names a new resource does not give it that name."""
+        return self.ledger.describing(subject.value, ("pending", "accepting"))
+
     def close(self) -> None:
         if isinstance(self.validator, ValidationPool):
             self.validator.close()

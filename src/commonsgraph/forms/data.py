@@ -48,8 +48,13 @@ _DATES = (
     (re.compile(r"^-?[0-9]{4}-[0-9]{2}-[0-9]{2}$"), XSD + "date"),
 )
 
+_SPACES = re.compile(r"\s+")
+"""Spaces between a number's digits: ordinary, no-break, narrow no-break (French thousands)."""
+
 Lookup = Callable[[str, Sequence[str]], list[tuple[str, str]]]
 """Resources of one of some classes whose names start with a text: (IRI, name), best first."""
+Staged = Callable[[NamedNode], bool]
+"""Whether a contribution not yet reviewed describes a resource (a new one is not named so)."""
 
 
 @dataclass(frozen=True)
@@ -65,18 +70,26 @@ class Reading:
 class Reader:
     """Filled forms into statements, against the store (what exists, what is of which class)."""
 
-    def __init__(self, store: Store, minter: Minter, lookup: Lookup) -> None:
+    def __init__(
+        self, store: Store, minter: Minter, lookup: Lookup, staged: Staged = lambda node: False
+    ) -> None:
         self.store = store
         self.minter = minter
         self.lookup = lookup
+        self.staged = staged
 
     def subject(self, form: Form, entries: Filled, edit: str | None) -> NamedNode:
-        """The resource the form describes: the one edited, or a new one named after it."""
+        """The resource the form describes: the one edited, or a new one named after it (a
+        name neither the graph nor a contribution not yet reviewed gives to another)."""
         prefix = self.minter.iri(form.kind + "/").value
         if edit:
-            if not edit.startswith(prefix) or any(c in edit[len(prefix) :] for c in "#/?"):
+            node = _iri(edit)
+            if (
+                node is None
+                or not edit.startswith(prefix)
+                or any(c in edit[len(prefix) :] for c in "#/?")
+            ):
                 raise Refused("edit", "edit", f"not the IRI of a {form.kind} of this graph")
-            node = NamedNode(edit)
             if not self._exists(node):
                 raise NotFound(f"no {form.kind} {edit}")
             return node
@@ -84,7 +97,7 @@ class Reader:
         key = slug(names[0])[:80].strip("-") if names else secrets.token_hex(4)
         for n in range(1, 100):
             node = self.minter.mint(form.kind, key if n == 1 else f"{key}-{n}")
-            if not self._exists(node):
+            if not self._exists(node) and not self.staged(node):
                 return node
         return self.minter.mint(form.kind, f"{key}-{secrets.token_hex(4)}")
 
@@ -98,16 +111,14 @@ class Reader:
         triples = [Triple(subject, RDF_TYPE, NamedNode(form.cls))]
         if keep:
             asked = {f.path for f in form.fields}
-            for said in self.store.select(
-                "SELECT DISTINCT ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }", {"s": subject}
-            ):
-                p, o = said["p"], said["o"]
-                if (
-                    isinstance(p, NamedNode)
-                    and p.value not in asked
-                    and isinstance(o, NamedNode | Literal)
-                ):
-                    triples.append(Triple(subject, p, o))
+            said = self._said(subject)
+            _overfull(form, said)
+            triples += [
+                Triple(subject, NamedNode(p), o)
+                for p, objects in said.items()
+                if p not in asked
+                for o in objects
+            ]
             triples = list(dict.fromkeys(triples))
         inputs: dict[tuple[str, str], str] = {}
         for f in form.fields:
@@ -140,9 +151,10 @@ class Reader:
 
     def _part(self, subject: NamedNode, group: Field, row: Row, n: int) -> NamedNode:
         if row.id:
-            if not row.id.startswith(subject.value + "#") or not _plain(row.id):
+            node = _iri(row.id)
+            if node is None or not row.id.startswith(subject.value + "#"):
                 raise Refused(f"{group.key}.{n}.@id", "part", "not a part of this resource")
-            return NamedNode(row.id)
+            return node
         name = slug(group.classes[0].rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1])
         return Minter.part(subject, f"{name}-{n}")
 
@@ -162,7 +174,7 @@ class Reader:
                     return Literal(value, datatype=NamedNode(datatype))
             return Literal(value)  # the shapes say it is no date
         if f.widget in (DECIMAL, INTEGER):
-            number = value.replace(",", ".").replace(" ", "")
+            number = _SPACES.sub("", value).replace(",", ".")  # 12 000,50 (French)
             whole = re.fullmatch(r"[+-]?[0-9]+", number) is not None
             datatype = (
                 XSD + "integer"
@@ -206,14 +218,8 @@ class Reader:
 
     def of_store(self, form: Form, subject: NamedNode, lang: str) -> Filled:
         """The entries of `subject` as the public graph describes it (to edit it)."""
-        rows = self.store.select(
-            "SELECT DISTINCT ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }", {"s": subject}
-        )
-        by_path: dict[str, list[NamedNode | Literal]] = {}
-        for row in rows:
-            p, o = row["p"], row["o"]
-            if isinstance(p, NamedNode) and isinstance(o, NamedNode | Literal):
-                by_path.setdefault(p.value, []).append(o)
+        by_path = self._said(subject)
+        _overfull(form, by_path)
         out = Filled()
         for f in form.fields:
             found = by_path.get(f.path, [])[:MAX_VALUES]
@@ -227,6 +233,17 @@ class Reader:
                 out.values[f.key] = [_entry(term) for term in found]
         self.name_picked(form, out, lang)
         return out
+
+    def _said(self, subject: NamedNode) -> dict[str, list[NamedNode | Literal]]:
+        """What the public graph says of `subject`: its values (no blank node) by predicate."""
+        by_path: dict[str, list[NamedNode | Literal]] = {}
+        for row in self.store.select(
+            "SELECT DISTINCT ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }", {"s": subject}
+        ):
+            p, o = row["p"], row["o"]
+            if isinstance(p, NamedNode) and isinstance(o, NamedNode | Literal):
+                by_path.setdefault(p.value, []).append(o)
+        return by_path
 
     def of_store_part(self, group: Field, part: NamedNode) -> dict[str, list[Entry]]:
         rows = self.store.select(
@@ -254,7 +271,7 @@ class Reader:
                         for row in entries.rows.get(f.key, [])
                         for e in row.values.get(sub.key, [])
                     ]
-        iris = {NamedNode(e.value) for e in found if _plain(e.value) and "://" in e.value}
+        iris = {node for e in found if "://" in e.value and (node := _iri(e.value)) is not None}
         labels = labels_of(self.store, iris)
         languages = (lang, "en" if lang == "fr" else "fr")
         for e in found:
@@ -279,6 +296,23 @@ class Reader:
         return sorted(named, key=lambda pair: fold(pair[1]))
 
 
+def _overfull(form: Form, said: dict[str, list[NamedNode | Literal]]) -> None:
+    """Refuse to edit by a form a resource with more values of a field than a form takes:
+    those the form would not show, its submission would drop without a word."""
+    for f in form.fields:
+        most = MAX_ROWS if f.widget == GROUP else MAX_VALUES
+        count = len(said.get(f.path, ()))
+        if count > most:
+            raise Refused(
+                f.key,
+                "stored",
+                f"the resource has {count} values of this field, a form takes at most {most}: "
+                "describe it with an upload",
+                count=count,
+                most=most,
+            )
+
+
 def _key(form: Form, path: str) -> str:
     found = next((f for f in form.fields if f.path == path), None)
     return found.key if found is not None else ""
@@ -299,11 +333,23 @@ def _plain(iri: str) -> bool:
     return not any(c in iri for c in ' <>"{}|\\^`') and not ODD.search(iri)
 
 
-def _http(name: str, value: str) -> NamedNode:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or not _plain(value):
-        raise Refused(name, "http", f"{value!r} is not an http(s) address")
+def _iri(value: str) -> NamedNode | None:
+    """`value` as an IRI, None when it is none (pyoxigraph checks the syntax: a second `#`,
+    a broken `%` escape; `_plain` the characters an IRI cannot hold)."""
+    if not _plain(value):
+        return None
     try:
         return NamedNode(value)
     except ValueError:
+        return None
+
+
+def _http(name: str, value: str) -> NamedNode:
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # a bracketed host that is no IPv6 address (`http://[zz]/`)
         raise Refused(name, "http", f"{value!r} is not an http(s) address") from None
+    node = _iri(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or node is None:
+        raise Refused(name, "http", f"{value!r} is not an http(s) address")
+    return node

@@ -11,6 +11,7 @@ more than `MAX_INPUTS` inputs, text over `MAX_CHARS`, control characters or mark
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -81,7 +82,14 @@ def _text(name: str, value: str) -> str:
         raise Refused(name, "odd", "holds control characters or bytes that are no text")
     if _MARKUP.search(value):
         raise Refused(name, "markup", "holds markup (<…>): write plain text")
-    return value.strip()
+    value = value.strip()
+    return value if any(_visible(c) for c in value) else ""
+
+
+def _visible(character: str) -> bool:
+    """Not a space nor a format character (zero-width, direction marks, joiners): a value of
+    these alone shows nothing, and is no value."""
+    return unicodedata.category(character)[0] not in "ZC"
 
 
 def filled(form: Form, pairs: Sequence[tuple[str, str]]) -> Filled:

@@ -3,10 +3,10 @@
 401 (with `WWW-Authenticate: Bearer`) when the token is missing or unknown, 403 when its role
 is not enough. Browsers (the curators' pages) carry the token in an HttpOnly, SameSite=Strict
 cookie set by the login form; a write made with the cookie must come from this site's own
-pages (its `Origin`, when the browser sends one, is this site). The login form itself must be
-posted from this site (`from_this_site`): otherwise any page could sign its visitor in with
-the attacker's token (login CSRF), and what they then contribute or review would be done as
-the attacker, in the attacker's queue.
+pages (its `Origin`, else its `Referer`, when the browser sends one, is this site). The login
+form itself must be posted from this site (`from_this_site`): otherwise any page could sign
+its visitor in with the attacker's token (login CSRF), and what they then contribute or review
+would be done as the attacker, in the attacker's queue.
 
 "This site" is the public origin (`COMMONSGRAPH_PUBLIC_URL`), which `web.origin` makes the
 request's own.
@@ -35,10 +35,20 @@ def bearer(request: Request) -> str | None:
         return secret.strip()
     cookie = request.cookies.get(COOKIE)
     if cookie and request.method not in SAFE_METHODS:
-        origin = request.headers.get("origin")
+        origin = _origin(request)
         if origin is not None and origin != own_origin(request):
             raise HTTPException(403, "a write with the login cookie must come from this site")
     return cookie or None
+
+
+def _origin(request: Request) -> str | None:
+    """Where a browser says a request comes from: its `Origin`, else (a browser that sends
+    none) the origin of its `Referer`; None when it says neither."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        referer = urlsplit(request.headers.get("referer", ""))
+        origin = f"{referer.scheme}://{referer.netloc}" if referer.netloc else None
+    return origin
 
 
 def own_origin(request: Request) -> str:
@@ -50,10 +60,7 @@ def from_this_site(request: Request) -> None:
     """Refuse a form posted from anywhere but this site's own pages: a browser says where a
     post comes from in `Origin` (every current browser sends it with a POST), else in
     `Referer`; a post that says neither is refused too (only browsers sign in with a form)."""
-    origin = request.headers.get("origin")
-    if origin is None:
-        referer = urlsplit(request.headers.get("referer", ""))
-        origin = f"{referer.scheme}://{referer.netloc}" if referer.netloc else None
+    origin = _origin(request)
     if origin != own_origin(request):
         raise NotAllowed(
             f"a sign-in form must be posted from this site ({own_origin(request)}), "

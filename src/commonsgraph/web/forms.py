@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, quote
@@ -25,10 +26,10 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from pyoxigraph import RdfFormat, serialize
 
 from commonsgraph import i18n, kinds
-from commonsgraph.contributions import Contributions, Review
-from commonsgraph.errors import NotFound, ParameterError
+from commonsgraph.contributions import Contribution, Contributions, Review
+from commonsgraph.errors import NotAllowed, NotFound, ParameterError
 from commonsgraph.forms import Filled, Form, Forms, Reader, Reading, filled
-from commonsgraph.forms.entries import Refused
+from commonsgraph.forms.entries import MAX_INPUTS, Refused
 from commonsgraph.forms.model import CHOICE, GROUP, PICKER
 from commonsgraph.store import Store
 from commonsgraph.tokens import Token
@@ -48,8 +49,9 @@ MAX_BODY = 1_000_000
 router = APIRouter(prefix="/contribute", tags=["contributions"])
 
 
-def reader(request: Request, store: Store, base_iri: str) -> Reader:
-    """Statements from forms, names looked up in the search index."""
+def reader(request: Request, store: Store, base_iri: str, contributions: Contributions) -> Reader:
+    """Statements from forms, names looked up in the search index, new resources not named
+    as one a contribution not yet reviewed describes."""
     index = request.app.state.search
 
     def lookup(text: str, classes: Sequence[str]) -> list[tuple[str, str]]:
@@ -57,7 +59,7 @@ def reader(request: Request, store: Store, base_iri: str) -> Reader:
         hits += index.suggest(text[:200], kinds=list(classes)[:20], lang="en", limit=20)
         return [(hit.iri, hit.label) for hit in hits]
 
-    return Reader(store, Minter(base_iri), lookup)
+    return Reader(store, Minter(base_iri), lookup, contributions.named)
 
 
 def _form(forms: Forms, kind: str) -> Form:
@@ -111,6 +113,7 @@ def index(request: Request, curation: Curating, forms: Shaped) -> Response:
 @router.get("/{kind}", include_in_schema=False)
 def new_or_edit(
     request: Request,
+    contributions: Workflow,
     curation: Curating,
     forms: Shaped,
     store: Stored,
@@ -123,7 +126,7 @@ def new_or_edit(
         return token
     form = _form(forms, kind)
     lang = curation.language(request)
-    read = reader(request, store, settings.base_iri)
+    read = reader(request, store, settings.base_iri, contributions)
     entries = Filled()
     if edit:
         subject = read.subject(form, entries, edit)
@@ -189,12 +192,12 @@ async def _posted(request: Request) -> list[tuple[str, str]]:
     body = await read_body(request, MAX_BODY)
     try:
         return parse_qsl(
-            body.decode("utf-8"), keep_blank_values=True, max_num_fields=10_000, errors="strict"
+            body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_INPUTS, errors="strict"
         )
     except UnicodeDecodeError:
         raise Refused("form", "encoding", "the form is not UTF-8 text") from None
-    except ValueError:
-        raise Refused("form", "inputs", f"at most {10_000:,} inputs", most=10_000) from None
+    except ValueError:  # more than MAX_INPUTS: parsing stops there
+        raise Refused("form", "inputs", f"at most {MAX_INPUTS:,} inputs", most=MAX_INPUTS) from None
 
 
 def _said(error: ParameterError, lang: str) -> str:
@@ -221,6 +224,27 @@ def _review(
     return reading, contributions.check(_nt(reading), NTRIPLES, token)
 
 
+def _stage(
+    contributions: Contributions,
+    read: Reader,
+    form: Form,
+    entries: Filled,
+    edit: str,
+    token: Token,
+    source: str,
+    checking: bool,
+) -> tuple[Reading, Review, Contribution | None]:
+    """Review the form and, when it conforms and is not only checked, submit it. A new
+    resource is named and staged under the deployment's naming lock: of two forms naming
+    theirs alike at once, the second sees the first staged and takes another name."""
+    with nullcontext() if edit or checking else contributions.naming():
+        reading, review = _review(contributions, read, form, entries, edit, token)
+        if checking or not review.conforms:
+            return reading, review, None
+        contribution, _ = contributions.submit(_nt(reading), NTRIPLES, token, None, source or None)
+        return reading, review, contribution
+
+
 @router.post("/{kind}/check", summary="Check a form's fields against the shapes (JSON)")
 async def check(
     request: Request,
@@ -237,7 +261,7 @@ async def check(
     try:
         pairs = await _posted(request)
         entries = filled(form, pairs)
-        read = reader(request, store, settings.base_iri)
+        read = reader(request, store, settings.base_iri, contributions)
         reading, review = await asyncio.to_thread(
             _review, contributions, read, form, entries, dict(pairs).get("edit", ""), token
         )
@@ -261,7 +285,7 @@ async def submit(
     form = _form(forms, kind)
     lang = curation.language(request)
     html = curation.wants_html(request, [HTML, JSON])
-    read = reader(request, store, settings.base_iri)
+    read = reader(request, store, settings.base_iri, contributions)
     entries, edit, source = Filled(), "", ""
 
     def refused(error: ParameterError) -> Response:
@@ -275,22 +299,25 @@ async def submit(
         fields = dict(pairs)
         edit, source = fields.get("edit", ""), fields.get("source", "").strip()
         entries = filled(form, pairs)
-        reading, review = await asyncio.to_thread(
-            _review, contributions, read, form, entries, edit, token
-        )
-        report = Report.of(review, reading, lang)
         checking = fields.get("action") == "check"
-        if not review.conforms or checking:
+        reading, review, contribution = await asyncio.to_thread(
+            _stage, contributions, read, form, entries, edit, token, source, checking
+        )
+        if contribution is None:
+            report = Report.of(review, reading, lang)
             code = 200 if checking or review.conforms else 422
             if not html:
                 return JSONResponse(report.as_json(), status_code=code)
             return _page(request, curation, read, form, entries, edit, lang,
                          code=code, report=report, source=source)  # fmt: skip
-        contribution, _ = await asyncio.to_thread(
-            contributions.submit, _nt(reading), NTRIPLES, token, None, source or None
-        )
     except ParameterError as error:
         return refused(error)
+    except NotAllowed:  # the resource edited is another contributor's (the problem says whose)
+        if not html:
+            raise
+        words = i18n.words(lang)["refused_not_yours"]
+        return _page(request, curation, read, form, entries, edit, lang, code=403,
+                     refused={"edit": words}, source=source)  # fmt: skip
     target = str(request.url_for("contribution", contribution_id=contribution.id))
     if not html:
         return JSONResponse(
