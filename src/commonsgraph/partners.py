@@ -12,7 +12,9 @@ import contextlib
 import os
 import secrets
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from commonsgraph import safetext
 from commonsgraph.config import Settings
@@ -22,6 +24,8 @@ from commonsgraph.harvest import Harvester, HarvestReport, open_harvester
 from commonsgraph.reconcile import Reconciliation, SearchReport
 from commonsgraph.store import Store
 from commonsgraph.validation import Validates
+
+T = TypeVar("T")
 
 logger = safetext.logger("commonsgraph.partners")
 SCHEDULE = "harvest-schedule"
@@ -84,27 +88,33 @@ class Partners:
         try:
             while True:
                 await asyncio.sleep(seconds)
-                if await asyncio.to_thread(database.hold, SCHEDULE, holder, lease):
+                if await _to_the_end(database.hold, SCHEDULE, holder, lease):
                     await self._scheduled()
-                    await asyncio.to_thread(database.hold, SCHEDULE, holder, lease)
+                    await _to_the_end(database.hold, SCHEDULE, holder, lease)
         finally:
             with contextlib.suppress(CommonsGraphError):
                 database.release(SCHEDULE, holder)
 
     async def _scheduled(self) -> None:
         """One round of the schedule."""
-        harvesting = asyncio.ensure_future(asyncio.to_thread(self.harvest))
         try:
-            harvested = await asyncio.shield(harvesting)
-        except asyncio.CancelledError:
-            # A thread cannot be stopped: the harvest under way finishes before the
-            # service closes the database it writes.
-            with contextlib.suppress(CommonsGraphError):
-                await harvesting
-            raise
+            harvested = await _to_the_end(self.harvest)
         except CommonsGraphError as error:  # e.g. sources.toml no longer reads
             logger.error("scheduled harvest: %s", error)
             return
         for report in harvested.reports:
             if report.error:
                 logger.warning("harvest of %s failed: %s", report.source, report.error)
+
+
+async def _to_the_end(call: Callable[..., T], *args: object) -> T:
+    """`call(*args)` in a thread; cancelled meanwhile, it waits for the thread before going
+    (a thread cannot be stopped: a harvest or a lease's renewal under way finishes before the
+    service closes the database it writes)."""
+    running = asyncio.ensure_future(asyncio.to_thread(call, *args))
+    try:
+        return await asyncio.shield(running)
+    except asyncio.CancelledError:
+        with contextlib.suppress(CommonsGraphError):
+            await running
+        raise
