@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from commonsgraph.cli import main
+from commonsgraph.cli.base import console
 from commonsgraph.database import Database
 
 from .servers import commonsgraph_server, free_port, wait_until_up
@@ -226,9 +227,16 @@ def run_in(tmp_path: Path, environ: dict[str, str], *args: str) -> tuple[int, st
     unset: dict[str, str | None] = dict.fromkeys(
         ("COMMONSGRAPH_LANG", "LC_ALL", "LC_MESSAGES", "LANG")
     )
-    result = CliRunner(env={**unset, **environ}).invoke(
-        main, ["--data-dir", str(tmp_path / "var"), *args]
-    )
+    # the console was made at import, its width read then (a test worker's is 80): the
+    # width asked for is given to it for the run
+    previous = console.width
+    console.width = int(environ.get("COLUMNS", previous))
+    try:
+        result = CliRunner(env={**unset, **environ}).invoke(
+            main, ["--data-dir", str(tmp_path / "var"), *args]
+        )
+    finally:
+        console.width = previous
     return result.exit_code, result.output
 
 
@@ -286,9 +294,10 @@ def test_the_command_line_speaks_english_otherwise(tmp_path: Path) -> None:
     assert "typologie inconnue" in output  # the findings, French
 
 
-# a terminal wide enough for the tables' headers not to wrap
-FRENCH = {"COMMONSGRAPH_LANG": "fr", "COLUMNS": "200"}
-ENGLISH = {"COMMONSGRAPH_LANG": "en", "COLUMNS": "200"}
+# a terminal wide enough for the tables' headers not to wrap, whatever the length of the paths
+# and addresses in their rows (a test worker's temporary directories are longer)
+FRENCH = {"COMMONSGRAPH_LANG": "fr", "COLUMNS": "1000"}
+ENGLISH = {"COMMONSGRAPH_LANG": "en", "COLUMNS": "1000"}
 
 
 def test_stats_in_french_and_in_english(tmp_path: Path) -> None:
