@@ -2,17 +2,18 @@
 
 A query to a remote store is the service's hot path: `ASK {}` takes Oxigraph 50 µs, and the
 client's own work is most of what commonsgraph adds. httpx spends about 300 µs per request
-here (its request and response models, h11's state machine, cookies); the standard library's
+here (its request and response models, cookies, its pool); the standard library's
 `http.client` a third of it. So queries POST through these transports, and everything else
 (updates, the Graph Store, dumps) through the pooled httpx client, as do queries with Digest
 authentication (`stream_query`).
 
 The public queries of /sparql are sent from the event loop itself (`LoopTransport`: plain
-non-blocking sockets, the answer read as the loop reads its clients): handing each one to a
-thread and back cost more than the engine's whole answer (a trivial query through the service
-took 0.5-0.7 ms, 10 times Oxigraph's, a third of it the hop). A query whose client hung up is
-abandoned by closing its connection (the engine sees its client gone). HTTPS servers are asked
-from a thread (`QueryTransport`), as are the service's own queries, which come from threads.
+non-blocking sockets, HTTP/1.1 written and read by h11, the answer read as the loop reads its
+clients): handing each one to a thread and back cost more than the engine's whole answer (a
+trivial query through the service took 0.5-0.7 ms, 10 times Oxigraph's, a third of it the hop).
+A query whose client hung up is abandoned by closing its connection (the engine sees its client
+gone). HTTPS servers are asked from a thread (`QueryTransport`), as are the service's own
+queries, which come from threads.
 
 `QueryTransport`: each thread keeps its own connection per server (threads never share one, so
 no lock). In both, a kept connection the server closed meanwhile is opened again once, for the
@@ -29,9 +30,10 @@ import socket
 import threading
 import weakref
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+import h11
 import httpx
 
 from commonsgraph.errors import QueryTimeout, ResultTooLarge, StoreError
@@ -185,17 +187,28 @@ def _target(url: str) -> _Target:
     return _Target(host, port, parts.path + (f"?{parts.query}" if parts.query else ""), authority)
 
 
+@dataclass
+class _Connection:
+    """A kept socket and the HTTP/1.1 state of its exchanges (h11's, as a client)."""
+
+    sock: socket.socket
+    http: h11.Connection = field(
+        default_factory=lambda: h11.Connection(h11.CLIENT, max_incomplete_event_size=HEAD_LIMIT)
+    )
+
+
 class LoopTransport:
     """POSTs to plain-HTTP servers from the event loop, over kept non-blocking sockets (at
     most `KEPT` idle ones per server); `headers` go with every request (Basic credentials).
+    HTTP/1.1 is h11's: it writes the request and reads the answer (lengths, chunks, limits).
 
     The sockets belong to the running event loop: a request from another loop (a test's
     client after another's) closes the idle ones first."""
 
     def __init__(self, connect_timeout: float, headers: Mapping[str, str]) -> None:
         self.connect_timeout = connect_timeout
-        self.headers = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
-        self._idle: dict[tuple[str, int], list[socket.socket]] = {}
+        self.headers = list(headers.items())
+        self._idle: dict[tuple[str, int], list[_Connection]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lock = threading.Lock()  # `close` may come from another thread
 
@@ -220,24 +233,30 @@ class LoopTransport:
             self.close()
             self._loop = loop
         where = _target(url)
-        fields = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
-        request = (
-            f"POST {where.target} HTTP/1.1\r\nHost: {where.authority}\r\n{self.headers}{fields}"
-            f"Content-Length: {len(body)}\r\n\r\n"
-        ).encode("latin-1") + body
+        request = h11.Request(
+            method="POST",
+            target=where.target,
+            headers=[
+                ("Host", where.authority),
+                *self.headers,
+                *headers.items(),
+                ("Content-Length", str(len(body))),
+            ],
+        )
         origin = (where.host, where.port)
         for attempt in (1, 2):
             with self._lock:
                 idle = self._idle.get(origin)
-                sock = idle.pop() if idle else None
-            kept = sock is not None
-            if sock is None:
-                sock = await self._connect(loop, where, url)
+                connection = idle.pop() if idle else None
+            kept = connection is not None
+            if connection is None:
+                connection = _Connection(await self._connect(loop, where, url))
             reusable = False
             try:
                 async with asyncio.timeout(timeout):
-                    await loop.sock_sendall(sock, request)
-                    answer, reusable = await _Reader(loop, sock).answer(max_bytes)
+                    answer = await _exchange(loop, connection, request, body, max_bytes)
+                http = connection.http
+                reusable = http.our_state is h11.DONE and http.their_state is h11.DONE
             except (_Closed, ConnectionResetError, BrokenPipeError) as error:
                 if kept and attempt == 1:
                     continue  # the server closed a kept connection: once more on a new one
@@ -246,17 +265,18 @@ class LoopTransport:
                 raise QueryTimeout(timeout) from None
             except OSError as error:
                 raise StoreError(f"the store at {url} cannot be reached: {error}") from None
-            except ValueError as error:  # a malformed length
+            except h11.RemoteProtocolError as error:
                 raise StoreError(f"the store at {url} answered amiss: {error}") from None
             finally:
                 if reusable:
+                    connection.http.start_next_cycle()
                     with self._lock:
                         idle = self._idle.setdefault(origin, [])
-                        if len(idle) < KEPT:
-                            idle.append(sock)
-                            sock = None
-                if sock is not None:
-                    sock.close()
+                        kept = len(idle) < KEPT
+                        if kept:
+                            idle.append(connection)
+                if not (reusable and kept):
+                    connection.sock.close()
             return answer
         raise AssertionError("unreachable")
 
@@ -283,99 +303,49 @@ class LoopTransport:
         """Close the idle connections."""
         with self._lock:
             idle, self._idle = self._idle, {}
-        for sockets in idle.values():
-            for sock in sockets:
-                sock.close()
+        for connections in idle.values():
+            for connection in connections:
+                connection.sock.close()
 
 
-class _Reader:
-    """An HTTP/1.1 answer read from a non-blocking socket on the event loop."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop, sock: socket.socket) -> None:
-        self.loop = loop
-        self.sock = sock
-        self.buffer = bytearray()
-        self.position = 0
-        self.received = False
-
-    async def _fill(self) -> None:
-        data = await self.loop.sock_recv(self.sock, CHUNK)
-        if not data:
-            if not self.received:
+async def _exchange(
+    loop: asyncio.AbstractEventLoop,
+    connection: _Connection,
+    request: h11.Request,
+    body: bytes,
+    max_bytes: int | None,
+) -> Answer:
+    """Send `request` with `body` over `connection` and read its answer (at most `max_bytes`
+    of it) to its end."""
+    http, sock = connection.http, connection.sock
+    events = (request, h11.Data(data=body), h11.EndOfMessage())
+    await loop.sock_sendall(sock, b"".join(http.send(event) or b"" for event in events))
+    received = False
+    status, media_type, content = 0, "", bytearray()
+    while True:
+        event = http.next_event()
+        if event is h11.NEED_DATA:
+            data = await loop.sock_recv(sock, CHUNK)
+            if not data and not received:
                 raise _Closed("the connection was closed")
-            raise StoreError("the store's answer was cut short")
-        self.received = True
-        if self.position:
-            del self.buffer[: self.position]
-            self.position = 0
-        self.buffer += data
-
-    async def _until(self, marker: bytes, limit: int) -> bytes:
-        """The bytes up to `marker` (at most `limit` of them), `marker` consumed."""
-        while (end := self.buffer.find(marker, self.position)) < 0:
-            if len(self.buffer) - self.position > limit:
-                raise StoreError("the store's answer has overlong headers")
-            await self._fill()
-        found = bytes(self.buffer[self.position : end])
-        self.position = end + len(marker)
-        return found
-
-    async def _exactly(self, size: int) -> bytes:
-        while len(self.buffer) - self.position < size:
-            await self._fill()
-        found = bytes(self.buffer[self.position : self.position + size])
-        self.position += size
-        return found
-
-    async def answer(self, max_bytes: int | None) -> tuple[Answer, bool]:
-        """The answer, and whether the connection may serve again."""
-        head = (await self._until(b"\r\n\r\n", HEAD_LIMIT)).decode("latin-1")
-        status_line, *lines = head.split("\r\n")
-        version, _, rest = status_line.partition(" ")
-        try:
-            status = int(rest[:3])
-        except ValueError:
-            raise StoreError(f"the store answered {status_line[:80]!r}") from None
-        fields: dict[str, str] = {}
-        for line in lines:
-            name, _, value = line.partition(":")
-            fields[name.strip().lower()] = value.strip()
-        closing = fields.get("connection", "").lower()
-        reusable = closing != "close" and (version != "HTTP/1.0" or closing == "keep-alive")
-        if status in (204, 304) or 100 <= status < 200:
-            body = b""
-        elif "chunked" in fields.get("transfer-encoding", "").lower():
-            body = await self._chunked(max_bytes)
-        elif "content-length" in fields:
-            size = int(fields["content-length"])
-            if max_bytes is not None and size > max_bytes:
-                raise ResultTooLarge(max_bytes)
-            body = await self._exactly(size)
-        else:
-            body, reusable = await self._to_end(max_bytes), False
-        media_type = fields.get("content-type", "").split(";")[0].strip()
-        return Answer(status, media_type, body), reusable
-
-    async def _chunked(self, max_bytes: int | None) -> bytes:
-        body = bytearray()
-        while size := int((await self._until(b"\r\n", 1024)).split(b";")[0], 16):
-            if max_bytes is not None and len(body) + size > max_bytes:
-                raise ResultTooLarge(max_bytes)
-            body += await self._exactly(size)
-            await self._exactly(2)
-        while await self._until(b"\r\n", HEAD_LIMIT):  # trailers, to the empty line
-            pass
-        return bytes(body)
-
-    async def _to_end(self, max_bytes: int | None) -> bytes:
-        """The bytes until the server closes the connection."""
-        try:
-            while True:
-                if max_bytes is not None and len(self.buffer) - self.position > max_bytes:
+            received = True
+            http.receive_data(data)  # b"": the server closed the connection
+        elif isinstance(event, h11.Response):
+            status = event.status_code
+            for name, value in event.headers:
+                if name == b"content-type":
+                    media_type = value.decode("latin-1").split(";")[0].strip()
+                elif name == b"content-length" and max_bytes is not None and int(value) > max_bytes:
                     raise ResultTooLarge(max_bytes)
-                await self._fill()
-        except StoreError:  # the end
-            return bytes(self.buffer[self.position :])
+        elif isinstance(event, h11.Data):
+            content += event.data
+            if max_bytes is not None and len(content) > max_bytes:
+                raise ResultTooLarge(max_bytes)
+        elif isinstance(event, h11.EndOfMessage):
+            return Answer(status, media_type, bytes(content))
+        elif isinstance(event, h11.ConnectionClosed):
+            raise StoreError("the store's answer was cut short")
+        # an informational answer (1xx) precedes the answer: read on
 
 
 def basic_credentials(user: str, password: str) -> dict[str, str]:
