@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings
+from commonsgraph.database import Database
 from commonsgraph.importers.abroad import import_abroad
 from commonsgraph.importers.census import import_census
 from commonsgraph.importers.communes import CommuneIndex
@@ -21,6 +23,7 @@ from commonsgraph.rdfio import ReadLimits
 from commonsgraph.store import LocalStore, Store, lexical
 from commonsgraph.store.endpoints import Endpoints
 from commonsgraph.store.remote import RemoteStore
+from commonsgraph.tokens import TokenStore
 from commonsgraph.vocab import Minter
 from commonsgraph.web import create_app
 
@@ -159,3 +162,35 @@ def count(store: LocalStore, query: str) -> int:
     """The single integer a `SELECT (COUNT(…) AS ?n)` query returns."""
     rows = store.select(query)
     return int(lexical(rows[0]["n"]))
+
+
+# -- a service with a contributor's and a curator's tokens (the forms' tests) ----------------
+
+
+@dataclass
+class Site:
+    """A served app on a seeded store, with a contributor's and a curator's headers."""
+
+    client: TestClient
+    store: LocalStore
+    tokens: TokenStore
+    contributor: dict[str, str]
+    curator: dict[str, str]
+
+    def pending(self) -> int:
+        return len(self.client.get("/contributions", headers=self.curator).json())
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    settings = Settings(data_dir=tmp_path, base_iri=BASE, tile_url="")
+    store = LocalStore(tmp_path / "store")
+    load_bundled(store, settings)
+    tokens = TokenStore(Database.open(settings))
+    contributor = {"Authorization": f"Bearer {tokens.create('contributor', 'Réseau Tela')[1]}"}
+    curator = {"Authorization": f"Bearer {tokens.create('curator', 'Camille')[1]}"}
+    app = create_app(settings, store, tokens)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield Site(client, store, tokens, contributor, curator)
+    tokens.database.close()
+    store.close()

@@ -5,27 +5,20 @@ bad input refused with a 4xx problem and nothing written."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
-from fastapi.testclient import TestClient
 from pyoxigraph import Literal, NamedNode, Triple
 
 from commonsgraph import kinds
-from commonsgraph.bundled import load_bundled
 from commonsgraph.config import Settings
-from commonsgraph.database import Database
 from commonsgraph.forms import Forms, Reader, filled
 from commonsgraph.forms.entries import MAX_ROWS, MAX_VALUES
 from commonsgraph.store import LocalStore
-from commonsgraph.tokens import TokenStore
 from commonsgraph.vocab import Minter
-from commonsgraph.web import create_app
 
-from .conftest import BASE
+from .conftest import BASE, Site
 
 CG = "https://w3id.org/commonsgraph/ns#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -180,33 +173,6 @@ def test_a_picker_takes_a_name_it_can_resolve(forms: Forms, seeded: LocalStore) 
 
 
 # -- over HTTP ---------------------------------------------------------------------------------
-
-
-@dataclass
-class Site:
-    client: TestClient
-    store: LocalStore
-    tokens: TokenStore
-    contributor: dict[str, str]
-    curator: dict[str, str]
-
-    def pending(self) -> int:
-        return len(self.client.get("/contributions", headers=self.curator).json())
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> Iterator[Site]:
-    settings = Settings(data_dir=tmp_path, base_iri=BASE, tile_url="")
-    store = LocalStore(tmp_path / "store")
-    load_bundled(store, settings)
-    tokens = TokenStore(Database.open(settings))
-    contributor = {"Authorization": f"Bearer {tokens.create('contributor', 'Réseau Tela')[1]}"}
-    curator = {"Authorization": f"Bearer {tokens.create('curator', 'Camille')[1]}"}
-    app = create_app(settings, store, tokens)
-    with TestClient(app, raise_server_exceptions=False) as client:
-        yield Site(client, store, tokens, contributor, curator)
-    tokens.database.close()
-    store.close()
 
 
 JSON = {"Accept": "application/json"}

@@ -6,44 +6,20 @@ nothing, never a 500; what two contributors describe stays two resources."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from fastapi.testclient import TestClient
 from httpx2 import Response
 from pyoxigraph import NamedNode, Quad
 
-from commonsgraph.bundled import load_bundled
-from commonsgraph.config import Settings
-from commonsgraph.database import Database
 from commonsgraph.forms.entries import MAX_VALUES
-from commonsgraph.store import LocalStore
-from commonsgraph.tokens import TokenStore
-from commonsgraph.web import create_app
 
-from .conftest import BASE
-from .test_forms import JSON, PLACE, Site
+from .conftest import BASE, Site
+from .test_forms import JSON, PLACE
 
 MADE = BASE + "tiers-lieu/la-fabrique-des-formes"
 ROLE = BASE + "scheme/role/operator"
 GRAPH = BASE + "graph/seed"
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> Iterator[Site]:
-    settings = Settings(data_dir=tmp_path, base_iri=BASE, tile_url="")
-    store = LocalStore(tmp_path / "store")
-    load_bundled(store, settings)
-    tokens = TokenStore(Database.open(settings))
-    contributor = {"Authorization": f"Bearer {tokens.create('contributor', 'Réseau Tela')[1]}"}
-    curator = {"Authorization": f"Bearer {tokens.create('curator', 'Camille')[1]}"}
-    app = create_app(settings, store, tokens)
-    with TestClient(app, raise_server_exceptions=False) as client:
-        yield Site(client, store, tokens, contributor, curator)
-    tokens.database.close()
-    store.close()
 
 
 def _other(site: Site, label: str) -> dict[str, str]:
