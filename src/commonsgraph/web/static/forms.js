@@ -318,21 +318,7 @@
   var long = form.querySelector("input[data-path='http://www.w3.org/2003/01/geo/wgs84_pos#long']");
   if (element && lat && long && typeof L !== "undefined") {
     var map = L.map(element, { scrollWheelZoom: false });
-    map.createPane("basemap").style.zIndex = 150;
-    if (element.dataset.basemap) {
-      fetch(element.dataset.basemap).then(function (answer) { return answer.json(); }).then(function (outlines) {
-        L.geoJSON(outlines, {
-          pane: "basemap",
-          interactive: false,
-          attribution: "Natural Earth",
-          style: { color: "#8a8f94", weight: 1, fillColor: "#f7f5ef", fillOpacity: 1 }
-        }).addTo(map);
-        element.setAttribute("data-basemap-loaded", "true");
-      });
-    }
-    if (element.dataset.tiles) {
-      L.tileLayer(element.dataset.tiles, { maxZoom: 18, attribution: element.dataset.tilesAttribution || "" }).addTo(map);
-    }
+    window.commonsgraphBasemap(map, element);
     var marker = null;
     var place = function () {
       var y = parseFloat(lat.value.replace(",", "."));

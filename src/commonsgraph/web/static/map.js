@@ -1,8 +1,6 @@
-// Maps of places: the points always show, over the countries' outlines and the départements'
-// boundaries this site serves (vendor/basemap, from Natural Earth); a review's map tells where
-// places were and will be. Background tiles come only from a tile server the
-// operator configured (COMMONSGRAPH_TILE_URL), above the outlines, and their failure leaves
-// the outlines and the points in place.
+// Maps of places: the points always show, over the ground basemap.js draws (outlines, then
+// tiles when the operator configured a server); a review's map tells where places were and
+// will be.
 (function () {
   "use strict";
   var element = document.getElementById("map");
@@ -10,42 +8,7 @@
   if (!element || !data || typeof L === "undefined") { return; }
   var features = JSON.parse(data.textContent);
   var map = L.map(element, { scrollWheelZoom: false });
-  map.createPane("basemap").style.zIndex = 150;  // under the tiles (200) and the points (400)
-  var basemap = element.getAttribute("data-basemap");
-  var divisions = element.getAttribute("data-divisions");
-  if (basemap) {
-    fetch(basemap).then(function (answer) { return answer.json(); }).then(function (outlines) {
-      L.geoJSON(outlines, {
-        pane: "basemap",
-        interactive: false,
-        attribution: "Natural Earth",
-        style: { color: "#8a8f94", weight: 1, fillColor: "#f7f5ef", fillOpacity: 1 }
-      }).addTo(map);
-      element.setAttribute("data-basemap-loaded", "true");
-      // the départements' boundaries, drawn over the countries (after them: fetched in turn)
-      return divisions ? fetch(divisions).then(function (answer) { return answer.json(); }) : null;
-    }).then(function (lines) {
-      if (!lines) { return; }
-      L.geoJSON(lines, {
-        pane: "basemap", interactive: false, style: { color: "#b0b4b8", weight: 0.8, fill: false }
-      }).addTo(map);
-      element.setAttribute("data-divisions-loaded", "true");
-    });
-  }
-  var tiles = element.getAttribute("data-tiles");
-  if (tiles) {
-    var layer = L.tileLayer(tiles, { maxZoom: 18, attribution: element.getAttribute("data-tiles-attribution") || "" });
-    var warned = false;
-    layer.on("tileerror", function () {
-      if (warned) { return; }
-      warned = true;
-      var note = document.createElement("p");
-      note.className = "map-note";
-      note.textContent = element.getAttribute("data-unavailable");
-      element.parentNode.appendChild(note);
-    });
-    layer.addTo(map);
-  }
+  window.commonsgraphBasemap(map, element);
   // A review's preview says what a contribution changes: where a place was (hollow, dashed)
   // and where it will be (filled); the page lists the same in words.
   var POINT = { radius: 7, color: "#0b5d3b", weight: 2, fillColor: "#2e9c6a", fillOpacity: 0.8 };
@@ -75,7 +38,7 @@
   if (features.length === 1) {
     var only = features[0].geometry.coordinates;
     // without tiles, the outlines (about 1 km precise) say most around the place at zoom 9
-    map.setView([only[1], only[0]], Number(element.getAttribute("data-zoom")) || (tiles ? 14 : 9));
+    map.setView([only[1], only[0]], Number(element.getAttribute("data-zoom")) || (element.getAttribute("data-tiles") ? 14 : 9));
   } else if (features.length > 1) {
     map.fitBounds(group.getBounds(), { padding: [20, 20] });
   } else {
