@@ -226,3 +226,24 @@ def test_an_amount_written_the_french_way_is_a_number(site: Site, amount: str) -
     answer = site.client.post("/contribute/grant/check", data=grant, headers=site.contributor)
     assert answer.status_code == 200, answer.text
     assert "schema:amount" not in answer.json()["fields"], answer.json()
+
+
+@pytest.mark.parametrize(
+    ("edit", "status"),
+    [
+        (BASE + "commune/23096", 400),  # not a tiers-lieu
+        ("http://x y", 400),  # not an IRI
+        (BASE + "tiers-lieu/nowhere", 404),
+    ],
+)
+def test_a_wrong_edit_link_is_a_page_for_a_browser_and_a_problem_for_a_program(
+    site: Site, edit: str, status: int
+) -> None:
+    path = f"/contribute/tiers-lieu?edit={quote(edit, safe='')}&lang=fr"
+    page = site.client.get(path, headers={**site.contributor, "Accept": "text/html"})
+    assert page.status_code == status
+    assert page.headers["content-type"].startswith("text/html")
+    assert "Modification impossible" in page.text
+    answer = site.client.get(path, headers={**site.contributor, **JSON})
+    assert answer.status_code == status
+    assert answer.headers["content-type"] == "application/problem+json"

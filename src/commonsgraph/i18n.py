@@ -315,6 +315,7 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "unknown_token": {"fr": "Jeton inconnu ou révoqué.", "en": "Unknown or revoked token."},
     "forbidden": {"fr": "Accès refusé", "en": "Forbidden"},
+    "cannot_edit": {"fr": "Modification impossible", "en": "This cannot be edited"},
     # the programme's kinds: projects, funding, content (see `kinds`)
     "territory": {"fr": "Territoire", "en": "Territory"},
     "became": {"fr": "Devenu le lieu", "en": "Became the place"},

@@ -129,8 +129,20 @@ def new_or_edit(
     read = reader(request, store, settings.base_iri, contributions)
     entries = Filled()
     if edit:
-        subject = read.subject(form, entries, edit)
-        entries = read.of_store(form, subject, lang)
+        try:
+            subject = read.subject(form, entries, edit)
+            entries = read.of_store(form, subject, lang)
+        except (ParameterError, NotFound) as error:
+            if not curation.wants_html(request, [HTML, JSON]):
+                raise
+            # a browser that followed a wrong edit link gets a page, in its language
+            code, detail = (
+                (400, _said(error, lang))
+                if isinstance(error, ParameterError)
+                else (404, str(error))
+            )
+            title = i18n.words(lang)["cannot_edit"]
+            return curation.page(request, "error.html", code, title=title, detail=detail)
     return _page(request, curation, read, form, entries, edit or "", lang)
 
 
