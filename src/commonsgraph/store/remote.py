@@ -230,10 +230,12 @@ class RemoteStore:
         timeout = self._timeout if timeout is None else timeout
         try:
             if self._queries is not None:
-                joint = "&" if "?" in url else "?"
-                target = url if not query_params else f"{url}{joint}{query_params}"
                 answer = self._queries.post(
-                    target, options["content"], headers, timeout=timeout, max_bytes=max_bytes
+                    _joined(url, query_params),
+                    options["content"],
+                    headers,
+                    timeout=timeout,
+                    max_bytes=max_bytes,
                 )
             else:
                 answer = stream_query(
@@ -380,10 +382,9 @@ class RemoteStore:
             )
             return await asyncio.get_running_loop().run_in_executor(self._workers, send)
         query_params, options = self._request("query", sent, params)
-        joint = "&" if "?" in url else "?"
         try:
             answer = await self._loop_queries.post(
-                f"{url}{joint}{query_params}" if query_params else url,
+                _joined(url, query_params),
                 options["content"],
                 {**options["headers"], "Accept": accept},
                 timeout=timeout,
@@ -563,3 +564,10 @@ def _check(status: int, text: str, sent: str = "", start: int = 0) -> None:
     if not isinstance(error, StoreError):
         raise error
     raise StoreError(f"the store answered {status}: {detail}")
+
+
+def _joined(url: str, query_params: httpx.QueryParams | None) -> str:
+    """`url` with the query string `query_params` (as rendered) added to its own, if any."""
+    if not query_params:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}{query_params}"
