@@ -32,6 +32,7 @@ from commonsgraph.forms.model import (
     MULTILINGUAL,
     PICKER,
     RDF,
+    RDFS,
     URL,
     XSD,
     Field,
@@ -41,7 +42,7 @@ from commonsgraph.store import Store
 from commonsgraph.vocab import Minter, fold, slug
 
 RDF_TYPE = NamedNode(RDF + "type")
-LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+LABEL = RDFS + "label"
 _DATES = (
     (re.compile(r"^-?[0-9]{4}$"), XSD + "gYear"),
     (re.compile(r"^-?[0-9]{4}-[0-9]{2}$"), XSD + "gYearMonth"),

@@ -46,13 +46,9 @@ from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse
 
 from commonsgraph import kinds
 from commonsgraph.shacl import SH, Index, Term
-from commonsgraph.vocab import compact
+from commonsgraph.vocab import PREFIXES, compact
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-WGS = "http://www.w3.org/2003/01/geo/wgs84_pos#"
+RDF, RDFS, XSD, SKOS, WGS = (PREFIXES[name] for name in ("rdf", "rdfs", "xsd", "skos", "wgs"))
 LAT, LONG = WGS + "lat", WGS + "long"
 NOT_ASKED = frozenset({"http://www.opengis.net/ont/geosparql#hasGeometry"})
 """Paths no form asks for: a place's geometry says what its coordinates say."""
