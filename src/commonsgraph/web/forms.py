@@ -18,10 +18,10 @@ import asyncio
 from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import parse_qsl, quote
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 from pyoxigraph import RdfFormat, serialize
 
@@ -31,14 +31,13 @@ from commonsgraph.errors import NotAllowed, NotFound, ParameterError
 from commonsgraph.forms import Filled, Form, Forms, Reader, Reading, filled
 from commonsgraph.forms.entries import MAX_INPUTS, Refused
 from commonsgraph.forms.model import CHOICE, GROUP, PICKER
-from commonsgraph.store import Store
 from commonsgraph.tokens import Token
 from commonsgraph.vocab import Minter
 from commonsgraph.web.auth import authenticate
 from commonsgraph.web.curation import HTML, JSON, Curation
 from commonsgraph.web.limits import read_body
 from commonsgraph.web.problems import problem
-from commonsgraph.web.state import Configured, Curating, Shaped, Stored, Workflow
+from commonsgraph.web.state import Configured, Curating, Indexed, Shaped, Stored, Workflow
 
 NTRIPLES = RdfFormat.N_TRIPLES.media_type
 CONTRIBUTOR = kinds.CONTRIBUTOR
@@ -49,17 +48,19 @@ MAX_BODY = 1_000_000
 router = APIRouter(prefix="/contribute", tags=["contributions"])
 
 
-def reader(request: Request, store: Store, base_iri: str, contributions: Contributions) -> Reader:
+def reader(store: Stored, settings: Configured, contributions: Workflow, index: Indexed) -> Reader:
     """Statements from forms, names looked up in the search index, new resources not named
     as one a contribution not yet reviewed describes."""
-    index = request.app.state.search
 
     def lookup(text: str, classes: Sequence[str]) -> list[tuple[str, str]]:
         hits = index.suggest(text[:200], kinds=list(classes)[:20], lang="fr", limit=20)
         hits += index.suggest(text[:200], kinds=list(classes)[:20], lang="en", limit=20)
         return [(hit.iri, hit.label) for hit in hits]
 
-    return Reader(store, Minter(base_iri), lookup, contributions.named)
+    return Reader(store, Minter(settings.base_iri), lookup, contributions.named)
+
+
+Read = Annotated[Reader, Depends(reader)]
 
 
 def _form(forms: Forms, kind: str) -> Form:
@@ -116,8 +117,7 @@ def new_or_edit(
     contributions: Workflow,
     curation: Curating,
     forms: Shaped,
-    store: Stored,
-    settings: Configured,
+    read: Read,
     kind: str,
     edit: str | None = None,
 ) -> Response:
@@ -126,7 +126,6 @@ def new_or_edit(
         return token
     form = _form(forms, kind)
     lang = curation.language(request)
-    read = reader(request, store, settings.base_iri, contributions)
     entries = Filled()
     if edit:
         try:
@@ -263,8 +262,7 @@ async def check(
     contributions: Workflow,
     curation: Curating,
     forms: Shaped,
-    store: Stored,
-    settings: Configured,
+    read: Read,
     kind: str,
 ) -> JSONResponse:
     token = authenticate(curation.tokens, request, CONTRIBUTOR)
@@ -273,7 +271,6 @@ async def check(
     try:
         pairs = await _posted(request)
         entries = filled(form, pairs)
-        read = reader(request, store, settings.base_iri, contributions)
         reading, review = await asyncio.to_thread(
             _review, contributions, read, form, entries, dict(pairs).get("edit", ""), token
         )
@@ -289,15 +286,13 @@ async def submit(
     contributions: Workflow,
     curation: Curating,
     forms: Shaped,
-    store: Stored,
-    settings: Configured,
+    read: Read,
     kind: str,
 ) -> Response:
     token = authenticate(curation.tokens, request, CONTRIBUTOR)
     form = _form(forms, kind)
     lang = curation.language(request)
     html = curation.wants_html(request, [HTML, JSON])
-    read = reader(request, store, settings.base_iri, contributions)
     entries, edit, source = Filled(), "", ""
 
     def refused(error: ParameterError) -> Response:
