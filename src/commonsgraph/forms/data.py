@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from pyoxigraph import Literal, NamedNode, Triple
 
+from commonsgraph import i18n
 from commonsgraph.describe import labels_of, pick
 from commonsgraph.errors import NotFound
 from commonsgraph.forms.entries import MAX_ROWS, MAX_VALUES, ODD, Entry, Filled, Refused, Row
@@ -274,13 +275,13 @@ class Reader:
                     ]
         iris = {node for e in found if "://" in e.value and (node := _iri(e.value)) is not None}
         labels = labels_of(self.store, iris)
-        languages = (lang, "en" if lang == "fr" else "fr")
+        languages = i18n.preferring(lang)
         for e in found:
             e.label = pick(labels.get(e.value, {}), languages) or ""
 
     def choices(self, f: Field, lang: str) -> list[tuple[str, str]]:
         """The values a choice offers, with their names in `lang`, by name."""
-        languages = (lang, "en" if lang == "fr" else "fr")
+        languages = i18n.preferring(lang)
         if f.scheme is not None:
             rows = self.store.select(
                 "SELECT DISTINCT ?c WHERE { GRAPH ?g { ?c skos:inScheme ?s } }",

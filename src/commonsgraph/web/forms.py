@@ -189,7 +189,7 @@ def _page(
         refused=refused or {},
         source=source,
         group=GROUP,
-        colon=" : " if lang == "fr" else ": ",
+        colon=i18n.words(lang)["colon"],
         languages=i18n.LANGUAGES,
         tiles=request.app.state.settings.tile_url,
         tiles_attribution=request.app.state.settings.tile_attribution,
