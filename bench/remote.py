@@ -17,7 +17,7 @@ with a new connection per request (`Connection: close`: curl, SPARQLWrapper, rdf
 one kept-alive connection (a browser, the BSBM driver). The ratio is commonsgraph's p50 over the
 engine's p50 for the same query in the same mode (target: within 3x).
 
-    .venv/bin/python bench/remote.py [--seconds 2] [--rounds 3]
+    .venv/bin/python bench/remote.py [--seconds 2] [--rounds 3] [--engines oxigraph virtuoso]
 """
 
 from __future__ import annotations
@@ -74,11 +74,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=2.0)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--engines", nargs="+", choices=ENGINES, default=list(ENGINES), help="all by default"
+    )
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory(prefix="commonsgraph-bench-remote-") as temp:
         root = Path(temp)
-        for name, path in ENGINES.items():
+        for name in args.engines:
+            path = ENGINES[name]
             with ExitStack() as stack:
                 store = stack.enter_context(engine(name, root / name))
                 service = stack.enter_context(

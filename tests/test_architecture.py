@@ -36,6 +36,7 @@ def modules() -> list[Path]:
         # HTTP clients: the remote store, SERVICE calls and harvests only
         ("httpx", ("store/remote.py", "store/transport.py", "federation.py", "harvest/fetch.py")),
         ("http.client", ("store/transport.py",)),  # the remote store's queries
+        ("httptools", ("store/looptransport.py",)),  # and its public ones, from the event loop
         ("SPARQLWrapper", ()),  # tests only: a client of our endpoint
         # the service's state: the database package, and the one module per concept on it
         (

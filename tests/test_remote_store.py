@@ -23,8 +23,8 @@ from commonsgraph.cli import main
 from commonsgraph.config import Settings
 from commonsgraph.errors import ConfigError, QueryTimeout, ResultTooLarge, StoreError
 from commonsgraph.store import Endpoints, QueryRequest, open_store
+from commonsgraph.store.looptransport import HEAD_LIMIT
 from commonsgraph.store.remote import WKT, RemoteStore
-from commonsgraph.store.transport import HEAD_LIMIT
 
 from .servers import free_port, oxigraph_server
 

@@ -7,42 +7,30 @@ here (its request and response models, cookies, its pool); the standard library'
 (updates, the Graph Store, dumps) through the pooled httpx client, as do queries with Digest
 authentication (`stream_query`).
 
-The public queries of /sparql are sent from the event loop itself (`LoopTransport`: plain
-non-blocking sockets, HTTP/1.1 written and read by h11, the answer read as the loop reads its
-clients): handing each one to a thread and back cost more than the engine's whole answer (a
-trivial query through the service took 0.5-0.7 ms, 10 times Oxigraph's, a third of it the hop).
-A query whose client hung up is abandoned by closing its connection (the engine sees its client
-gone). HTTPS servers are asked from a thread (`QueryTransport`), as are the service's own
-queries, which come from threads.
+The public queries of /sparql are sent from the event loop itself (`looptransport.py`). HTTPS
+servers are asked from a thread (`QueryTransport`), as are the service's own queries, which
+come from threads.
 
 `QueryTransport`: each thread keeps its own connection per server (threads never share one, so
-no lock). In both, a kept connection the server closed meanwhile is opened again once, for the
-same request (a query changes nothing: sending it twice is harmless).
+no lock). A kept connection the server closed meanwhile is opened again once, for the same
+request (a query changes nothing: sending it twice is harmless).
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import functools
 import http.client
-import socket
 import threading
 import weakref
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import h11
 import httpx
 
 from commonsgraph.errors import QueryTimeout, ResultTooLarge, StoreError
 
 CHUNK = 65536
-HEAD_LIMIT = 65536
-"""The most bytes an answer's status line and headers may take."""
-KEPT = 32
-"""The most idle connections `LoopTransport` keeps per server."""
 
 
 class Unreachable(StoreError):
@@ -162,190 +150,6 @@ class QueryTransport:
         with self._lock:
             for connection in list(self._all):
                 connection.close()
-
-
-class _Closed(Exception):
-    """The server closed a kept connection before answering anything."""
-
-
-@dataclass(frozen=True)
-class _Target:
-    """Where a URL's requests go: its host and port, the request's target, its Host header."""
-
-    host: str
-    port: int
-    target: str
-    authority: str
-
-
-@functools.lru_cache(maxsize=64)
-def _target(url: str) -> _Target:
-    parts = urlsplit(url)
-    port = parts.port or 80
-    host = parts.hostname or ""
-    authority = parts.netloc.rpartition("@")[2]
-    return _Target(host, port, parts.path + (f"?{parts.query}" if parts.query else ""), authority)
-
-
-@dataclass
-class _Connection:
-    """A kept socket and the HTTP/1.1 state of its exchanges (h11's, as a client)."""
-
-    sock: socket.socket
-    http: h11.Connection = field(
-        default_factory=lambda: h11.Connection(h11.CLIENT, max_incomplete_event_size=HEAD_LIMIT)
-    )
-
-
-class LoopTransport:
-    """POSTs to plain-HTTP servers from the event loop, over kept non-blocking sockets (at
-    most `KEPT` idle ones per server); `headers` go with every request (Basic credentials).
-    HTTP/1.1 is h11's: it writes the request and reads the answer (lengths, chunks, limits).
-
-    The sockets belong to the running event loop: a request from another loop (a test's
-    client after another's) closes the idle ones first."""
-
-    def __init__(self, connect_timeout: float, headers: Mapping[str, str]) -> None:
-        self.connect_timeout = connect_timeout
-        self.headers = list(headers.items())
-        self._idle: dict[tuple[str, int], list[_Connection]] = {}
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._lock = threading.Lock()  # `close` may come from another thread
-
-    @staticmethod
-    def serves(url: str) -> bool:
-        """Whether this transport reaches `url` (plain HTTP; HTTPS goes by a thread)."""
-        return url.startswith("http://")
-
-    async def post(
-        self,
-        url: str,
-        body: bytes,
-        headers: Mapping[str, str],
-        *,
-        timeout: float,
-        max_bytes: int | None = None,
-    ) -> Answer:
-        """POST `body` to `url` and read the answer (at most `max_bytes` of it) within `timeout`
-        seconds in all; cancelled (its client gone), the connection is closed."""
-        loop = asyncio.get_running_loop()
-        if loop is not self._loop:
-            self.close()
-            self._loop = loop
-        where = _target(url)
-        request = h11.Request(
-            method="POST",
-            target=where.target,
-            headers=[
-                ("Host", where.authority),
-                *self.headers,
-                *headers.items(),
-                ("Content-Length", str(len(body))),
-            ],
-        )
-        origin = (where.host, where.port)
-        for attempt in (1, 2):
-            with self._lock:
-                idle = self._idle.get(origin)
-                connection = idle.pop() if idle else None
-            kept = connection is not None
-            if connection is None:
-                connection = _Connection(await self._connect(loop, where, url))
-            reusable = False
-            try:
-                async with asyncio.timeout(timeout):
-                    answer = await _exchange(loop, connection, request, body, max_bytes)
-                http = connection.http
-                reusable = http.our_state is h11.DONE and http.their_state is h11.DONE
-            except (_Closed, ConnectionResetError, BrokenPipeError) as error:
-                if kept and attempt == 1:
-                    continue  # the server closed a kept connection: once more on a new one
-                raise StoreError(f"the store at {url} cannot be reached: {error}") from None
-            except TimeoutError:
-                raise QueryTimeout(timeout) from None
-            except OSError as error:
-                raise StoreError(f"the store at {url} cannot be reached: {error}") from None
-            except h11.RemoteProtocolError as error:
-                raise StoreError(f"the store at {url} answered amiss: {error}") from None
-            finally:
-                if reusable:
-                    connection.http.start_next_cycle()
-                    with self._lock:
-                        idle = self._idle.setdefault(origin, [])
-                        kept = len(idle) < KEPT
-                        if kept:
-                            idle.append(connection)
-                if not (reusable and kept):
-                    connection.sock.close()
-            return answer
-        raise AssertionError("unreachable")
-
-    async def _connect(
-        self, loop: asyncio.AbstractEventLoop, where: _Target, url: str
-    ) -> socket.socket:
-        try:
-            async with asyncio.timeout(self.connect_timeout):
-                found = await loop.getaddrinfo(where.host, where.port, type=socket.SOCK_STREAM)
-                family, kind, protocol, _, address = found[0]
-                sock = socket.socket(family, kind, protocol)
-                try:
-                    sock.setblocking(False)
-                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                    await loop.sock_connect(sock, address)
-                except BaseException:
-                    sock.close()
-                    raise
-                return sock
-        except (OSError, TimeoutError) as error:
-            raise Unreachable(f"the store at {url} cannot be reached: {error}") from None
-
-    def close(self) -> None:
-        """Close the idle connections."""
-        with self._lock:
-            idle, self._idle = self._idle, {}
-        for connections in idle.values():
-            for connection in connections:
-                connection.sock.close()
-
-
-async def _exchange(
-    loop: asyncio.AbstractEventLoop,
-    connection: _Connection,
-    request: h11.Request,
-    body: bytes,
-    max_bytes: int | None,
-) -> Answer:
-    """Send `request` with `body` over `connection` and read its answer (at most `max_bytes`
-    of it) to its end."""
-    http, sock = connection.http, connection.sock
-    events = (request, h11.Data(data=body), h11.EndOfMessage())
-    await loop.sock_sendall(sock, b"".join(http.send(event) or b"" for event in events))
-    received = False
-    status, media_type, content = 0, "", bytearray()
-    while True:
-        event = http.next_event()
-        if event is h11.NEED_DATA:
-            data = await loop.sock_recv(sock, CHUNK)
-            if not data and not received:
-                raise _Closed("the connection was closed")
-            received = True
-            http.receive_data(data)  # b"": the server closed the connection
-        elif isinstance(event, h11.Response):
-            status = event.status_code
-            for name, value in event.headers:
-                if name == b"content-type":
-                    media_type = value.decode("latin-1").split(";")[0].strip()
-                elif name == b"content-length" and max_bytes is not None and int(value) > max_bytes:
-                    raise ResultTooLarge(max_bytes)
-        elif isinstance(event, h11.Data):
-            content += event.data
-            if max_bytes is not None and len(content) > max_bytes:
-                raise ResultTooLarge(max_bytes)
-        elif isinstance(event, h11.EndOfMessage):
-            return Answer(status, media_type, bytes(content))
-        elif isinstance(event, h11.ConnectionClosed):
-            raise StoreError("the store's answer was cut short")
-        # an informational answer (1xx) precedes the answer: read on
 
 
 def basic_credentials(user: str, password: str) -> dict[str, str]:
