@@ -246,6 +246,11 @@ ODD = {
         "stall",
         "amiss",
     ),
+    "informational answers without end": (
+        b"HTTP/1.1 100 Continue\r\n\r\n" * 3000,
+        "stall",
+        "headers past",
+    ),
     "an upgrade": (b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n", "stall", "amiss"),
 }
 

@@ -21,10 +21,17 @@ from pyoxigraph import Literal, NamedNode, QueryResultsFormat, RdfFormat
 
 from commonsgraph.cli import main
 from commonsgraph.config import Settings
-from commonsgraph.errors import ConfigError, QueryTimeout, ResultTooLarge, StoreError
+from commonsgraph.errors import (
+    ConfigError,
+    QuerySyntaxError,
+    QueryTimeout,
+    ResultTooLarge,
+    StoreError,
+)
 from commonsgraph.store import Endpoints, QueryRequest, open_store
 from commonsgraph.store.looptransport import HEAD_LIMIT
-from commonsgraph.store.remote import WKT, RemoteStore
+from commonsgraph.store.remote import WKT, RemoteStore, prologue
+from commonsgraph.vocab import PREFIXES
 
 from .servers import free_port, oxigraph_server
 
@@ -60,6 +67,26 @@ def test_a_profile_names_the_urls_of_its_engine() -> None:
         Endpoints.of("http://db.example/sparql", "generic")
     with pytest.raises(ConfigError, match="oxigraph, fuseki, virtuoso, generic"):
         Endpoints.of("http://db.example/", "blazegraph")
+
+
+def test_a_query_is_sent_the_declarations_of_the_prefixes_it_uses_only(oxigraph_url: str) -> None:
+    """The engine reads no declaration a query does not use; a long text is sent them all (it
+    is not searched); errors still point into the client's own text."""
+    assert prologue("ASK { FILTER(1 > 0) }") == ""
+    assert prologue('SELECT * { ?s a cg:Place ; schema:name "rdfs:label" }') == (
+        f"PREFIX cg: <{PREFIXES['cg']}> PREFIX rdfs: <{PREFIXES['rdfs']}> "
+        f"PREFIX schema: <{PREFIXES['schema']}> "
+    )  # a false hit (in a string) costs one declaration
+    assert prologue("ASK {} #" + " " * 5000).count("PREFIX") == len(PREFIXES)
+    store = RemoteStore.oxigraph(oxigraph_url)
+    try:
+        assert store.ask("ASK { FILTER(1 > 0) }")
+        assert store.ask("ASK { FILTER(STRSTARTS(STR(cg:Place), STR(cg:))) }")
+        with pytest.raises(QuerySyntaxError) as caught:
+            store.ask("ASK {\n  ?s a cg:Place ) }")
+        assert caught.value.line == 2
+    finally:
+        store.close()
 
 
 def test_settings_choose_the_endpoints_and_the_client(tmp_path: Path) -> None:

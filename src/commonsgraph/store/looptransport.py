@@ -86,7 +86,7 @@ class _Connection(asyncio.Protocol):
     def _reset(self, max_bytes: int | None) -> None:
         self.max_bytes = max_bytes
         self.received = 0
-        """Bytes of this answer received so far (counted until its headers are read)."""
+        """Bytes received for this request (its answer's headers end within `HEAD_LIMIT`)."""
         self.headed = False
         self.status = 0
         self.media_type = ""
@@ -173,7 +173,8 @@ class _Connection(asyncio.Protocol):
 
     def on_message_complete(self) -> None:
         if self.status < 200:  # an informational answer (1xx) precedes the answer: read on
-            self._reset(self.max_bytes)
+            self.headed = self.delimited = False
+            self.media_type = ""
             return
         self.reusable = self.parser.should_keep_alive()
         waiter = self.waiter
@@ -222,13 +223,16 @@ class _Connection(asyncio.Protocol):
             self.sock.close()
 
 
-async def _until_shutdown(transport: LoopTransport) -> AsyncGenerator[None, None]:
-    """Suspended for the life of the event loop it is started in, which closes it as it shuts
-    down: the idle connections go with it."""
+async def _until_shutdown(
+    transport: LoopTransport, loop: asyncio.AbstractEventLoop
+) -> AsyncGenerator[None, None]:
+    """Suspended for the life of the event loop `loop`, which closes it as it shuts down: the
+    idle connections opened in it go with it."""
     try:
         yield
     finally:
-        transport.close()
+        if transport.loop is loop:
+            transport.close()
 
 
 class LoopTransport:
@@ -240,9 +244,10 @@ class LoopTransport:
         self.headers = dict(headers)
         self._idle: dict[tuple[str, int], list[_Connection]] = {}
         self._heads: dict[tuple[str, tuple[tuple[str, str], ...]], _Head] = {}
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+        """The event loop of the idle connections."""
         self._shutdown: AsyncGenerator[None, None] | None = None
-        """Suspended in `_loop` until it shuts down (see the module's text)."""
+        """Suspended in `loop` until it shuts down (see the module's text)."""
         self._lock = threading.Lock()  # `close` may come from another thread
 
     @staticmethod
@@ -262,10 +267,10 @@ class LoopTransport:
         """POST `body` to `url` and read the answer (at most `max_bytes` of it) within `timeout`
         seconds in all; cancelled (its client gone), the connection is closed."""
         loop = asyncio.get_running_loop()
-        if loop is not self._loop:
+        if loop is not self.loop:
             self.close()
-            self._loop = loop
-            self._shutdown = _until_shutdown(self)
+            self.loop = loop
+            self._shutdown = _until_shutdown(self, loop)
             await anext(self._shutdown)
         where = self._head(url, headers)
         request = b"%b%d\r\n\r\n%b" % (where.head, len(body), body)
