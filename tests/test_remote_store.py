@@ -29,7 +29,7 @@ from commonsgraph.errors import (
     StoreError,
 )
 from commonsgraph.store import Endpoints, QueryRequest, open_store
-from commonsgraph.store.looptransport import HEAD_LIMIT
+from commonsgraph.store.looptransport import HEAD_LIMIT, KEPT
 from commonsgraph.store.remote import WKT, RemoteStore, prologue
 from commonsgraph.vocab import PREFIXES
 
@@ -153,6 +153,39 @@ def test_one_pooled_connection_serves_every_query(oxigraph_url: str) -> None:
     finally:
         store.close()
     assert not {c for c in connections() if c in seen}
+
+
+def test_concurrent_public_queries_each_get_their_own_answer_and_few_connections_stay(
+    oxigraph_url: str,
+) -> None:
+    """From the event loop, 3 x `KEPT` queries at once: each is answered its own result; at
+    most `KEPT` connections stay open after them, none after the loop ended."""
+    store = RemoteStore.oxigraph(oxigraph_url)
+    port = int(oxigraph_url.rsplit(":", 1)[1])
+
+    def established() -> int:
+        return sum(
+            1
+            for c in psutil.Process(os.getpid()).net_connections("tcp")
+            if c.raddr and c.raddr.port == port and c.status == psutil.CONN_ESTABLISHED
+        )
+
+    def request(n: int) -> QueryRequest:
+        return QueryRequest(
+            f"SELECT ?n WHERE {{ BIND({n} AS ?n) }}", QueryResultsFormat.CSV, RdfFormat.TURTLE
+        )
+
+    async def at_once() -> tuple[list[bytes], int]:
+        answers = await asyncio.gather(*(store.execute(request(n)) for n in range(3 * KEPT)))
+        return [answer.body for answer in answers], established()
+
+    try:
+        bodies, kept = asyncio.run(at_once())
+        assert bodies == [f"n\r\n{n}\r\n".encode() for n in range(3 * KEPT)]
+        assert 1 <= kept <= KEPT
+        assert established() == 0
+    finally:
+        store.close()
 
 
 def test_queries_go_to_a_replica_and_to_the_primary_after_a_write(
