@@ -65,7 +65,7 @@ from commonsgraph.store.transport import (
     basic_credentials,
     stream_query,
 )
-from commonsgraph.vocab import PREFIXES
+from commonsgraph.vocab import PREFIXES, sparql_prefixes
 
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
@@ -74,6 +74,7 @@ WKT = "http://www.opengis.net/ont/geosparql#wktLiteral"
 _TABLES = (QueryResultsFormat.CSV, QueryResultsFormat.TSV)
 _DECLARATIONS = tuple((f"{name}:", f"PREFIX {name}: <{iri}> ") for name, iri in PREFIXES.items())
 """Each of the project's prefixes: how a prefixed name of it begins, and its declaration."""
+_ALL = sparql_prefixes()
 _SEARCHED = 4096
 """The longest text searched for the prefixes it uses (a longer one is sent them all)."""
 
@@ -92,7 +93,7 @@ def prologue(text: str) -> str:
     for a text longer than `_SEARCHED` characters. The engine reads no declaration a query
     does not use (Oxigraph takes 16 µs to read all of them, a third of a trivial query)."""
     if len(text) > _SEARCHED:
-        return "".join(declaration for _, declaration in _DECLARATIONS)
+        return _ALL
     return "".join(declaration for used, declaration in _DECLARATIONS if used in text)
 
 
