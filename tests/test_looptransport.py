@@ -338,3 +338,15 @@ def test_the_connections_close_with_their_event_loop(run: Run) -> None:
         finally:
             transport.close()
     assert fake.connections == 2
+
+
+def test_closed_from_another_thread_while_its_loop_runs_the_connections_close(run: Run) -> None:
+    with engine(Reply((ok(),))) as fake:
+        transport = LoopTransport(5, {})
+
+        async def scenario() -> bool:
+            await queries(transport, fake.url, 1)()
+            await asyncio.to_thread(transport.close)  # as the store is closed by another thread
+            return await asyncio.to_thread(fake.closed_by_client.wait, WAIT)
+
+        assert run(scenario())
