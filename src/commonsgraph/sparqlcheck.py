@@ -80,6 +80,21 @@ _FROM = re.compile(r"[Ff][Rr][Oo][Mm](?![A-Za-z0-9_])")
 """Where the keyword FROM may end (`_from_word` looks before it)."""
 _ASCII_LETTERS = frozenset(string.ascii_letters)
 _PIECE = re.compile(r"[0-9]+|\w+|\S")
+_KINDS = (
+    bytes(
+        ord("0")
+        if chr(c).isdigit()
+        else ord("a")
+        if chr(c).isalpha() or chr(c) == "_"
+        else ord(" ")
+        if chr(c) in " \t\n\r\x0b\x0c"
+        else ord(".")
+        for c in range(128)
+    )
+    + b"." * 128
+)
+"""The kind of each ASCII character, for `_pieces`: a word character's (`a`, a digit's `0`),
+white space's, or another's (`.`: the characters `\\S` matches, and a few it does not)."""
 _UNSEEN = frozenset({"space", "comment"})
 _ENGINE_POSITION = re.compile(r"\bat \d+:\d+")
 _NOT_IN_IRI = re.compile(r'[<>"{}|^`\\\x00-\x20]')
@@ -202,8 +217,20 @@ def _pieces(text: str) -> int:
     """Runs of word characters (a run of digits apart) and other visible characters: at least
     as many as the text's tokens (a token starts a piece: tokens not parted by white space are
     parted by a character that is not a word character, or are a number then a word), counted
-    in C; a BSBM query holds 2,000 visible characters but 600 pieces, and 90 tokens."""
-    return _PIECE.subn("", text)[1]
+    in C; a BSBM query holds 2,000 visible characters but 600 pieces, and 90 tokens.
+
+    An ASCII text is not matched but counted from its characters' kinds (`_KINDS`: `a` a
+    letter or `_`, `0` a digit, a space, `.` anything else): a piece is a `.`, or starts a run
+    of word characters (after a space or a `.`, or first), or starts its run's letters after
+    its first digits (after a `0a`, which a run such as `a0a` holds without starting a piece):
+    at least as many as the expression's matches, in eight passes in C (5 µs on a BSBM query,
+    the expression 38)."""
+    if not text.isascii():
+        return _PIECE.subn("", text)[1]
+    kinds = text.encode("ascii").translate(_KINDS)
+    starts = sum(kinds.count(pair) for pair in (b" a", b".a", b" 0", b".0"))
+    first = 1 if kinds[:1] in (b"a", b"0") else 0
+    return kinds.count(b".") + starts + first + kinds.count(b"0a")
 
 
 def _matches(text: str) -> int:
