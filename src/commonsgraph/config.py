@@ -128,9 +128,10 @@ class Settings:
     the cores, so that no core idles while the service process hands out answers and jobs, and
     no more, since each worker reads the store through its own RocksDB instance and caches
     (measured on the BSBM explore mix, in one process: 1.78 ms of CPU per query on one instance,
-    1.86 on two, 2.0 on three, 2.1 on four; served at 8 clients on 2 cores, 3 workers answered
-    0.95× Oxigraph's queries/s, 4 workers 0.92×, 2 workers 0.90×). Also how many public queries
-    run at once with a remote store."""
+    1.86 on two, 2.0 on three, 2.1 on four; served at 8 clients on 2 cores, in two runs side by
+    side, 3 workers answered 0.95× and 0.93× Oxigraph's queries/s, 4 workers 0.92× both times, 2
+    workers 0.90×: fewer leave a core idle). Also how many public queries run at once with a
+    remote store."""
     max_queries_per_client: int = 0
     """Public queries one client may run at once: its share of the query workers, kept below
     their number so that one client cannot take them all; 0: half of them, rounded up (at
