@@ -2,6 +2,7 @@
 queues, and turns given back whatever happens to the query that held them."""
 
 import asyncio
+import os
 
 import pytest
 
@@ -174,8 +175,15 @@ async def test_a_failing_query_gives_its_turn_back() -> None:
 
 def test_the_share_is_below_the_workers_by_default() -> None:
     assert Settings(query_workers=8).client_share == 4
+    assert Settings(query_workers=3).client_share == 2  # half, rounded up: still fewer
     assert Settings(query_workers=2).client_share == 1
     assert Settings(query_workers=1).client_share == 1
     assert Settings(query_workers=8, max_queries_per_client=3).client_share == 3
     built = Scheduler.from_settings(Settings(query_workers=4, query_timeout=8))
     assert (built.capacity, built.share, built.max_wait) == (4, 2, 8)
+
+
+def test_the_query_workers_are_one_per_core_and_one_more_by_default() -> None:
+    """Each worker reads the store through its own RocksDB instance, which costs CPU per query:
+    one per core keeps the cores busy, one more keeps them busy while answers travel."""
+    assert Settings().query_workers == min(8, (os.cpu_count() or 1) + 1)

@@ -9,6 +9,7 @@ store and on a real Oxigraph server (which makes SERVICE calls itself).
 from __future__ import annotations
 
 import itertools
+import random
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -25,6 +26,7 @@ from commonsgraph.errors import ConfigError, QuerySyntaxError
 from commonsgraph.legal.named import LegalQueries
 from commonsgraph.queries import parse_named_query
 from commonsgraph.sparqlcheck import (
+    _PIECE,
     MAX_DEPTH,
     MAX_DESCRIBED,
     MAX_TERMS,
@@ -287,6 +289,22 @@ def test_pieces_are_at_least_as_many_as_tokens(text: str) -> None:
     except QuerySyntaxError:
         return
     assert _pieces(text) >= count
+
+
+def test_the_pieces_of_an_ascii_text_are_counted_at_least_as_the_expression_does() -> None:
+    """`_pieces` counts an ASCII text from its characters' kinds: never fewer than the
+    expression's matches (which bound the tokens), on every ASCII character around digits,
+    letters and white space, and on the BSBM-like texts of the project."""
+    rng = random.Random(7)
+    alphabet = [chr(c) for c in range(128)]
+    texts = [*PIECES, *TRICKY, *(p.read_text() for p in NAMED)]
+    texts += ["".join(rng.choice("a0_ .\x1c\t<>:/é") for _ in range(40)) for _ in range(2000)]
+    texts += ["".join(rng.choice(alphabet) for _ in range(60)) for _ in range(2000)]
+    for text in texts:
+        assert _pieces(text) >= _PIECE.subn("", text)[1], repr(text)
+    assert (
+        _pieces("?x1?y2 12ab <http://e/a>") == 15 == _PIECE.subn("", "?x1?y2 12ab <http://e/a>")[1]
+    )
 
 
 def test_a_long_text_of_many_tokens_is_still_counted_whole() -> None:

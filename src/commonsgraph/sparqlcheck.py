@@ -35,6 +35,7 @@ costs a scan.
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -60,10 +61,11 @@ UNIONs, 38,000 tokens; a named query of this project holds at most 450)."""
 MAX_DESCRIBED = 100
 """Resources a DESCRIBE may name (2,500 overflow an 8 MiB stack)."""
 
-_REACHES_OUT = re.compile("service|load|define|bif:|sql:|describe")
-"""What a text that reaches outside the store must hold: SERVICE and LOAD, and Virtuoso's
-DEFINE pragmas (its sponger fetches documents) and built-in functions (`bif:http_get`); and
-DESCRIBE, whose resources are counted (`MAX_DESCRIBED`)."""
+_REACHES_OUT = ("service", "load", "define", "bif:", "sql:", "describe")
+"""What a text that reaches outside the store must hold (case folded): SERVICE and LOAD, and
+Virtuoso's DEFINE pragmas (its sponger fetches documents) and built-in functions
+(`bif:http_get`); and DESCRIBE, whose resources are counted (`MAX_DESCRIBED`). Looked for as
+plain substrings: six searches in C take a fifth of the time of one alternation."""
 _ENGINE_FUNCTIONS = ("bif", "sql")
 """Schemes of IRIs a remote Virtuoso would call as its own functions."""
 _FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
@@ -74,11 +76,25 @@ _PROLOGUE = re.compile(
     re.VERBOSE,
 )
 _FORM = re.compile(r"(?i:SELECT|CONSTRUCT|ASK|DESCRIBE)(?![A-Za-z0-9_:])")
-_FROM_WORD = re.compile(r"(?<![A-Za-z])[Ff][Rr][Oo][Mm](?![A-Za-z0-9_])")
-"""Where the keyword FROM may be: the lexer reads no word next to a letter before it or a word
-character after it (`dataFromProducer1` in an IRI is not one), so a text without a match has no
-FROM, and is not read for one."""
+_FROM = re.compile(r"[Ff][Rr][Oo][Mm](?![A-Za-z0-9_])")
+"""Where the keyword FROM may end (`_from_word` looks before it)."""
+_ASCII_LETTERS = frozenset(string.ascii_letters)
 _PIECE = re.compile(r"[0-9]+|\w+|\S")
+_KINDS = (
+    bytes(
+        ord("0")
+        if chr(c).isdigit()
+        else ord("a")
+        if chr(c).isalpha() or chr(c) == "_"
+        else ord(" ")
+        if chr(c) in " \t\n\r\x0b\x0c"
+        else ord(".")
+        for c in range(128)
+    )
+    + b"." * 128
+)
+"""The kind of each ASCII character, for `_pieces`: a word character's (`a`, a digit's `0`),
+white space's, or another's (`.`: the characters `\\S` matches, and a few it does not)."""
 _UNSEEN = frozenset({"space", "comment"})
 _ENGINE_POSITION = re.compile(r"\bat \d+:\d+")
 _NOT_IN_IRI = re.compile(r'[<>"{}|^`\\\x00-\x20]')
@@ -156,7 +172,7 @@ def check(
     nesting = text.count("(") + text.count("[") + text.count("{") + text.count("<")
     if (
         "\\" not in text
-        and not _REACHES_OUT.search(folded)
+        and not any(word in folded for word in _REACHES_OUT)
         and nesting <= max_depth
         and (
             _visible(text) <= max_terms
@@ -165,7 +181,7 @@ def check(
             or _few_terms(text, max_terms)
         )
         and (base is None or not _RELATIVE.search(text))
-        and not (_FROM_WORD.search(text) and _from(text))
+        and not (_from_word(text) and _from(text))
     ):
         return Checked(text, query_form(text))
     return reemit(text, prefixes, base, max_depth, max_terms)
@@ -201,8 +217,20 @@ def _pieces(text: str) -> int:
     """Runs of word characters (a run of digits apart) and other visible characters: at least
     as many as the text's tokens (a token starts a piece: tokens not parted by white space are
     parted by a character that is not a word character, or are a number then a word), counted
-    in C; a BSBM query holds 2,000 visible characters but 600 pieces, and 90 tokens."""
-    return _PIECE.subn("", text)[1]
+    in C; a BSBM query holds 2,000 visible characters but 600 pieces, and 90 tokens.
+
+    An ASCII text is not matched but counted from its characters' kinds (`_KINDS`: `a` a
+    letter or `_`, `0` a digit, a space, `.` anything else): a piece is a `.`, or starts a run
+    of word characters (after a space or a `.`, or first), or starts its run's letters after
+    its first digits (after a `0a`, which a run such as `a0a` holds without starting a piece):
+    at least as many as the expression's matches, in eight passes in C (5 µs on a BSBM query,
+    the expression 38)."""
+    if not text.isascii():
+        return _PIECE.subn("", text)[1]
+    kinds = text.encode("ascii").translate(_KINDS)
+    starts = sum(kinds.count(pair) for pair in (b" a", b".a", b" 0", b".0"))
+    first = 1 if kinds[:1] in (b"a", b"0") else 0
+    return kinds.count(b".") + starts + first + kinds.count(b"0a")
 
 
 def _matches(text: str) -> int:
@@ -257,6 +285,18 @@ class _Terms:
         if self.data is None:
             self.terms += 1
         return self.terms
+
+
+def _from_word(text: str) -> bool:
+    """Whether the keyword FROM may be in a text: the lexer reads no word next to a letter
+    before it or a word character after it (`dataFromProducer1` in an IRI is not one), so a
+    text without such a match has no FROM, and is not read for one. The letter before is looked
+    at here, not in the expression: a lookbehind first would keep the engine from skipping to
+    the candidates (20 µs on a BSBM query, 5 this way)."""
+    return any(
+        found.start() == 0 or text[found.start() - 1] not in _ASCII_LETTERS
+        for found in _FROM.finditer(text)
+    )
 
 
 def _from(text: str) -> bool:
