@@ -22,8 +22,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.servers import free_port
 
 BIN = Path(sys.executable).parent
+HERE = Path(__file__).resolve().parent
 __all__ = [
-    "BIN", "Client", "cpu_seconds", "free_port", "load", "percentile", "serving", "summary",
+    "BIN", "HERE", "Client", "cpu_seconds", "free_port", "load", "percentile", "serving", "summary",
+    "uvicorn",
 ]  # fmt: skip
 
 
@@ -169,3 +171,12 @@ def summary(latencies: list[float], seconds: float) -> tuple[str, str, str, str]
         f"{statistics.median(latencies) * 1000:.2f}",
         f"{percentile(latencies, 0.9) * 1000:.2f}",
     )
+
+
+def uvicorn(port: int, target: str, *options: str) -> list[str]:
+    """The command serving the ASGI app `target` (a module of bench/ or an importable one)
+    under uvicorn on loopback `port`, as the benchmarks run it."""
+    return [
+        str(BIN / "uvicorn"), "--app-dir", str(HERE), "--host", "127.0.0.1", "--port", str(port),
+        "--no-access-log", "--log-level", "warning", "--http", "httptools", *options, target,
+    ]  # fmt: skip

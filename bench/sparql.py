@@ -50,9 +50,19 @@ from rich.console import Console
 from rich.table import Table
 
 from bsbm import Dataset, ExploreMix
-from common import BIN, Client, Request, cpu_seconds, free_port, load, percentile, serving
+from common import (
+    BIN,
+    HERE,
+    Client,
+    Request,
+    cpu_seconds,
+    free_port,
+    load,
+    percentile,
+    serving,
+    uvicorn,
+)
 
-HERE = Path(__file__).resolve().parent
 GRAPH = "http://bsbm.example.org/graph"
 OXIGRAPH = "oxigraph serve"
 OURS = "commonsgraph"
@@ -133,13 +143,6 @@ def granian(port: int, target: str, *options: str) -> list[str]:
         str(BIN / "granian"), "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port),
         "--workers", "1", "--no-ws", "--log-level", "warning", "--working-dir", str(HERE),
         *options, target,
-    ]  # fmt: skip
-
-
-def uvicorn(port: int, target: str, *options: str) -> list[str]:
-    return [
-        str(BIN / "uvicorn"), "--app-dir", str(HERE), "--host", "127.0.0.1", "--port", str(port),
-        "--no-access-log", "--log-level", "warning", "--http", "httptools", *options, target,
     ]  # fmt: skip
 
 
