@@ -17,7 +17,8 @@ first out), and no single answer larger than an eighth of it; 0 turns it off. It
 place of the query worker, not of the client's turn: a cached answer waits for its turn like any
 other (`web/scheduler.py`), so that the per-client shares and queues hold as they are.
 
-The event loop is the only user: no locks.
+The event loop is the only user: no locks. The entries are tuples of strings and bytes, which
+the garbage collector leaves out of its passes: a full cache does not slow every collection.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from commonsgraph.store.base import Serialized
 
@@ -41,9 +42,10 @@ _OVERHEAD = 200
 """Bytes counted for an entry besides its body and its text (the key, the objects)."""
 
 
-@dataclass(frozen=True)
-class ResultKey:
-    """What an answer depends on besides the data: the checked text, its dataset, its formats."""
+class ResultKey(NamedTuple):
+    """What an answer depends on besides the data: the checked text, its dataset, its formats
+    (a tuple: hashed and compared in C; kept as a plain one, which the garbage collector
+    leaves out)."""
 
     text: str
     default_graphs: tuple[str, ...] | None
@@ -53,7 +55,14 @@ class ResultKey:
 
     @property
     def size(self) -> int:
-        return len(self.text) + _OVERHEAD
+        return _size(self)
+
+
+def _size(key: tuple[object, ...]) -> int:
+    """The bytes counted for a key (`ResultKey`, or the plain tuple it is kept as)."""
+    text = key[0]
+    assert isinstance(text, str)
+    return len(text) + _OVERHEAD
 
 
 def cacheable(text: str) -> bool:
@@ -73,7 +82,9 @@ class ResultCache:
         self.hits = 0
         self.misses = 0
         self._version: str | None = None
-        self._entries: OrderedDict[ResultKey, Serialized] = OrderedDict()
+        self._entries: OrderedDict[tuple[object, ...], tuple[bytes, str]] = OrderedDict()
+        """Each answer's body and media type (a `Serialized` would be tracked by the garbage
+        collector, and each collection would go through the whole cache)."""
 
     async def answer(
         self,
@@ -92,26 +103,27 @@ class ResultCache:
             self._entries.clear()
             self.size = 0
             self._version = version
-        found = self._entries.get(key)
+        kept = tuple(key)
+        found = self._entries.get(kept)
         if found is not None:
-            self._entries.move_to_end(key)
+            self._entries.move_to_end(kept)
             self.hits += 1
-            return found
+            return Serialized(*found)
         self.misses += 1
         result = await evaluate()
         if version == self._version:  # no newer version was seen meanwhile
-            self._keep(key, result)
+            self._keep(kept, result)
         return result
 
-    def _keep(self, key: ResultKey, result: Serialized) -> None:
-        size = len(result.body) + key.size
+    def _keep(self, key: tuple[object, ...], result: Serialized) -> None:
+        size = len(result.body) + _size(key)
         if size > self.capacity // 8 or key in self._entries:
             return
-        self._entries[key] = result
+        self._entries[key] = (result.body, result.media_type)
         self.size += size
         while self.size > self.capacity:
-            old_key, old = self._entries.popitem(last=False)
-            self.size -= len(old.body) + old_key.size
+            old_key, (old_body, _) = self._entries.popitem(last=False)
+            self.size -= len(old_body) + _size(old_key)
 
     def __len__(self) -> int:
         return len(self._entries)

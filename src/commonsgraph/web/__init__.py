@@ -11,7 +11,6 @@ from tempfile import mkdtemp
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.middleware.exceptions import ExceptionMiddleware
@@ -56,6 +55,7 @@ from commonsgraph.web import (
 )
 from commonsgraph.web.clients import ProxiedClients, TrustedProxies
 from commonsgraph.web.compression import Compression
+from commonsgraph.web.cors import Cors
 from commonsgraph.web.curation import Curation
 from commonsgraph.web.description import Describer
 from commonsgraph.web.headers import Policies, SecurityHeaders
@@ -86,7 +86,7 @@ class Service(FastAPI):
             first = sparql.SparqlFirst(app, self.sparql_route, self._with_error_handlers)
             first.router = self.router
             app = first
-        front: ASGIApp = CORSMiddleware(
+        front: ASGIApp = Cors(
             app,
             allow_origins=["*"],
             allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],

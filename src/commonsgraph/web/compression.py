@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import zlib
+from collections.abc import Awaitable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -109,10 +110,9 @@ class Compression:
         self.app = app
         self.minimum = minimum
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        if scope["type"] != "http":  # a plain function: no frame (see `semantics.Utf8Charset`)
+            return self.app(scope, receive, send)
         accept = ""
         if_none_match = None
         for name, value in scope["headers"]:
@@ -133,7 +133,7 @@ class Compression:
             }
         head = scope["method"] == "HEAD"
         responder = _Responder(send, gzip, self.minimum, if_none_match, head)
-        await self.app(scope, receive, responder)
+        return self.app(scope, receive, responder)
 
 
 class _Responder:

@@ -23,7 +23,7 @@ once from the settings.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -148,13 +148,12 @@ class SecurityHeaders:
             return self.docs_page
         return self.page
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
         if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+            return self.app(scope, receive, send)
         path: str = scope["path"]
 
-        async def sending(message: Message) -> None:
+        def sending(message: Message) -> Awaitable[None]:  # no frame: see `Utf8Charset`
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", ()))
                 html = False
@@ -164,6 +163,6 @@ class SecurityHeaders:
                         break
                 headers += self._for_page(path) if html else EVERY
                 message = {**message, "headers": headers}
-            await send(message)
+            return send(message)
 
-        await self.app(scope, receive, sending)
+        return self.app(scope, receive, sending)

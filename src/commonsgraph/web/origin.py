@@ -13,6 +13,7 @@ and a reverse proxy that passes its own `Host` keeps working).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -32,12 +33,12 @@ class PublicOrigin:
         self.origin = f"{parts.scheme}://{parts.netloc}"
         """The public origin, as browsers write it in `Origin`."""
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        if scope["type"] == "http":  # a plain function: no frame (see `semantics.Utf8Charset`)
             headers = scope["headers"]
             hosts = [value for name, value in headers if name == b"host"]
             if hosts != [self.host]:  # most clients name us as we are: nothing to copy
                 headers = [(k, v) for k, v in headers if k != b"host"]
                 headers.append((b"host", self.host))
             scope = {**scope, "scheme": self.scheme, "server": self.server, "headers": headers}
-        await self.app(scope, receive, send)
+        return self.app(scope, receive, send)

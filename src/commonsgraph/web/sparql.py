@@ -12,7 +12,7 @@ drops the content). The OpenAPI document describes the route by hand (`OPENAPI`)
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -99,13 +99,12 @@ class SparqlFirst:
         self.route = errors(route)
         self.router: object = None
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
         if scope["type"] == "http" and scope["path"] == PATH and not scope.get("root_path"):
             if self.router is not None:
                 scope.setdefault("router", self.router)
-            await self.route(scope, receive, send)
-        else:
-            await self.app(scope, receive, send)
+            return self.route(scope, receive, send)  # no frame (see `semantics.Utf8Charset`)
+        return self.app(scope, receive, send)
 
 
 def _parameter(name: str, description: str, *, many: bool = False) -> dict[str, Any]:
