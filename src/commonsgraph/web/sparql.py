@@ -17,7 +17,7 @@ from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from commonsgraph.tokens import TokenStore
 from commonsgraph.web.auth import authenticate
@@ -87,24 +87,53 @@ class SparqlRoute:
 
 
 class SparqlFirst:
-    """ASGI middleware: a request for /sparql goes straight to its route, under the app's own
-    error handlers (`errors`: the same 500 and exception handlers FastAPI's stack has), past
-    FastAPI's other layers (telemetry, body limit, the app's own middleware, routing), which
-    cost a cached answer three times its own time. Everything in front of this layer (the
-    HTTP rules, security headers, CORS) applies to /sparql as to every route; any other
-    request, or one under a `root_path`, goes to `app`."""
+    """ASGI middleware: a request for /sparql goes straight to its route, past FastAPI's other
+    layers (telemetry, body limit, the app's own middleware, routing), which cost a cached
+    answer three times its own time. Its errors meet the app's own error handlers (`errors`:
+    the same 500 and exception handlers FastAPI's stack has), which are called once the route
+    raised, before it answered (an answer takes none of their per-request objects and layers).
+    Everything in front of this layer (the HTTP rules, security headers, CORS) applies to
+    /sparql as to every route; any other request, or one under a `root_path`, goes to `app`."""
 
     def __init__(self, app: ASGIApp, route: ASGIApp, errors: Callable[[ASGIApp], ASGIApp]) -> None:
         self.app = app
-        self.route = errors(route)
+        self.route = route
+        self.errors = errors(_raise_error)
         self.router: object = None
 
     def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
         if scope["type"] == "http" and scope["path"] == PATH and not scope.get("root_path"):
             if self.router is not None:
                 scope.setdefault("router", self.router)
-            return self.route(scope, receive, send)  # no frame (see `semantics.Utf8Charset`)
-        return self.app(scope, receive, send)
+            return self._route(scope, receive, send)
+        return self.app(scope, receive, send)  # no frame (see `semantics.Utf8Charset`)
+
+    async def _route(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+
+        def sending(message: Message) -> Awaitable[None]:
+            nonlocal started
+            started = True
+            return send(message)
+
+        try:
+            await self.route(scope, receive, sending)
+        except Exception as error:
+            if started:
+                raise  # as the handlers would: nothing can be answered any more
+            scope[_ERROR] = error
+            await self.errors(scope, receive, send)
+
+
+_ERROR = "commonsgraph.sparql.error"
+"""Where `SparqlFirst` puts the route's error for the error handlers (`_raise_error`)."""
+
+
+async def _raise_error(scope: Scope, receive: Receive, send: Send) -> None:
+    """An ASGI app that raises the error of the request's route, for the handlers around it."""
+    error = scope.pop(_ERROR)
+    assert isinstance(error, Exception)
+    raise error
 
 
 def _parameter(name: str, description: str, *, many: bool = False) -> dict[str, Any]:
