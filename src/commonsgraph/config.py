@@ -147,7 +147,8 @@ class Settings:
     query_busy_wait: float = 0.004
     """While a single query runs, seconds the service and its query worker keep polling after
     the answer instead of sleeping (on virtual machines waking a sleeping process costs more
-    than a small query); see `store.pool`. 0: never busy-wait."""
+    than a small query); see `store.awake` and `store.pool` (a remote store's server is not
+    ours: the service alone polls). 0: never busy-wait."""
     query_cache_bytes: int = 32 * 2**20
     """Bytes of serialized answers to public read queries kept until the data changes (see
     `store.cache`; embedded store only); 0: none kept."""

@@ -69,6 +69,7 @@ def open_store(settings: Settings) -> Store:
             connect_timeout=settings.store_connect_timeout,
             connections=settings.store_connections,
             read_primary=settings.store_read_primary,
+            busy_wait=settings.query_busy_wait,
         )
     return LocalStore(
         settings.store_path,

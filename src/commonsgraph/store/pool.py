@@ -23,10 +23,10 @@ A small query costs the store tens of microseconds, but waking a sleeping proces
 hundreds on a virtual machine, twice per query (the worker, then the service). So both sides
 may *busy-wait* briefly (`busy_wait` seconds), when no other query is running (then it takes no
 CPU from another query): the service keeps its event loop polling instead of sleeping from the
-moment it sends a job until that long after the answer, and the worker keeps polling its socket
-for that long after answering. Both yield the CPU at every turn: a polling loop that does not
-holds up any process woken on its CPU (measured: a client working between its queries saw each
-small query take 2.4 ms more). 0 turns it off.
+moment it sends a job until that long after the answer (`store.awake`), and the worker keeps
+polling its socket for that long after answering. Both yield the CPU at every turn: a polling
+loop that does not holds up any process woken on its CPU (measured: a client working between
+its queries saw each small query take 2.4 ms more). 0 turns it off.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ from typing import Any, NamedTuple
 import pyoxigraph as ox
 
 from commonsgraph.errors import Overloaded, QueryMemoryExceeded, QueryTimeout, StoreError
+from commonsgraph.store.awake import Awake
 from commonsgraph.vocab import PREFIXES
 
 _HEADER = struct.Struct("!Q")
@@ -346,8 +347,7 @@ class QueryPool:
         self._waiting = 0
         self._pruned: str | None = None
         """The snapshot after which nothing was left to delete."""
-        self._awake_until = 0.0
-        self._awake: asyncio.Task[None] | None = None
+        self._awake = Awake(self.busy_wait, lambda: self._running)
 
     def _start(self) -> asyncio.LifoQueue[_Worker]:
         if self._idle is None:
@@ -376,7 +376,7 @@ class QueryPool:
             self._waiting -= 1
         alone = self._running == 0  # then busy-waiting takes no CPU from another query
         if alone:
-            self._stay_awake()
+            self._awake.stay()
         self._running += 1
         try:
             status, payload, media_type = await worker.ask(
@@ -398,27 +398,10 @@ class QueryPool:
             raise QueryMemoryExceeded(self.memory_limit)
         idle.put_nowait(worker)
         if alone:
-            self._stay_awake()
+            self._awake.stay()
         if self._pruned != str(snapshot):
             self._prune(str(snapshot))
         return status, payload, media_type
-
-    def _stay_awake(self) -> None:
-        """Keep the event loop polling, not sleeping, for `busy_wait` seconds from now: the
-        service side of busy-waiting (an answer, or the next request, is read at once)."""
-        if not self.busy_wait:
-            return
-        self._awake_until = time.perf_counter() + self.busy_wait
-        if self._awake is None:
-            self._awake = asyncio.get_running_loop().create_task(self._poll_loop())
-
-    async def _poll_loop(self) -> None:
-        try:
-            while time.perf_counter() < self._awake_until and self._running <= 1:
-                await asyncio.sleep(0)  # one turn of the loop: its I/O polled without waiting
-                os.sched_yield()  # a process woken on this CPU (a client, a worker) runs at once
-        finally:
-            self._awake = None
 
     def _replace(self, worker: _Worker) -> int | None:
         """Put a fresh worker in the place of `worker`: how `worker` ended."""
@@ -442,8 +425,7 @@ class QueryPool:
             self._pruned = newest
 
     def close(self) -> None:
-        if self._awake is not None:
-            self._awake.cancel()
+        self._awake.close()
         for worker in self._workers:
             with contextlib.suppress(OSError):
                 worker.kill()

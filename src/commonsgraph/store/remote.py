@@ -45,6 +45,7 @@ from pyoxigraph import (
 
 from commonsgraph.errors import QuerySyntaxError, StoreError
 from commonsgraph.sparqltext import bind
+from commonsgraph.store.awake import Awake
 from commonsgraph.store.base import (
     Bindings,
     GraphChange,
@@ -109,6 +110,7 @@ class RemoteStore:
         connect_timeout: float = 5.0,
         connections: int = 32,
         read_primary: float = 10.0,
+        busy_wait: float = 0.0,
     ) -> None:
         self.endpoints = endpoints
         self.query_url = endpoints.query
@@ -151,6 +153,9 @@ class RemoteStore:
             ),
             auth=auth,
         )
+        self._running = 0
+        self._awake = Awake(busy_wait, lambda: self._running)
+        """The event loop kept polling around a lone public query (`store.awake`)."""
         self._replicas = itertools.cycle(endpoints.replicas)
         self._primary_until = 0.0
         self._seen_version: int | None = None
@@ -373,14 +378,23 @@ class RemoteStore:
             self._asked(request.results_format).media_type,
             request.graph_format.media_type,
         )
-        answer = await self._send_query_async(
-            self._read_url(),
-            self._text(request.query),
-            accept,
-            params,
-            timeout=request.timeout,
-            max_bytes=request.max_bytes,
-        )
+        self._running += 1
+        alone = self._running == 1
+        if alone:
+            self._awake.stay()  # its answer is read at once
+        try:
+            answer = await self._send_query_async(
+                self._read_url(),
+                self._text(request.query),
+                accept,
+                params,
+                timeout=request.timeout,
+                max_bytes=request.max_bytes,
+            )
+        finally:
+            self._running -= 1
+        if alone:
+            self._awake.stay()  # the client's next request is read at once
         served = Serialized(self._restore(answer.body), answer.media_type)
         if self._converts(request.results_format, served):  # pyoxigraph's work: not on the loop
             return await asyncio.get_running_loop().run_in_executor(
@@ -553,6 +567,7 @@ class RemoteStore:
 
     def close(self) -> None:
         """Close the pooled connections (with the service)."""
+        self._awake.close()
         self._workers.shutdown(wait=True)
         if self._queries is not None:
             self._queries.close()

@@ -32,9 +32,9 @@ class HungUp(Exception):
 async def unless_hung_up(receive: Receive, work: Awaitable[T]) -> T:
     """The result of `work`, or `HungUp` once `receive` says the client disconnected (`work`
     is then cancelled where it waits). Call it after the request's body was read."""
-    task = asyncio.current_task()
+    loop = asyncio.get_running_loop()  # once: each call asks the kernel for the process id
+    task = asyncio.current_task(loop)
     assert task is not None
-    loop = asyncio.get_running_loop()
     hung_up = False
     watch: asyncio.Task[None] | None = None
 
