@@ -465,3 +465,31 @@ def test_a_malformed_answer_is_a_store_error_not_a_crash_nor_a_hang(
         listener.shutdown(socket.SHUT_RDWR)  # wakes its `accept`
         listener.close()
     thread.join(60)
+
+
+def test_a_lone_public_query_keeps_the_loop_polling_for_a_while_only(oxigraph_url: str) -> None:
+    """Busy-waiting (`store.awake`): queries one after another, and at once, get their own
+    answers; the polling stops by itself once no query came for `busy_wait` seconds."""
+    store = RemoteStore(Endpoints.of(oxigraph_url, "oxigraph"), busy_wait=0.01)
+
+    def request(n: int) -> QueryRequest:
+        return QueryRequest(
+            f"SELECT ?n WHERE {{ BIND({n} AS ?n) }}", QueryResultsFormat.CSV, RdfFormat.TURTLE
+        )
+
+    async def queries() -> tuple[list[bytes], bool]:
+        answers = [(await store.execute(request(n))).body for n in range(5)]
+        polling = store._awake._task is not None  # after a lone query's answer
+        together = await asyncio.gather(*(store.execute(request(n)) for n in range(5, 10)))
+        answers += [answer.body for answer in together]
+        async with asyncio.timeout(60):
+            while store._awake._task is not None:  # it ends on its own
+                await asyncio.sleep(0.01)
+        return answers, polling
+
+    try:
+        answers, polling = asyncio.run(queries())
+        assert answers == [f"n\r\n{n}\r\n".encode() for n in range(10)]
+        assert polling
+    finally:
+        store.close()

@@ -46,5 +46,6 @@ class Awake:
             self._task = None
 
     def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        task = self._task
+        if task is not None and not task.get_loop().is_closed():
+            task.cancel()
