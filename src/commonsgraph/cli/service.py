@@ -34,7 +34,6 @@ def serve(settings: Settings, host: str | None, port: int | None) -> None:
     import uvicorn
 
     from commonsgraph.web import create_app
-    from commonsgraph.web.corked import CorkedHttpTools
 
     settings = replace(settings, host=host or settings.host, port=port or settings.port)
     with opened(settings) as store:
@@ -54,7 +53,6 @@ def serve(settings: Settings, host: str | None, port: int | None) -> None:
             log_level="info",
             access_log=settings.access_log,
             proxy_headers=False,  # the app decides who the client is (web/clients.py)
-            http=CorkedHttpTools,  # a response's head and content in one write
         )
 
 
