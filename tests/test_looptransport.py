@@ -350,3 +350,27 @@ def test_closed_from_another_thread_while_its_loop_runs_the_connections_close(ru
             return await asyncio.to_thread(fake.closed_by_client.wait, WAIT)
 
         assert run(scenario())
+
+
+def test_two_event_loops_at_once_each_use_only_their_own_connections(run: Run) -> None:
+    """Two threads, each with its own event loop (two test clients, a CLI beside a server),
+    send queries through one transport at the same time: a connection one loop kept is never
+    handed to the other (its answer would be awaited on a loop that never reads it)."""
+    count = 200
+    with engine(*(Reply((ok(),)) for _ in range(2 * count))) as fake:
+        transport = LoopTransport(5, {})
+        outcomes: list[object] = []
+
+        def client() -> None:
+            try:
+                outcomes.append(len(run(queries(transport, fake.url, count)())))
+            except (StoreError, RuntimeError, OSError, StopAsyncIteration) as error:  # as seen
+                outcomes.append(error)
+
+        threads = [threading.Thread(target=client) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(WAIT)
+        transport.close()
+    assert outcomes == [count, count]

@@ -268,16 +268,16 @@ class LoopTransport:
         seconds in all; cancelled (its client gone), the connection is closed."""
         loop = asyncio.get_running_loop()
         if loop is not self.loop:
-            self.close()
-            self.loop = loop
-            self._shutdown = _until_shutdown(self, loop)
-            await anext(self._shutdown)
+            self._shut(loop)
+            shutdown = _until_shutdown(self, loop)  # its own: another thread may replace it
+            self._shutdown = shutdown
+            await anext(shutdown)
         where = self._head(url, headers)
         request = b"%b%d\r\n\r\n%b" % (where.head, len(body), body)
         origin = (where.host, where.port)
         deadline = loop.time() + timeout
         for attempt in (1, 2):
-            connection = self._idle_connection(origin)
+            connection = self._idle_connection(origin, loop)
             kept = connection is not None
             if connection is None:
                 connection = await self._connect(loop, where, url)
@@ -322,23 +322,27 @@ class LoopTransport:
         self._heads[key] = found
         return found
 
-    def _idle_connection(self, origin: tuple[str, int]) -> _Connection | None:
-        """A kept connection to `origin` still open, if any."""
+    def _idle_connection(
+        self, origin: tuple[str, int], loop: asyncio.AbstractEventLoop
+    ) -> _Connection | None:
+        """A kept connection to `origin` still open, of the event loop `loop`, if any (one of
+        another loop, which another thread runs at the same time, is closed: its answers are
+        read by its own loop only)."""
         with self._lock:
             idle = self._idle.get(origin)
             while idle:
                 connection = idle.pop()
-                if not connection.closed:
+                if not connection.closed and connection.loop is loop:
                     return connection
-                connection.close()
+                connection.shut()
         return None
 
     def _release(self, origin: tuple[str, int], connection: _Connection) -> None:
         """Keep `connection` if it may serve again, else close it."""
         if connection.reusable and not connection.closed:
-            with self._lock:
+            with self._lock:  # a connection of a loop before the current one is not kept
                 idle = self._idle.setdefault(origin, [])
-                if len(idle) < KEPT:
+                if connection.loop is self.loop and len(idle) < KEPT:
                     idle.append(connection)
                     return
         connection.close()
@@ -366,8 +370,14 @@ class LoopTransport:
 
     def close(self) -> None:
         """Close the idle connections (from any thread)."""
+        self._shut(self.loop)
+
+    def _shut(self, loop: asyncio.AbstractEventLoop | None) -> None:
+        """Close the idle connections, and keep only connections of `loop` from now on (in one
+        step: a connection another thread's loop releases meanwhile is not kept)."""
         with self._lock:
             idle, self._idle = self._idle, {}
+            self.loop = loop
         for connections in idle.values():
             for connection in connections:
                 connection.shut()
