@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import queue
 import socket
+import struct
 import threading
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager, suppress
@@ -35,7 +36,7 @@ class Reply:
     the connection for the next request, close it, or stall until its client closes it."""
 
     parts: tuple[bytes, ...]
-    then: str = "keep"  # keep, close, stall
+    then: str = "keep"  # keep, close, reset, stall
 
 
 def ok(body: bytes = TRUE, *extra: str) -> bytes:
@@ -80,6 +81,10 @@ class Engine:
                 for part in reply.parts:
                     connection.sendall(part)
                 if reply.then == "close":
+                    return
+                if reply.then == "reset":  # closed with a reset (RST), not an end (FIN)
+                    linger = struct.pack("ii", 1, 0)
+                    connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
                     return
                 if reply.then == "stall":
                     while connection.recv(65536):
@@ -374,3 +379,17 @@ def test_two_event_loops_at_once_each_use_only_their_own_connections(run: Run) -
             thread.join(WAIT)
         transport.close()
     assert outcomes == [count, count]
+
+
+def test_a_body_the_close_ends_is_refused_when_the_connection_is_reset(run: Run) -> None:
+    """A body without a length ends with the connection: an end (FIN) is its end, a reset (the
+    engine crashed, or gave up) is an answer cut short, never returned in part."""
+    started = b"HTTP/1.0 200 OK\r\nContent-Type: text/csv\r\n\r\nn\r\n1\r\n"
+    with engine(Reply((started,), "reset")) as fake:
+        transport = LoopTransport(5, {})
+        try:
+            with pytest.raises(StoreError, match="cut short") as refused:
+                run(queries(transport, fake.url, 1)())
+        finally:
+            transport.close()
+    assert not isinstance(refused.value, QueryTimeout)

@@ -136,8 +136,8 @@ class _Connection(asyncio.Protocol):
         waiter = self.waiter
         if waiter is None or waiter.done():
             return
-        if self.headed and not self.delimited:  # its body ended with the connection
-            waiter.set_result(self._answer())
+        if self.headed and not self.delimited and exc is None:  # its body ended with the end
+            waiter.set_result(self._answer())  # the server sent (a reset cuts it short)
         elif not self.received:
             waiter.set_exception(_Closed("the connection was closed"))
         else:
