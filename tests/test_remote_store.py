@@ -34,6 +34,7 @@ from commonsgraph.store.remote import WKT, RemoteStore, prologue
 from commonsgraph.vocab import PREFIXES
 
 from .servers import free_port, oxigraph_server
+from .test_looptransport import Reply, engine
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 INSERT = "INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/s> a cg:Place } }"
@@ -493,3 +494,26 @@ def test_a_lone_public_query_keeps_the_loop_polling_for_a_while_only(oxigraph_ur
         assert polling
     finally:
         store.close()
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        b"HTTP/1.1 302 Found\r\nLocation: /login\r\nContent-Type: text/html\r\n"
+        b"Content-Length: 25\r\n\r\n<script>alert(1)</script>",
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 25\r\n\r\n"
+        b"<script>alert(1)</script>",
+        b"HTTP/1.1 204 No Content\r\n\r\n",
+    ],
+)
+def test_a_public_answer_that_is_not_results_is_refused_not_served(answer: bytes) -> None:
+    """A redirect, a proxy's page, an empty answer: the engine's body and type would reach the
+    client as they are (an HTML page served from the service's origin)."""
+    with engine(Reply((answer,))) as fake:
+        store = RemoteStore(Endpoints.of(fake.url.removesuffix("/query"), "oxigraph"))
+        request = QueryRequest("ASK {}", QueryResultsFormat.JSON, RdfFormat.TURTLE)
+        try:
+            with pytest.raises(StoreError, match="not a query's results"):
+                asyncio.run(store.execute(request))
+        finally:
+            store.close()

@@ -395,6 +395,7 @@ class RemoteStore:
             self._running -= 1
         if alone:
             self._awake.stay()  # the client's next request is read at once
+        _results(answer, self.query_url)
         served = Serialized(self._restore(answer.body), answer.media_type)
         if self._converts(request.results_format, served):  # pyoxigraph's work: not on the loop
             return await asyncio.get_running_loop().run_in_executor(
@@ -586,6 +587,21 @@ def _rows(body: bytes) -> list[Row]:
         {name: solution[name] for name in names if solution[name] is not None}
         for solution in results
     ]
+
+
+def _results(answer: Answer, url: str) -> None:
+    """Refuse an answer to a public query that is not results nor RDF in a format pyoxigraph
+    knows (a redirect, a proxy's page): its body and type would go to the client as they are,
+    an engine's `text/html` served from the service's origin."""
+    media = answer.media_type
+    if not (
+        200 <= answer.status < 300
+        and (QueryResultsFormat.from_media_type(media) or RdfFormat.from_media_type(media))
+    ):
+        raise StoreError(
+            f"the store at {url} answered {answer.status} {media or 'without a type'}, "
+            "not a query's results"
+        )
 
 
 def _check(status: int, text: str, sent: Sent | None = None) -> None:
