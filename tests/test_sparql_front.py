@@ -16,6 +16,7 @@ from commonsgraph.config import Settings
 from commonsgraph.store import LocalStore
 from commonsgraph.web import create_app
 from commonsgraph.web.cors import Cors
+from commonsgraph.web.sparql import SparqlFirst
 
 BASE = "https://w3id.org/commonsgraph/"
 HEADERS = [
@@ -93,3 +94,28 @@ def test_the_errors_of_sparql_are_problems_with_the_front_headers(client: TestCl
     ok = client.get("/sparql", params={"query": "ASK {}"}, headers={"Accept": "application/json"})
     assert ok.status_code == 200
     assert ok.headers["vary"] == "Accept, Origin"
+
+
+def test_an_error_after_the_answer_started_sends_nothing_more(client: TestClient) -> None:
+    """The handlers answer only what has not started: an error mid-answer is the server's
+    (logged, the connection cut), never a second start nor a problem appended to the body."""
+
+    async def half(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"part", "more_body": True})
+        raise RuntimeError("mid-answer")
+
+    service = client.app
+    first = SparqlFirst(service, half, service._with_error_handlers)  # type: ignore[attr-defined]
+    sent: list[Message] = []
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    scope = {"type": "http", "method": "GET", "path": "/sparql", "headers": [], "app": service}
+    with pytest.raises(RuntimeError, match="mid-answer"):
+        asyncio.run(first(scope, receive, send))  # type: ignore[arg-type]
+    assert [message["type"] for message in sent] == ["http.response.start", "http.response.body"]
