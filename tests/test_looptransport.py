@@ -241,6 +241,11 @@ ODD = {
         "stall",
         "answered amiss",
     ),
+    "a switch of protocols": (
+        b"HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\nUpgrade: h2c\r\n\r\nxx",
+        "stall",
+        "switched protocols",
+    ),
     "a status past three digits": (
         b"HTTP/1.1 2000 OK\r\nContent-Length: 0\r\n\r\n",
         "stall",

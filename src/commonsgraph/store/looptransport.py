@@ -122,7 +122,10 @@ class _Connection(asyncio.Protocol):
         self.received += len(data)
         try:
             self.parser.feed_data(data)
-        except (httptools.HttpParserError, httptools.HttpParserUpgrade, _Refused) as error:
+        except httptools.HttpParserUpgrade:  # its words are an offset: say what it was
+            self._fail(StoreError("answered amiss: it switched protocols (101)"))
+            return
+        except (httptools.HttpParserError, _Refused) as error:
             self._fail(self.failure or StoreError(f"answered amiss: {error}"))
             return
         if not self.headed and self.received > HEAD_LIMIT:
