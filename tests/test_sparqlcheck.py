@@ -533,3 +533,18 @@ def test_long_texts_the_lexer_refuses_are_refused(wrong: str) -> None:
         text = text.replace("SELECT", "SELECT §")
     with pytest.raises((QuerySyntaxError, SyntaxError)):
         Store().query(check(text, PREFIXES).text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ASKFROM <http://example.org/g> { ?s ?p ?o }",
+        "constructFROM <http://example.org/g> WHERE { ?s ?p ?o }",
+        "CONSTRUCTfrom NAMED <http://example.org/g> WHERE { GRAPH ?g { ?s ?p ?o } }",
+    ],
+)
+def test_a_from_glued_to_its_keyword_is_not_let_through_unread(text: str) -> None:
+    """The engine reads `ASKFROM <g>` as ASK FROM <g> (its dataset), the lexer as one word: the
+    text is refused, never run with a dataset the check did not see."""
+    with pytest.raises(QuerySyntaxError, match="unknown keyword"):
+        check(text, PREFIXES)
