@@ -29,6 +29,7 @@ from commonsgraph.errors import (
     StoreError,
 )
 from commonsgraph.store import Endpoints, QueryRequest, open_store
+from commonsgraph.store.awake import Awake
 from commonsgraph.store.looptransport import HEAD_LIMIT, KEPT
 from commonsgraph.store.remote import WKT, RemoteStore, prologue
 from commonsgraph.vocab import PREFIXES
@@ -494,6 +495,30 @@ def test_a_lone_public_query_keeps_the_loop_polling_for_a_while_only(oxigraph_ur
         assert polling
     finally:
         store.close()
+
+
+def test_busy_waiting_starts_again_in_a_loop_after_one_closed_while_it_polled() -> None:
+    """A loop closed without cancelling its tasks (`run_until_complete`, then `close`) takes
+    the polling task with it: the next loop polls again (busy-waiting was off for good)."""
+    awake = Awake(60.0, lambda: 0)
+
+    async def stay() -> bool:
+        awake.stay()
+        task = awake._task
+        return task is not None and task.get_loop() is asyncio.get_running_loop()
+
+    loop = asyncio.new_event_loop()
+    try:
+        assert loop.run_until_complete(stay())
+    finally:
+        task = awake._task
+        loop.close()
+    assert task is not None
+    task._log_destroy_pending = False  # type: ignore[attr-defined]  # it is, on purpose
+    try:
+        assert asyncio.run(stay())  # asyncio.run cancels it as it ends
+    finally:
+        awake.close()
 
 
 @pytest.mark.parametrize(

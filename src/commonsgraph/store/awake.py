@@ -34,16 +34,19 @@ class Awake:
         if not self.seconds:
             return
         self._until = time.perf_counter() + self.seconds
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._poll())
+        loop = asyncio.get_running_loop()
+        if self._task is None or self._task.get_loop() is not loop:  # or of a loop gone
+            self._task = loop.create_task(self._poll())
 
     async def _poll(self) -> None:
+        loop = asyncio.get_running_loop()
         try:
             while time.perf_counter() < self._until and self._running() <= 1:
                 await asyncio.sleep(0)  # one turn of the loop: its I/O polled without waiting
                 os.sched_yield()  # a process woken on this CPU (a client, a worker) runs at once
         finally:
-            self._task = None
+            if self._task is not None and self._task.get_loop() is loop:  # not a later one's
+                self._task = None
 
     def close(self) -> None:
         task = self._task
