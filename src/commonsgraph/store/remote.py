@@ -43,6 +43,7 @@ from pyoxigraph import (
     serialize,
 )
 
+from commonsgraph import formats
 from commonsgraph.errors import QuerySyntaxError, StoreError
 from commonsgraph.sparqltext import bind
 from commonsgraph.store.awake import Awake
@@ -595,8 +596,7 @@ def _results(answer: Answer, url: str) -> None:
     an engine's `text/html` served from the service's origin."""
     media = answer.media_type
     if not (
-        200 <= answer.status < 300
-        and (QueryResultsFormat.from_media_type(media) or RdfFormat.from_media_type(media))
+        200 <= answer.status < 300 and (formats.results_format(media) or formats.rdf_format(media))
     ):
         raise StoreError(
             f"the store at {url} answered {answer.status} {media or 'without a type'}, "
