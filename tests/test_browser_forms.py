@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, Route
 
 from commonsgraph.config import Settings
 from commonsgraph.database import Database
@@ -196,3 +196,40 @@ def test_the_form_works_without_script(browser: Browser, served: Served) -> None
     assert "en attente" in page.inner_text("h1")
     watched.clean()
     context.close()
+
+
+def test_a_suggestion_that_comes_after_the_pick_leaves_the_list_closed(
+    browser: Browser,  # noqa: F811 (the fixture imported above)
+    served: Served,
+) -> None:
+    """On a slow network the answer to an earlier keystroke may come after the reader chose:
+    it must not open the list again over the chosen value."""
+    page = new_context(browser).new_page()
+    sign_in(page, served.url, served.contributor, "/contribute/tiers-lieu?lang=en", "en")
+    held: list[Route] = []
+
+    def hold_the_longer_prefix(route: Route) -> None:
+        if "prefix=Gu%C3%A9r" in route.request.url:
+            held.append(route)  # answered once the reader has chosen
+        else:
+            route.continue_()
+
+    page.route("**/suggest?*", hold_the_longer_prefix)
+    search = page.locator("#f-schema-containedInPlace-1")
+    search.type("Gué", delay=30)
+    option = page.locator(".picker-list [role=option]", has_text="Guéret").first
+    option.wait_for()
+    search.type("r")
+    for _ in range(1200):  # until the request for "Guér" reaches the route (60 s at most)
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the suggestion for 'Guér' was never asked"
+    option.click()
+    assert search.get_attribute("aria-expanded") == "false"
+    with page.expect_request_finished(lambda request: "prefix=Gu%C3%A9r" in request.url):
+        held[0].continue_()  # its body read whole: its handlers run before the next task
+    page.evaluate("() => new Promise(resolve => setTimeout(resolve, 0))")
+    assert search.get_attribute("aria-expanded") == "false"
+    assert page.locator(".picker-list").first.is_hidden()
+    assert "Guéret" in search.input_value()

@@ -131,6 +131,7 @@
     var waiting = 0;
 
     function close() {
+      waiting++;  // a suggestion still on its way is for a list that is gone: it stays closed
       list.hidden = true;
       visible.setAttribute("aria-expanded", "false");
       visible.removeAttribute("aria-activedescendant");
@@ -179,7 +180,7 @@
           visible.setAttribute("aria-expanded", hits.length ? "true" : "false");
           active = -1;
         })
-        .catch(function () { close(); });
+        .catch(function () { if (ticket === waiting) { close(); } });
     });
     visible.addEventListener("keydown", function (event) {
       if (list.hidden) { return; }
