@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import os
-import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -406,31 +404,6 @@ def test_an_account_with_digest_authentication_queries_virtuoso(virtuoso_url: st
         wrong.close()
 
 
-def answering(raw: bytes, *, then_close: bool) -> tuple[socket.socket, threading.Thread]:
-    """A fake engine: to each request it answers `raw`, then closes the connection or waits for
-    its client to close it."""
-    listener = socket.create_server(("127.0.0.1", 0))
-
-    def serve() -> None:
-        while True:
-            try:
-                connection, _ = listener.accept()
-            except OSError:  # the listener closed: the test is over
-                return
-            with connection, contextlib.suppress(OSError):  # its client may close first
-                received = b""
-                while b"\r\n\r\n" not in received:
-                    received += connection.recv(65536)
-                connection.sendall(raw)
-                if not then_close:
-                    while connection.recv(65536):
-                        pass
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    return listener, thread
-
-
 MALFORMED = {
     "not HTTP": (b"NOT HTTP AT ALL\r\n\r\n", False),
     "a bad chunk size": (
@@ -454,19 +427,16 @@ MALFORMED = {
 def test_a_malformed_answer_is_a_store_error_not_a_crash_nor_a_hang(
     raw: bytes, then_close: bool
 ) -> None:
-    listener, thread = answering(raw, then_close=then_close)
-    store = RemoteStore(Endpoints.of(f"http://127.0.0.1:{listener.getsockname()[1]}"))
     request = QueryRequest("ASK {}", QueryResultsFormat.JSON, RdfFormat.TURTLE, timeout=120)
-    try:
-        with pytest.raises(StoreError) as raised:
-            asyncio.run(store.execute(request))
-        assert not isinstance(raised.value, QueryTimeout)
-        assert "answered amiss" in str(raised.value) or "cut short" in str(raised.value)
-    finally:
-        store.close()
-        listener.shutdown(socket.SHUT_RDWR)  # wakes its `accept`
-        listener.close()
-    thread.join(60)
+    with engine(Reply((raw,), then="close" if then_close else "stall")) as fake:
+        store = RemoteStore(Endpoints.of(f"http://127.0.0.1:{fake.port}"))
+        try:
+            with pytest.raises(StoreError) as raised:
+                asyncio.run(store.execute(request))
+            assert not isinstance(raised.value, QueryTimeout)
+            assert "answered amiss" in str(raised.value) or "cut short" in str(raised.value)
+        finally:
+            store.close()
 
 
 def test_a_lone_public_query_keeps_the_loop_polling_for_a_while_only(oxigraph_url: str) -> None:
