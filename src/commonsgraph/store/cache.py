@@ -53,13 +53,9 @@ class ResultKey(NamedTuple):
     results_media_type: str
     graph_media_type: str
 
-    @property
-    def size(self) -> int:
-        return _size(self)
-
 
 def _size(key: tuple[object, ...]) -> int:
-    """The bytes counted for a key (`ResultKey`, or the plain tuple it is kept as)."""
+    """The bytes counted for a key (a `ResultKey`, kept as a plain tuple)."""
     text = key[0]
     assert isinstance(text, str)
     return len(text) + _OVERHEAD
